@@ -1,0 +1,38 @@
+"""Veerkracht: a resilience check-in for residents after a life-event."""
+
+from flask import Flask
+
+from webapp.config import BASE_DIR, load_config
+
+MIGRATIONS_DIR = str(BASE_DIR / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, data files, blueprints, errors, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, need_secret="SECRET_KEY" not in (config or {})))
+    if config:
+        app.config.update(config)
+
+    from webapp import cli, errors, extensions, i18n, security
+    from webapp.domain.questionnaire import load_catalogue
+
+    extensions.db.init_app(app)
+    # Batch mode: SQLite can only alter tables by copying them.
+    extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    app.extensions["veerkracht_catalogue"] = load_catalogue(app.config["QUESTIONNAIRE_DIR"])
+
+    from webapp.auth.views import bp as auth_bp
+    from webapp.checkin.views import bp as checkin_bp
+    from webapp.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(checkin_bp)
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

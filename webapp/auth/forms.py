@@ -1,0 +1,45 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from webapp.passwords import MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Gebruikersnaam"), validators=[DataRequired(_l("Vul uw gebruikersnaam in.")), Length(max=64)]
+    )
+    password = PasswordField(
+        _l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=200)]
+    )
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("Kies een gebruikersnaam"),
+        description=_l("Bijvoorbeeld uw voornaam met een getal. Alleen letters, cijfers, - en _."),
+        validators=[
+            DataRequired(_l("Vul een gebruikersnaam in.")),
+            Length(min=3, max=40, message=_l("Gebruik 3 tot 40 tekens.")),
+            Regexp(
+                r"^[A-Za-z0-9_-]+$",
+                message=_l("Gebruik alleen letters, cijfers, - en _ (geen spaties)."),
+            ),
+        ],
+    )
+    password = PasswordField(
+        _l("Kies een wachtwoord"),
+        description=_l("Minstens %(n)s tekens. Een zin van een paar woorden is makkelijk te onthouden.", n=MIN_LENGTH),
+        validators=[
+            DataRequired(_l("Vul een wachtwoord in.")),
+            Length(min=MIN_LENGTH, max=200, message=_l("Het wachtwoord moet minstens %(n)s tekens hebben.", n=MIN_LENGTH)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Typ het wachtwoord nog een keer"),
+        validators=[
+            DataRequired(_l("Typ het wachtwoord nog een keer.")),
+            EqualTo("password", message=_l("De twee wachtwoorden zijn niet hetzelfde.")),
+        ],
+    )

@@ -1,0 +1,271 @@
+"""The resident's check-in: life-event, one pillar per screen, result, history, chart."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from webapp.catalogue import RESIDENT_FORM, life_events, questionnaire_for
+from webapp.checkin.forms import PlanForm
+from webapp.domain.answers import parse_step
+from webapp.domain.scoring import lowest_pillars, worth_discussing
+from webapp.extensions import db
+from webapp.forms import CsrfForm
+from webapp.i18n import locale
+from webapp.models import Draft, Measurement, Resident
+from webapp.permissions import own_resident, require_access, role_required
+from webapp.services import audit, charts, checkins
+
+bp = Blueprint("checkin", __name__)
+
+PILLAR_STEPS = 6
+REVIEW_STEP = PILLAR_STEPS + 1
+ERROR_TEXT = {
+    "invalid": _l("Kies een cijfer van 0 tot en met 10, of kies 'Sla over'."),
+    "unknown_field": _l("Dit formulier bevat onbekende vragen. Er is niets opgeslagen. Probeer het opnieuw."),
+}
+
+
+def _load_draft(public_id: str) -> tuple[Resident, Draft]:
+    draft = checkins.by_public_id(Draft, public_id)
+    if draft is None:
+        abort(404)
+    resident = require_access(draft_owner(draft))
+    return resident, draft
+
+
+def draft_owner(draft: Draft) -> Resident | None:
+    return db.session.get(Resident, draft.resident_id)
+
+
+def _load_measurement(public_id: str | None) -> tuple[Resident, Measurement]:
+    measurement = checkins.by_public_id(Measurement, public_id or "")
+    if measurement is None:
+        abort(404)
+    resident = require_access(db.session.get(Resident, measurement.resident_id))
+    return resident, measurement
+
+
+def _resume_url(draft: Draft) -> str:
+    if draft.life_event is None:
+        return url_for("checkin.life_event", draft_id=draft.public_id)
+    if draft.steps_done >= REVIEW_STEP:
+        return url_for("checkin.review", draft_id=draft.public_id)
+    return url_for("checkin.step", draft_id=draft.public_id, step=max(draft.steps_done, 1))
+
+
+def _finished_redirect(draft: Draft):
+    """A submitted draft only leads to its result (back button, reload, second tab)."""
+    measurement = checkins.measurement_for_draft(draft)
+    if measurement is not None:
+        return redirect(url_for("checkin.result", measurement_id=measurement.public_id))
+    return None
+
+
+@bp.post("/checkin/start")
+@role_required("bewoner")
+def start():
+    draft = checkins.start_draft(own_resident(), RESIDENT_FORM)
+    return redirect(_resume_url(draft))
+
+
+@bp.get("/checkin/<draft_id>")
+@role_required("bewoner")
+def resume(draft_id: str):
+    _, draft = _load_draft(draft_id)
+    return _finished_redirect(draft) or redirect(_resume_url(draft))
+
+
+@bp.post("/checkin/<draft_id>/weggooien")
+@role_required("bewoner")
+def discard(draft_id: str):
+    resident, draft = _load_draft(draft_id)
+    if (done := _finished_redirect(draft)) is not None:
+        return done
+    checkins.discard_draft(resident, draft)
+    flash(_("Uw check-in is weggegooid. U kunt opnieuw beginnen."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/checkin/<draft_id>/gebeurtenis", methods=["GET", "POST"])
+@role_required("bewoner")
+def life_event(draft_id: str):
+    _, draft = _load_draft(draft_id)
+    if (done := _finished_redirect(draft)) is not None:
+        return done
+    events = life_events()
+    error = None
+    if request.method == "POST":
+        chosen = request.form.getlist("life_event")
+        if len(chosen) == 1 and events.get(chosen[0]) is not None:
+            checkins.set_life_event(draft, chosen[0])
+            return redirect(url_for("checkin.step", draft_id=draft.public_id, step=1))
+        error = _("Kies wat er is gebeurd. Is er niets bijzonders gebeurd? Kies dan 'Er is niets bijzonders gebeurd'.")
+    return render_template(
+        "checkin/life_event.html", draft=draft, events=events.events, form=CsrfForm(),
+        error=error, step=0, total=REVIEW_STEP,
+    ), (400 if error else 200)
+
+
+@bp.route("/checkin/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
+@role_required("bewoner")
+def step(draft_id: str, step: int):
+    _, draft = _load_draft(draft_id)
+    if (done := _finished_redirect(draft)) is not None:
+        return done
+    if not 1 <= step <= PILLAR_STEPS:
+        abort(404)
+    if draft.life_event is None or step > max(draft.steps_done, 1):
+        return redirect(_resume_url(draft))
+    questionnaire = questionnaire_for(draft)
+    pillar, items = questionnaire.form_pillars(draft.form)[step - 1]
+    item_ids = [item.id for item in items]
+    values = {i: (draft.answers or {}).get(i) for i in item_ids}
+    answered = {i for i in item_ids if i in (draft.answers or {})}
+    talk = set(draft.talk_items or [])
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        parsed = parse_step(item_ids, request.form)
+        action = request.form.get("action", "next")
+        if parsed.ok and action in ("next", "back", "autosave"):
+            checkins.save_step(draft, step, item_ids, parsed.answers, parsed.talk)
+            if action == "autosave":
+                return Response(status=204)
+            if action == "back":
+                target = (
+                    url_for("checkin.life_event", draft_id=draft.public_id)
+                    if step == 1
+                    else url_for("checkin.step", draft_id=draft.public_id, step=step - 1)
+                )
+                return redirect(target)
+            if step == PILLAR_STEPS:
+                return redirect(url_for("checkin.review", draft_id=draft.public_id))
+            return redirect(url_for("checkin.step", draft_id=draft.public_id, step=step + 1))
+        errors = parsed.errors or {"_form": "unknown_field"}
+        if action == "autosave":
+            return Response(status=400)
+        # Show what was sent, so the resident does not have to start the screen again.
+        values.update(parsed.answers)
+        answered |= set(parsed.answers)
+        talk = (talk - set(item_ids)) | parsed.talk
+    return render_template(
+        "checkin/step.html", draft=draft, pillar=pillar, items=items, values=values,
+        answered=answered, talk=talk, errors=errors, error_text=ERROR_TEXT, step=step,
+        total=REVIEW_STEP, scale=questionnaire.scale, form=CsrfForm(),
+    ), (400 if errors else 200)
+
+
+@bp.get("/checkin/<draft_id>/klaar")
+@role_required("bewoner")
+def review(draft_id: str):
+    _, draft = _load_draft(draft_id)
+    if (done := _finished_redirect(draft)) is not None:
+        return done
+    if draft.steps_done < REVIEW_STEP:
+        return redirect(_resume_url(draft))
+    questionnaire = questionnaire_for(draft)
+    item_ids = questionnaire.forms[draft.form].items
+    skipped = sum(1 for i in item_ids if (draft.answers or {}).get(i) is None)
+    return render_template(
+        "checkin/review.html", draft=draft, skipped=skipped, count=len(item_ids),
+        step=REVIEW_STEP, total=REVIEW_STEP, form=CsrfForm(),
+    )
+
+
+@bp.post("/checkin/<draft_id>/versturen")
+@role_required("bewoner")
+def submit(draft_id: str):
+    resident, draft = _load_draft(draft_id)
+    if (done := _finished_redirect(draft)) is not None:
+        return done
+    if draft.steps_done < REVIEW_STEP:
+        return redirect(_resume_url(draft))
+    measurement = checkins.submit_draft(resident, draft)
+    return redirect(url_for("checkin.result", measurement_id=measurement.public_id))
+
+
+def _pillar_rows(questionnaire, comparison):
+    lang = locale()
+    rows = []
+    for pillar in questionnaire.pillars:
+        change = comparison.changes.get(pillar.id)
+        rows.append({
+            "id": pillar.id,
+            "name": pillar.name.get(lang),
+            "score": comparison.scores.get(pillar.id),
+            "previous": (comparison.previous_scores or {}).get(pillar.id),
+            "change": change,
+            "worth_discussing": worth_discussing(change),
+        })
+    return rows
+
+
+@bp.route("/uitslag/<measurement_id>", methods=["GET", "POST"])
+@role_required("bewoner")
+def result(measurement_id: str):
+    resident, measurement = _load_measurement(measurement_id)
+    questionnaire = questionnaire_for(measurement)
+    lang = locale()
+    form = PlanForm(obj=measurement)
+    form.plan_pillar.choices = [(p.id, p.name.get(lang)) for p in questionnaire.pillars]
+    if form.validate_on_submit():
+        checkins.save_plan(resident, measurement, form.data)
+        flash(_("Uw plan is opgeslagen."), "success")
+        return redirect(url_for("checkin.result", measurement_id=measurement.public_id) + "#plan")
+    audit.record("checkin.view", resident, measurement)
+    comparison = checkins.compare(measurement, checkins.previous_of(measurement))
+    rows = _pillar_rows(questionnaire, comparison)
+    names = {row["id"]: row["name"] for row in rows}
+    lowest = [names[p] for p in lowest_pillars(comparison.scores)]
+    talk_items = [
+        item.text.get(lang)
+        for pillar in questionnaire.pillars
+        for item in pillar.items
+        if any(a.item_id == item.id and a.wants_to_talk for a in measurement.answers)
+    ]
+    event = life_events().get(measurement.life_event)
+    return render_template(
+        "checkin/result.html", measurement=measurement, comparison=comparison, rows=rows,
+        lowest=lowest, talk_items=talk_items, event=event, form=form,
+        credit=questionnaire.credit.get(lang),
+    ), (400 if form.errors else 200)
+
+
+@bp.get("/geschiedenis")
+@role_required("bewoner")
+def history():
+    resident = own_resident()
+    audit.record("history.view", resident, object_type="measurement_list")
+    measurements = checkins.measurements_of(resident)
+    items = [(m, checkins.scores_of(m), life_events().get(m.life_event)) for m in measurements]
+    pillars = questionnaire_for(measurements[0]).pillars if measurements else []
+    return render_template("checkin/history.html", items=items, pillars=pillars)
+
+
+@bp.get("/geschiedenis/vergelijken")
+@role_required("bewoner")
+def compare():
+    resident, first = _load_measurement(request.args.get("a"))
+    _, second = _load_measurement(request.args.get("b"))
+    if first.id == second.id:
+        flash(_("Kies twee verschillende check-ins om te vergelijken."), "info")
+        return redirect(url_for("checkin.history"))
+    # Newest as the filled web, the older one as the dashed outline.
+    current, older = sorted([first, second], key=lambda m: (m.completed_at, m.id), reverse=True)
+    audit.record("checkin.compare", resident, current)
+    comparison = checkins.compare(current, older)
+    rows = _pillar_rows(questionnaire_for(current), comparison)
+    return render_template("checkin/compare.html", comparison=comparison, rows=rows)
+
+
+@bp.get("/grafiek/<measurement_id>.svg")
+@role_required("bewoner")
+def chart(measurement_id: str):
+    resident, measurement = _load_measurement(measurement_id)
+    compare_to = None
+    if request.args.get("vs"):
+        other_resident, compare_to = _load_measurement(request.args["vs"])
+        if other_resident.id != resident.id:
+            abort(404)
+    audit.record("chart.view", resident, measurement)
+    svg = charts.chart_svg(measurement, compare_to, locale())
+    return Response(svg, mimetype="image/svg+xml")

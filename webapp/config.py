@@ -1,0 +1,53 @@
+"""Settings from environment variables; SQLite in instance/ by default."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{Path(instance_path) / 'veerkracht.sqlite'}"
+
+
+def load_config(instance_path: str, need_secret: bool = True) -> dict:
+    """Build the configuration mapping from the environment."""
+    secret = os.environ.get("SECRET_KEY")
+    if not secret and need_secret:
+        secret_file = Path(instance_path) / "secret_key"
+        if not secret_file.exists():
+            Path(instance_path).mkdir(parents=True, exist_ok=True)
+            secret_file.write_text(os.urandom(32).hex())
+            secret_file.chmod(0o600)
+        secret = secret_file.read_text().strip()
+    elif not secret:
+        secret = None  # supplied by the caller
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "QUESTIONNAIRE_DIR": os.environ.get(
+            "QUESTIONNAIRE_DIR", str(BASE_DIR / "questionnaires")
+        ),
+        # A check-in step is a few hundred bytes; anything much larger is tampering.
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=int(os.environ.get("SESSION_HOURS", "12"))
+        ),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a locked phone survives
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ("nl", "en"),
+    }

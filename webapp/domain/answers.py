@@ -1,0 +1,64 @@
+"""Check posted answers for one questionnaire step, without trusting the browser."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+SKIP = "skip"
+TALK_PREFIX = "talk_"
+CONTROL_FIELDS = frozenset({"csrf_token", "action"})
+
+
+class MultiMapping(Protocol):
+    def getlist(self, key: str) -> list[str]: ...
+    def keys(self) -> Iterable[str]: ...
+
+
+@dataclass
+class StepInput:
+    """What one step's form said: scores (None = skipped), talk ticks and problems."""
+
+    answers: dict[str, int | None] = field(default_factory=dict)
+    talk: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)  # item id (or "_form") -> problem code
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_score(raw: str) -> int | None:
+    """Turn one posted value into a score 0-10 or None (skip); ValueError otherwise."""
+    value = raw.strip()
+    if value in ("", SKIP):
+        return None
+    if not value.isdigit() or not value.isascii():
+        raise ValueError(value)
+    score = int(value)
+    if not 0 <= score <= 10:
+        raise ValueError(value)
+    return score
+
+
+def parse_step(item_ids: Sequence[str], data: MultiMapping) -> StepInput:
+    """Parse a step: every item may be scored 0-10, skipped, and ticked 'hier wil ik over praten'."""
+    result = StepInput()
+    allowed = set(CONTROL_FIELDS) | set(item_ids) | {TALK_PREFIX + i for i in item_ids}
+    if any(key not in allowed for key in data.keys()):
+        result.errors["_form"] = "unknown_field"
+    for item_id in item_ids:
+        values = data.getlist(item_id)
+        if len(values) > 1:
+            result.errors[item_id] = "invalid"
+            continue
+        try:
+            result.answers[item_id] = parse_score(values[0]) if values else None
+        except ValueError:
+            result.errors[item_id] = "invalid"
+        talk = data.getlist(TALK_PREFIX + item_id)
+        if talk:
+            if talk != ["1"]:
+                result.errors[item_id] = "invalid"
+            else:
+                result.talk.add(item_id)
+    return result

@@ -1,0 +1,73 @@
+"""Spider charts drawn with matplotlib's object-oriented API (no pyplot)."""
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# Text stays text in the SVG: smaller, crisp on any screen, readable by screen readers.
+matplotlib.rcParams["svg.fonttype"] = "none"
+matplotlib.rcParams["svg.hashsalt"] = "veerkracht"  # stable ids, so identical input gives identical SVG
+
+# Okabe-Ito colours: distinguishable with every common form of colour blindness.
+CURRENT_COLOUR = "#0072B2"
+PREVIOUS_COLOUR = "#D55E00"
+GRID_COLOUR = "#767676"
+
+
+def _closed(values: Sequence[float | None]) -> list[float]:
+    points = [math.nan if v is None else float(v) for v in values]
+    return [*points, points[0]]
+
+
+def spider_svg(
+    labels: Sequence[str],
+    current: Sequence[float | None],
+    previous: Sequence[float | None] | None = None,
+    current_label: str = "",
+    previous_label: str = "",
+) -> bytes:
+    """Draw a six-axis 0-10 spider chart as SVG; previous scores appear as a dashed outline."""
+    if len(labels) != len(current) or (previous is not None and len(previous) != len(labels)):
+        raise ValueError("labels and scores must have the same length")
+    count = len(labels)
+    angles = [2 * math.pi * i / count for i in range(count)]
+    closed_angles = [*angles, angles[0]]
+
+    fig = Figure(figsize=(5.2, 5.6), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.2, 0.22, 0.6, 0.6), projection="polar")
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
+    ax.set_ylim(0, 10)
+    ax.set_yticks([2, 4, 6, 8, 10])
+    ax.set_yticklabels(["2", "4", "6", "8", "10"], fontsize=9, color="#444444")
+    ax.set_rlabel_position(360 / count / 2)
+    ax.set_xticks(angles)
+    ax.set_xticklabels([textwrap.fill(label, 13, break_long_words=False) for label in labels], fontsize=12)
+    ax.tick_params(axis="x", pad=14)
+    ax.grid(color=GRID_COLOUR, linewidth=0.6, alpha=0.6)
+    ax.spines["polar"].set_color(GRID_COLOUR)
+
+    if previous is not None:
+        ax.plot(
+            closed_angles, _closed(previous), color=PREVIOUS_COLOUR, linewidth=2,
+            linestyle=(0, (5, 3)), marker="s", markersize=5, label=previous_label or None,
+        )
+    ax.plot(
+        closed_angles, _closed(current), color=CURRENT_COLOUR, linewidth=2.5,
+        marker="o", markersize=6, label=current_label or None,
+    )
+    filled = [v for v in _closed(current)]
+    if not any(math.isnan(v) for v in filled):
+        ax.fill(closed_angles, filled, color=CURRENT_COLOUR, alpha=0.18)
+    if current_label or previous_label:
+        fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=11)
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

@@ -1,0 +1,27 @@
+"""Language choice: Dutch by default, English on request."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+from webapp.extensions import babel
+
+
+def select_locale() -> str:
+    """Use the language the person chose, else Dutch."""
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale() -> str:
+    """Return the active language code ('nl' or 'en')."""
+    return str(get_locale() or "nl")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _inject_locale() -> dict:
+        return {"lang": locale(), "request_path": request.full_path.rstrip("?")}

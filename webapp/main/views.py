@@ -1,0 +1,52 @@
+"""Home page, language switch and health check."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import text
+
+from webapp.extensions import db
+from webapp.forms import CsrfForm
+from webapp.services import checkins
+from webapp.urls import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    draft = latest = None
+    if current_user.is_authenticated and current_user.role == "bewoner" and current_user.resident:
+        resident = current_user.resident
+        draft = checkins.open_draft(resident)
+        history = checkins.measurements_of(resident)
+        latest = history[0] if history else None
+    return render_template("main/home.html", draft=draft, latest=latest, form=CsrfForm())
+
+
+@bp.post("/taal")
+def set_language():
+    form = CsrfForm()
+    lang = request.form.get("lang")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not healthy"
+        db.session.rollback()
+        current_app.logger.warning("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,54 @@
+"""Spider charts, drawn once per (check-in, comparison, language) and kept in the database."""
+
+from flask_babel import format_date, gettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.catalogue import questionnaire_for
+from webapp.domain.charts import spider_svg
+from webapp.extensions import db
+from webapp.models import ChartImage, Measurement
+from webapp.services.checkins import scores_of
+
+CHART_VERSION = 1  # bump when the drawing changes, so old cached charts are not reused
+
+
+def cache_key(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
+    return f"v{CHART_VERSION}:{measurement.id}:{compare.id if compare else 0}:{locale}"
+
+
+def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
+    """Return the chart SVG, drawing and storing it only the first time it is asked for."""
+    key = cache_key(measurement, compare, locale)
+    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    if cached is not None:
+        return cached
+    questionnaire = questionnaire_for(measurement)
+    pillars = [p.id for p in questionnaire.pillars]
+    labels = [p.name.get(locale) for p in questionnaire.pillars]
+    scores = scores_of(measurement)
+    previous = None
+    previous_label = ""
+    if compare is not None:
+        compare_scores = scores_of(compare)
+        previous = [compare_scores[p] for p in pillars]
+        previous_label = gettext("Eerder: %(date)s", date=format_date(compare.completed_at, "medium"))
+    svg = spider_svg(
+        labels,
+        [scores[p] for p in pillars],
+        previous,
+        current_label=gettext("Deze check-in: %(date)s", date=format_date(measurement.completed_at, "medium")),
+        previous_label=previous_label,
+    ).decode("utf-8")
+    image = ChartImage(
+        cache_key=key,
+        measurement_id=measurement.id,
+        compare_id=compare.id if compare else None,
+        svg=svg,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(image)
+    except IntegrityError:
+        pass  # a parallel request stored the same chart first; ours is identical
+    return svg

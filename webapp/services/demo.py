@@ -1,0 +1,94 @@
+"""Fictional demo residents with several check-ins over months."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from webapp.catalogue import QUESTIONNAIRE_ID, current_questionnaire
+from webapp.extensions import db
+from webapp.models import Answer, Measurement, Resident, User
+from webapp.passwords import hash_password
+
+DEMO_PASSWORD = "veerkracht-demo"  # fictional accounts only; printed in the README
+
+# username, life-event, starting level per pillar, monthly trend per pillar, plan
+DEMO_RESIDENTS = [
+    (
+        "anna", "overlijden_naaste",
+        {"lichaam": 6, "mentaal": 4, "zingeving": 5, "kwaliteit": 5, "meedoen": 3, "dagelijks": 5},
+        {"mentaal": 0.8, "meedoen": 1.0, "dagelijks": 0.4},
+        ("Mijn kleinkinderen zien en weer onder de mensen komen.", "meedoen",
+         "Op dinsdag een keer naar de koffieochtend in het buurthuis.", "Mijn buurvrouw gaat mee."),
+    ),
+    (
+        "henk", "pensioen",
+        {"lichaam": 5, "mentaal": 7, "zingeving": 4, "kwaliteit": 7, "meedoen": 5, "dagelijks": 8},
+        {"zingeving": 0.9, "lichaam": 0.5},
+        ("Me nuttig voelen.", "zingeving", "Bellen met de vrijwilligerscentrale.", "Mijn dochter."),
+    ),
+    (
+        "fatima", "mantelzorger",
+        {"lichaam": 6, "mentaal": 6, "zingeving": 7, "kwaliteit": 6, "meedoen": 6, "dagelijks": 6},
+        {"lichaam": -0.6, "mentaal": -0.7, "meedoen": -0.5},
+        ("Dat mijn moeder goed verzorgd wordt en dat ik zelf niet omval.", "lichaam",
+         "Eén middag per week iets voor mezelf plannen.", "Het mantelzorgcafé."),
+    ),
+]
+MONTHS_AGO = (7, 5, 3, 1)
+
+
+def _answer(rng: random.Random, level: float) -> int | None:
+    if rng.random() < 0.06:
+        return None  # now and then an item is skipped, as real residents do
+    return max(0, min(10, round(level + rng.uniform(-1.2, 1.2))))
+
+
+def is_empty() -> bool:
+    """True when the database has no accounts yet (a fresh install)."""
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def seed_demo(now: datetime | None = None) -> list[str]:
+    """Create the demo residents and their check-ins; return the usernames created."""
+    now = now or datetime.now(UTC)
+    questionnaire = current_questionnaire()
+    form_items = questionnaire.form_item_ids("kort")
+    created = []
+    password_hash = hash_password(DEMO_PASSWORD)
+    for username, event, start, trend, plan in DEMO_RESIDENTS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        rng = random.Random(username)
+        user = User(username=username, password_hash=password_hash, role="bewoner")
+        db.session.add(user)
+        db.session.flush()
+        resident = Resident(user_id=user.id)
+        db.session.add(resident)
+        db.session.flush()
+        for index, months in enumerate(MONTHS_AGO):
+            completed = now - timedelta(days=30 * months, hours=rng.randint(0, 8))
+            elapsed = (MONTHS_AGO[0] - months) / 2
+            answers = []
+            for pillar, item_ids in form_items.items():
+                level = start[pillar] + trend.get(pillar, 0) * elapsed
+                for item_id in item_ids:
+                    answers.append(Answer(
+                        item_id=item_id, score=_answer(rng, level),
+                        wants_to_talk=(pillar == plan[1] and rng.random() < 0.5),
+                    ))
+            measurement = Measurement(
+                resident_id=resident.id, questionnaire_id=QUESTIONNAIRE_ID,
+                questionnaire_version=questionnaire.version, form="kort",
+                life_event=event if index == 0 else "geen",
+                started_at=completed - timedelta(minutes=4), completed_at=completed,
+                answers=answers,
+            )
+            if index == len(MONTHS_AGO) - 1:
+                measurement.plan_important, measurement.plan_pillar = plan[0], plan[1]
+                measurement.plan_step, measurement.plan_helper = plan[2], plan[3]
+                measurement.plan_saved_at = completed
+            db.session.add(measurement)
+        created.append(username)
+    db.session.flush()
+    return created

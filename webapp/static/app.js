@@ -1,0 +1,33 @@
+// Progressive enhancement only: every step also works without JavaScript.
+(function () {
+  "use strict";
+  // Save each answer as soon as it is chosen, so a locked phone or lost tab loses nothing.
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var status = form.querySelector("[data-autosave-status]");
+    var timer = null;
+    function save() {
+      var data = new FormData(form);
+      data.set("action", "autosave");
+      fetch(form.action || window.location.href, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      }).then(function (response) {
+        if (status) status.textContent = response.ok ? status.dataset.saved || "Opgeslagen" : "";
+      }).catch(function () {
+        if (status) status.textContent = status.dataset.offline || "";
+      });
+    }
+    form.addEventListener("change", function () {
+      clearTimeout(timer);
+      timer = setTimeout(save, 300);
+    });
+  });
+  // Stop a second tap on a final button from sending the form twice (the server also guards).
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) {
+        setTimeout(function () { b.disabled = true; }, 0);
+      });
+    });
+  });
+})();
