@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import Answer, Measurement, Resident, User
 from webapp.passwords import hash_password
 
-DEMO_PASSWORD = "veerkracht-demo"  # fictional accounts only; printed in the README
+DEMO_PASSWORD = "veerkracht-demo"  # noqa: S105 - fictional accounts only; printed in the README
 
 # username, life-event, starting level per pillar, monthly trend per pillar, plan
 DEMO_RESIDENTS = [
@@ -59,7 +59,7 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     for username, event, start, trend, plan in DEMO_RESIDENTS:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
-        rng = random.Random(username)
+        rng = random.Random(username)  # noqa: S311 - demo data, not security
         user = User(username=username, password_hash=password_hash, role="bewoner")
         db.session.add(user)
         db.session.flush()

@@ -1,0 +1,153 @@
+"""Fixtures: app, client (with CSRF tokens), database clean-up, factories, login_as."""
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import inspect, text
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Answer, Measurement, Resident, User
+from webapp.passwords import hash_password
+
+PASSWORD = "een-lang-wachtwoord"
+_HASH = hash_password(PASSWORD)
+TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class CsrfClient(FlaskClient):
+    """A test client that fills in the CSRF token the way a browser form would."""
+
+    def csrf_token(self) -> str:
+        response = self.get("/")
+        return TOKEN_RE.search(response.get_data(as_text=True)).group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+def _reset_schema() -> None:
+    """Start from an empty database (the PostgreSQL test database may hold an older run)."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        if inspect(connection).has_table("alembic_version"):
+            connection.execute(text("DROP TABLE alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+    })
+    app.test_client_class = CsrfClient
+    with app.app_context():
+        _reset_schema()
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Empty every table after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app) -> CsrfClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that use the database directly."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def make_resident(app):
+    """Create a resident with a login; returns their public ids (objects die with the session)."""
+    counter = iter(range(1, 10_000))
+
+    def factory(username: str | None = None, password_hash: str = _HASH):
+        with app.app_context():
+            user = User(username=username or f"bewoner{next(counter)}", password_hash=password_hash)
+            db.session.add(user)
+            db.session.flush()
+            resident = Resident(user_id=user.id)
+            db.session.add(resident)
+            db.session.commit()
+            return {"user": user.public_id, "resident": resident.public_id, "username": user.username}
+
+    return factory
+
+
+@pytest.fixture
+def make_measurement(app):
+    """Store a finished check-in with the given answers {item id: score or None}."""
+
+    def factory(resident_public_id: str, answers: dict, days_ago: int = 0, life_event: str = "geen",
+                talk: tuple = ()):
+        with app.app_context():
+            resident = db.session.scalar(db.select(Resident).where(Resident.public_id == resident_public_id))
+            completed = datetime.now(UTC) - timedelta(days=days_ago)
+            measurement = Measurement(
+                resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
+                form="kort", life_event=life_event, started_at=completed, completed_at=completed,
+                answers=[Answer(item_id=i, score=s, wants_to_talk=i in talk) for i, s in answers.items()],
+            )
+            db.session.add(measurement)
+            db.session.commit()
+            return measurement.public_id
+
+    return factory
+
+
+@pytest.fixture
+def login_as():
+    """Log a client in as a user (by public id) without going through the password form."""
+
+    def login(client: FlaskClient, user_public_id: str) -> None:
+        with client.session_transaction() as session:
+            session["_user_id"] = user_public_id
+            session["_fresh"] = True
+
+    return login
+
+
+@pytest.fixture
+def kort_items(app) -> dict[str, list[str]]:
+    """The short form's item ids per pillar, from the questionnaire file."""
+    with app.app_context():
+        from webapp.catalogue import current_questionnaire
+
+        return current_questionnaire().form_item_ids("kort")
+
+
+def all_answers(kort_items: dict, score: int = 7) -> dict:
+    return {item: score for items in kort_items.values() for item in items}
