@@ -1,7 +1,7 @@
 """Language choice: Dutch by default, English on request."""
 
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 
 from webapp.extensions import babel
 
@@ -19,8 +19,14 @@ def locale() -> str:
     return str(get_locale() or "nl")
 
 
+def one_decimal(value: float) -> str:
+    """Format a score the local way: 7,5 in Dutch, 7.5 in English."""
+    return format_decimal(value, format="0.0")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["one_decimal"] = one_decimal
 
     @app.context_processor
     def _inject_locale() -> dict:

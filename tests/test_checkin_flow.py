@@ -1,0 +1,268 @@
+"""The resident's check-in over HTTP: steps, drafts, submit, result, plan, history, charts."""
+
+import re
+import threading
+
+from sqlalchemy import func, select
+
+from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
+from tests.conftest import all_answers
+from webapp.extensions import db
+from webapp.models import Answer, AuditEvent, ChartImage, Draft, Measurement
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _measurement(app, public_id):
+    with app.app_context():
+        m = db.session.scalar(select(Measurement).where(Measurement.public_id == public_id))
+        answers = {a.item_id: (a.score, a.wants_to_talk) for a in m.answers}
+        return m, answers
+
+
+def test_full_checkin_stores_every_raw_answer_with_questionnaire_version(app, client, make_resident, login_as,
+                                                                          kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    first_item = kort_items["lichaam"][0]
+    skipped = kort_items["meedoen"]
+    measurement_id = complete_checkin(
+        client, kort_items, scores={first_item: 0, **dict.fromkeys(skipped)}, talk=(first_item,),
+    )
+    m, answers = _measurement(app, measurement_id)
+    assert (m.questionnaire_id, m.questionnaire_version, m.form, m.life_event) == ("veerkracht", 1, "kort", "verhuizing")
+    assert len(answers) == 12
+    assert answers[first_item] == (0, True)
+    assert all(answers[item] == (None, False) for item in skipped)
+
+    page = client.get(f"/uitslag/{measurement_id}").get_data(as_text=True)
+    assert "Uw spinnenweb" in page
+    assert "te weinig ingevuld" in page  # meedoen: every item skipped
+    assert "Hier wilt u over praten" in page
+    assert f"/grafiek/{measurement_id}.svg" in page
+
+
+def test_result_compares_with_previous_checkin_and_flags_big_changes(client, make_resident, login_as,
+                                                                       make_measurement, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    previous = make_measurement(resident["resident"], all_answers(kort_items, 4), days_ago=40)
+    current = complete_checkin(client, kort_items, default=7)
+    page = client.get(f"/uitslag/{current}").get_data(as_text=True)
+    assert f"vs={previous}" in page
+    assert "+3,0" in page and "<td>7,0</td>" in page
+    assert "fijn om over te praten" in page
+    assert "vuistregel" in page
+
+
+def test_lowest_pillars_are_called_out_kindly(client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    low = {item: 2 for item in kort_items["meedoen"]}
+    measurement = complete_checkin(client, kort_items, scores=low, default=8)
+    page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
+    assert "Het laagst scoort nu: Meedoen" in page
+
+
+def test_draft_is_saved_every_step_and_resumes_where_the_resident_was(app, client, make_resident, login_as,
+                                                                       kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=2)
+    # A new browser session (phone locked, app restarted): log in again and continue.
+    fresh = app.test_client()
+    login_as(fresh, resident["user"])
+    assert "U was nog bezig" in fresh.get("/").get_data(as_text=True)
+    assert fresh.get(f"/checkin/{draft}").location.endswith(f"/checkin/{draft}/stap/3")
+    again = fresh.post_form("/checkin/start")
+    assert again.location.endswith(f"/checkin/{draft}/stap/3")
+    assert _count(app, Draft) == 1
+
+
+def test_back_button_shows_earlier_answers(client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    item = kort_items["lichaam"][0]
+    answer_steps(client, draft, kort_items, scores={item: 3}, talk=(item,), upto=1)
+    page = client.get(f"/checkin/{draft}/stap/1").get_data(as_text=True)
+    assert f'name="{item}" value="3" checked' in page
+    assert f'name="talk_{item}" value="1" checked' in page
+
+
+def test_previous_button_saves_and_goes_back(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=1)
+    items = kort_items["mentaal"]
+    response = client.post_form(f"/checkin/{draft}/stap/2", {items[0]: "9", "action": "back"})
+    assert response.location.endswith(f"/checkin/{draft}/stap/1")
+    with app.app_context():
+        assert db.session.scalar(select(Draft)).answers[items[0]] == 9
+
+
+def test_autosave_stores_answer_without_leaving_the_page(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=0)
+    item = kort_items["lichaam"][1]
+    response = client.post_form(f"/checkin/{draft}/stap/1", {item: "6", "action": "autosave"})
+    assert response.status_code == 204
+    with app.app_context():
+        assert db.session.scalar(select(Draft)).answers[item] == 6
+
+
+def test_steps_cannot_be_skipped_ahead(client, make_resident, login_as):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    assert client.get(f"/checkin/{draft}/stap/4").location.endswith(f"/checkin/{draft}/gebeurtenis")
+    assert client.get(f"/checkin/{draft}/klaar").location.endswith(f"/checkin/{draft}/gebeurtenis")
+    assert client.post_form(f"/checkin/{draft}/versturen").location.endswith(f"/checkin/{draft}/gebeurtenis")
+    assert client.get(f"/checkin/{draft}/stap/9").status_code == 404
+
+
+def test_double_submit_creates_exactly_one_measurement(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items)
+    first = client.post_form(f"/checkin/{draft}/versturen")
+    second = client.post_form(f"/checkin/{draft}/versturen")
+    assert first.location == second.location
+    assert _count(app, Measurement) == 1
+    assert _count(app, Answer) == 12
+    # Back button into the questionnaire after submitting leads to the result, not a new check-in.
+    assert client.get(f"/checkin/{draft}/stap/3").location == first.location
+    assert "Doe de check-in" in client.get("/").get_data(as_text=True)
+
+
+def test_submit_from_two_tabs_at_once_creates_one_measurement(app, make_resident, login_as, kort_items):
+    resident = make_resident()
+    tabs = [app.test_client() for _ in range(4)]
+    for tab in tabs:
+        login_as(tab, resident["user"])
+    draft = start_checkin(tabs[0])
+    answer_steps(tabs[0], draft, kort_items)
+    tokens = [tab.csrf_token() for tab in tabs]
+    barrier = threading.Barrier(len(tabs))
+    locations = []
+
+    def submit(tab, token):
+        barrier.wait()
+        locations.append(tab.post(f"/checkin/{draft}/versturen", data={"csrf_token": token}).location)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(tabs, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(locations)) == 1 and "/uitslag/" in locations[0]
+    assert _count(app, Measurement) == 1
+
+
+def test_draft_answers_are_not_kept_twice_after_submit(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    complete_checkin(client, kort_items)
+    with app.app_context():
+        assert db.session.scalar(select(Draft)).answers == {}
+
+
+def test_resident_can_throw_away_a_draft_and_start_over(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=2)
+    assert client.post_form(f"/checkin/{draft}/weggooien").status_code == 302
+    assert _count(app, Draft) == 0
+    assert start_checkin(client) != draft
+
+
+def test_plan_is_saved_with_the_checkin(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    measurement = complete_checkin(client, kort_items)
+    response = client.post_form(f"/uitslag/{measurement}", {
+        "plan_important": "Mijn kleinkinderen zien", "plan_pillar": "meedoen",
+        "plan_step": "Naar de koffieochtend", "plan_helper": "Mijn buurvrouw",
+    })
+    assert response.status_code == 302
+    m, _ = _measurement(app, measurement)
+    assert (m.plan_pillar, m.plan_step, m.plan_helper) == ("meedoen", "Naar de koffieochtend", "Mijn buurvrouw")
+    page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
+    assert "Naar de koffieochtend" in page
+    assert re.search(r'<input checked[^>]*value="meedoen"', page)
+
+
+def test_bad_plan_is_refused_and_changes_nothing(app, client, make_resident, login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    measurement = complete_checkin(client, kort_items)
+    response = client.post_form(f"/uitslag/{measurement}", {"plan_pillar": "geluk", "plan_step": "x"})
+    assert response.status_code == 400
+    too_long = client.post_form(f"/uitslag/{measurement}", {"plan_step": "x" * 501})
+    assert too_long.status_code == 400
+    assert "hoogstens 500 tekens" in too_long.get_data(as_text=True)
+    m, _ = _measurement(app, measurement)
+    assert m.plan_step is None and m.plan_saved_at is None
+
+
+def test_history_lists_checkins_and_compares_any_two(client, make_resident, login_as, make_measurement,
+                                                    kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    old = make_measurement(resident["resident"], all_answers(kort_items, 3), days_ago=90)
+    middle = make_measurement(resident["resident"], all_answers(kort_items, 5), days_ago=45)
+    new = make_measurement(resident["resident"], all_answers(kort_items, 8), days_ago=1)
+    page = client.get("/geschiedenis").get_data(as_text=True)
+    assert page.index(new) < page.index(middle) < page.index(old)
+    compare = client.get(f"/geschiedenis/vergelijken?a={old}&b={new}").get_data(as_text=True)
+    assert f"/grafiek/{new}.svg?vs={old}" in compare  # newest filled, oldest dashed
+    assert "+5,0" in compare
+
+
+def test_empty_history_says_so(client, make_resident, login_as):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    assert "nog geen check-in" in client.get("/geschiedenis").get_data(as_text=True)
+
+
+def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, make_measurement, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    before = make_measurement(resident["resident"], all_answers(kort_items, 5), days_ago=30)
+    now = make_measurement(resident["resident"], all_answers(kort_items, 7))
+    first = client.get(f"/grafiek/{now}.svg?vs={before}")
+    second = client.get(f"/grafiek/{now}.svg?vs={before}")
+    assert first.status_code == 200 and first.mimetype == "image/svg+xml"
+    assert first.data == second.data
+    assert _count(app, ChartImage) == 1
+    client.post_form("/taal", {"lang": "en"})
+    client.get(f"/grafiek/{now}.svg?vs={before}")
+    assert _count(app, ChartImage) == 2  # one per language
+
+
+def test_viewing_a_result_is_audited_with_pseudonymous_ids(app, client, make_resident, login_as, kort_items):
+    resident = make_resident(username="anneke")
+    login_as(client, resident["user"])
+    measurement = complete_checkin(client, kort_items)
+    client.get(f"/uitslag/{measurement}")
+    client.get(f"/grafiek/{measurement}.svg")
+    client.get("/geschiedenis")
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        actions = [e.action for e in events]
+        for action in ("checkin.start", "checkin.create", "checkin.view", "chart.view", "history.view"):
+            assert action in actions
+        view = next(e for e in events if e.action == "checkin.view")
+        assert view.resident_public_id == resident["resident"]
+        assert view.actor_public_id == resident["user"] and view.actor_role == "bewoner"
+        assert view.object_public_id == measurement
+        assert all("anneke" not in repr(vars(e)) for e in events)
