@@ -71,7 +71,7 @@ def start():
 @bp.get("/checkin/<draft_id>")
 @role_required("bewoner")
 def resume(draft_id: str):
-    _, draft = _load_draft(draft_id)
+    _owner, draft = _load_draft(draft_id)
     return _finished_redirect(draft) or redirect(_resume_url(draft))
 
 
@@ -89,7 +89,7 @@ def discard(draft_id: str):
 @bp.route("/checkin/<draft_id>/gebeurtenis", methods=["GET", "POST"])
 @role_required("bewoner")
 def life_event(draft_id: str):
-    _, draft = _load_draft(draft_id)
+    _owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
         return done
     events = life_events()
@@ -109,7 +109,7 @@ def life_event(draft_id: str):
 @bp.route("/checkin/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
 @role_required("bewoner")
 def step(draft_id: str, step: int):
-    _, draft = _load_draft(draft_id)
+    _owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
         return done
     if not 1 <= step <= PILLAR_STEPS:
@@ -157,7 +157,7 @@ def step(draft_id: str, step: int):
 @bp.get("/checkin/<draft_id>/klaar")
 @role_required("bewoner")
 def review(draft_id: str):
-    _, draft = _load_draft(draft_id)
+    _owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
         return done
     if draft.steps_done < REVIEW_STEP:
@@ -245,7 +245,7 @@ def history():
 @role_required("bewoner")
 def compare():
     resident, first = _load_measurement(request.args.get("a"))
-    _, second = _load_measurement(request.args.get("b"))
+    _owner, second = _load_measurement(request.args.get("b"))
     if first.id == second.id:
         flash(_("Kies twee verschillende check-ins om te vergelijken."), "info")
         return redirect(url_for("checkin.history"))
