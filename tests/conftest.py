@@ -59,7 +59,10 @@ def app(database_url):
     with app.app_context():
         _reset_schema()
         flask_migrate.upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,75 @@
+"""Health check, security headers, language switch and the demo data command."""
+
+from sqlalchemy import func, select
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import Measurement, User
+
+
+def test_healthz_reports_a_reachable_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app({
+        "SECRET_KEY": "x", "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/none.sqlite",
+    })
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_security_headers_on_every_page(client, make_resident, login_as):
+    login_as(client, make_resident()["user"])
+    for url in ("/", "/geschiedenis", "/bestaat-niet"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "camera=()" in headers["Permissions-Policy"]
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    client.get("/")
+    response = client.post_form("/taal", {"lang": "en"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_language_switch_to_english_and_back(client):
+    response = client.post_form("/taal", {"lang": "en", "next": "/inloggen"})
+    assert response.location == "/inloggen"
+    page = client.get("/inloggen").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Log in" in page
+    client.post_form("/taal", {"lang": "nl"})
+    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_ignores_unknown_languages_and_foreign_redirects(client):
+    response = client.post_form("/taal", {"lang": "xx", "next": "//evil.example"})
+    assert response.location == "/"
+    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+
+
+def test_seed_demo_creates_fictional_residents_once(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0 and "anna" in result.output
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "al gegevens" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Measurement)) == 12
+
+
+def test_demo_resident_sees_history_over_months(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    client.post_form("/inloggen", {"username": "anna", "password": "veerkracht-demo"})
+    page = client.get("/geschiedenis").get_data(as_text=True)
+    assert page.count('class="card"') >= 4

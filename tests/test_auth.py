@@ -1,0 +1,94 @@
+"""Creating an account, logging in and out."""
+
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from webapp.extensions import db
+from webapp.models import Resident, User
+
+
+def _register(client, username="marietje", password="mijn lange wachtwoord", confirm=None):
+    return client.post_form("/registreren", {
+        "username": username, "password": password, "confirm": password if confirm is None else confirm,
+    })
+
+
+def test_resident_registers_without_email_and_is_logged_in(app, client):
+    response = _register(client)
+    assert response.status_code == 302
+    assert "Doe de check-in" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "marietje"))
+        assert user.role == "bewoner"
+        assert user.password_hash.startswith("$argon2")
+        assert db.session.scalar(select(Resident).where(Resident.user_id == user.id)) is not None
+
+
+def test_short_password_and_mismatch_are_refused_in_dutch(app, client):
+    short = _register(client, password="kort")
+    assert short.status_code == 400 and "minstens 10 tekens" in short.get_data(as_text=True)
+    mismatch = _register(client, confirm="iets heel anders")
+    assert mismatch.status_code == 400 and "niet hetzelfde" in mismatch.get_data(as_text=True)
+    spaces = _register(client, username="mari etje")
+    assert spaces.status_code == 400 and "geen spaties" in spaces.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User)) is None
+
+
+def test_taken_username_is_refused_whatever_the_case(client, make_resident):
+    make_resident(username="kees")
+    response = _register(client, username="Kees")
+    assert response.status_code == 400
+    assert "al bezet" in response.get_data(as_text=True)
+
+
+def test_login_with_right_password(client, make_resident):
+    make_resident(username="truus")
+    response = client.post_form("/inloggen", {"username": "Truus", "password": PASSWORD})
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(client, make_resident):
+    make_resident(username="truus")
+    wrong = client.post_form("/inloggen", {"username": "truus", "password": "verkeerd-wachtwoord"})
+    unknown = client.post_form("/inloggen", {"username": "niemand", "password": "verkeerd-wachtwoord"})
+    assert wrong.status_code == unknown.status_code == 400
+    message = "Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_login_only_follows_local_next_links(client, make_resident):
+    make_resident(username="truus")
+    response = client.post_form("/inloggen?next=https://evil.example/x", {"username": "truus", "password": PASSWORD})
+    assert response.location == "/"
+    client.post_form("/uitloggen")
+    response = client.post_form("/inloggen?next=/geschiedenis", {"username": "truus", "password": PASSWORD})
+    assert response.location == "/geschiedenis"
+
+
+def test_login_starts_a_fresh_session(client, make_resident):
+    make_resident(username="truus")
+    client.get("/")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    client.post_form("/inloggen", {"username": "truus", "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_logout_is_post_only_and_ends_the_session(client, make_resident, login_as):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    assert client.get("/uitloggen").status_code == 405
+    assert client.post_form("/uitloggen").status_code == 302
+    assert client.get("/geschiedenis").location.startswith("/inloggen")
+
+
+def test_disabled_account_cannot_use_its_session(app, client, make_resident, login_as):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.public_id == resident["user"]))
+        user.is_enabled = False
+        db.session.commit()
+    assert client.get("/geschiedenis").location.startswith("/inloggen")
