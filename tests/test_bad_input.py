@@ -43,7 +43,7 @@ def test_unknown_item_id_is_refused(app, client, on_step_one):
     draft, items = on_step_one
     response = client.post_form(f"/checkin/{draft}/stap/1", {items[0]: "5", "mentaal_humeur": "4"})
     assert response.status_code == 400
-    assert "onbekende vragen" in response.get_data(as_text=True)
+    assert "Er ging iets mis met dit formulier" in response.get_data(as_text=True)
     assert _draft_answers(app) == {}
 
 

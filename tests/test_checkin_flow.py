@@ -53,7 +53,7 @@ def test_result_compares_with_previous_checkin_and_flags_big_changes(client, mak
     current = complete_checkin(client, kort_items, default=7)
     page = client.get(f"/uitslag/{current}").get_data(as_text=True)
     assert f"vs={previous}" in page
-    assert "+3,0" in page and "<td>7,0</td>" in page
+    assert "+3,0" in page and '<td class="num">7,0</td>' in page
     assert "fijn om over te praten" in page
     assert "vuistregel" in page
 
@@ -64,7 +64,8 @@ def test_lowest_pillars_are_called_out_kindly(client, make_resident, login_as, k
     low = {item: 2 for item in kort_items["meedoen"]}
     measurement = complete_checkin(client, kort_items, scores=low, default=8)
     page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
-    assert "Het laagst scoort nu: Meedoen" in page
+    assert "Dit onderdeel scoort nu het laagst: Meedoen." in page
+    assert "heel normaal na wat u heeft meegemaakt" in page  # a life-event was chosen
 
 
 def test_draft_is_saved_every_step_and_resumes_where_the_resident_was(app, client, make_resident, login_as,

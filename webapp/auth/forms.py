@@ -21,7 +21,7 @@ class RegisterForm(FlaskForm):
         description=_l("Bijvoorbeeld uw voornaam met een getal. Alleen letters, cijfers, - en _."),
         validators=[
             DataRequired(_l("Vul een gebruikersnaam in.")),
-            Length(min=3, max=40, message=_l("Gebruik 3 tot 40 tekens.")),
+            Length(min=3, max=40, message=_l("Gebruik 3 tot en met 40 tekens.")),
             Regexp(
                 r"^[A-Za-z0-9_-]+$",
                 message=_l("Gebruik alleen letters, cijfers, - en _ (geen spaties)."),

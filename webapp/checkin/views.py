@@ -21,7 +21,9 @@ PILLAR_STEPS = 6
 REVIEW_STEP = PILLAR_STEPS + 1
 ERROR_TEXT = {
     "invalid": _l("Kies een cijfer van 0 tot en met 10, of kies 'Sla over'."),
-    "unknown_field": _l("Dit formulier bevat onbekende vragen. Er is niets opgeslagen. Probeer het opnieuw."),
+    "unknown_field": _l(
+        "Er ging iets mis met dit formulier. Er is niets opgeslagen. Laad de pagina opnieuw en probeer het nog een keer."
+    ),
 }
 
 
@@ -167,7 +169,7 @@ def review(draft_id: str):
     skipped = sum(1 for i in item_ids if (draft.answers or {}).get(i) is None)
     return render_template(
         "checkin/review.html", draft=draft, skipped=skipped, count=len(item_ids),
-        step=REVIEW_STEP, total=REVIEW_STEP, form=CsrfForm(),
+        step=REVIEW_STEP, total=REVIEW_STEP, pillar_steps=PILLAR_STEPS, form=CsrfForm(),
     )
 
 

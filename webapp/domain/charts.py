@@ -38,9 +38,9 @@ def spider_svg(
     angles = [2 * math.pi * i / count for i in range(count)]
     closed_angles = [*angles, angles[0]]
 
-    fig = Figure(figsize=(5.2, 5.6), dpi=100)
+    fig = Figure(figsize=(4.4, 4.9), dpi=100)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.2, 0.22, 0.6, 0.6), projection="polar")
+    ax = fig.add_axes((0.22, 0.24, 0.56, 0.56), projection="polar")
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(0, 10)
@@ -48,8 +48,8 @@ def spider_svg(
     ax.set_yticklabels(["2", "4", "6", "8", "10"], fontsize=9, color="#444444")
     ax.set_rlabel_position(360 / count / 2)
     ax.set_xticks(angles)
-    ax.set_xticklabels([textwrap.fill(label, 13, break_long_words=False) for label in labels], fontsize=12)
-    ax.tick_params(axis="x", pad=14)
+    ax.set_xticklabels([textwrap.fill(label, 13, break_long_words=False) for label in labels], fontsize=15)
+    ax.tick_params(axis="x", pad=10)
     ax.grid(color=GRID_COLOUR, linewidth=0.6, alpha=0.6)
     ax.spines["polar"].set_color(GRID_COLOUR)
 
@@ -66,8 +66,8 @@ def spider_svg(
     if not any(math.isnan(v) for v in filled):
         ax.fill(closed_angles, filled, color=CURRENT_COLOUR, alpha=0.18)
     if current_label or previous_label:
-        fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=11)
+        fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=13)
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None, "Creator": None})
     return buffer.getvalue()

@@ -13,7 +13,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
+from webapp.catalogue import RESIDENT_FORM, current_questionnaire
 from webapp.extensions import db
+from webapp.i18n import locale
 from webapp.forms import CsrfForm
 from webapp.services import checkins
 from webapp.urls import safe_next
@@ -29,7 +31,10 @@ def home():
         draft = checkins.open_draft(resident)
         history = checkins.measurements_of(resident)
         latest = history[0] if history else None
-    return render_template("main/home.html", draft=draft, latest=latest, form=CsrfForm())
+    description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
+    return render_template(
+        "main/home.html", draft=draft, latest=latest, form=CsrfForm(), form_description=description
+    )
 
 
 @bp.post("/taal")

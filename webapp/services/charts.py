@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import ChartImage, Measurement
 from webapp.services.checkins import scores_of
 
-CHART_VERSION = 1  # bump when the drawing changes, so old cached charts are not reused
+CHART_VERSION = 3  # bump when the drawing changes, so old cached charts are not reused
 
 
 def cache_key(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
