@@ -212,7 +212,7 @@ def app_env(database_url: str) -> dict:
 
 def migrate(database_url: str) -> None:
     command = [str(BIN / "flask"), "--app", "webapp", "db", "upgrade"]
-    done = subprocess.run(  # checked below so the output can be shown
+    done = subprocess.run(
         command, cwd=ROOT, env=app_env(database_url), capture_output=True, text=True,
         timeout=SUBPROCESS_TIMEOUT,
     )
@@ -275,7 +275,7 @@ def start_gunicorn(workers: int, port: int, database_url: str, log_path: Path) -
         "bench.wsgi_bench:app",
     ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # fixed command, our own venv
+        process = subprocess.Popen(
             command, cwd=ROOT, env=app_env(database_url), stdout=log, stderr=subprocess.STDOUT,
         )
     return process, command
@@ -395,7 +395,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _raise_on_sigterm(signum, frame):  # signal handler signature
+def _raise_on_sigterm(signum, frame):
     raise KeyboardInterrupt  # so the finally blocks stop gunicorn and remove the temp dir
 
 

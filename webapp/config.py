@@ -18,11 +18,11 @@ def _database_url(instance_path: str) -> str:
 
 def load_config(instance_path: str, need_secret: bool = True) -> dict:
     """Build the configuration mapping from the environment."""
+    Path(instance_path).mkdir(parents=True, exist_ok=True)  # home of the default SQLite file
     secret = os.environ.get("SECRET_KEY")
     if not secret and need_secret:
         secret_file = Path(instance_path) / "secret_key"
         if not secret_file.exists():
-            Path(instance_path).mkdir(parents=True, exist_ok=True)
             secret_file.write_text(os.urandom(32).hex())
             secret_file.chmod(0o600)
         secret = secret_file.read_text().strip()
