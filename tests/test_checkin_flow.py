@@ -33,7 +33,8 @@ def test_full_checkin_stores_every_raw_answer_with_questionnaire_version(app, cl
         client, kort_items, scores={first_item: 0, **dict.fromkeys(skipped)}, talk=(first_item,),
     )
     m, answers = _measurement(app, measurement_id)
-    assert (m.questionnaire_id, m.questionnaire_version, m.form, m.life_event) == ("veerkracht", 1, "kort", "verhuizing")
+    stored = (m.questionnaire_id, m.questionnaire_version, m.form, m.life_event)
+    assert stored == ("veerkracht", 1, "kort", "verhuizing")
     assert len(answers) == 12
     assert answers[first_item] == (0, True)
     assert all(answers[item] == (None, False) for item in skipped)

@@ -8,13 +8,16 @@ from werkzeug.exceptions import HTTPException
 from webapp.extensions import db
 
 MESSAGES = {
-    400: (_l("Dat ging niet goed"), _l("Wat er werd verstuurd, klopt niet. Er is niets opgeslagen. Ga terug en probeer het opnieuw.")),
+    400: (_l("Dat ging niet goed"),
+          _l("Wat er werd verstuurd, klopt niet. Er is niets opgeslagen. Ga terug en probeer het opnieuw.")),
     403: (_l("Geen toegang"), _l("U mag deze pagina niet bekijken.")),
     404: (_l("Pagina niet gevonden"), _l("Deze pagina bestaat niet, of u mag hem niet zien.")),
     405: (_l("Dat kan zo niet"), _l("Deze pagina werkt niet op deze manier. Ga terug naar de startpagina.")),
-    413: (_l("Te veel gegevens"), _l("U heeft te veel tekst of een te groot bestand verstuurd. Er is niets opgeslagen.")),
+    413: (_l("Te veel gegevens"),
+          _l("U heeft te veel tekst of een te groot bestand verstuurd. Er is niets opgeslagen.")),
     429: (_l("Even wachten"), _l("U heeft het te vaak geprobeerd. Wacht een paar minuten en probeer het dan opnieuw.")),
-    500: (_l("Er ging iets mis"), _l("Er ging bij ons iets mis. Uw eerdere antwoorden zijn bewaard. Probeer het later opnieuw.")),
+    500: (_l("Er ging iets mis"),
+          _l("Er ging bij ons iets mis. Uw eerdere antwoorden zijn bewaard. Probeer het later opnieuw.")),
     503: (_l("Even niet bereikbaar"), _l("Veerkracht is even niet bereikbaar. Probeer het later opnieuw.")),
 }
 

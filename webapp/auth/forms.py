@@ -33,7 +33,10 @@ class RegisterForm(FlaskForm):
         description=_l("Minstens %(n)s tekens. Een zin van een paar woorden is makkelijk te onthouden.", n=MIN_LENGTH),
         validators=[
             DataRequired(_l("Vul een wachtwoord in.")),
-            Length(min=MIN_LENGTH, max=200, message=_l("Het wachtwoord moet minstens %(n)s tekens hebben.", n=MIN_LENGTH)),
+            Length(
+                min=MIN_LENGTH, max=200,
+                message=_l("Het wachtwoord moet minstens %(n)s tekens hebben.", n=MIN_LENGTH),
+            ),
         ],
     )
     confirm = PasswordField(

@@ -22,7 +22,8 @@ REVIEW_STEP = PILLAR_STEPS + 1
 ERROR_TEXT = {
     "invalid": _l("Kies een cijfer van 0 tot en met 10, of kies 'Sla over'."),
     "unknown_field": _l(
-        "Er ging iets mis met dit formulier. Er is niets opgeslagen. Laad de pagina opnieuw en probeer het nog een keer."
+        "Er ging iets mis met dit formulier. Er is niets opgeslagen. "
+        "Laad de pagina opnieuw en probeer het nog een keer."
     ),
 }
 

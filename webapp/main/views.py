@@ -15,8 +15,8 @@ from sqlalchemy import text
 
 from webapp.catalogue import RESIDENT_FORM, current_questionnaire
 from webapp.extensions import db
-from webapp.i18n import locale
 from webapp.forms import CsrfForm
+from webapp.i18n import locale
 from webapp.services import checkins
 from webapp.urls import safe_next
 
