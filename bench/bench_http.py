@@ -287,17 +287,18 @@ def wait_healthy(process: subprocess.Popen, port: int) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SetupError(f"gunicorn exited with status {process.returncode} before answering /healthz")
+        conn = http.client.HTTPConnection(HOST, port, timeout=2)
         try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
             conn.request("GET", "/healthz")
             response = conn.getresponse()
             response.read()
-            conn.close()
             if response.status == 200:
                 return
             last = f"status {response.status}"
-        except OSError as exc:
-            last = f"{type(exc).__name__}"
+        except (OSError, http.client.HTTPException) as exc:
+            last = type(exc).__name__
+        finally:
+            conn.close()
         time.sleep(0.1)
     raise SetupError(f"gunicorn did not answer /healthz with 200 within {STARTUP_TIMEOUT:.0f}s ({last})")
 
@@ -486,14 +487,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _print_server_log(log_path: Path, lines: int = 40) -> None:
+def _print_server_log(log_path: Path, tail_lines: int = 12) -> None:
+    """Show what the server logged: its error lines and exception messages, then the last lines."""
     try:
-        tail = log_path.read_text(errors="replace").splitlines()[-lines:]
+        lines = log_path.read_text(errors="replace").splitlines()
     except OSError:
         return
-    if tail:
-        print(f"\nlast {len(tail)} lines of the gunicorn log:", file=sys.stderr)
-        for line in tail:
+    exception = re.compile(r"^[\w.]+(Error|Exception|Exit)\b")
+    errors = [line for line in lines if "ERROR" in line or exception.match(line)]
+    if errors:
+        print(f"\nerror lines in the gunicorn log ({len(errors)}; first 20):", file=sys.stderr)
+        for line in errors[:20]:
+            print(f"  {line}", file=sys.stderr)
+    if lines:
+        print(f"\nlast {min(tail_lines, len(lines))} lines of the gunicorn log:", file=sys.stderr)
+        for line in lines[-tail_lines:]:
             print(f"  {line}", file=sys.stderr)
 
 

@@ -15,11 +15,16 @@ from webapp.urls import safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _start_session(user: User) -> None:
+def _clear_session() -> None:
+    """Empty the session (nothing from before carries over), keeping only the chosen language."""
     lang = session.get("lang")
-    session.clear()  # a fresh session at login: nothing from before carries over
+    session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _start_session(user: User) -> None:
+    _clear_session()
     login_user(user)
     user.last_login_at = utcnow()
 
@@ -66,10 +71,7 @@ def login():
 @bp.post("/uitloggen")
 @login_required
 def logout():
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _clear_session()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("main.home"))
