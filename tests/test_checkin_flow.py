@@ -268,3 +268,21 @@ def test_viewing_a_result_is_audited_with_pseudonymous_ids(app, client, make_res
         assert view.actor_public_id == resident["user"] and view.actor_role == "bewoner"
         assert view.object_public_id == measurement
         assert all("anneke" not in repr(vars(e)) for e in events)
+
+
+def test_going_back_or_autosave_does_not_mark_untouched_questions_as_skipped(app, client, make_resident,
+                                                                             login_as, kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=1)
+    first, second = kort_items["mentaal"]
+    client.post_form(f"/checkin/{draft}/stap/2", {first: "4", "action": "autosave"})
+    client.post_form(f"/checkin/{draft}/stap/2", {first: "5", f"talk_{second}": "1", "action": "back"})
+    with app.app_context():
+        saved = db.session.scalar(select(Draft))
+        assert saved.answers[first] == 5 and second not in saved.answers
+        assert second in saved.talk_items
+        assert saved.steps_done == 2  # step 2 is not finished until "Volgende"
+    page = client.get(f"/checkin/{draft}/stap/2").get_data(as_text=True)
+    assert f'name="{second}" value="skip" checked' not in page

@@ -130,7 +130,10 @@ def step(draft_id: str, step: int):
         parsed = parse_step(item_ids, request.form)
         action = request.form.get("action", "next")
         if parsed.ok and action in ("next", "back", "autosave"):
-            checkins.save_step(draft, step, item_ids, parsed.answers, parsed.talk)
+            checkins.save_step(
+                draft, step, item_ids, parsed.answers, parsed.talk,
+                finished=action == "next", chosen=parsed.chosen,
+            )
             if action == "autosave":
                 return Response(status=204)
             if action == "back":
@@ -269,6 +272,7 @@ def chart(measurement_id: str):
         other_resident, compare_to = _load_measurement(request.args["vs"])
         if other_resident.id != resident.id:
             abort(404)
-    audit.record("chart.view", resident, measurement)
+    # Draw first, write after: on SQLite a write holds the lock until the request commits.
     svg = charts.chart_svg(measurement, compare_to, locale())
+    audit.record("chart.view", resident, measurement)
     return Response(svg, mimetype="image/svg+xml")

@@ -20,6 +20,7 @@ class StepInput:
 
     answers: dict[str, int | None] = field(default_factory=dict)
     talk: set[str] = field(default_factory=set)
+    chosen: set[str] = field(default_factory=set)  # items with a score or an explicit skip
     errors: dict[str, str] = field(default_factory=dict)  # item id (or "_form") -> problem code
 
     @property
@@ -53,6 +54,8 @@ def parse_step(item_ids: Sequence[str], data: MultiMapping) -> StepInput:
             continue
         try:
             result.answers[item_id] = parse_score(values[0]) if values else None
+            if values and values[0].strip():
+                result.chosen.add(item_id)
         except ValueError:
             result.errors[item_id] = "invalid"
         talk = data.getlist(TALK_PREFIX + item_id)

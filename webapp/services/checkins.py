@@ -59,14 +59,22 @@ def set_life_event(draft: Draft, event_id: str) -> None:
     db.session.flush()
 
 
-def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set) -> None:
-    """Store one pillar's answers in the draft (replacing what was there for these items)."""
+def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
+              chosen: set | None = None) -> None:
+    """Store one pillar's answers in the draft.
+
+    finished: the resident pressed "Volgende", so unanswered items count as skipped and the
+    next step opens. Otherwise (going back, autosave) only the items in `chosen` are stored,
+    so untouched questions stay unanswered instead of showing "Sla over".
+    """
+    stored = item_ids if finished or chosen is None else [i for i in item_ids if i in chosen]
     merged = dict(draft.answers or {})
-    merged.update({item_id: answers.get(item_id) for item_id in item_ids})
+    merged.update({item_id: answers.get(item_id) for item_id in stored})
     draft.answers = merged
     kept = [i for i in (draft.talk_items or []) if i not in item_ids]
     draft.talk_items = kept + [i for i in item_ids if i in talk]
-    draft.steps_done = max(draft.steps_done, step + 1)
+    if finished:
+        draft.steps_done = max(draft.steps_done, step + 1)
     draft.updated_at = utcnow()
     db.session.flush()
 

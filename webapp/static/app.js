@@ -8,11 +8,12 @@
     function save() {
       var data = new FormData(form);
       data.set("action", "autosave");
-      fetch(form.action || window.location.href, {
+      // getAttribute: form.action is shadowed by the buttons named "action".
+      fetch(form.getAttribute("action") || window.location.href, {
         method: "POST", body: data, credentials: "same-origin",
         headers: { "X-Requested-With": "fetch" }
       }).then(function (response) {
-        if (status) status.textContent = response.ok ? status.dataset.saved || "Opgeslagen" : "";
+        if (status) status.textContent = response.ok ? status.dataset.saved : status.dataset.offline;
       }).catch(function () {
         if (status) status.textContent = status.dataset.offline || "";
       });
