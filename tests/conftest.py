@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from webapp import create_app
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.models import Answer, Measurement, Resident, User
 from webapp.passwords import hash_password
 
@@ -72,6 +72,8 @@ def _clean_database(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    limiter.reset()
+    app.config.pop("CLOCK", None)
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
@@ -136,9 +138,12 @@ def login_as():
     """Log a client in as a user (by public id) without going through the password form."""
 
     def login(client: FlaskClient, user_public_id: str) -> None:
+        now = datetime.now(UTC).timestamp()
         with client.session_transaction() as session:
             session["_user_id"] = user_public_id
             session["_fresh"] = True
+            session["started"] = session["seen"] = now
+            session["sv"] = 0
 
     return login
 

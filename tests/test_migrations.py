@@ -59,3 +59,30 @@ def postgres_database():
 
 def test_postgresql_upgrade_matches_models_and_downgrades(postgres_database):
     _check_round_trip(postgres_database)
+
+
+def test_sqlite_upgrade_keeps_existing_data_and_links(tmp_path):
+    """Upgrading a database that holds data keeps every row and every link (batch rebuilds)."""
+    app = create_app({"SECRET_KEY": "x", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'data.sqlite'}"})
+    with app.app_context():
+        flask_migrate.upgrade(revision="20261124_0001")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO user (id, public_id, username, password_hash, role, is_enabled, created_at) "
+                "VALUES (1, 'u1', 'anna', 'x', 'bewoner', 1, '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO resident (id, public_id, user_id, created_at) VALUES (1, 'r1', 1, '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO measurement (id, public_id, resident_id, questionnaire_id, questionnaire_version, "
+                "form, mode, started_at, completed_at) VALUES (1, 'm1', 1, 'veerkracht', 1, 'kort', 'zelf', "
+                "'2026-01-01', '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO answer (measurement_id, item_id, score, wants_to_talk) VALUES (1, 'lichaam_fit', 7, 0)")
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT user_id FROM resident").scalar() == 1
+            assert connection.exec_driver_sql("SELECT count(*) FROM answer").scalar() == 1
+            assert connection.exec_driver_sql("SELECT session_version FROM user").scalar() == 0
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()

@@ -1,14 +1,23 @@
 """Every route x every role: a new route without a rule here fails the suite."""
 
+from datetime import date
+
 import pytest
+from sqlalchemy import select
 
 from tests.checkin_helpers import answer_steps, start_checkin
-from tests.conftest import _HASH, all_answers
+from tests.conftest import all_answers
 from webapp.extensions import db
-from webapp.models import ROLES, User
+from webapp.models import ROLES, Resident
+from webapp.services import people
 
-ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "ouderencoach", "welzijnscoach", "beheerder")
+ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder")
 LOGIN = "login"  # redirect to the login page
+RESIDENT_ONLY = {"anonymous": LOGIN, "owner": 200, "other_resident": 200, "*": 403}
+OWN_DRAFT = {"anonymous": LOGIN, "other_resident": 404, "*": 403}
+SEEN_BY_SHARED_COACH = {"anonymous": LOGIN, "owner": 200, "coach_shared": 200, "other_resident": 404,
+                        "coach_other": 404, "beheerder": 403}
+COACHES = {"anonymous": LOGIN, "coach_shared": 200, "coach_other": 200, "*": 403}
 
 # endpoint -> (method, url template, {role: expected status}); "*" is every role not named.
 MATRIX = {
@@ -17,26 +26,33 @@ MATRIX = {
     "main.set_language": ("POST", "/taal", {"*": 302}),
     "auth.login": ("GET", "/inloggen", {"anonymous": 200, "*": 302}),
     "auth.register": ("GET", "/registreren", {"anonymous": 200, "*": 302}),
+    "auth.activate": ("GET", "/activeren", {"anonymous": 200, "*": 302}),
     "auth.logout": ("POST", "/uitloggen", {"anonymous": LOGIN, "*": 302}),
-    "checkin.start": ("POST", "/checkin/start", {"anonymous": LOGIN, "owner": 302, "other_resident": 302, "*": 403}),
-    "checkin.resume": ("GET", "/checkin/{draft}", {"anonymous": LOGIN, "owner": 302, "other_resident": 404, "*": 403}),
-    "checkin.life_event": ("GET", "/checkin/{draft}/gebeurtenis",
-                           {"anonymous": LOGIN, "owner": 200, "other_resident": 404, "*": 403}),
-    "checkin.step": ("GET", "/checkin/{draft}/stap/1",
-                     {"anonymous": LOGIN, "owner": 200, "other_resident": 404, "*": 403}),
-    "checkin.review": ("GET", "/checkin/{draft}/klaar",
-                       {"anonymous": LOGIN, "owner": 200, "other_resident": 404, "*": 403}),
-    "checkin.submit": ("POST", "/checkin/{draft}/versturen",
-                       {"anonymous": LOGIN, "owner": 302, "other_resident": 404, "*": 403}),
-    "checkin.discard": ("POST", "/checkin/{draft}/weggooien",
-                        {"anonymous": LOGIN, "owner": 302, "other_resident": 404, "*": 403}),
-    "checkin.result": ("GET", "/uitslag/{measurement}",
-                       {"anonymous": LOGIN, "owner": 200, "other_resident": 404, "*": 403}),
-    "checkin.history": ("GET", "/geschiedenis", {"anonymous": LOGIN, "owner": 200, "other_resident": 200, "*": 403}),
-    "checkin.compare": ("GET", "/geschiedenis/vergelijken?a={measurement}&b={earlier}",
-                        {"anonymous": LOGIN, "owner": 200, "other_resident": 404, "*": 403}),
-    "checkin.chart": ("GET", "/grafiek/{measurement}.svg?vs={earlier}",
-                      {"anonymous": LOGIN, "owner": 200, "other_resident": 404, "*": 403}),
+    "auth.logout_everywhere": ("POST", "/overal-uitloggen", {"anonymous": LOGIN, "*": 302}),
+    "checkin.start": ("POST", "/checkin/start", {**RESIDENT_ONLY, "owner": 302, "other_resident": 302}),
+    "checkin.resume": ("GET", "/checkin/{draft}", {**OWN_DRAFT, "owner": 302}),
+    "checkin.life_event": ("GET", "/checkin/{draft}/gebeurtenis", {**OWN_DRAFT, "owner": 200}),
+    "checkin.step": ("GET", "/checkin/{draft}/stap/1", {**OWN_DRAFT, "owner": 200}),
+    "checkin.review": ("GET", "/checkin/{draft}/klaar", {**OWN_DRAFT, "owner": 200}),
+    "checkin.submit": ("POST", "/checkin/{draft}/versturen", {**OWN_DRAFT, "owner": 302}),
+    "checkin.discard": ("POST", "/checkin/{draft}/weggooien", {**OWN_DRAFT, "owner": 302}),
+    "checkin.result": ("GET", "/uitslag/{measurement}", SEEN_BY_SHARED_COACH),
+    "checkin.history": ("GET", "/geschiedenis", RESIDENT_ONLY),
+    "checkin.compare": ("GET", "/geschiedenis/vergelijken?a={measurement}&b={earlier}", SEEN_BY_SHARED_COACH),
+    "checkin.chart": ("GET", "/grafiek/{measurement}.svg?vs={earlier}", SEEN_BY_SHARED_COACH),
+    "account.home": ("GET", "/account", RESIDENT_ONLY),
+    "account.share": ("POST", "/account/delen", {**RESIDENT_ONLY, "owner": 400, "other_resident": 400}),
+    "account.stop_sharing": ("POST", "/account/delen/{relation}/stoppen",
+                             {**RESIDENT_ONLY, "owner": 302, "other_resident": 404}),
+    "account.access_log": ("GET", "/account/inzage", RESIDENT_ONLY),
+    "coach.home": ("GET", "/coach", COACHES),
+    "coach.enrol": ("GET", "/coach/inschrijven", COACHES),
+    "coach.resident": ("GET", "/coach/bewoner/{resident}", {**COACHES, "coach_other": 404}),
+    "coach.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
+    "coach.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
+                    {**COACHES, "coach_shared": 302, "coach_other": 404}),
+    "admin.home": ("GET", "/beheer", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "admin.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
 }
 
 
@@ -51,7 +67,7 @@ def test_admin_roles_exist():
 
 @pytest.fixture
 def world(app, client, make_resident, make_measurement, login_as, kort_items):
-    """An owner with a finished check-in, an earlier one and a draft at the review step."""
+    """An owner who shares with one coach, their check-ins and a draft; other people around them."""
     owner = make_resident()
     other = make_resident()
     earlier = make_measurement(owner["resident"], all_answers(kort_items, 4), days_ago=30)
@@ -60,13 +76,21 @@ def world(app, client, make_resident, make_measurement, login_as, kort_items):
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items)
     users = {"owner": owner["user"], "other_resident": other["user"]}
-    with app.app_context():
-        for role in ("ouderencoach", "welzijnscoach", "beheerder"):
-            user = User(username=f"test-{role}", password_hash=_HASH, role=role)
-            db.session.add(user)
-            db.session.commit()
-            users[role] = user.public_id
-    return {"users": users, "ids": {"draft": draft, "measurement": measurement, "earlier": earlier}}
+    with app.test_request_context():
+        staff = {
+            "coach_shared": people.create_staff("coach-a", "coach-a-wachtwoord", ["ouderencoach"], "Coach A"),
+            "coach_other": people.create_staff("coach-b", "coach-b-wachtwoord", ["welzijnscoach"], "Coach B"),
+            "beheerder": people.create_staff("beheer", "beheer-wachtwoord", ["beheerder"], "Beheer"),
+        }
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == owner["resident"]))
+        relation = people.share_with_coach(resident, staff["coach_shared"].coach_code)
+        enrolled = people.enrol_resident(staff["coach_shared"], "J. de V.", 1944, "Centrum", date(2026, 11, 1),
+                                         "mondeling")
+        ids = {"relation": relation.public_id, "enrolled": enrolled.public_id}
+        users.update({role: user.public_id for role, user in staff.items()})
+        db.session.commit()
+    return {"users": users, "ids": {"draft": draft, "measurement": measurement, "earlier": earlier,
+                                    "resident": owner["resident"], **ids}}
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
@@ -77,7 +101,7 @@ def test_route_answers_each_role_as_expected(app, world, login_as, endpoint):
         client = app.test_client()
         if role != "anonymous":
             login_as(client, world["users"][role])
-        want = expected.get(role, expected["*"])
+        want = expected[role] if role in expected else expected["*"]
         if method == "POST":
             response = client.post_form(url, {"lang": "nl"})
         else:

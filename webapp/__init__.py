@@ -25,13 +25,15 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     app.extensions["veerkracht_catalogue"] = load_catalogue(app.config["QUESTIONNAIRE_DIR"])
 
+    from webapp.account.views import bp as account_bp
+    from webapp.admin.views import bp as admin_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.checkin.views import bp as checkin_bp
+    from webapp.coach.views import bp as coach_bp
     from webapp.main.views import bp as main_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(checkin_bp)
+    for blueprint in (main_bp, auth_bp, checkin_bp, account_bp, coach_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
     errors.init_app(app)
     cli.init_app(app)

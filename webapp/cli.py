@@ -4,20 +4,43 @@ import click
 from flask import Flask
 
 from webapp.extensions import db
-from webapp.services import demo
+from webapp.models import STAFF_ROLES
+from webapp.passwords import MIN_LENGTH, is_common
+from webapp.services import demo, people
 
 
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when there are no accounts yet.")
     def seed_demo_command(if_empty: bool) -> None:
-        """Create fictional demo residents with several check-ins."""
+        """Create fictional demo residents with several check-ins, and demo staff."""
         if if_empty and not demo.is_empty():
             click.echo("De database bevat al gegevens; geen demo-gegevens toegevoegd.")
             return
         created = demo.seed_demo()
         db.session.commit()
         if created:
-            click.echo(f"Demo-bewoners aangemaakt: {', '.join(created)} (wachtwoord: {demo.DEMO_PASSWORD})")
+            click.echo(f"Demo-accounts aangemaakt: {', '.join(created)} (wachtwoord: {demo.DEMO_PASSWORD})")
         else:
-            click.echo("De demo-bewoners bestonden al.")
+            click.echo("De demo-accounts bestonden al.")
+
+    @app.cli.command("create-user")
+    @click.option("--username", required=True)
+    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(STAFF_ROLES),
+                  help="Repeat for a coach who is both ouderencoach and welzijnscoach.")
+    @click.option("--name", "display_name", required=True, help="The name residents see.")
+    @click.option("--organisation", default=None)
+    @click.option("--phone", default=None)
+    @click.password_option(help="At least 10 characters; asked for when left out.")
+    def create_user_command(username, roles, display_name, organisation, phone, password) -> None:
+        """Create a coach or beheerder account."""
+        if len(password) < MIN_LENGTH or is_common(password):
+            raise click.ClickException(
+                f"Het wachtwoord moet minstens {MIN_LENGTH} tekens hebben en mag geen veelgebruikt wachtwoord zijn."
+            )
+        if people.username_taken(username):
+            raise click.ClickException(f"De gebruikersnaam '{username}' is al bezet.")
+        user = people.create_staff(username, password, list(roles), display_name, organisation, phone)
+        db.session.commit()
+        click.echo(f"Account gemaakt: {user.username} ({user.role_label})"
+                   + (f", code voor bewoners: {user.coach_code}" if user.coach_code else ""))

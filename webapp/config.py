@@ -44,8 +44,16 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(
-            hours=int(os.environ.get("SESSION_HOURS", "12"))
+            hours=int(os.environ.get("ABSOLUTE_HOURS_RESIDENT", "12"))
         ),
+        # A tablet left on a kitchen table must not stay logged in.
+        "IDLE_MINUTES_STAFF": int(os.environ.get("IDLE_MINUTES_STAFF", "15")),
+        "IDLE_MINUTES_RESIDENT": int(os.environ.get("IDLE_MINUTES_RESIDENT", "120")),
+        "ABSOLUTE_HOURS_STAFF": int(os.environ.get("ABSOLUTE_HOURS_STAFF", "10")),
+        "ABSOLUTE_HOURS_RESIDENT": int(os.environ.get("ABSOLUTE_HOURS_RESIDENT", "12")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "ACTIVATION_DAYS": int(os.environ.get("ACTIVATION_DAYS", "14")),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a locked phone survives
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -5,9 +5,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
-from webapp.extensions import login_manager
-from webapp.models import Resident
+from webapp.extensions import db, login_manager
+from webapp.models import CoachRelation, Resident
 
 
 def role_required(*roles: str) -> Callable:
@@ -18,7 +19,7 @@ def role_required(*roles: str) -> Callable:
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -29,10 +30,23 @@ def role_required(*roles: str) -> Callable:
 
 
 def can_access(user, resident: Resident) -> bool:
-    """Whether this user may see this resident's data."""
+    """Whether this user may see this resident's data.
+
+    The resident themself; a coach only while the resident shares with them (or was enrolled
+    by them and has not withdrawn). A beheerder manages accounts but never reads answers.
+    """
     if not user.is_authenticated:
         return False
-    return user.role == "bewoner" and resident.user_id == user.id
+    if resident.user_id is not None and resident.user_id == user.id:
+        return True
+    if user.is_coach:
+        return db.session.scalar(
+            select(CoachRelation.id).where(
+                CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id,
+                CoachRelation.ended_at.is_(None),
+            )
+        ) is not None
+    return False
 
 
 def require_access(resident: Resident | None) -> Resident:

@@ -1,9 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from webapp.passwords import MIN_LENGTH
+from webapp.passwords import MIN_LENGTH, is_common
+
+
+def not_common(form, field) -> None:
+    if field.data and is_common(field.data):
+        raise ValidationError(_l("Dit wachtwoord wordt te vaak gebruikt en is makkelijk te raden. Kies een ander."))
 
 
 class LoginForm(FlaskForm):
@@ -15,7 +20,9 @@ class LoginForm(FlaskForm):
     )
 
 
-class RegisterForm(FlaskForm):
+class NewAccountForm(FlaskForm):
+    """Username and password, twice: for registering and for activating an account."""
+
     username = StringField(
         _l("Kies een gebruikersnaam"),
         description=_l("Bijvoorbeeld uw voornaam met een getal. Alleen letters, cijfers, - en _."),
@@ -37,6 +44,7 @@ class RegisterForm(FlaskForm):
                 min=MIN_LENGTH, max=200,
                 message=_l("Het wachtwoord moet minstens %(n)s tekens hebben.", n=MIN_LENGTH),
             ),
+            not_common,
         ],
     )
     confirm = PasswordField(
@@ -45,4 +53,16 @@ class RegisterForm(FlaskForm):
             DataRequired(_l("Typ het wachtwoord nog een keer.")),
             EqualTo("password", message=_l("De twee wachtwoorden zijn niet hetzelfde.")),
         ],
+    )
+
+
+class RegisterForm(NewAccountForm):
+    pass
+
+
+class ActivateForm(NewAccountForm):
+    code = StringField(
+        _l("Uw activeringscode"),
+        description=_l("Deze code staat op het papier van uw coach, bijvoorbeeld ABCD-EFGH-JKLM."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=40)],
     )

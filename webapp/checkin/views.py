@@ -3,6 +3,8 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from webapp.catalogue import RESIDENT_FORM, life_events, questionnaire_for
 from webapp.checkin.forms import PlanForm
@@ -11,7 +13,7 @@ from webapp.domain.scoring import lowest_pillars, worth_discussing
 from webapp.extensions import db
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
-from webapp.models import Draft, Measurement, Resident
+from webapp.models import COACH_ROLES, Draft, Measurement, Resident
 from webapp.permissions import own_resident, require_access, role_required
 from webapp.services import audit, charts, checkins
 
@@ -206,13 +208,16 @@ def _pillar_rows(questionnaire, comparison):
 
 
 @bp.route("/uitslag/<measurement_id>", methods=["GET", "POST"])
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def result(measurement_id: str):
     resident, measurement = _load_measurement(measurement_id)
+    is_own = resident.user_id == current_user.id
+    if request.method == "POST" and not is_own:
+        abort(403)  # the mini-plan is the resident's own words
     questionnaire = questionnaire_for(measurement)
     lang = locale()
     form = PlanForm(obj=measurement)
-    form.plan_pillar.choices = [(p.id, p.name.get(lang)) for p in questionnaire.pillars]
+    form.plan_pillar.choices = [SelectChoice(p.id, p.name.get(lang)) for p in questionnaire.pillars]
     if form.validate_on_submit():
         checkins.save_plan(resident, measurement, form.data)
         flash(_("Uw plan is opgeslagen."), "success")
@@ -231,7 +236,7 @@ def result(measurement_id: str):
     event = life_events().get(measurement.life_event)
     return render_template(
         "checkin/result.html", measurement=measurement, comparison=comparison, rows=rows,
-        lowest=lowest, talk_items=talk_items, event=event, form=form,
+        lowest=lowest, talk_items=talk_items, event=event, form=form, is_own=is_own, resident=resident,
         credit=questionnaire.credit.get(lang),
     ), (400 if form.errors else 200)
 
@@ -248,23 +253,27 @@ def history():
 
 
 @bp.get("/geschiedenis/vergelijken")
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def compare():
     resident, first = _load_measurement(request.args.get("a"))
     _owner, second = _load_measurement(request.args.get("b"))
+    if second.resident_id != first.resident_id:
+        abort(404)
     if first.id == second.id:
         flash(_("Kies twee verschillende check-ins om te vergelijken."), "info")
-        return redirect(url_for("checkin.history"))
+        if resident.user_id == current_user.id:
+            return redirect(url_for("checkin.history"))
+        return redirect(url_for("coach.resident", resident_id=resident.public_id))
     # Newest as the filled web, the older one as the dashed outline.
     current, older = sorted([first, second], key=lambda m: (m.completed_at, m.id), reverse=True)
     audit.record("checkin.compare", resident, current)
     comparison = checkins.compare(current, older)
     rows = _pillar_rows(questionnaire_for(current), comparison)
-    return render_template("checkin/compare.html", comparison=comparison, rows=rows)
+    return render_template("checkin/compare.html", comparison=comparison, rows=rows, resident=resident)
 
 
 @bp.get("/grafiek/<measurement_id>.svg")
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def chart(measurement_id: str):
     resident, measurement = _load_measurement(measurement_id)
     compare_to = None

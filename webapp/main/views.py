@@ -26,7 +26,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     draft = latest = None
-    if current_user.is_authenticated and current_user.role == "bewoner" and current_user.resident:
+    if current_user.is_authenticated and current_user.has_role("bewoner") and current_user.resident:
         resident = current_user.resident
         draft = checkins.open_draft(resident)
         history = checkins.measurements_of(resident)

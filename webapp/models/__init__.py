@@ -2,6 +2,19 @@
 
 from webapp.models.audit import AuditEvent
 from webapp.models.checkins import Answer, ChartImage, Draft, Measurement
-from webapp.models.people import ROLES, Resident, User
+from webapp.models.people import (
+    COACH_ROLES,
+    CONSENT_METHODS,
+    ROLES,
+    STAFF_ROLES,
+    ActivationCode,
+    CoachRelation,
+    Resident,
+    User,
+    UserRole,
+)
 
-__all__ = ["ROLES", "Answer", "AuditEvent", "ChartImage", "Draft", "Measurement", "Resident", "User"]
+__all__ = [
+    "COACH_ROLES", "CONSENT_METHODS", "ROLES", "STAFF_ROLES", "ActivationCode", "Answer", "AuditEvent",
+    "ChartImage", "CoachRelation", "Draft", "Measurement", "Resident", "User", "UserRole",
+]

@@ -18,7 +18,7 @@ def record(action: str, resident: Resident | None, obj=None, object_type: str | 
     if has_request_context():
         if current_user.is_authenticated:
             event.actor_public_id = current_user.public_id
-            event.actor_role = current_user.role
+            event.actor_role = current_user.role_label
         event.ip = request.remote_addr
         event.user_agent = (request.user_agent.string or "")[:255]
     db.session.add(event)

@@ -46,9 +46,9 @@ def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str
         compare_id=compare.id if compare else None,
         svg=svg,
     )
+    db.session.add(image)
     try:
-        with db.session.begin_nested():
-            db.session.add(image)
+        db.session.flush()  # the request has written nothing before this (see the chart view)
     except IntegrityError:
-        pass  # a parallel request stored the same chart first; ours is identical
+        db.session.rollback()  # a parallel request stored the same chart first; ours is identical
     return svg

@@ -105,12 +105,14 @@ def submit_draft(resident: Resident, draft: Draft) -> Measurement:
             for item_id in questionnaire.forms[draft.form].items
         ],
     )
+    # No SAVEPOINT: with pysqlite a savepoint as the first write commits on release. This
+    # request has written nothing yet, so on a clash the whole transaction can roll back.
+    db.session.add(measurement)
     try:
-        with db.session.begin_nested():
-            db.session.add(measurement)
+        db.session.flush()
     except IntegrityError:
         # Another request (second tab, double tap) finished this draft first.
-        db.session.expire(draft)
+        db.session.rollback()
         winner = measurement_for_draft(draft)
         if winner is None:
             raise

@@ -1,0 +1,85 @@
+"""The resident's own account: sharing with coaches, and who looked at their data."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from webapp.account.forms import ShareForm
+from webapp.extensions import limiter
+from webapp.forms import CsrfForm
+from webapp.models import CoachRelation
+from webapp.permissions import own_resident, role_required
+from webapp.services import audit, checkins, people
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+ACTION_LABELS = {
+    "checkin.start": _l("Check-in begonnen"),
+    "checkin.create": _l("Check-in ingevuld"),
+    "checkin.discard": _l("Check-in weggegooid"),
+    "checkin.view": _l("Uitslag bekeken"),
+    "checkin.compare": _l("Twee check-ins vergeleken"),
+    "chart.view": _l("Spinnenweb bekeken"),
+    "history.view": _l("Overzicht van check-ins bekeken"),
+    "plan.update": _l("Plan opgeslagen"),
+    "resident.enrol": _l("Ingeschreven door een coach"),
+    "resident.view": _l("Gegevens bekeken door een coach"),
+    "relation.share": _l("Gedeeld met een coach"),
+    "relation.end": _l("Delen gestopt"),
+    "activation.issue": _l("Activeringscode gemaakt"),
+    "activation.use": _l("Eigen account geactiveerd"),
+    "audit.view": _l("Dit overzicht bekeken"),
+}
+
+
+def _page(form: ShareForm, status: int = 200):
+    resident = own_resident()
+    return render_template(
+        "account/home.html", relations=people.relations_of(resident), form=form, button=CsrfForm(),
+    ), status
+
+
+@bp.get("")
+@role_required("bewoner")
+def home():
+    return _page(ShareForm())
+
+
+@bp.post("/delen")
+@role_required("bewoner")
+@limiter.limit("10 per 15 minutes")
+def share():
+    form = ShareForm()
+    if form.validate_on_submit():
+        try:
+            relation = people.share_with_coach(own_resident(), form.coach_code.data)
+        except people.CodeError:
+            form.coach_code.errors.append(_("Deze code kennen we niet. Kijk de code nog eens na, of vraag het uw coach."))
+        else:
+            flash(_("U deelt uw gegevens nu met %(name)s.", name=relation.coach.display_name or ""), "success")
+            return redirect(url_for("account.home"))
+    return _page(form, 400)
+
+
+@bp.post("/delen/<relation_id>/stoppen")
+@role_required("bewoner")
+def stop_sharing(relation_id: str):
+    resident = own_resident()
+    relation = checkins.by_public_id(CoachRelation, relation_id)
+    if relation is None or relation.resident_id != resident.id:
+        abort(404)
+    people.stop_relation(resident, relation)
+    flash(_("U deelt niets meer met %(name)s. Deze coach kan uw gegevens niet meer zien.",
+            name=relation.coach.display_name or ""), "success")
+    return redirect(url_for("account.home"))
+
+
+@bp.get("/inzage")
+@role_required("bewoner")
+def access_log():
+    """"Wie heeft mijn gegevens bekeken": the audit trail about this resident."""
+    resident = own_resident()
+    audit.record("audit.view", resident, object_type="audit_trail")
+    return render_template(
+        "account/access_log.html", events=people.audit_trail(resident), action_labels=ACTION_LABELS
+    )
