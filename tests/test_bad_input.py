@@ -22,10 +22,10 @@ def on_step_one(client, make_resident, login_as, kort_items):
     return draft, kort_items["lichaam"]
 
 
-@pytest.mark.parametrize("value", ["11", "-1", "abc", "7.5", "1e1", ""])
+@pytest.mark.parametrize("value", ["11", "-1", "abc", "7.5", "1e1", " x", "10 0"])
 def test_out_of_range_or_garbage_score_is_refused_and_nothing_saved(app, client, on_step_one, value):
     draft, items = on_step_one
-    response = client.post_form(f"/checkin/{draft}/stap/1", {items[0]: value or " x", items[1]: "5"})
+    response = client.post_form(f"/checkin/{draft}/stap/1", {items[0]: value, items[1]: "5"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Kies een cijfer van 0 tot en met 10" in page
@@ -142,8 +142,19 @@ def test_unexpected_error_shows_no_stack_trace(app, client, make_resident, login
     assert "Er ging iets mis" in page and "database exploded" not in page and "Traceback" not in page
 
 
-def test_no_measurement_from_bad_submits(app, client, on_step_one):
-    draft, _ = on_step_one
-    client.post(f"/checkin/{draft}/versturen", data={})
+def test_empty_value_counts_as_skipped_not_as_an_error(app, client, on_step_one):
+    draft, items = on_step_one
+    response = client.post_form(f"/checkin/{draft}/stap/1", {items[0]: "", items[1]: "5"})
+    assert response.status_code == 302
+    assert _draft_answers(app) == {items[0]: None, items[1]: 5}
+
+
+def test_no_measurement_from_a_submit_without_token_even_when_the_draft_is_complete(app, client, make_resident,
+                                                                                     login_as, kort_items):
+    login_as(client, make_resident()["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items)
+    response = client.post(f"/checkin/{draft}/versturen", data={})
+    assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0

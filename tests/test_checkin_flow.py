@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
 from tests.conftest import all_answers
 from webapp.extensions import db
-from webapp.models import Answer, AuditEvent, ChartImage, Draft, Measurement
+from webapp.models import Answer, AuditEvent, ChartImage, Draft, Measurement, Resident
 
 
 def _count(app, model) -> int:
@@ -208,9 +208,10 @@ def test_bad_plan_is_refused_and_changes_nothing(app, client, make_resident, log
     login_as(client, resident["user"])
     measurement = complete_checkin(client, kort_items)
     response = client.post_form(f"/uitslag/{measurement}", {"plan_pillar": "geluk", "plan_step": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 200 and "Not a valid choice" not in response.get_data(as_text=True)
+    assert 'class="error"' in response.get_data(as_text=True)
     too_long = client.post_form(f"/uitslag/{measurement}", {"plan_step": "x" * 501})
-    assert too_long.status_code == 400
+    assert too_long.status_code == 200
     assert "hoogstens 500 tekens" in too_long.get_data(as_text=True)
     m, _ = _measurement(app, measurement)
     assert m.plan_step is None and m.plan_saved_at is None
@@ -236,7 +237,13 @@ def test_empty_history_says_so(client, make_resident, login_as):
     assert "nog geen check-in" in client.get("/geschiedenis").get_data(as_text=True)
 
 
-def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, make_measurement, kort_items):
+def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, make_measurement, kort_items,
+                                          monkeypatch):
+    from webapp.services import charts
+
+    drawn = []
+    real = charts.spider_svg
+    monkeypatch.setattr(charts, "spider_svg", lambda *a, **k: drawn.append(1) or real(*a, **k))
     resident = make_resident()
     login_as(client, resident["user"])
     before = make_measurement(resident["resident"], all_answers(kort_items, 5), days_ago=30)
@@ -245,10 +252,10 @@ def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, 
     second = client.get(f"/grafiek/{now}.svg?vs={before}")
     assert first.status_code == 200 and first.mimetype == "image/svg+xml"
     assert first.data == second.data
-    assert _count(app, ChartImage) == 1
+    assert len(drawn) == 1 and _count(app, ChartImage) == 1
     client.post_form("/taal", {"lang": "en"})
     client.get(f"/grafiek/{now}.svg?vs={before}")
-    assert _count(app, ChartImage) == 2  # one per language
+    assert _count(app, ChartImage) == 2 and len(drawn) == 2  # one per language
 
 
 def test_viewing_a_result_is_audited_with_pseudonymous_ids(app, client, make_resident, login_as, kort_items):
@@ -286,3 +293,63 @@ def test_going_back_or_autosave_does_not_mark_untouched_questions_as_skipped(app
         assert saved.steps_done == 2  # step 2 is not finished until "Volgende"
     page = client.get(f"/checkin/{draft}/stap/2").get_data(as_text=True)
     assert f'name="{second}" value="skip" checked' not in page
+
+
+def test_two_tabs_saving_different_screens_at_once_keep_both(app, make_resident, login_as, kort_items):
+    resident = make_resident()
+    tabs = [app.test_client() for _ in range(2)]
+    for tab in tabs:
+        login_as(tab, resident["user"])
+    draft = start_checkin(tabs[0])
+    answer_steps(tabs[0], draft, kort_items, upto=2)
+    pillars = list(kort_items.values())
+    posts = [(tabs[0], 1, {pillars[0][0]: "1", pillars[0][1]: "1"}),
+             (tabs[1], 2, {pillars[1][0]: "2", pillars[1][1]: "2"})]
+    tokens = [tab.csrf_token() for tab in tabs]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def save(tab, step, data, token):
+        barrier.wait()
+        response = tab.post(f"/checkin/{draft}/stap/{step}", data={**data, "action": "autosave", "csrf_token": token})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=save, args=(*post, token)) for post, token in zip(posts, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [204, 204]
+    with app.app_context():
+        answers = db.session.scalar(select(Draft)).answers
+    assert answers[pillars[0][0]] == 1 and answers[pillars[1][0]] == 2
+
+
+def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_items, monkeypatch):
+    """A save whose draft changed in between (version check fails) is redone on a fresh copy."""
+    from webapp.services import checkins
+
+    resident = make_resident()
+    with app.test_request_context():
+        owner = db.session.scalar(select(Resident).where(Resident.public_id == resident["resident"]))
+        draft = checkins.start_draft(owner, "kort")
+        db.session.commit()
+        draft_id = draft.id
+        first = kort_items["lichaam"][0]
+        stale = db.session.get(Draft, draft_id)
+        # Another tab saves in the meantime (its own connection, its own commit).
+        with db.engine.begin() as other:
+            other.execute(Draft.__table__.update().where(Draft.id == draft_id)
+                          .values(answers={"mentaal_humeur": 4}, version=Draft.version + 1))
+        checkins.save_step(stale, 1, [first], {first: 9}, set(), finished=False, chosen={first})
+        db.session.commit()
+        assert db.session.get(Draft, draft_id).answers == {"mentaal_humeur": 4, first: 9}
+
+
+def test_autosave_after_submit_is_not_reported_as_saved(client, make_resident, login_as, kort_items):
+    login_as(client, make_resident()["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items)
+    client.post_form(f"/checkin/{draft}/versturen")
+    response = client.post_form(f"/checkin/{draft}/stap/1", {kort_items["lichaam"][0]: "3", "action": "autosave"})
+    assert response.status_code == 302  # app.js treats only 204 as saved

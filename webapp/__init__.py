@@ -1,6 +1,7 @@
 """Veerkracht: a resilience check-in for residents after a life-event."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import BASE_DIR, load_config
 
@@ -13,6 +14,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, need_secret="SECRET_KEY" not in (config or {})))
     if config:
         app.config.update(config)
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     from webapp import cli, errors, extensions, i18n, security
     from webapp.domain.questionnaire import load_catalogue

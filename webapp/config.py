@@ -23,15 +23,17 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
     if not secret and need_secret:
         secret_file = Path(instance_path) / "secret_key"
         if not secret_file.exists():
-            secret_file.write_text(os.urandom(32).hex())
-            secret_file.chmod(0o600)
+            descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(os.urandom(32).hex())
         secret = secret_file.read_text().strip()
     elif not secret:
         secret = None  # supplied by the caller
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Error messages must never carry answers or names into the logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "QUESTIONNAIRE_DIR": os.environ.get(
             "QUESTIONNAIRE_DIR", str(BASE_DIR / "questionnaires")
         ),
@@ -53,9 +55,12 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "ABSOLUTE_HOURS_RESIDENT": int(os.environ.get("ABSOLUTE_HOURS_RESIDENT", "12")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Behind a TLS-terminating proxy: trust one hop of X-Forwarded-For/-Proto (HSTS, audit IPs).
+        "PROXY_FIX": os.environ.get("PROXY_FIX", "0") == "1",
         "ACTIVATION_DAYS": int(os.environ.get("ACTIVATION_DAYS", "14")),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a locked phone survives
         "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Amsterdam"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("nl", "en"),
     }

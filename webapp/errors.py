@@ -5,7 +5,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from webapp.extensions import db
+from webapp.services.checkins import DraftConflict
 
 MESSAGES = {
     400: (_l("Dat ging niet goed"),
@@ -13,6 +16,8 @@ MESSAGES = {
     403: (_l("Geen toegang"), _l("U mag deze pagina niet bekijken.")),
     404: (_l("Pagina niet gevonden"), _l("Deze pagina bestaat niet, of u mag hem niet zien.")),
     405: (_l("Dat kan zo niet"), _l("Deze pagina werkt niet op deze manier. Ga terug naar de startpagina.")),
+    409: (_l("Tegelijk veranderd"),
+          _l("Dit werd op een ander scherm tegelijk veranderd. Laad de pagina opnieuw en kijk of alles klopt.")),
     413: (_l("Te veel gegevens"),
           _l("U heeft te veel tekst of een te groot bestand verstuurd. Er is niets opgeslagen.")),
     429: (_l("Even wachten"), _l("U heeft het te vaak geprobeerd. Wacht een paar minuten en probeer het dan opnieuw.")),
@@ -39,6 +44,12 @@ def init_app(app: Flask) -> None:
             _l("Voor uw veiligheid werkte dit formulier niet meer. Er is niets opgeslagen. "
                "Ga terug, laad de pagina opnieuw en probeer het nog een keer."),
         )
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(DraftConflict)
+    def _conflict(error):
+        db.session.rollback()
+        return _render(409)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -1,4 +1,4 @@
-"""Coaches and sharing: extra roles, coach relations with consent, activation codes.
+"""Coaches and sharing: extra roles, coach relations with consent, activation codes; draft versions.
 
 Revision ID: 20261124_0002
 Revises: 20261124_0001
@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('draft', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
+
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
@@ -69,6 +72,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('draft', schema=None) as batch_op:
+        batch_op.drop_column('version')
+
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_user_coach_code'), type_='unique')
         batch_op.drop_column('session_version')

@@ -15,6 +15,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 ACTION_LABELS = {
     "checkin.start": _l("Check-in begonnen"),
+    "draft.view": _l("Check-in in uitvoering bekeken"),
+    "draft.update": _l("Antwoord opgeslagen"),
     "checkin.create": _l("Check-in ingevuld"),
     "checkin.discard": _l("Check-in weggegooid"),
     "checkin.view": _l("Uitslag bekeken"),

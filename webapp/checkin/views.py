@@ -114,7 +114,7 @@ def life_event(draft_id: str):
 @bp.route("/checkin/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
 @role_required("bewoner")
 def step(draft_id: str, step: int):
-    _owner, draft = _load_draft(draft_id)
+    owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
         return done
     if not 1 <= step <= PILLAR_STEPS:
@@ -128,6 +128,8 @@ def step(draft_id: str, step: int):
     answered = {i for i in item_ids if i in (draft.answers or {})}
     talk = set(draft.talk_items or [])
     errors: dict[str, str] = {}
+    if request.method == "GET":
+        audit.record("draft.view", owner, draft)
     if request.method == "POST":
         parsed = parse_step(item_ids, request.form)
         action = request.form.get("action", "next")
@@ -136,6 +138,7 @@ def step(draft_id: str, step: int):
                 draft, step, item_ids, parsed.answers, parsed.talk,
                 finished=action == "next", chosen=parsed.chosen,
             )
+            audit.record("draft.update", owner, draft)
             if action == "autosave":
                 return Response(status=204)
             if action == "back":
@@ -152,8 +155,8 @@ def step(draft_id: str, step: int):
         if action == "autosave":
             return Response(status=400)
         # Show what was sent, so the resident does not have to start the screen again.
-        values.update(parsed.answers)
-        answered |= set(parsed.answers)
+        values.update({i: parsed.answers[i] for i in parsed.chosen})
+        answered |= parsed.chosen
         talk = (talk - set(item_ids)) | parsed.talk
     return render_template(
         "checkin/step.html", draft=draft, pillar=pillar, items=items, values=values,
@@ -165,7 +168,7 @@ def step(draft_id: str, step: int):
 @bp.get("/checkin/<draft_id>/klaar")
 @role_required("bewoner")
 def review(draft_id: str):
-    _owner, draft = _load_draft(draft_id)
+    owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
         return done
     if draft.steps_done < REVIEW_STEP:
@@ -173,6 +176,7 @@ def review(draft_id: str):
     questionnaire = questionnaire_for(draft)
     item_ids = questionnaire.forms[draft.form].items
     skipped = sum(1 for i in item_ids if (draft.answers or {}).get(i) is None)
+    audit.record("draft.view", owner, draft)
     return render_template(
         "checkin/review.html", draft=draft, skipped=skipped, count=len(item_ids),
         step=REVIEW_STEP, total=REVIEW_STEP, pillar_steps=PILLAR_STEPS, form=CsrfForm(),
@@ -238,7 +242,7 @@ def result(measurement_id: str):
         "checkin/result.html", measurement=measurement, comparison=comparison, rows=rows,
         lowest=lowest, talk_items=talk_items, event=event, form=form, is_own=is_own, resident=resident,
         credit=questionnaire.credit.get(lang),
-    ), (400 if form.errors else 200)
+    )  # 200 even with form errors: the page shows data, so its audit event must be kept
 
 
 @bp.get("/geschiedenis")
@@ -267,6 +271,7 @@ def compare():
     # Newest as the filled web, the older one as the dashed outline.
     current, older = sorted([first, second], key=lambda m: (m.completed_at, m.id), reverse=True)
     audit.record("checkin.compare", resident, current)
+    audit.record("checkin.compare", resident, older)
     comparison = checkins.compare(current, older)
     rows = _pillar_rows(questionnaire_for(current), comparison)
     return render_template("checkin/compare.html", comparison=comparison, rows=rows, resident=resident)
@@ -284,4 +289,6 @@ def chart(measurement_id: str):
     # Draw first, write after: on SQLite a write holds the lock until the request commits.
     svg = charts.chart_svg(measurement, compare_to, locale())
     audit.record("chart.view", resident, measurement)
+    if compare_to is not None:
+        audit.record("chart.view", resident, compare_to)
     return Response(svg, mimetype="image/svg+xml")

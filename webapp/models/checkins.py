@@ -25,12 +25,16 @@ class Draft(db.Model):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     talk_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     steps_done: Mapped[int] = mapped_column(default=0)
+    # Optimistic locking: two tabs saving at once must not overwrite each other's answers.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
     measurement: Mapped["Measurement | None"] = relationship(back_populates="draft")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Measurement(db.Model):

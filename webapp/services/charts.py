@@ -1,5 +1,8 @@
 """Spider charts, drawn once per (check-in, comparison, language) and kept in the database."""
 
+import hashlib
+import json
+
 from flask_babel import format_date, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,36 +13,36 @@ from webapp.extensions import db
 from webapp.models import ChartImage, Measurement
 from webapp.services.checkins import scores_of
 
-CHART_VERSION = 3  # bump when the drawing changes, so old cached charts are not reused
+CHART_VERSION = 4  # bump when the drawing code changes
 
 
-def cache_key(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
-    return f"v{CHART_VERSION}:{measurement.id}:{compare.id if compare else 0}:{locale}"
+def cache_key(*inputs) -> str:
+    """Key on everything the drawing shows (scores, labels, legend, version), not on ids:
+    a changed translation, time zone or drawing never serves a stale chart."""
+    payload = json.dumps([CHART_VERSION, *inputs], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
     """Return the chart SVG, drawing and storing it only the first time it is asked for."""
-    key = cache_key(measurement, compare, locale)
-    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
-    if cached is not None:
-        return cached
     questionnaire = questionnaire_for(measurement)
     pillars = [p.id for p in questionnaire.pillars]
     labels = [p.name.get(locale) for p in questionnaire.pillars]
     scores = scores_of(measurement)
+    current = [scores[p] for p in pillars]
+    current_label = gettext("Deze check-in: %(date)s", date=format_date(measurement.completed_at, "medium"))
     previous = None
     previous_label = ""
     if compare is not None:
         compare_scores = scores_of(compare)
         previous = [compare_scores[p] for p in pillars]
         previous_label = gettext("Eerder: %(date)s", date=format_date(compare.completed_at, "medium"))
-    svg = spider_svg(
-        labels,
-        [scores[p] for p in pillars],
-        previous,
-        current_label=gettext("Deze check-in: %(date)s", date=format_date(measurement.completed_at, "medium")),
-        previous_label=previous_label,
-    ).decode("utf-8")
+    key = cache_key(labels, current, previous, current_label, previous_label)
+    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    if cached is not None:
+        return cached
+    svg = spider_svg(labels, current, previous, current_label=current_label,
+                     previous_label=previous_label).decode("utf-8")
     image = ChartImage(
         cache_key=key,
         measurement_id=measurement.id,

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.catalogue import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.domain import scoring
@@ -59,6 +60,10 @@ def set_life_event(draft: Draft, event_id: str) -> None:
     db.session.flush()
 
 
+class DraftConflict(RuntimeError):
+    """The draft kept changing under us (many tabs at once); nothing was saved."""
+
+
 def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
               chosen: set | None = None) -> None:
     """Store one pillar's answers in the draft.
@@ -66,7 +71,21 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
     finished: the resident pressed "Volgende", so unanswered items count as skipped and the
     next step opens. Otherwise (going back, autosave) only the items in `chosen` are stored,
     so untouched questions stay unanswered instead of showing "Sla over".
+    Another tab saving the same draft at the same moment makes the version check fail; then
+    the draft is read again and this step is merged into the fresh copy.
     """
+    for _attempt in range(3):
+        try:
+            _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
+            db.session.flush()
+            return
+        except StaleDataError:
+            db.session.rollback()  # nothing else was written in this request yet
+    raise DraftConflict(draft.public_id)
+
+
+def _merge_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
+                chosen: set | None) -> None:
     stored = item_ids if finished or chosen is None else [i for i in item_ids if i in chosen]
     merged = dict(draft.answers or {})
     merged.update({item_id: answers.get(item_id) for item_id in stored})
@@ -76,7 +95,6 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
     if finished:
         draft.steps_done = max(draft.steps_done, step + 1)
     draft.updated_at = utcnow()
-    db.session.flush()
 
 
 def measurement_for_draft(draft: Draft) -> Measurement | None:

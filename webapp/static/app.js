@@ -10,10 +10,11 @@
       data.set("action", "autosave");
       // getAttribute: form.action is shadowed by the buttons named "action".
       fetch(form.getAttribute("action") || window.location.href, {
-        method: "POST", body: data, credentials: "same-origin",
+        method: "POST", body: data, credentials: "same-origin", redirect: "manual",
         headers: { "X-Requested-With": "fetch" }
       }).then(function (response) {
-        if (status) status.textContent = response.ok ? status.dataset.saved : status.dataset.offline;
+        // Only 204 means saved; a redirect (logged out, already sent) is not a save.
+        if (status) status.textContent = response.status === 204 ? status.dataset.saved : status.dataset.offline;
       }).catch(function () {
         if (status) status.textContent = status.dataset.offline || "";
       });
