@@ -64,8 +64,8 @@ def test_seed_demo_creates_fictional_residents_once(app):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "al gegevens" in again.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 3
-        assert db.session.scalar(select(func.count()).select_from(Measurement)) == 12
+        assert db.session.scalar(select(func.count()).select_from(User)) == 5  # 3 residents, coach, beheerder
+        assert db.session.scalar(select(func.count()).select_from(Measurement)) == 16  # + the enrolled resident
 
 
 def test_demo_resident_sees_history_over_months(app, client):

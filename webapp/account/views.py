@@ -56,7 +56,9 @@ def share():
         try:
             relation = people.share_with_coach(own_resident(), form.coach_code.data)
         except people.CodeError:
-            form.coach_code.errors.append(_("Deze code kennen we niet. Kijk de code nog eens na, of vraag het uw coach."))
+            form.coach_code.errors.append(
+                _("Deze code kennen we niet. Kijk de code nog eens na, of vraag het uw coach.")
+            )
         else:
             flash(_("U deelt uw gegevens nu met %(name)s.", name=relation.coach.display_name or ""), "success")
             return redirect(url_for("account.home"))

@@ -74,7 +74,9 @@ def activate():
         try:
             people.check_activation_code(form.code.data)
         except people.CodeError:
-            form.code.errors.append(_("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code."))
+            form.code.errors.append(
+                _("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code.")
+            )
         else:
             if people.username_taken(form.username.data.strip()):
                 form.username.errors.append(_("Deze gebruikersnaam is al bezet. Kies een andere."))

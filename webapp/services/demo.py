@@ -49,46 +49,90 @@ def is_empty() -> bool:
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
+DEMO_STAFF = [
+    # username, roles, name, organisation
+    ("marieke", ["ouderencoach", "welzijnscoach"], "Marieke Jansen", "Welzijn Veerstad"),
+    ("beheer", ["beheerder"], "Beheer Welzijn Veerstad", "Welzijn Veerstad"),
+]
+
+
+def _seed_staff(created: list[str]) -> None:
+    from webapp.services import people
+
+    for username, roles, name, organisation in DEMO_STAFF:
+        if not people.username_taken(username):
+            people.create_staff(username, DEMO_PASSWORD, roles, name, organisation, "010 000 00 00")
+            created.append(username)
+
+
+def _seed_relations(now: datetime) -> None:
+    """anna shares with coach marieke; marieke enrolled a resident who has no phone."""
+    from webapp.services import people
+
+    coach = db.session.scalar(select(User).where(User.username == "marieke"))
+    anna = db.session.scalar(select(Resident).join(User, User.id == Resident.user_id).where(User.username == "anna"))
+    if coach is None or anna is None or people.active_relation(coach, anna):
+        return
+    people.share_with_coach(anna, coach.coach_code)
+    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterflank", now.date(), "mondeling")
+    _add_checkins(enrolled, "bakker", "verhuizing", {"lichaam": 5, "mentaal": 6, "zingeving": 6, "kwaliteit": 5,
+                                           "meedoen": 3, "dagelijks": 5}, {"meedoen": 0.8}, None, now, "uitgebreid")
+
+
 def seed_demo(now: datetime | None = None) -> list[str]:
-    """Create the demo residents and their check-ins; return the usernames created."""
+    """Create the demo residents, their check-ins and demo staff; return the usernames created."""
     now = now or datetime.now(UTC)
-    questionnaire = current_questionnaire()
-    form_items = questionnaire.form_item_ids("kort")
+    created: list[str] = []
+    _seed_staff(created)
+    created += _seed_residents(now)
+    db.session.flush()
+    _seed_relations(now)
+    db.session.flush()
+    return created
+
+
+def _seed_residents(now: datetime) -> list[str]:
     created = []
     password_hash = hash_password(DEMO_PASSWORD)
     for username, event, start, trend, plan in DEMO_RESIDENTS:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
-        rng = random.Random(username)  # noqa: S311 - demo data, not security
         user = User(username=username, password_hash=password_hash, role="bewoner")
         db.session.add(user)
         db.session.flush()
         resident = Resident(user_id=user.id)
         db.session.add(resident)
         db.session.flush()
-        for index, months in enumerate(MONTHS_AGO):
-            completed = now - timedelta(days=30 * months, hours=rng.randint(0, 8))
-            elapsed = (MONTHS_AGO[0] - months) / 2
-            answers = []
-            for pillar, item_ids in form_items.items():
-                level = start[pillar] + trend.get(pillar, 0) * elapsed
-                for item_id in item_ids:
-                    answers.append(Answer(
-                        item_id=item_id, score=_answer(rng, level),
-                        wants_to_talk=(pillar == plan[1] and rng.random() < 0.5),
-                    ))
-            measurement = Measurement(
-                resident_id=resident.id, questionnaire_id=QUESTIONNAIRE_ID,
-                questionnaire_version=questionnaire.version, form="kort",
-                life_event=event if index == 0 else "geen",
-                started_at=completed - timedelta(minutes=4), completed_at=completed,
-                answers=answers,
-            )
-            if index == len(MONTHS_AGO) - 1:
-                measurement.plan_important, measurement.plan_pillar = plan[0], plan[1]
-                measurement.plan_step, measurement.plan_helper = plan[2], plan[3]
-                measurement.plan_saved_at = completed
-            db.session.add(measurement)
+        _add_checkins(resident, username, event, start, trend, plan, now, "kort")
         created.append(username)
-    db.session.flush()
     return created
+
+
+def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend: dict, plan: tuple | None,
+                  now: datetime, form: str) -> None:
+    """Four check-ins over seven months, drifting by `trend` per two months."""
+    questionnaire = current_questionnaire()
+    form_items = questionnaire.form_item_ids(form)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    for index, months in enumerate(MONTHS_AGO):
+        completed = now - timedelta(days=30 * months, hours=rng.randint(0, 8))
+        elapsed = (MONTHS_AGO[0] - months) / 2
+        answers = []
+        for pillar, item_ids in form_items.items():
+            level = start[pillar] + trend.get(pillar, 0) * elapsed
+            for item_id in item_ids:
+                talk = plan is not None and pillar == plan[1] and rng.random() < 0.5
+                answers.append(Answer(item_id=item_id, score=_answer(rng, level), wants_to_talk=talk))
+        measurement = Measurement(
+            resident_id=resident.id, questionnaire_id=QUESTIONNAIRE_ID,
+            questionnaire_version=questionnaire.version, form=form,
+            life_event=event if index == 0 else "geen",
+            started_at=completed - timedelta(minutes=4), completed_at=completed,
+            answers=answers,
+        )
+        if plan is not None and index == len(MONTHS_AGO) - 1:
+            measurement.plan_important, measurement.plan_pillar = plan[0], plan[1]
+            measurement.plan_step, measurement.plan_helper = plan[2], plan[3]
+            measurement.plan_saved_at = completed
+        db.session.add(measurement)
+    db.session.flush()

@@ -1,0 +1,178 @@
+"""Session limits (with a controllable clock, no sleeps), log out everywhere, rate limits, headers."""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+
+from tests.conftest import PASSWORD
+from tests.test_permissions import MATRIX
+from webapp.extensions import db
+from webapp.services import people
+
+
+def _later(app, **delta):
+    app.config["CLOCK"] = lambda: datetime.now(UTC) + timedelta(**delta)
+
+
+@pytest.fixture
+def coach(app):
+    with app.test_request_context():
+        user = people.create_staff("coach1", "coach-wachtwoord-lang", ["ouderencoach"], "Coach")
+        db.session.commit()
+        return user.public_id
+
+
+def test_coach_session_ends_after_fifteen_idle_minutes(app, client, coach, login_as):
+    login_as(client, coach)
+    _later(app, minutes=14)
+    assert client.get("/coach").status_code == 200
+    _later(app, minutes=14 + 16)  # 16 minutes after the last request
+    response = client.get("/coach")
+    assert response.status_code == 302 and response.location.startswith("/inloggen?next=/coach")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Uw sessie is verlopen" in page
+    assert client.get("/coach").location.startswith("/inloggen")  # and it stays ended
+
+
+def test_resident_may_stay_idle_longer(app, client, make_resident, login_as):
+    login_as(client, make_resident()["user"])
+    _later(app, minutes=60)
+    assert client.get("/geschiedenis").status_code == 200
+    _later(app, minutes=60 + 121)
+    assert client.get("/geschiedenis").status_code == 302
+
+
+def test_absolute_lifetime_ends_even_an_active_session(app, client, coach, login_as):
+    login_as(client, coach)
+    for minutes in range(10, 10 * 60, 10):  # active every ten minutes for ten hours
+        _later(app, minutes=minutes)
+        assert client.get("/coach").status_code == 200, minutes
+    _later(app, hours=10, minutes=5)
+    assert client.get("/coach").status_code == 302
+
+
+def test_idle_limits_are_configurable(app, client, coach, login_as):
+    app.config["IDLE_MINUTES_STAFF"] = 5
+    try:
+        login_as(client, coach)
+        _later(app, minutes=6)
+        assert client.get("/coach").status_code == 302
+    finally:
+        app.config["IDLE_MINUTES_STAFF"] = 15
+
+
+def test_log_out_everywhere_ends_other_devices(app, make_resident):
+    resident = make_resident(username="gerda")
+    phone, tablet = app.test_client(), app.test_client()
+    for device in (phone, tablet):
+        device.post_form("/inloggen", {"username": "gerda", "password": PASSWORD})
+        assert device.get("/geschiedenis").status_code == 200
+    assert phone.post_form("/overal-uitloggen").status_code == 302
+    assert tablet.get("/geschiedenis").status_code == 302
+    assert phone.get("/geschiedenis").status_code == 302
+    assert resident  # logging in again works
+    phone.post_form("/inloggen", {"username": "gerda", "password": PASSWORD})
+    assert phone.get("/geschiedenis").status_code == 200
+
+
+def test_a_session_without_start_time_is_not_trusted(client, make_resident):
+    user = make_resident()["user"]
+    with client.session_transaction() as session:
+        session["_user_id"] = user  # e.g. a cookie from before the limits existed
+    assert client.get("/geschiedenis").status_code == 302
+
+
+def test_login_is_rate_limited_per_account_without_revealing_it_exists(app, client, make_resident):
+    make_resident(username="henk")
+    for _ in range(10):
+        assert client.post_form("/inloggen", {"username": "henk", "password": "fout-wachtwoord"}).status_code == 400
+    blocked = client.post_form("/inloggen", {"username": "henk", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "te vaak geprobeerd" in blocked.get_data(as_text=True)
+    for _ in range(10):
+        client.post_form("/inloggen", {"username": "bestaat-niet", "password": "fout-wachtwoord"})
+    unknown = client.post_form("/inloggen", {"username": "bestaat-niet", "password": "fout-wachtwoord"})
+    assert unknown.status_code == 429
+    assert _without_tokens(unknown) == _without_tokens(blocked)
+
+
+def _without_tokens(response) -> str:
+    return re.sub(r'value="[^"]*"', "", response.get_data(as_text=True))
+
+
+def test_login_is_rate_limited_per_ip(client):
+    statuses = [client.post_form("/inloggen", {"username": f"naam{n}", "password": "fout-wachtwoord"}).status_code
+                for n in range(31)]
+    assert statuses[:30] == [400] * 30 and statuses[30] == 429
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+WORKER = """
+import sys
+from webapp import create_app
+from webapp.extensions import db
+app = create_app({"SECRET_KEY": "x", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                  "RATELIMIT_STORAGE_URI": sys.argv[1], "RATELIMIT_KEY_PREFIX": sys.argv[2],
+                  "SQLALCHEMY_DATABASE_URI": sys.argv[3]})
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+codes = [client.post("/inloggen", data={"username": "wie", "password": "fout-wachtwoord"}).status_code
+         for _ in range(int(sys.argv[4]))]
+print(",".join(map(str, codes)))
+"""
+
+
+def test_rate_limits_are_shared_through_redis(tmp_path):
+    """Three processes (like three gunicorn workers) count login attempts in one Redis."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis must be reachable in CI at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    prefix = f"veerkracht-test-{uuid.uuid4().hex[:8]}"
+    database = f"sqlite:///{tmp_path / 'redis.sqlite'}"
+
+    def worker(attempts: int) -> list[int]:
+        done = subprocess.run([sys.executable, "-c", WORKER, REDIS_URL, prefix, database, str(attempts)],
+                              capture_output=True, text=True, timeout=120, check=True)
+        return [int(code) for code in done.stdout.strip().splitlines()[-1].split(",")]
+
+    try:
+        assert worker(5) == [400] * 5
+        assert worker(5) == [400] * 5
+        assert worker(1) == [429]  # the eleventh attempt, counted across processes
+        keys = redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")
+        assert keys and not any(b"wie" in key for key in keys)  # no account names in Redis
+    finally:
+        connection = redis.Redis.from_url(REDIS_URL)
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, (method, _, _) in MATRIX.items() if method == "GET"))
+def test_security_headers_on_every_page(app, client, make_resident, login_as, endpoint):
+    login_as(client, make_resident()["user"])
+    url = MATRIX[endpoint][1].format(draft="x", measurement="x", earlier="x", relation="x", resident="x", enrolled="x")
+    headers = client.get(url).headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    if endpoint != "main.healthz":
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_hsts_over_https_only(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    assert "max-age" in client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
