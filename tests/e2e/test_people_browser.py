@@ -51,7 +51,7 @@ def test_coach_enrols_on_a_tablet_and_resident_activates_on_a_phone(new_page, co
 
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto("/")
-    phone.get_by_role("link", name="Activeer dan hier uw account").click()
+    phone.get_by_role("link", name="Account activeren met een code van uw coach").click()
     phone.get_by_label("Uw activeringscode").fill(code.lower())
     phone.get_by_label("Kies een gebruikersnaam").fill("jdevries")
     phone.get_by_label("Kies een wachtwoord").fill("mijn eigen lange wachtwoord")

@@ -17,7 +17,8 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 @role_required("beheerder")
 def home():
     staff = db.session.scalars(select(User).where(User.role != "bewoner").order_by(User.username)).all()
-    return render_template("admin/home.html", staff=staff)
+    labels = {choice.value: choice.label for choice in StaffForm.roles.kwargs["choices"]}
+    return render_template("admin/home.html", staff=staff, role_labels=labels)
 
 
 @bp.route("/medewerker-nieuw", methods=["GET", "POST"])

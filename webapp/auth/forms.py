@@ -8,7 +8,7 @@ from webapp.passwords import MIN_LENGTH, is_common
 
 def not_common(form, field) -> None:
     if field.data and is_common(field.data):
-        raise ValidationError(_l("Dit wachtwoord wordt te vaak gebruikt en is makkelijk te raden. Kies een ander."))
+        raise ValidationError(_l("Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies een ander."))
 
 
 class LoginForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.catalogue import life_events
@@ -12,6 +13,7 @@ from webapp.permissions import require_access, role_required
 from webapp.services import audit, checkins, people
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
+CONSENT_LABELS = {"mondeling": _l("mondeling"), "schriftelijk": _l("schriftelijk"), "digitaal": _l("digitaal")}
 
 
 def _load_resident(public_id: str) -> Resident:
@@ -49,7 +51,8 @@ def resident(resident_id: str):
     audit.record("resident.view", resident, resident)
     relation = people.active_relation(current_user, resident)
     items = [(m, checkins.scores_of(m), life_events().get(m.life_event)) for m in checkins.measurements_of(resident)]
-    return render_template("coach/resident.html", resident=resident, relation=relation, items=items, form=CsrfForm())
+    return render_template("coach/resident.html", resident=resident, relation=relation, items=items, form=CsrfForm(),
+                           consent_labels=CONSENT_LABELS)
 
 
 @bp.post("/bewoner/<resident_id>/activatiecode")
