@@ -21,7 +21,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_public_id', sa.String(length=32), nullable=True),
-    sa.Column('actor_role', sa.String(length=20), nullable=True),
+    sa.Column('actor_role', sa.String(length=60), nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('resident_public_id', sa.String(length=32), nullable=True),
     sa.Column('object_type', sa.String(length=40), nullable=True),

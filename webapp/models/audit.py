@@ -15,7 +15,7 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor_public_id: Mapped[str | None] = mapped_column(String(32))
-    actor_role: Mapped[str | None] = mapped_column(String(20))
+    actor_role: Mapped[str | None] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(40))
     resident_public_id: Mapped[str | None] = mapped_column(String(32), index=True)
     object_type: Mapped[str | None] = mapped_column(String(40))
