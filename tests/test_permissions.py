@@ -14,7 +14,7 @@ from webapp.services import people
 ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder")
 LOGIN = "login"  # redirect to the login page
 RESIDENT_ONLY = {"anonymous": LOGIN, "owner": 200, "other_resident": 200, "*": 403}
-OWN_DRAFT = {"anonymous": LOGIN, "other_resident": 404, "*": 403}
+OWN_DRAFT = {"anonymous": LOGIN, "other_resident": 404, "coach_shared": 404, "coach_other": 404, "beheerder": 403}
 SEEN_BY_SHARED_COACH = {"anonymous": LOGIN, "owner": 200, "coach_shared": 200, "other_resident": 404,
                         "coach_other": 404, "beheerder": 403}
 COACHES = {"anonymous": LOGIN, "coach_shared": 200, "coach_other": 200, "*": 403}
@@ -37,6 +37,9 @@ MATRIX = {
     "checkin.submit": ("POST", "/checkin/{draft}/versturen", {**OWN_DRAFT, "owner": 302}),
     "checkin.discard": ("POST", "/checkin/{draft}/weggooien", {**OWN_DRAFT, "owner": 302}),
     "checkin.result": ("GET", "/uitslag/{measurement}", SEEN_BY_SHARED_COACH),
+    "checkin.summary_pdf": ("GET", "/uitslag/{measurement}/samenvatting.pdf", SEEN_BY_SHARED_COACH),
+    "checkin.handover": ("GET", "/checkin/{draft}/overdragen",
+                         {"anonymous": LOGIN, "coach_shared": 404, "coach_other": 404, "*": 403}),
     "checkin.history": ("GET", "/geschiedenis", RESIDENT_ONLY),
     "checkin.compare": ("GET", "/geschiedenis/vergelijken?a={measurement}&b={earlier}", SEEN_BY_SHARED_COACH),
     "checkin.chart": ("GET", "/grafiek/{measurement}.svg?vs={earlier}", SEEN_BY_SHARED_COACH),
@@ -48,6 +51,7 @@ MATRIX = {
     "coach.home": ("GET", "/coach", COACHES),
     "coach.enrol": ("GET", "/coach/inschrijven", COACHES),
     "coach.resident": ("GET", "/coach/bewoner/{resident}", {**COACHES, "coach_other": 404}),
+    "coach.visit": ("POST", "/coach/bewoner/{resident}/samen", {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "coach.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
     "coach.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
                     {**COACHES, "coach_shared": 302, "coach_other": 404}),

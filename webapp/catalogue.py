@@ -6,6 +6,7 @@ from webapp.domain.questionnaire import Catalogue, LifeEvents, Questionnaire
 
 QUESTIONNAIRE_ID = "veerkracht"
 RESIDENT_FORM = "kort"
+VISIT_FORM = "uitgebreid"  # the long form, for home visits with a coach
 
 
 def catalogue() -> Catalogue:

@@ -1,21 +1,22 @@
 """The resident's check-in: life-event, one pillar per screen, result, history, chart."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from webapp.catalogue import RESIDENT_FORM, life_events, questionnaire_for
-from webapp.checkin.forms import PlanForm
+from webapp import clock
+from webapp.catalogue import RESIDENT_FORM, VISIT_FORM, life_events, questionnaire_for
+from webapp.checkin.forms import PlanForm, VisitForm
 from webapp.domain.answers import parse_step
 from webapp.domain.scoring import lowest_pillars, worth_discussing
 from webapp.extensions import db
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
-from webapp.models import COACH_ROLES, Draft, Measurement, Resident
+from webapp.models import COACH_ROLES, Draft, Measurement, Resident, User
 from webapp.permissions import own_resident, require_access, role_required
-from webapp.services import audit, charts, checkins
+from webapp.services import audit, charts, checkins, summary
 
 bp = Blueprint("checkin", __name__)
 
@@ -30,11 +31,25 @@ ERROR_TEXT = {
 }
 
 
+VISIT_DRAFTS = "visit_drafts"  # session key: home-visit drafts started on this device
+
+
 def _load_draft(public_id: str) -> tuple[Resident, Draft]:
+    """A resident's own draft, or a home-visit draft on the device where the coach started it.
+
+    During a home visit the resident holds the tablet; the coach sees no answers anywhere
+    else (no other device, no other page) until the resident taps "Klaar".
+    """
     draft = checkins.by_public_id(Draft, public_id)
     if draft is None:
         abort(404)
     resident = require_access(draft_owner(draft))
+    if draft.coach_id is None:
+        allowed = resident.user_id == current_user.id
+    else:
+        allowed = draft.coach_id == current_user.id and public_id in session.get(VISIT_DRAFTS, [])
+    if not allowed:
+        abort(404)
     return resident, draft
 
 
@@ -73,15 +88,32 @@ def start():
     return redirect(_resume_url(draft))
 
 
+def start_visit(resident: Resident):
+    """A coach starts (or resumes) the long check-in together with a resident on this device."""
+    draft = checkins.start_draft(resident, VISIT_FORM, coach=current_user)
+    session[VISIT_DRAFTS] = [*session.get(VISIT_DRAFTS, [])[-4:], draft.public_id]
+    return redirect(url_for("checkin.handover", draft_id=draft.public_id))
+
+
+@bp.get("/checkin/<draft_id>/overdragen")
+@role_required(*COACH_ROLES)
+def handover(draft_id: str):
+    """"Geef de tablet aan ...": the resident answers on their own."""
+    resident, draft = _load_draft(draft_id)
+    if (done := _finished_redirect(draft)) is not None:
+        return done
+    return render_template("checkin/handover.html", draft=draft, resident=resident, next_url=_resume_url(draft))
+
+
 @bp.get("/checkin/<draft_id>")
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def resume(draft_id: str):
     _owner, draft = _load_draft(draft_id)
     return _finished_redirect(draft) or redirect(_resume_url(draft))
 
 
 @bp.post("/checkin/<draft_id>/weggooien")
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def discard(draft_id: str):
     resident, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
@@ -92,7 +124,7 @@ def discard(draft_id: str):
 
 
 @bp.route("/checkin/<draft_id>/gebeurtenis", methods=["GET", "POST"])
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def life_event(draft_id: str):
     _owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
@@ -112,7 +144,7 @@ def life_event(draft_id: str):
 
 
 @bp.route("/checkin/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def step(draft_id: str, step: int):
     owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
@@ -166,7 +198,7 @@ def step(draft_id: str, step: int):
 
 
 @bp.get("/checkin/<draft_id>/klaar")
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def review(draft_id: str):
     owner, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
@@ -184,7 +216,7 @@ def review(draft_id: str):
 
 
 @bp.post("/checkin/<draft_id>/versturen")
-@role_required("bewoner")
+@role_required("bewoner", *COACH_ROLES)
 def submit(draft_id: str):
     resident, draft = _load_draft(draft_id)
     if (done := _finished_redirect(draft)) is not None:
@@ -192,6 +224,8 @@ def submit(draft_id: str):
     if draft.steps_done < REVIEW_STEP:
         return redirect(_resume_url(draft))
     measurement = checkins.submit_draft(resident, draft)
+    if draft.coach_id is not None:
+        flash(_("Klaar! Geef de tablet terug aan uw coach. Bekijk de uitslag samen."), "success")
     return redirect(url_for("checkin.result", measurement_id=measurement.public_id))
 
 
@@ -216,15 +250,20 @@ def _pillar_rows(questionnaire, comparison):
 def result(measurement_id: str):
     resident, measurement = _load_measurement(measurement_id)
     is_own = resident.user_id == current_user.id
-    if request.method == "POST" and not is_own:
-        abort(403)  # the mini-plan is the resident's own words
+    is_visit = measurement.coach_id is not None and measurement.coach_id == current_user.id
+    if request.method == "POST" and not (is_own or is_visit):
+        abort(403)  # the plan is written by the resident, or with the coach who did the check-in
     questionnaire = questionnaire_for(measurement)
     lang = locale()
-    form = PlanForm(obj=measurement)
+    form = VisitForm(obj=measurement) if is_visit else PlanForm(obj=measurement)
     form.plan_pillar.choices = [SelectChoice(p.id, p.name.get(lang)) for p in questionnaire.pillars]
     if form.validate_on_submit():
-        checkins.save_plan(resident, measurement, form.data)
-        flash(_("Uw plan is opgeslagen."), "success")
+        if is_visit:
+            checkins.save_visit(resident, measurement, form.data, clock.now().date())
+            flash(_("Het gesprek is opgeslagen."), "success")
+        else:
+            checkins.save_plan(resident, measurement, form.data)
+            flash(_("Uw plan is opgeslagen."), "success")
         return redirect(url_for("checkin.result", measurement_id=measurement.public_id) + "#plan")
     audit.record("checkin.view", resident, measurement)
     comparison = checkins.compare(measurement, checkins.previous_of(measurement))
@@ -240,9 +279,21 @@ def result(measurement_id: str):
     event = life_events().get(measurement.life_event)
     return render_template(
         "checkin/result.html", measurement=measurement, comparison=comparison, rows=rows,
-        lowest=lowest, talk_items=talk_items, event=event, form=form, is_own=is_own, resident=resident,
+        lowest=lowest, talk_items=talk_items, event=event, form=form, is_own=is_own, is_visit=is_visit,
+        resident=resident, coach=db.session.get(User, measurement.coach_id) if measurement.coach_id else None,
         credit=questionnaire.credit.get(lang),
     )  # 200 even with form errors: the page shows data, so its audit event must be kept
+
+
+@bp.get("/uitslag/<measurement_id>/samenvatting.pdf")
+@role_required("bewoner", *COACH_ROLES)
+def summary_pdf(measurement_id: str):
+    """The printable A4 summary to leave on the kitchen table."""
+    resident, measurement = _load_measurement(measurement_id)
+    pdf = summary.build_summary(resident, measurement, locale())
+    audit.record("summary.export", resident, measurement)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="veerkracht-samenvatting.pdf"'})
 
 
 @bp.get("/geschiedenis")

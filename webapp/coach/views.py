@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.catalogue import life_events
+from webapp.checkin.views import start_visit
 from webapp.coach.forms import EnrolForm
 from webapp.forms import CsrfForm
 from webapp.models import COACH_ROLES, Resident
@@ -50,9 +51,18 @@ def resident(resident_id: str):
     resident = _load_resident(resident_id)
     audit.record("resident.view", resident, resident)
     relation = people.active_relation(current_user, resident)
+    visit_draft = checkins.open_draft(resident, coach=current_user)
     items = [(m, checkins.scores_of(m), life_events().get(m.life_event)) for m in checkins.measurements_of(resident)]
     return render_template("coach/resident.html", resident=resident, relation=relation, items=items, form=CsrfForm(),
-                           consent_labels=CONSENT_LABELS)
+                           consent_labels=CONSENT_LABELS, visit_draft=visit_draft,
+                           next_checkin=checkins.next_checkin(resident))
+
+
+@bp.post("/bewoner/<resident_id>/samen")
+@role_required(*COACH_ROLES)
+def visit(resident_id: str):
+    """"Check-in samen doen": the long questionnaire on this tablet, handed to the resident."""
+    return start_visit(_load_resident(resident_id))
 
 
 @bp.post("/bewoner/<resident_id>/activatiecode")

@@ -24,23 +24,21 @@ def _closed(values: Sequence[float | None]) -> list[float]:
     return [*points, points[0]]
 
 
-def spider_svg(
+def draw_spider(
+    ax,
     labels: Sequence[str],
     current: Sequence[float | None],
     previous: Sequence[float | None] | None = None,
     current_label: str = "",
     previous_label: str = "",
-) -> bytes:
-    """Draw a six-axis 0-10 spider chart as SVG; previous scores appear as a dashed outline."""
+    label_size: float = 15,
+) -> None:
+    """Draw a six-axis 0-10 spider web on a polar Axes; previous scores as a dashed outline."""
     if len(labels) != len(current) or (previous is not None and len(previous) != len(labels)):
         raise ValueError("labels and scores must have the same length")
     count = len(labels)
     angles = [2 * math.pi * i / count for i in range(count)]
     closed_angles = [*angles, angles[0]]
-
-    fig = Figure(figsize=(4.4, 4.9), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.22, 0.24, 0.56, 0.56), projection="polar")
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(0, 10)
@@ -48,11 +46,10 @@ def spider_svg(
     ax.set_yticklabels(["2", "4", "6", "8", "10"], fontsize=9, color="#444444")
     ax.set_rlabel_position(360 / count / 2)
     ax.set_xticks(angles)
-    ax.set_xticklabels([textwrap.fill(label, 13, break_long_words=False) for label in labels], fontsize=15)
+    ax.set_xticklabels([textwrap.fill(label, 13, break_long_words=False) for label in labels], fontsize=label_size)
     ax.tick_params(axis="x", pad=10)
     ax.grid(color=GRID_COLOUR, linewidth=0.6, alpha=0.6)
     ax.spines["polar"].set_color(GRID_COLOUR)
-
     if previous is not None:
         ax.plot(
             closed_angles, _closed(previous), color=PREVIOUS_COLOUR, linewidth=2,
@@ -62,12 +59,25 @@ def spider_svg(
         closed_angles, _closed(current), color=CURRENT_COLOUR, linewidth=2.5,
         marker="o", markersize=6, label=current_label or None,
     )
-    filled = [v for v in _closed(current)]
+    filled = _closed(current)
     if not any(math.isnan(v) for v in filled):
         ax.fill(closed_angles, filled, color=CURRENT_COLOUR, alpha=0.18)
+
+
+def spider_svg(
+    labels: Sequence[str],
+    current: Sequence[float | None],
+    previous: Sequence[float | None] | None = None,
+    current_label: str = "",
+    previous_label: str = "",
+) -> bytes:
+    """Draw a six-axis 0-10 spider chart as SVG; previous scores appear as a dashed outline."""
+    fig = Figure(figsize=(4.4, 4.9), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.22, 0.24, 0.56, 0.56), projection="polar")
+    draw_spider(ax, labels, current, previous, current_label, previous_label)
     if current_label or previous_label:
         fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=13)
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None, "Creator": None})
     return buffer.getvalue()

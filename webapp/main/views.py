@@ -25,15 +25,17 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    draft = latest = None
+    draft = latest = next_date = None
     if current_user.is_authenticated and current_user.has_role("bewoner") and current_user.resident:
         resident = current_user.resident
         draft = checkins.open_draft(resident)
         history = checkins.measurements_of(resident)
         latest = history[0] if history else None
+        next_date = checkins.next_checkin(resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
     return render_template(
-        "main/home.html", draft=draft, latest=latest, form=CsrfForm(), form_description=description
+        "main/home.html", draft=draft, latest=latest, next_date=next_date, form=CsrfForm(),
+        form_description=description,
     )
 
 

@@ -1,9 +1,9 @@
 """Check-ins: drafts in progress, finished measurements, their answers and charts."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -21,6 +21,8 @@ class Draft(db.Model):
     questionnaire_id: Mapped[str] = mapped_column(String(50))
     questionnaire_version: Mapped[int]
     form: Mapped[str] = mapped_column(String(20))
+    # Set when a coach runs the check-in together with the resident (home visit).
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     life_event: Mapped[str | None] = mapped_column(String(50))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     talk_items: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -53,7 +55,8 @@ class Measurement(db.Model):
     questionnaire_version: Mapped[int]
     form: Mapped[str] = mapped_column(String(20))
     life_event: Mapped[str | None] = mapped_column(String(50))
-    mode: Mapped[str] = mapped_column(String(20), default="zelf")
+    mode: Mapped[str] = mapped_column(String(20), default="zelf")  # "zelf" or "samen" (with a coach)
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     plan_important: Mapped[str | None] = mapped_column(Text)
@@ -61,6 +64,9 @@ class Measurement(db.Model):
     plan_step: Mapped[str | None] = mapped_column(Text)
     plan_helper: Mapped[str | None] = mapped_column(Text)
     plan_saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    coach_notes: Mapped[str | None] = mapped_column(Text)
+    next_checkin_on: Mapped[date | None] = mapped_column(Date)
+    rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
 
     draft: Mapped[Draft | None] = relationship(back_populates="measurement")
     answers: Mapped[list["Answer"]] = relationship(

@@ -1,6 +1,7 @@
 """Drafts, finished check-ins and their derived scores."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -9,27 +10,28 @@ from sqlalchemy.orm.exc import StaleDataError
 from webapp.catalogue import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.domain import scoring
 from webapp.extensions import db
-from webapp.models import Answer, Draft, Measurement, Resident
+from webapp.models import Answer, Draft, Measurement, Resident, User
 from webapp.models._base import utcnow
 from webapp.services import audit
 
 PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
 
 
-def open_draft(resident: Resident) -> Draft | None:
-    """The resident's unfinished check-in, if any (the newest one)."""
+def open_draft(resident: Resident, coach: User | None = None) -> Draft | None:
+    """The unfinished check-in, if any (the newest): the resident's own, or one done with this coach."""
     return db.session.scalar(
         select(Draft)
         .outerjoin(Measurement, Measurement.draft_id == Draft.id)
-        .where(Draft.resident_id == resident.id, Measurement.id.is_(None))
+        .where(Draft.resident_id == resident.id, Measurement.id.is_(None),
+               Draft.coach_id == coach.id if coach else Draft.coach_id.is_(None))
         .order_by(Draft.updated_at.desc(), Draft.id.desc())
         .limit(1)
     )
 
 
-def start_draft(resident: Resident, form: str) -> Draft:
+def start_draft(resident: Resident, form: str, coach: User | None = None) -> Draft:
     """Resume the open check-in, or start a new one on the newest questionnaire."""
-    existing = open_draft(resident)
+    existing = open_draft(resident, coach)
     if existing is not None:
         return existing
     questionnaire = current_questionnaire()
@@ -38,6 +40,7 @@ def start_draft(resident: Resident, form: str) -> Draft:
         questionnaire_id=QUESTIONNAIRE_ID,
         questionnaire_version=questionnaire.version,
         form=form,
+        coach_id=coach.id if coach else None,
         answers={},
         talk_items=[],
     )
@@ -116,6 +119,8 @@ def submit_draft(resident: Resident, draft: Draft) -> Measurement:
         questionnaire_version=draft.questionnaire_version,
         form=draft.form,
         life_event=draft.life_event,
+        mode="samen" if draft.coach_id else "zelf",
+        coach_id=draft.coach_id,
         started_at=draft.created_at,
         completed_at=utcnow(),
         answers=[
@@ -211,3 +216,28 @@ def save_plan(resident: Resident, measurement: Measurement, values: dict) -> Non
     measurement.plan_saved_at = utcnow()
     db.session.flush()
     audit.record("plan.update", resident, measurement)
+
+
+RHYTHM_WEEKS = {"gewoon": 6, "waakvlam": 13}  # 13 weeks: the low-frequency "waakvlam" contact
+
+
+def save_visit(resident: Resident, measurement: Measurement, values: dict, today: date) -> None:
+    """The home-visit conversation: the plan plus the coach's notes and the next check-in date."""
+    save_plan(resident, measurement, values)
+    measurement.coach_notes = values.get("coach_notes") or None
+    measurement.rhythm = values.get("rhythm") or "gewoon"
+    measurement.next_checkin_on = values.get("next_checkin_on") or (
+        today + timedelta(weeks=RHYTHM_WEEKS[measurement.rhythm])
+    )
+    db.session.flush()
+    audit.record("visit.update", resident, measurement)
+
+
+def next_checkin(resident: Resident) -> date | None:
+    """The next check-in date agreed at the latest check-in that set one."""
+    return db.session.scalar(
+        select(Measurement.next_checkin_on)
+        .where(Measurement.resident_id == resident.id, Measurement.next_checkin_on.is_not(None))
+        .order_by(Measurement.completed_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,169 @@
+"""Home visits: the long check-in done together on a tablet, hand-over, the conversation, the PDF."""
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.checkin_helpers import draft_id_from
+from tests.conftest import all_answers
+from webapp.extensions import db
+from webapp.models import AuditEvent, Measurement, Resident
+from webapp.services import people
+
+
+@pytest.fixture
+def visit(app, client, make_resident, login_as):
+    """A coach with an enrolled resident, logged in on the 'tablet' client."""
+    with app.test_request_context():
+        coach = people.create_staff("coach-v", "coach-wachtwoord-lang", ["ouderencoach"], "Marieke Jansen",
+                                    "Welzijn Zuid", "010 123 45 67")
+        resident = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterflank", date(2026, 11, 1),
+                                         "schriftelijk")
+        db.session.commit()
+        ids = {"coach": coach.public_id, "resident": resident.public_id}
+    login_as(client, ids["coach"])
+    return ids
+
+
+def _uitgebreid_items(app) -> dict:
+    with app.app_context():
+        from webapp.catalogue import current_questionnaire
+
+        return current_questionnaire().form_item_ids("uitgebreid")
+
+
+def _start_visit(client, resident_id) -> str:
+    response = client.post_form(f"/coach/bewoner/{resident_id}/samen")
+    assert response.status_code == 302 and response.location.endswith("/overdragen")
+    return draft_id_from(response.location)
+
+
+def _answer_all(client, draft, items, score=6):
+    assert client.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": "verhuizing"}).status_code == 302
+    for step, item_ids in enumerate(items.values(), start=1):
+        data = {item: str(score) for item in item_ids}
+        assert client.post_form(f"/checkin/{draft}/stap/{step}", data).status_code == 302
+
+
+def test_visit_uses_the_long_form_and_records_the_coach(app, client, visit):
+    items = _uitgebreid_items(app)
+    draft = _start_visit(client, visit["resident"])
+    page = client.get(f"/checkin/{draft}/overdragen").get_data(as_text=True)
+    assert "Geef de tablet nu aan mevr. T. Bakker" in page
+    _answer_all(client, draft, items)
+    step_page = client.get(f"/checkin/{draft}/stap/1").get_data(as_text=True)
+    assert step_page.count('<fieldset class="item') == 4  # four questions per pillar in the long form
+    response = client.post_form(f"/checkin/{draft}/versturen")
+    result = client.get(response.location).get_data(as_text=True)
+    assert "Geef de tablet terug aan uw coach" in result and "Het gesprek" in result
+    with app.app_context():
+        measurement = db.session.scalar(select(Measurement))
+        assert (measurement.form, measurement.mode) == ("uitgebreid", "samen")
+        assert measurement.coach_id is not None and len(measurement.answers) == 24
+
+
+def test_coach_sees_no_answers_before_the_resident_taps_klaar(app, client, visit, login_as):
+    items = _uitgebreid_items(app)
+    draft = _start_visit(client, visit["resident"])
+    _answer_all(client, draft, items, score=3)
+    # The same coach on another device (e.g. their phone) cannot open the check-in in progress.
+    other_device = app.test_client()
+    login_as(other_device, visit["coach"])
+    for url in (f"/checkin/{draft}/stap/1", f"/checkin/{draft}/klaar", f"/checkin/{draft}/overdragen"):
+        assert other_device.get(url).status_code == 404
+    resident_page = other_device.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
+    assert "De antwoorden ziet u pas als de bewoner op 'Klaar' tikt" in resident_page
+    assert "uitslag" not in resident_page.lower().split("check-ins")[-1]  # no result link yet
+    with app.app_context():
+        assert db.session.scalar(select(Measurement)) is None
+    # After "Klaar" the result is there for the coach, on any device.
+    location = client.post_form(f"/checkin/{draft}/versturen").location
+    assert other_device.get(location).status_code == 200
+
+
+def test_resident_draft_and_visit_draft_do_not_mix(app, client, visit, make_resident, login_as):
+    draft = _start_visit(client, visit["resident"])
+    again = _start_visit(client, visit["resident"])
+    assert again == draft  # the coach resumes the same home visit
+
+
+def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit):
+    items = _uitgebreid_items(app)
+    draft = _start_visit(client, visit["resident"])
+    _answer_all(client, draft, items)
+    measurement_url = client.post_form(f"/checkin/{draft}/versturen").location
+    response = client.post_form(measurement_url, {
+        "plan_important": "Mijn tuin", "plan_pillar": "meedoen", "plan_step": "Naar de eettafel op woensdag",
+        "plan_helper": "Buurvrouw Els", "coach_notes": "Wil meer onder de mensen komen.", "rhythm": "waakvlam",
+    })
+    assert response.status_code == 302
+    with app.app_context():
+        measurement = db.session.scalar(select(Measurement))
+        assert measurement.rhythm == "waakvlam"
+        assert measurement.next_checkin_on == date.today() + timedelta(weeks=13)
+        assert measurement.coach_notes == "Wil meer onder de mensen komen."
+    client.post_form(measurement_url, {"rhythm": "gewoon", "next_checkin_on": "2027-01-15"})
+    with app.app_context():
+        assert db.session.scalar(select(Measurement.next_checkin_on)) == date(2027, 1, 15)
+    assert "15 januari 2027" in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
+
+
+def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resident, login_as, make_measurement,
+                                                         kort_items):
+    owner = make_resident()
+    measurement = make_measurement(owner["resident"], all_answers(kort_items, 5))
+    with app.test_request_context():
+        coach = people.create_staff("coach-w", "coach-wachtwoord-lang", ["welzijnscoach"], "W")
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == owner["resident"]))
+        people.share_with_coach(resident, coach.coach_code)
+        db.session.commit()
+        coach_id = coach.public_id
+    login_as(client, coach_id)
+    assert client.post_form(f"/uitslag/{measurement}", {"coach_notes": "x"}).status_code == 403
+
+
+def test_resident_sees_next_checkin_date_on_home_page(app, client, make_resident, login_as, make_measurement,
+                                                      kort_items):
+    resident = make_resident()
+    measurement = make_measurement(resident["resident"], all_answers(kort_items, 5))
+    with app.app_context():
+        stored = db.session.scalar(select(Measurement).where(Measurement.public_id == measurement))
+        stored.next_checkin_on = date(2027, 1, 5)
+        db.session.commit()
+    login_as(client, resident["user"])
+    assert "Uw volgende check-in: 5 januari 2027" in client.get("/").get_data(as_text=True)
+
+
+def test_summary_pdf_holds_scores_step_next_date_and_coach(app, client, visit, login_as):
+    items = _uitgebreid_items(app)
+    first = _start_visit(client, visit["resident"])
+    _answer_all(client, first, items, score=4)
+    client.post_form(f"/checkin/{first}/versturen")
+    second = _start_visit(client, visit["resident"])
+    _answer_all(client, second, items, score=7)
+    url = client.post_form(f"/checkin/{second}/versturen").location
+    client.post_form(url, {"plan_step": "Naar de eettafel op woensdag", "plan_helper": "Buurvrouw Els",
+                           "next_checkin_on": "2027-01-15", "rhythm": "gewoon"})
+    response = client.get(f"{url}/samenvatting.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    for expected in ("Lichaamsfuncties 7,0 (eerder 4,0)", "Naar de eettafel op woensdag", "Buurvrouw Els",
+                     "15 januari 2027", "Marieke Jansen", "010 123 45 67", "mevr. T. Bakker"):
+        assert expected in text, expected
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "summary.export")) is not None
+
+
+def test_summary_pdf_follows_the_permission_of_its_page(app, client, visit, make_resident, login_as, kort_items,
+                                                        make_measurement):
+    other = make_resident()
+    theirs = make_measurement(other["resident"], all_answers(kort_items, 5))
+    assert client.get(f"/uitslag/{theirs}/samenvatting.pdf").status_code == 404
