@@ -1,0 +1,74 @@
+"""A home visit on a tablet (landscape 1024x768 and portrait 768x1024): hand-over, answers, conversation."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_checkin_browser import assert_no_axe_violations, assert_no_horizontal_scroll
+from webapp.extensions import db
+from webapp.services import people
+
+pytestmark = pytest.mark.e2e
+COACH_PASSWORD = "coach-wachtwoord-lang"
+
+
+@pytest.fixture
+def enrolled(app):
+    from datetime import date
+
+    with app.test_request_context():
+        coach = people.create_staff("ineke", COACH_PASSWORD, ["ouderencoach"], "Ineke de Boer", "Welzijn Zuid",
+                                    "010 765 43 21")
+        resident = people.enrol_resident(coach, "dhr. P. Smit", 1938, "Centrum", date(2026, 11, 2), "mondeling")
+        db.session.commit()
+        return {"coach": coach.username, "resident": resident.public_id}
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],
+                         ids=["landscape", "portrait"])
+def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app):
+    page = new_page(viewport=viewport, has_touch=True)
+    page.goto("/inloggen")
+    page.get_by_label("Gebruikersnaam", exact=True).fill(enrolled["coach"])
+    page.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("button", name="Check-in samen doen").click()
+
+    expect(page.get_by_role("heading", name="Geef de tablet nu aan dhr. P. Smit")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Ik begin").click()
+    page.get_by_label("Ik ben verhuisd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+
+    for step in range(1, 7):
+        expect(page.get_by_text(f"Stap {step + 1} van 8", exact=True)).to_be_visible()
+        expect(page.locator(".pillar-head img")).to_be_visible()  # the pillar's icon on every screen
+        items = page.locator("fieldset.item")
+        expect(items).to_have_count(4)
+        for index in range(4):
+            button = items.nth(index).locator("label.score").nth(5 + (index + step) % 4)
+            box = button.bounding_box()
+            assert box["height"] >= 60 and box["width"] >= 44  # big enough to tap on a tablet
+            button.click()
+        if step == 1:
+            assert_no_axe_violations(page)
+            assert_no_horizontal_scroll(page, viewport["width"])
+            page.screenshot(path=artifacts_dir / f"visit-step-{viewport['width']}.png")
+        page.get_by_role("button", name="Volgende").click()
+
+    page.get_by_role("button", name="Klaar").click()
+    expect(page.get_by_text("Geef de tablet terug aan uw coach")).to_be_visible()
+    expect(page.get_by_role("heading", name="Het gesprek")).to_be_visible()
+    page.get_by_label("Wat is één kleine stap die u kunt zetten?").fill("Elke dag een rondje om het blok")
+    page.get_by_label("Waakvlam: over 3 maanden").check()
+    page.get_by_label("Aantekeningen van de coach").fill("Loopt weer met de rollator.")
+    page.get_by_role("button", name="Gesprek opslaan").click()
+    expect(page.get_by_text("Het gesprek is opgeslagen.")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert_no_horizontal_scroll(page, viewport["width"])
+    page.screenshot(path=artifacts_dir / f"visit-result-{viewport['width']}.png", full_page=True)
+
+    with page.expect_response(lambda r: r.url.endswith(".pdf")) as pdf:
+        page.evaluate("url => fetch(url)", page.get_by_role("link", name="Samenvatting om af te drukken (PDF)")
+                      .get_attribute("href"))
+    assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
