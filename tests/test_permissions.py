@@ -51,6 +51,7 @@ MATRIX = {
     "coach.home": ("GET", "/coach", COACHES),
     "coach.enrol": ("GET", "/coach/inschrijven", COACHES),
     "coach.resident": ("GET", "/coach/bewoner/{resident}", {**COACHES, "coach_other": 404}),
+    "coach.progress_chart": ("GET", "/coach/bewoner/{resident}/verloop.svg", {**COACHES, "coach_other": 404}),
     "coach.visit": ("POST", "/coach/bewoner/{resident}/samen", {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "coach.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
     "coach.close": ("POST", "/coach/bewoner/{resident}/afsluiten",

@@ -29,7 +29,7 @@ def test_coach_enrols_on_a_tablet_and_resident_activates_on_a_phone(new_page, co
     tablet.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
     tablet.get_by_role("button", name="Inloggen", exact=True).click()
     tablet.get_by_role("link", name="Naar mijn bewoners").click()
-    expect(tablet.get_by_role("heading", name="Mijn bewoners", level=1)).to_be_visible()
+    expect(tablet.get_by_role("heading", name="Wie heeft nu aandacht nodig?", level=1)).to_be_visible()
     tablet.get_by_role("link", name="Bewoner inschrijven").click()
 
     tablet.get_by_label("Naam of initialen").fill("mevr. J. de V.")

@@ -1,5 +1,7 @@
 """A home visit on a tablet (landscape 1024x768 and portrait 768x1024): hand-over, answers, conversation."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -72,3 +74,33 @@ def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app
         page.evaluate("url => fetch(url)", page.get_by_role("link", name="Samenvatting om af te drukken (PDF)")
                       .get_attribute("href"))
     assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
+
+
+def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_measurement, kort_items, artifacts_dir):
+    answers = {item: 7 for items in kort_items.values() for item in items}
+    make_measurement(enrolled["resident"], answers, days_ago=120, life_event="verhuizing")
+    make_measurement(enrolled["resident"], {item: 4 for item in answers}, days_ago=70,
+                     talk=(kort_items["meedoen"][0],))
+    page = new_page(viewport={"width": 1280, "height": 800})
+    page.goto("/inloggen")
+    page.get_by_label("Gebruikersnaam", exact=True).fill(enrolled["coach"])
+    page.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.goto("/coach")
+    expect(page.get_by_role("heading", name="Wie heeft nu aandacht nodig?")).to_be_visible()
+    row = page.get_by_role("row", name=re.compile("dhr. P. Smit"))
+    for text in ("2 punten of meer gedaald", "wil ergens over praten", "check-in te laat", "Meedoen −3,0"):
+        expect(row).to_contain_text(text)
+    assert_no_axe_violations(page)
+    page.get_by_label("Toon").select_option("te_laat")
+    page.get_by_role("button", name="Toon").click()
+    expect(page.get_by_text("1 bewoner", exact=False)).to_be_visible()
+    page.screenshot(path=artifacts_dir / "caseload-1280.png", full_page=True)
+
+    page.get_by_role("link", name="dhr. P. Smit").click()
+    expect(page.get_by_role("heading", name="Verloop")).to_be_visible()
+    expect(page.locator("figure.wide img")).to_have_js_property("complete", True)
+    assert page.locator("figure.wide img").evaluate("img => img.naturalWidth") > 0
+    expect(page.get_by_text(re.compile(r"Verhuizing\s+\(7 weken na de gebeurtenis\)"))).to_be_visible()
+    assert_no_axe_violations(page)
+    page.screenshot(path=artifacts_dir / "progress-1280.png", full_page=True)

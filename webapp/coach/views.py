@@ -1,19 +1,35 @@
 """The coach's side: residents who share with them, enrolling a resident, activation codes."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp.catalogue import life_events
+from webapp import clock
+from webapp.catalogue import current_questionnaire, life_events
 from webapp.checkin.views import start_visit
 from webapp.coach.forms import EnrolForm
+from webapp.domain import caseload, progress
 from webapp.forms import CsrfForm
+from webapp.i18n import locale
 from webapp.models import COACH_ROLES, Resident
 from webapp.permissions import require_access, role_required
-from webapp.services import audit, checkins, people
+from webapp.services import audit, charts, checkins, people
+from webapp.services import caseload as caseload_service
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
+FLAG_LABELS = {
+    caseload.FLAG_DROP: _l("2 punten of meer gedaald"),
+    caseload.FLAG_TALK: _l("wil ergens over praten"),
+    caseload.FLAG_OVERDUE: _l("check-in te laat"),
+}
+SORT_LABELS = {
+    "aandacht": _l("Meeste aandacht eerst"),
+    "naam": _l("Naam"),
+    "laatste": _l("Laatste check-in"),
+    "volgende": _l("Volgende check-in"),
+}
 CONSENT_LABELS = {"mondeling": _l("mondeling"), "schriftelijk": _l("schriftelijk"), "digitaal": _l("digitaal")}
 
 
@@ -24,11 +40,25 @@ def _load_resident(public_id: str) -> Resident:
 @bp.get("")
 @role_required(*COACH_ROLES)
 def home():
-    rows = []
-    for relation, resident in people.caseload(current_user):
-        history = checkins.measurements_of(resident)
-        rows.append((relation, resident, history[0] if history else None))
-    return render_template("coach/home.html", rows=rows)
+    """"Wie heeft nu aandacht nodig?": the caseload with flags, sorting, filters and pages."""
+    today = clock.now().astimezone(get_timezone()).date()
+    every_row = caseload_service.caseload_rows(current_user, today, get_timezone())
+    args = request.args
+    flag = args.get("aandacht") if args.get("aandacht") in caseload.FLAGS else None
+    sort = args.get("sorteer") if args.get("sorteer") in caseload.SORTS else "aandacht"
+    event = args.get("gebeurtenis") or None
+    wijk = args.get("wijk") or None
+    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk), sort)
+    page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
+    audit.record_many("caseload.view", [row.resident_public_id for row in page_rows])
+    questionnaire = current_questionnaire()
+    return render_template(
+        "coach/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
+        filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk},
+        wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
+        events=life_events().events, pillar_names={p.id: p.name.get(locale()) for p in questionnaire.pillars},
+        flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
+    )
 
 
 @bp.route("/inschrijven", methods=["GET", "POST"])
@@ -52,10 +82,29 @@ def resident(resident_id: str):
     audit.record("resident.view", resident, resident)
     relation = people.active_relation(current_user, resident)
     visit_draft = checkins.open_draft(resident, coach=current_user)
-    items = [(m, checkins.scores_of(m), life_events().get(m.life_event)) for m in checkins.measurements_of(resident)]
-    return render_template("coach/resident.html", resident=resident, relation=relation, items=items, form=CsrfForm(),
-                           consent_labels=CONSENT_LABELS, visit_draft=visit_draft,
-                           next_checkin=checkins.next_checkin(resident))
+    measurements = checkins.measurements_of(resident)
+    timeline = progress.timeline(measurements)
+    coaches = people.names_of({m.coach_id for m in measurements if m.coach_id})
+    scores = {m.id: checkins.scores_of(m) for m in measurements}
+    return render_template(
+        "coach/resident.html", resident=resident, relation=relation, timeline=timeline, coaches=coaches,
+        scores=scores, pillars=current_questionnaire().pillars, events={e.id: e for e in life_events().events},
+        consent_labels=CONSENT_LABELS, visit_draft=visit_draft, next_checkin=checkins.next_checkin(resident),
+        form=CsrfForm(),
+    )
+
+
+@bp.get("/bewoner/<resident_id>/verloop.svg")
+@role_required(*COACH_ROLES)
+def progress_chart(resident_id: str):
+    """The six pillar scores over time, behind the same permission as the progress page."""
+    resident = _load_resident(resident_id)
+    measurements = checkins.measurements_of(resident)
+    if not measurements:
+        abort(404)
+    svg = charts.progress_svg(measurements, locale())
+    audit.record("progress.chart", resident, resident)
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.post("/bewoner/<resident_id>/samen")

@@ -81,3 +81,32 @@ def spider_svg(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
+
+
+# Okabe-Ito, one colour and one marker per pillar, so lines differ without colour too.
+LINE_STYLES = [("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"), ("#CC79A7", "D"), ("#E69F00", "v"),
+               ("#56B4E9", "P")]
+
+
+def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None]]],
+              date_labels: Sequence[str]) -> bytes:
+    """Draw each pillar's score over time (0-10) as a line chart in SVG."""
+    fig = Figure(figsize=(7.5, 4.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.07, 0.3, 0.9, 0.65))
+    positions = list(range(len(dates)))
+    for (label, values), (colour, marker) in zip(series, LINE_STYLES, strict=False):
+        ax.plot(positions, [math.nan if v is None else v for v in values], color=colour, marker=marker,
+                linewidth=2, markersize=6, label=label)
+    ax.set_ylim(0, 10)
+    ax.set_yticks([0, 2, 4, 6, 8, 10])
+    ax.set_xticks(positions)
+    crowded = len(dates) > 6
+    ax.set_xticklabels(date_labels, fontsize=10, rotation=30 if crowded else 0, ha="right" if crowded else "center")
+    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.legend(loc="lower center", ncols=3, frameon=False, fontsize=10)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

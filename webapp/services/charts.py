@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.catalogue import questionnaire_for
-from webapp.domain.charts import spider_svg
+from webapp.domain.charts import lines_svg, spider_svg
 from webapp.extensions import db
 from webapp.models import ChartImage, Measurement
 from webapp.services.checkins import scores_of
@@ -54,4 +54,24 @@ def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str
         db.session.flush()  # the request has written nothing before this (see the chart view)
     except IntegrityError:
         db.session.rollback()  # a parallel request stored the same chart first; ours is identical
+    return svg
+
+
+def progress_svg(measurements: list[Measurement], locale: str) -> str:
+    """The six pillar scores over time (oldest first), cached like the spider charts."""
+    ordered = sorted(measurements, key=lambda m: (m.completed_at, m.id))
+    questionnaire = questionnaire_for(ordered[-1])
+    scores = [scores_of(m) for m in ordered]
+    series = [(p.name.get(locale), [s.get(p.id) for s in scores]) for p in questionnaire.pillars]
+    labels = [format_date(m.completed_at, "d MMM yy") for m in ordered]
+    key = cache_key("progress", labels, series)
+    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    if cached is not None:
+        return cached
+    svg = lines_svg([m.completed_at for m in ordered], series, labels).decode("utf-8")
+    db.session.add(ChartImage(cache_key=key, measurement_id=ordered[-1].id, svg=svg))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
     return svg

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.catalogue import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
@@ -159,10 +160,11 @@ def scores_of(measurement: Measurement) -> dict[str, float | None]:
 
 
 def measurements_of(resident: Resident) -> list[Measurement]:
-    """All finished check-ins of a resident, newest first."""
+    """All finished check-ins of a resident with their answers (two queries), newest first."""
     return list(
         db.session.scalars(
             select(Measurement)
+            .options(selectinload(Measurement.answers))
             .where(Measurement.resident_id == resident.id)
             .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
         )

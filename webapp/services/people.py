@@ -198,3 +198,12 @@ def audit_trail(resident: Resident, limit: int = 200) -> list[tuple[AuditEvent, 
         .limit(limit)
     )
     return [tuple(row) for row in rows]
+
+
+def names_of(user_ids: set[int]) -> dict[int, str]:
+    """Display names of staff accounts, in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, func.coalesce(User.display_name, User.username))
+                              .where(User.id.in_(user_ids)))
+    return dict(rows.all())

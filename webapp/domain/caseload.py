@@ -1,0 +1,76 @@
+"""Who needs attention now? Flags, sorting and filtering of a coach's caseload, as plain values."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from webapp.domain.scoring import WORTH_DISCUSSING
+
+DEFAULT_INTERVAL = timedelta(weeks=6)
+FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-in before
+FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
+FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
+FLAGS = (FLAG_DROP, FLAG_TALK, FLAG_OVERDUE)
+SORTS = ("aandacht", "naam", "laatste", "volgende")
+
+
+@dataclass
+class Row:
+    """One resident on the caseload page."""
+
+    resident_public_id: str
+    name: str
+    wijk: str | None
+    life_event: str | None
+    last_checkin: date | None
+    due: date | None
+    changes: dict[str, float | None] = field(default_factory=dict)
+    talk_count: int = 0
+    flags: set[str] = field(default_factory=set)
+
+
+def due_date(last_checkin: date | None, agreed: date | None, since: date) -> date:
+    """The agreed next date, else six weeks after the last check-in (or after sharing started)."""
+    if agreed is not None and (last_checkin is None or agreed >= last_checkin):
+        return agreed
+    return (last_checkin or since) + DEFAULT_INTERVAL
+
+
+def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date) -> set[str]:
+    """The reasons this resident may need attention now (rules of thumb, not a diagnosis)."""
+    flags = set()
+    if any(change is not None and change <= -WORTH_DISCUSSING for change in changes.values()):
+        flags.add(FLAG_DROP)
+    if talk_count:
+        flags.add(FLAG_TALK)
+    if due < today:
+        flags.add(FLAG_OVERDUE)
+    return flags
+
+
+def filter_rows(rows: list[Row], flag: str | None = None, life_event: str | None = None,
+                wijk: str | None = None) -> list[Row]:
+    return [
+        row for row in rows
+        if (not flag or flag in row.flags)
+        and (not life_event or row.life_event == life_event)
+        and (not wijk or (row.wijk or "").casefold() == wijk.casefold())
+    ]
+
+
+def sort_rows(rows: list[Row], sort: str) -> list[Row]:
+    """Sort; the default puts the residents with the most reasons for attention first."""
+    far = date.max
+    if sort == "naam":
+        return sorted(rows, key=lambda r: r.name.casefold())
+    if sort == "laatste":
+        return sorted(rows, key=lambda r: (r.last_checkin is not None, r.last_checkin or date.min), reverse=True)
+    if sort == "volgende":
+        return sorted(rows, key=lambda r: (r.due or far, r.name.casefold()))
+    return sorted(rows, key=lambda r: (-len(r.flags), r.due or far, r.name.casefold()))
+
+
+def paginate(rows: list, page: int, per_page: int = 25) -> tuple[list, int, int]:
+    """Return (rows on this page, this page number, number of pages)."""
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    return rows[(page - 1) * per_page: page * per_page], page, pages
