@@ -57,6 +57,9 @@ def test_sorting():
 
 def test_filters():
     rows = _rows()
+    rows[0].coaches = {"c1": "Marieke", "c2": "Kees"}
+    rows[1].coaches = {"c1": "Marieke"}
+    assert [r.name for r in caseload.filter_rows(rows, coach="c2")] == ["Anna"]
     assert [r.name for r in caseload.filter_rows(rows, flag=FLAG_OVERDUE)] == ["bert"]
     assert [r.name for r in caseload.filter_rows(rows, life_event="pensioen")] == ["Anna"]
     assert [r.name for r in caseload.filter_rows(rows, wijk="Noord")] == ["Anna", "Cor"]
@@ -188,3 +191,18 @@ def test_progress_page_shows_timeline_plan_history_and_line_chart(app, client, l
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"resident.view", "progress.chart"} <= actions
+
+
+def test_caseload_filters_by_another_coach_who_also_follows(app, client, login_as, coach_with, make_resident):
+    coach, add = coach_with
+    add(2)
+    with app.test_request_context():
+        other = people.create_staff("coach-d", "coach-wachtwoord-lang", ["ouderencoach"], "Dirk")
+        resident = db.session.scalars(select(Resident).order_by(Resident.id)).first()
+        people.share_with_coach(resident, other.coach_code)
+        db.session.commit()
+        other_id, shared_id = other.public_id, resident.public_id
+    login_as(client, coach)
+    page = client.get(f"/coach?coach={other_id}").get_data(as_text=True)
+    assert "1 bewoner" in page and shared_id in page
+    assert ">Dirk<" in client.get("/coach").get_data(as_text=True)

@@ -48,13 +48,18 @@ def home():
     sort = args.get("sorteer") if args.get("sorteer") in caseload.SORTS else "aandacht"
     event = args.get("gebeurtenis") or None
     wijk = args.get("wijk") or None
-    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk), sort)
+    coach = args.get("coach") or None
+    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk, coach), sort)
+    coach_names = {}
+    for row in every_row:
+        coach_names.update(row.coaches)
     page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
     audit.record_many("caseload.view", [row.resident_public_id for row in page_rows])
     questionnaire = current_questionnaire()
     return render_template(
         "coach/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
-        filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk},
+        filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach},
+        coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
         wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
         events=life_events().events, pillar_names={p.id: p.name.get(locale()) for p in questionnaire.pillars},
         flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,

@@ -26,6 +26,7 @@ class Row:
     changes: dict[str, float | None] = field(default_factory=dict)
     talk_count: int = 0
     flags: set[str] = field(default_factory=set)
+    coaches: dict[str, str] = field(default_factory=dict)  # every coach following: public id -> name
 
 
 def due_date(last_checkin: date | None, agreed: date | None, since: date) -> date:
@@ -48,12 +49,13 @@ def flags_for(changes: dict[str, float | None], talk_count: int, due: date, toda
 
 
 def filter_rows(rows: list[Row], flag: str | None = None, life_event: str | None = None,
-                wijk: str | None = None) -> list[Row]:
+                wijk: str | None = None, coach: str | None = None) -> list[Row]:
     return [
         row for row in rows
         if (not flag or flag in row.flags)
         and (not life_event or row.life_event == life_event)
         and (not wijk or (row.wijk or "").casefold() == wijk.casefold())
+        and (not coach or coach in row.coaches)
     ]
 
 

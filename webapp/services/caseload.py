@@ -31,7 +31,7 @@ def _ranked(coach: User, *where):
 
 
 def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
-    """Every resident this coach may see, with flags; five queries in all."""
+    """Every resident this coach may see, with flags and their coaches; six queries in all."""
     residents = db.session.execute(
         select(Resident.id, Resident.public_id, func.coalesce(Resident.display_name, User.username), Resident.wijk,
                CoachRelation.started_at)
@@ -55,6 +55,17 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
     life_events = dict(db.session.execute(
         select(events.c.resident_id, events.c.life_event).where(events.c.rank == 1)
     ).all())
+
+    shared = select(CoachRelation.resident_id).where(
+        CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None)
+    )
+    coaches_by_resident = defaultdict(dict)
+    for resident_id, coach_public_id, coach_name in db.session.execute(
+        select(CoachRelation.resident_id, User.public_id, func.coalesce(User.display_name, User.username))
+        .join(User, User.id == CoachRelation.coach_id)
+        .where(CoachRelation.resident_id.in_(shared), CoachRelation.ended_at.is_(None))
+    ):
+        coaches_by_resident[resident_id][coach_public_id] = coach_name
 
     answers_by_measurement = defaultdict(dict)
     talk_by_measurement = defaultdict(int)
@@ -83,5 +94,6 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
             resident_public_id=public_id, name=name or public_id[:6], wijk=wijk,
             life_event=life_events.get(resident_id), last_checkin=last_day, due=due, changes=changes,
             talk_count=talk, flags=caseload.flags_for(changes, talk, due, today),
+            coaches=coaches_by_resident[resident_id],
         ))
     return rows
