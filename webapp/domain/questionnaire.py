@@ -133,6 +133,7 @@ class LifeEvent(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     name: Text
     short: Text
+    because: Text | None = None  # completes "Omdat u kort geleden ...", for suggestions
     risks: TextList
     pillars_first: list[str]
     pillars_later: list[str]

@@ -1,0 +1,101 @@
+"""The sociale kaart in the database: what residents may see, CSV import and export."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from webapp.catalogue import life_events
+from webapp.domain import activity_csv
+from webapp.extensions import db
+from webapp.models import Activity
+
+FIELDS = (
+    "public_id", "name", "organisation", "organisation_url", "organisation_phone", "organisation_email",
+    "description", "status", "pillars", "life_events", "eligibility", "min_age", "max_age", "cost", "cost_cents",
+    "schedule", "location_kind", "address", "postcode", "city", "wijk", "wheelchair", "hearing_loop",
+    "public_transport", "how_to_join", "contact_person", "last_verified_on",
+)
+VERIFY_EVERY = timedelta(days=365)
+DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo-activities.csv"
+
+
+def as_dict(activity: Activity) -> dict:
+    return {field: getattr(activity, field) for field in FIELDS}
+
+
+def is_current(activity: Activity, today: date) -> bool:
+    """Shown to residents: active and checked within the last twelve months."""
+    return activity.status == "actief" and activity.last_verified_on >= today - VERIFY_EVERY
+
+
+def all_activities() -> list[Activity]:
+    return list(db.session.scalars(select(Activity).order_by(Activity.name)))
+
+
+def current_activities(today: date) -> list[Activity]:
+    return [a for a in all_activities() if is_current(a, today)]
+
+
+def to_check(today: date) -> list[Activity]:
+    """Active activities nobody verified for more than a year: hidden until the beheerder checks them."""
+    return [a for a in all_activities() if a.status == "actief" and not is_current(a, today)]
+
+
+def search(activities: list[Activity], pillar: str | None = None, wijk: str | None = None, free: bool = False,
+           wheelchair: bool = False, words: str | None = None) -> list[Activity]:
+    """Filter the catalogue the way "Wat is er te doen?" offers it."""
+    terms = [t for t in (words or "").casefold().split() if t]
+
+    def matches(a: Activity) -> bool:
+        text = " ".join(filter(None, (a.name, a.description, a.organisation, a.eligibility, a.wijk))).casefold()
+        return all(term in text for term in terms)
+
+    return [
+        a for a in activities
+        if (not pillar or pillar in a.pillars)
+        and (not wijk or (a.wijk or "").casefold() == wijk.casefold())
+        and (not free or a.cost == "gratis")
+        and (not wheelchair or a.wheelchair)
+        and matches(a)
+    ]
+
+
+def import_csv(data: bytes) -> tuple[int, int, int, list[activity_csv.Problem]]:
+    """Check every row first; with any problem nothing is imported. Returns (new, changed, unchanged, problems)."""
+    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events})
+    existing = {a.public_id: a for a in all_activities()}
+    for row in rows:
+        if row["public_id"] and row["public_id"] not in existing:
+            problems.append(activity_csv.Problem(0, "id", f"onbekende id '{row['public_id']}'"))
+    if problems:
+        return 0, 0, 0, problems
+    new = changed = unchanged = 0
+    for row in rows:
+        activity = existing.get(row["public_id"]) if row["public_id"] else None
+        values = {k: v for k, v in row.items() if k != "public_id"}
+        if activity is None:
+            db.session.add(Activity(**values))
+            new += 1
+        elif any(getattr(activity, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(activity, key, value)
+            changed += 1
+        else:
+            unchanged += 1
+    db.session.flush()
+    return new, changed, unchanged, []
+
+
+def export_csv() -> str:
+    return activity_csv.export([as_dict(a) for a in all_activities()])
+
+
+def seed_demo_activities() -> int:
+    """Load the fictional municipality's activities once (an empty catalogue only)."""
+    if db.session.scalar(select(Activity.id).limit(1)) is not None or not DEMO_FILE.exists():
+        return 0
+    new, _changed, _unchanged, problems = import_csv(DEMO_FILE.read_bytes())
+    if problems:
+        raise ValueError("; ".join(str(p) for p in problems[:5]))
+    return new
