@@ -314,15 +314,21 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def log_in_and_open_draft(port: int) -> tuple[str, str]:
-    """Log in through the form and open a draft at pillar step 1; return (cookie header, draft id)."""
+def log_in(port: int, username: str = USERNAME, password: str = PASSWORD) -> Session:
+    """Log in through the real form (CSRF token, password); return the logged-in session."""
     client = Session(port)
     token = client.csrf_token("/inloggen")
-    status, headers, _text = client.request(
-        "POST", "/inloggen", {"csrf_token": token, "username": USERNAME, "password": PASSWORD}
+    status, _headers, _text = client.request(
+        "POST", "/inloggen", {"csrf_token": token, "username": username, "password": password}
     )
     if status != 302:
         raise SetupError(f"POST /inloggen: expected a 302 redirect, got {status}")
+    return client
+
+
+def log_in_and_open_draft(port: int) -> tuple[str, str]:
+    """Log in through the form and open a draft at pillar step 1; return (cookie header, draft id)."""
+    client = log_in(port)
     token = client.csrf_token("/")
     status, headers, _text = client.request("POST", "/checkin/start", {"csrf_token": token})
     path = location_path(headers)
@@ -364,16 +370,21 @@ def machine_info() -> list[str]:
 
 
 def print_table(results: list[Result]) -> None:
+    """One line per scenario; the 'vs hello' column only when a 'hello' scenario ran."""
     hello = next((r for r in results if r.name == "hello"), None)
-    header = f"{'scenario':<20} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9}"
+    header = f"{'scenario':<20} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
+    if hello:
+        header += f" {'vs hello':>9}"
     print(header)
     print("-" * len(header))
     for r in results:
-        ratio = f"{r.rate / hello.rate:.2f}x" if hello and hello.rate else "-"
+        ratio = ""
+        if hello:
+            ratio = " " + (f"{r.rate / hello.rate:.2f}x" if hello.rate else "-").rjust(9)
         note = f"  (cut short: {r.done} of {r.planned})" if r.cut_short else ""
         print(
             f"{r.name:<20} {r.done:>8} {r.errors:>6} {r.rate:>8.1f} {r.percentile(0.50):>8.1f} "
-            f"{r.percentile(0.95):>8.1f} {ratio:>9}{note}"
+            f"{r.percentile(0.95):>8.1f}{ratio}{note}"
         )
 
 

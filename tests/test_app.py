@@ -73,3 +73,21 @@ def test_demo_resident_sees_history_over_months(app, client):
     client.post_form("/inloggen", {"username": "anna", "password": "veerkracht-demo"})
     page = client.get("/geschiedenis").get_data(as_text=True)
     assert page.count('<li class="card">') == 4
+
+
+def test_demo_activities_import_cleanly_and_cover_every_pillar_and_life_event(app):
+    from datetime import date
+
+    from webapp.catalogue import life_events
+    from webapp.domain.questionnaire import PILLAR_IDS
+    from webapp.services import activities
+
+    with app.app_context():
+        assert activities.seed_demo_activities() >= 35
+        current = activities.current_activities(date(2026, 11, 24))
+        for pillar in PILLAR_IDS:
+            assert sum(pillar in a.pillars for a in current) >= 5, pillar
+        for event in life_events().events:
+            if event.id != "geen":
+                assert sum(event.id in a.life_events for a in current) >= 2, event.id
+        assert activities.seed_demo_activities() == 0  # only into an empty catalogue

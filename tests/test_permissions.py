@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.checkin_helpers import answer_steps, start_checkin
 from tests.conftest import all_answers
 from webapp.extensions import db
-from webapp.models import ROLES, Resident
+from webapp.models import ROLES, Activity, Resident
 from webapp.services import people
 
 ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder")
@@ -56,6 +56,14 @@ MATRIX = {
     "coach.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
     "coach.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
                     {**COACHES, "coach_shared": 302, "coach_other": 404}),
+    "admin.activities_home": ("GET", "/beheer/activiteiten", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "admin.activities_import": ("POST", "/beheer/activiteiten/import",
+                                {"anonymous": LOGIN, "beheerder": 400, "*": 403}),
+    "admin.activities_export": ("GET", "/beheer/activiteiten/export.csv",
+                                {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "activities.index": ("GET", "/wat-is-er-te-doen", {"*": 200}),
+    "activities.detail": ("GET", "/wat-is-er-te-doen/{activity}", {"*": 200}),
+    "checkin.more_suggestions": ("GET", "/uitslag/{measurement}/suggesties", SEEN_BY_SHARED_COACH),
     "admin.home": ("GET", "/beheer", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "admin.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
 }
@@ -91,7 +99,11 @@ def world(app, client, make_resident, make_measurement, login_as, kort_items):
         relation = people.share_with_coach(resident, staff["coach_shared"].coach_code)
         enrolled = people.enrol_resident(staff["coach_shared"], "J. de V.", 1944, "Centrum", date(2026, 11, 1),
                                          "mondeling")
-        ids = {"relation": relation.public_id, "enrolled": enrolled.public_id}
+        activity = Activity(name="Wandelgroep", organisation="Welzijn", description="Samen wandelen.",
+                            pillars=["lichaam"], last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.flush()
+        ids = {"relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id}
         users.update({role: user.public_id for role, user in staff.items()})
         db.session.commit()
     return {"users": users, "ids": {"draft": draft, "measurement": measurement, "earlier": earlier,

@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.db.init_app(app)
     # Batch mode: SQLite can only alter tables by copying them.
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    security.limit_body_size(app)  # before CSRF, which would read an oversized body first
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -31,11 +32,12 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.account.views import bp as account_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.catalogue_pages.views import bp as activities_bp
     from webapp.checkin.views import bp as checkin_bp
     from webapp.coach.views import bp as coach_bp
     from webapp.main.views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, checkin_bp, account_bp, coach_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, checkin_bp, account_bp, coach_bp, admin_bp, activities_bp):
         app.register_blueprint(blueprint)
 
     errors.init_app(app)

@@ -37,8 +37,9 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "QUESTIONNAIRE_DIR": os.environ.get(
             "QUESTIONNAIRE_DIR", str(BASE_DIR / "questionnaires")
         ),
-        # A check-in step is a few hundred bytes; anything much larger is tampering.
-        "MAX_CONTENT_LENGTH": 64 * 1024,
+        # A check-in step is a few hundred bytes: no form field may be larger than 64 KB. Whole
+        # requests up to 2 MB, for a CSV of the sociale kaart.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -27,6 +27,7 @@ def one_decimal(value: float) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["cents"] = lambda cents: format_decimal((cents or 0) / 100, format="0.00")
 
     @app.context_processor
     def _inject_locale() -> dict:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -66,6 +66,21 @@ def session_expired(user: User) -> bool:
     idle, absolute = _limits(user)
     now = clock.now().timestamp()
     return now - seen > idle.total_seconds() or now - started > absolute.total_seconds()
+
+
+FORM_BODY_LIMIT = 64 * 1024  # a check-in step is a few hundred bytes
+
+
+def limit_body_size(app: Flask) -> None:
+    """Refuse oversized bodies before anything reads them: forms up to 64 KB, file uploads up to
+    MAX_CONTENT_LENGTH (2 MB, for a CSV of the sociale kaart)."""
+
+    @app.before_request
+    def _refuse_oversized_body():
+        length = request.content_length or 0
+        limit = app.config["MAX_CONTENT_LENGTH"] if request.mimetype == "multipart/form-data" else FORM_BODY_LIMIT
+        if length > limit:
+            abort(413)
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
@@ -40,4 +41,13 @@ class StaffForm(FlaskForm):
         _l("Typ het wachtwoord nog een keer"),
         validators=[DataRequired(_l("Typ het wachtwoord nog een keer.")),
                     EqualTo("password", message=_l("De twee wachtwoorden zijn niet hetzelfde."))],
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV-bestand"),
+        description=_l("Zoals Excel het opslaat: CSV UTF-8, gescheiden door ; of ,. De kolommen staan in de README."),
+        validators=[FileRequired(_l("Kies een bestand.")),
+                    FileAllowed(["csv", "txt"], _l("Kies een CSV-bestand (.csv)."))],
     )

@@ -1,14 +1,16 @@
 """The beheerder: staff accounts. No resident data here."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from webapp.admin.forms import StaffForm
+from webapp import clock
+from webapp.admin.forms import ImportForm, StaffForm
 from webapp.extensions import db
 from webapp.models import User
 from webapp.permissions import role_required
-from webapp.services import people
+from webapp.services import activities, people
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -36,3 +38,39 @@ def new_staff():
             flash(_("Het account is gemaakt. Geef het eerste wachtwoord persoonlijk door."), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/new_staff.html", form=form), (400 if form.errors else 200)
+
+
+@bp.get("/activiteiten")
+@role_required("beheerder")
+def activities_home():
+    today = clock.now().astimezone(get_timezone()).date()
+    return render_template(
+        "admin/activities.html", activities=activities.all_activities(), to_check=activities.to_check(today),
+        form=ImportForm(),
+    )
+
+
+@bp.post("/activiteiten/import")
+@role_required("beheerder")
+def activities_import():
+    """Check every row first; one problem and nothing is imported."""
+    form = ImportForm()
+    problems, counts = [], None
+    if form.validate_on_submit():
+        new, changed, unchanged, problems = activities.import_csv(form.file.data.read())
+        if not problems:
+            flash(_("Import klaar: %(new)s nieuw, %(changed)s gewijzigd, %(same)s ongewijzigd.",
+                    new=new, changed=changed, same=unchanged), "success")
+            return redirect(url_for("admin.activities_home"))
+    today = clock.now().astimezone(get_timezone()).date()
+    return render_template(
+        "admin/activities.html", activities=activities.all_activities(), to_check=activities.to_check(today),
+        form=form, problems=problems, counts=counts,
+    ), 400
+
+
+@bp.get("/activiteiten/export.csv")
+@role_required("beheerder")
+def activities_export():
+    return Response(activities.export_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="sociale-kaart.csv"'})

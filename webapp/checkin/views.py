@@ -16,7 +16,7 @@ from webapp.forms import CsrfForm
 from webapp.i18n import locale
 from webapp.models import COACH_ROLES, Draft, Measurement, Resident, User
 from webapp.permissions import own_resident, require_access, role_required
-from webapp.services import audit, charts, checkins, summary
+from webapp.services import audit, charts, checkins, suggestions, summary
 
 bp = Blueprint("checkin", __name__)
 
@@ -277,12 +277,24 @@ def result(measurement_id: str):
         if any(a.item_id == item.id and a.wants_to_talk for a in measurement.answers)
     ]
     event = life_events().get(measurement.life_event)
+    suggested = suggestions.for_measurement(resident, measurement, clock.now().date(), lang)
     return render_template(
-        "checkin/result.html", measurement=measurement, comparison=comparison, rows=rows,
+        "checkin/result.html", suggested=suggested[:3], more=len(suggested) > 3, measurement=measurement,
+        comparison=comparison, rows=rows,
         lowest=lowest, talk_items=talk_items, event=event, form=form, is_own=is_own, is_visit=is_visit,
         resident=resident, coach=db.session.get(User, measurement.coach_id) if measurement.coach_id else None,
         credit=questionnaire.credit.get(lang),
     )  # 200 even with form errors: the page shows data, so its audit event must be kept
+
+
+@bp.get("/uitslag/<measurement_id>/suggesties")
+@role_required("bewoner", *COACH_ROLES)
+def more_suggestions(measurement_id: str):
+    """"Meer suggesties": every fitting activity for this check-in, best first, each with why."""
+    resident, measurement = _load_measurement(measurement_id)
+    audit.record("suggestions.view", resident, measurement)
+    suggested = suggestions.for_measurement(resident, measurement, clock.now().date(), locale())
+    return render_template("checkin/suggestions.html", measurement=measurement, suggested=suggested)
 
 
 @bp.get("/uitslag/<measurement_id>/samenvatting.pdf")

@@ -2,9 +2,9 @@
 
 Order of importance: the pillar the resident chose to work on, then pillars scoring low
 (below 6) and pillars with items marked "hier wil ik over praten", then the pillars a
-life-event puts at risk. Activities meant for other life-events count half. Only activities that fit the resident's age are offered; free and
-nearby ones win when otherwise equal; the top three do not all serve one pillar when
-several pillars are weak.
+life-event puts at risk. Activities meant for other life-events count half. Only
+activities that fit the resident's age are offered; free and nearby ones win when
+otherwise equal; the top three do not all serve one pillar when several pillars are weak.
 """
 
 from dataclasses import dataclass, field

@@ -74,7 +74,7 @@ def _seed_relations(now: datetime) -> None:
     if coach is None or anna is None or people.active_relation(coach, anna):
         return
     people.share_with_coach(anna, coach.coach_code)
-    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterflank", now.date(), "mondeling")
+    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterhof", now.date(), "mondeling")
     _add_checkins(enrolled, "bakker", "verhuizing", {"lichaam": 5, "mentaal": 6, "zingeving": 6, "kwaliteit": 5,
                                            "meedoen": 3, "dagelijks": 5}, {"meedoen": 0.8}, None, now, "uitgebreid")
 
@@ -87,6 +87,9 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     created += _seed_residents(now)
     db.session.flush()
     _seed_relations(now)
+    from webapp.services.activities import seed_demo_activities
+
+    seed_demo_activities()
     db.session.flush()
     return created
 

@@ -1,0 +1,189 @@
+"""The sociale kaart: CSV import and export, the public catalogue, and suggestions on the result page."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from tests.conftest import all_answers
+from webapp.domain import activity_csv
+from webapp.extensions import db
+from webapp.models import Activity
+from webapp.services import activities, people
+
+HEADER = ";".join(activity_csv.COLUMNS)
+TODAY = date.today().isoformat()
+OLD = (date.today() - timedelta(days=400)).isoformat()
+
+
+def line(name="Wandelgroep Centrum", pillars="lichaam|meedoen", events="", status="actief", cost="gratis",
+         amount="", wijk="Centrum", wheelchair="ja", verified=TODAY, min_age="", max_age="", location="adres",
+         join="zelf", ident="", description="Samen wandelen in het park. Gezellig en gezond."):
+    values = {c: "" for c in activity_csv.COLUMNS}
+    values.update(id=ident, naam=name, organisatie="Welzijn Veerstad", beschrijving=description, status=status,
+                  pijlers=pillars, gebeurtenissen=events, kosten=cost, bedrag=amount, locatie=location,
+                  adres="Parklaan 1", postcode="2941 AB", plaats="Veerstad", wijk=wijk, rolstoel=wheelchair,
+                  ringleiding="nee", ov="ja", aanmelden=join, gecontroleerd_op=verified,
+                  leeftijd_min=min_age, leeftijd_max=max_age, wanneer="Elke dinsdag 10 uur")
+    return ";".join(values[c] for c in activity_csv.COLUMNS)
+
+
+def csv_bytes(*lines, bom=False, delimiter=";") -> bytes:
+    text = "\r\n".join([HEADER, *lines]) + "\r\n"
+    if delimiter != ";":
+        text = text.replace(";", delimiter)
+    return (("\ufeff" if bom else "") + text).encode()
+
+
+@pytest.fixture
+def admin(app, client, login_as):
+    with app.test_request_context():
+        user = people.create_staff("beheer1", "beheer-wachtwoord-lang", ["beheerder"], "Beheer")
+        db.session.commit()
+        login_as(client, user.public_id)
+
+
+def _upload(client, data: bytes, name="kaart.csv"):
+    return client.post_form("/beheer/activiteiten/import", {"file": (io.BytesIO(data), name)},
+                            content_type="multipart/form-data")
+
+
+def _count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Activity))
+
+
+def test_good_import_then_reimporting_the_export_changes_nothing(app, client, admin):
+    response = _upload(client, csv_bytes(line(), line(name="Eettafel", pillars="meedoen", cost="bijdrage",
+                                                      amount="4,50", events="overlijden_naaste|verhuizing")))
+    assert response.status_code == 302
+    assert "2 nieuw, 0 gewijzigd" in client.get("/beheer/activiteiten").get_data(as_text=True)
+    export = client.get("/beheer/activiteiten/export.csv")
+    assert export.mimetype == "text/csv" and export.data.startswith("\ufeff".encode())
+    assert "4,50" in export.get_data(as_text=True)
+    with app.app_context():
+        before = {a.public_id: a.updated_at for a in db.session.scalars(select(Activity))}
+    _upload(client, export.data)
+    assert "0 nieuw, 0 gewijzigd, 2 ongewijzigd" in client.get("/beheer/activiteiten").get_data(as_text=True)
+    with app.app_context():
+        assert {a.public_id: a.updated_at for a in db.session.scalars(select(Activity))} == before
+
+
+def test_excel_style_file_with_bom_and_commas_is_read(app, client, admin):
+    data = csv_bytes(line(description="Samen wandelen"), bom=True, delimiter=",")
+    assert _upload(client, data).status_code == 302
+    assert _count(app) == 1
+
+
+def test_broken_rows_are_reported_by_row_and_column_and_nothing_is_imported(app, client, admin):
+    data = csv_bytes(line(), line(pillars="geluk"), line(cost="bijdrage", amount="veel"),
+                     line(verified="gisteren", wheelchair="misschien"), line(min_age="70", max_age="60"))
+    response = _upload(client, data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for message in ("Rij 3, kolom &#39;pijlers&#39;: onbekende pijler &#39;geluk&#39;",
+                    "Rij 4, kolom &#39;bedrag&#39;", "Rij 5, kolom &#39;gecontroleerd_op&#39;",
+                    "Rij 5, kolom &#39;rolstoel&#39;", "Rij 6, kolom &#39;leeftijd_max&#39;",
+                    "Er is niets geïmporteerd"):
+        assert message in page, message
+    assert _count(app) == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "het bestand is leeg"),
+    ("naam;iets\r\nx;y\r\n".encode(), "deze kolom ontbreekt"),
+    ("\xe9\xe8".encode("latin-1"), "niet als UTF-8"),
+    (csv_bytes(line(ident="bestaat-niet")), "onbekende id"),
+])
+def test_broken_files_get_a_dutch_message(app, client, admin, data, message):
+    response = _upload(client, data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _count(app) == 0
+
+
+def test_non_csv_upload_and_missing_file_are_refused(client, admin):
+    assert _upload(client, b"%PDF-1.4", name="kaart.pdf").status_code == 400
+    assert client.post_form("/beheer/activiteiten/import", {}).status_code == 400
+
+
+def test_oversized_upload_is_refused_before_it_is_read(app, client, admin):
+    # Built by hand so the request carries a Content-Length, as browsers send it.
+    boundary, body = encode_multipart({"csrf_token": client.csrf_token(),
+                                       "file": FileStorage(io.BytesIO(csv_bytes(*[line()] * 11000)), "kaart.csv")})
+    assert len(body) > 2 * 1024 * 1024
+    response = client.post("/beheer/activiteiten/import", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    assert "Te veel gegevens" in response.get_data(as_text=True) and _count(app) == 0
+
+
+def test_public_catalogue_filters_and_search(app, client):
+    with app.app_context():
+        activities.import_csv(csv_bytes(
+            line(),
+            line(name="Eettafel Oosterhof", pillars="meedoen", cost="bijdrage", amount="4,00", wijk="Oosterhof",
+                 wheelchair="nee", description="Samen eten met buren."),
+            line(name="Rouwgroep", pillars="mentaal", wijk="Oosterhof", description="Praten over verlies."),
+            line(name="Oude groep", verified=OLD), line(name="Pauze groep", status="gepauzeerd"),
+        ))
+        db.session.commit()
+    page = client.get("/wat-is-er-te-doen").get_data(as_text=True)
+    assert "3 activiteiten gevonden" in page and "Oude groep" not in page and "Pauze groep" not in page
+    assert "Eettafel" not in client.get("/wat-is-er-te-doen?gratis=1").get_data(as_text=True)
+    assert "Eettafel" not in client.get("/wat-is-er-te-doen?rolstoel=1").get_data(as_text=True)
+    by_pillar = client.get("/wat-is-er-te-doen?pijler=mentaal").get_data(as_text=True)
+    assert "Rouwgroep" in by_pillar and "Wandelgroep" not in by_pillar
+    by_wijk = client.get("/wat-is-er-te-doen?wijk=Oosterhof").get_data(as_text=True)
+    assert "2 activiteiten gevonden" in by_wijk
+    assert "1 activiteit gevonden" in client.get("/wat-is-er-te-doen?zoek=VERLIES").get_data(as_text=True)
+
+
+def test_activity_page_says_how_to_join_and_hides_stale_activities(app, client):
+    with app.app_context():
+        activities.import_csv(csv_bytes(line(join="huisarts"), line(name="Oude groep", verified=OLD)))
+        db.session.commit()
+        current, stale = (db.session.scalar(select(Activity.public_id).where(Activity.name == n))
+                          for n in ("Wandelgroep Centrum", "Oude groep"))
+    page = client.get(f"/wat-is-er-te-doen/{current}").get_data(as_text=True)
+    assert "via de huisarts" in page and "Welzijn Veerstad" in page
+    assert client.get(f"/wat-is-er-te-doen/{stale}").status_code == 404
+    assert "Wat is er te doen" in client.get("/").get_data(as_text=True)
+
+
+def test_beheerder_sees_what_needs_checking(app, client, admin):
+    with app.app_context():
+        activities.import_csv(csv_bytes(line(name="Oude groep", verified=OLD)))
+        db.session.commit()
+    page = client.get("/beheer/activiteiten").get_data(as_text=True)
+    assert "Te controleren" in page and "Oude groep" in page
+
+
+def test_result_page_shows_three_suggestions_with_why(app, client, make_resident, login_as, make_measurement,
+                                                      kort_items):
+    with app.app_context():
+        activities.import_csv(csv_bytes(
+            line(name="Buurtmaatje", pillars="meedoen", events="verhuizing"),
+            line(name="Eettafel", pillars="meedoen"),
+            line(name="Beweegles", pillars="lichaam"),
+            line(name="Rouwgroep", pillars="mentaal", events="overlijden_naaste"),
+            line(name="Budgetcoach", pillars="kwaliteit"),
+        ))
+        db.session.commit()
+    resident = make_resident()
+    scores = {**all_answers(kort_items, 8), **{i: 3 for i in kort_items["meedoen"]},
+              **{i: 4 for i in kort_items["lichaam"]}}
+    measurement = make_measurement(resident["resident"], scores, life_event="verhuizing")
+    login_as(client, resident["user"])
+    page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
+    section = page[page.index('id="suggesties"'):]
+    section = section[:section.index("</section>")]
+    assert section.count('class="card activity"') == 3
+    assert section.index("Buurtmaatje") < section.index("Beweegles")
+    assert "Omdat Meedoen nu wat lager scoort en u kort geleden bent verhuisd." in section
+    assert "Rouwgroep" not in section and "Meer suggesties" in section
+    more = client.get(f"/uitslag/{measurement}/suggesties").get_data(as_text=True)
+    # Everything fitting: also the budgetcoach (a move puts quality of life at risk later); not the rouwgroep.
+    assert more.count('class="card activity"') == 4 and "Budgetcoach" in more
