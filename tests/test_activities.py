@@ -94,7 +94,7 @@ def test_broken_rows_are_reported_by_row_and_column_and_nothing_is_imported(app,
 
 @pytest.mark.parametrize("data, message", [
     (b"", "het bestand is leeg"),
-    ("naam;iets\r\nx;y\r\n".encode(), "deze kolom ontbreekt"),
+    (b"naam;iets\r\nx;y\r\n", "deze kolom ontbreekt"),
     ("\xe9\xe8".encode("latin-1"), "niet als UTF-8"),
     (csv_bytes(line(ident="bestaat-niet")), "onbekende id"),
 ])

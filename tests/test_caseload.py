@@ -206,3 +206,23 @@ def test_caseload_filters_by_another_coach_who_also_follows(app, client, login_a
     page = client.get(f"/coach?coach={other_id}").get_data(as_text=True)
     assert "1 bewoner" in page and shared_id in page
     assert ">Dirk<" in client.get("/coach").get_data(as_text=True)
+
+
+def test_referral_without_news_for_four_weeks_is_flagged(app, client, login_as, coach_with):
+    from webapp.models import Activity, Referral
+
+    coach, add = coach_with
+    add(1)
+    with app.app_context():
+        resident = db.session.scalar(select(Resident))
+        activity = Activity(name="Wandelgroep", organisation="W", description="d", pillars=["lichaam"],
+                            last_verified_on=TODAY)
+        db.session.add(activity)
+        db.session.flush()
+        from datetime import UTC, datetime
+        db.session.add(Referral(resident_id=resident.id, activity_id=activity.id, status="aangemeld",
+                                updated_at=datetime.now(UTC) - timedelta(days=29)))
+        db.session.commit()
+    login_as(client, coach)
+    page = client.get("/coach?aandacht=geen_nieuws").get_data(as_text=True)
+    assert "1 bewoner" in page and "verwijzing zonder nieuws" in page

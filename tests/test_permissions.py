@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.checkin_helpers import answer_steps, start_checkin
 from tests.conftest import all_answers
 from webapp.extensions import db
-from webapp.models import ROLES, Activity, Resident
+from webapp.models import ROLES, Activity, Referral, Resident
 from webapp.services import people
 
 ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder")
@@ -63,6 +63,10 @@ MATRIX = {
                                 {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "activities.index": ("GET", "/wat-is-er-te-doen", {"*": 200}),
     "activities.detail": ("GET", "/wat-is-er-te-doen/{activity}", {"*": 200}),
+    "checkin.try_activity": ("POST", "/uitslag/{measurement}/proberen/{activity}",
+                             {**SEEN_BY_SHARED_COACH, "owner": 302, "coach_shared": 302}),
+    "checkin.referral_status": ("POST", "/verwijzing/{referral}/status",
+                                {**SEEN_BY_SHARED_COACH, "owner": 302, "coach_shared": 302}),
     "checkin.more_suggestions": ("GET", "/uitslag/{measurement}/suggesties", SEEN_BY_SHARED_COACH),
     "admin.home": ("GET", "/beheer", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "admin.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
@@ -103,7 +107,11 @@ def world(app, client, make_resident, make_measurement, login_as, kort_items):
                             pillars=["lichaam"], last_verified_on=date.today())
         db.session.add(activity)
         db.session.flush()
-        ids = {"relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id}
+        referral = Referral(resident_id=resident.id, activity_id=activity.id)
+        db.session.add(referral)
+        db.session.flush()
+        ids = {"relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id,
+               "referral": referral.public_id}
         users.update({role: user.public_id for role, user in staff.items()})
         db.session.commit()
     return {"users": users, "ids": {"draft": draft, "measurement": measurement, "earlier": earlier,

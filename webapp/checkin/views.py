@@ -10,13 +10,15 @@ from webapp import clock
 from webapp.catalogue import RESIDENT_FORM, VISIT_FORM, life_events, questionnaire_for
 from webapp.checkin.forms import PlanForm, VisitForm
 from webapp.domain.answers import parse_step
+from webapp.domain.referrals import parse_rating
 from webapp.domain.scoring import lowest_pillars, worth_discussing
 from webapp.extensions import db
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
-from webapp.models import COACH_ROLES, Draft, Measurement, Resident, User
+from webapp.models import COACH_ROLES, Activity, Draft, Measurement, Referral, Resident, User
 from webapp.permissions import own_resident, require_access, role_required
-from webapp.services import audit, charts, checkins, suggestions, summary
+from webapp.services import activities, audit, charts, checkins, referrals, suggestions, summary
+from webapp.urls import safe_next
 
 bp = Blueprint("checkin", __name__)
 
@@ -209,10 +211,17 @@ def review(draft_id: str):
     item_ids = questionnaire.forms[draft.form].items
     skipped = sum(1 for i in item_ids if (draft.answers or {}).get(i) is None)
     audit.record("draft.view", owner, draft)
+    return _review_page(owner, draft, skipped, len(item_ids))
+
+
+def _review_page(owner: Resident, draft: Draft, skipped: int, count: int, errors: dict | None = None,
+                 values: dict | None = None):
+    """"U bent klaar", with the follow-up question for each activity the resident wanted to try."""
     return render_template(
-        "checkin/review.html", draft=draft, skipped=skipped, count=len(item_ids),
-        step=REVIEW_STEP, total=REVIEW_STEP, pillar_steps=PILLAR_STEPS, form=CsrfForm(),
-    )
+        "checkin/review.html", draft=draft, skipped=skipped, count=count, step=REVIEW_STEP, total=REVIEW_STEP,
+        pillar_steps=PILLAR_STEPS, form=CsrfForm(), followups=referrals.open_referrals(owner),
+        errors=errors or {}, values=values or {},
+    ), (400 if errors else 200)
 
 
 @bp.post("/checkin/<draft_id>/versturen")
@@ -223,6 +232,22 @@ def submit(draft_id: str):
         return done
     if draft.steps_done < REVIEW_STEP:
         return redirect(_resume_url(draft))
+    # "Bent u naar ... geweest? Hoe was het?": check every answer before saving anything.
+    answers, errors = {}, {}
+    for referral in referrals.open_referrals(resident):
+        try:
+            rating = parse_rating(request.form.get(f"hoe_{referral.public_id}"))
+        except ValueError:
+            errors[referral.public_id] = _("Kies een cijfer van 1 tot en met 5, of 'Nog niet'.")
+            continue
+        answers[referral.public_id] = (referral, rating, request.form.get(f"toelichting_{referral.public_id}"))
+    if errors:
+        questionnaire = questionnaire_for(draft)
+        item_ids = questionnaire.forms[draft.form].items
+        skipped = sum(1 for i in item_ids if (draft.answers or {}).get(i) is None)
+        return _review_page(resident, draft, skipped, len(item_ids), errors, request.form)
+    for referral, rating, text in answers.values():
+        referrals.save_followup(resident, referral, rating, text)
     measurement = checkins.submit_draft(resident, draft)
     if draft.coach_id is not None:
         flash(_("Klaar! Geef de tablet terug aan uw coach. Bekijk de uitslag samen."), "success")
@@ -279,12 +304,47 @@ def result(measurement_id: str):
     event = life_events().get(measurement.life_event)
     suggested = suggestions.for_measurement(resident, measurement, clock.now().date(), lang)
     return render_template(
-        "checkin/result.html", suggested=suggested[:3], more=len(suggested) > 3, measurement=measurement,
+        "checkin/result.html", suggested=suggested[:3], more=len(suggested) > 3,
+        referrals=referrals.referrals_of(resident), button=CsrfForm(), measurement=measurement,
         comparison=comparison, rows=rows,
         lowest=lowest, talk_items=talk_items, event=event, form=form, is_own=is_own, is_visit=is_visit,
         resident=resident, coach=db.session.get(User, measurement.coach_id) if measurement.coach_id else None,
         credit=questionnaire.credit.get(lang),
     )  # 200 even with form errors: the page shows data, so its audit event must be kept
+
+
+@bp.post("/uitslag/<measurement_id>/proberen/<activity_id>")
+@role_required("bewoner", *COACH_ROLES)
+def try_activity(measurement_id: str, activity_id: str):
+    """"Dit wil ik proberen": the suggestion becomes a referral (voorgesteld)."""
+    resident, measurement = _load_measurement(measurement_id)
+    activity = checkins.by_public_id(Activity, activity_id)
+    if activity is None or not activities.is_current(activity, clock.now().date()):
+        abort(404)
+    referrals.propose(resident, activity, measurement, current_user)
+    flash(_("Genoteerd: %(name)s. Hieronder ziet u hoe u zich aanmeldt.", name=activity.name), "success")
+    return redirect(url_for("checkin.result", measurement_id=measurement.public_id) + "#proberen")
+
+
+@bp.post("/verwijzing/<referral_id>/status")
+@role_required("bewoner", *COACH_ROLES)
+def referral_status(referral_id: str):
+    """Move a referral along: aangemeld, gestart, afgerond, or gestopt with a reason."""
+    referral = checkins.by_public_id(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    resident = require_access(db.session.get(Resident, referral.resident_id))
+    try:
+        referrals.change_status(resident, referral, request.form.get("status", ""), request.form.get("reden"))
+    except referrals.ReferralError as error:
+        if str(error) == "reason":
+            flash(_("Schrijf kort op waarom het gestopt is. Dan kan uw coach daar rekening mee houden."), "error")
+        else:
+            flash(_("Deze stap kan nu niet."), "error")
+    else:
+        flash(_("Bijgewerkt."), "success")
+    target = safe_next(request.form.get("next")) or url_for("main.home")
+    return redirect(target)
 
 
 @bp.get("/uitslag/<measurement_id>/suggesties")

@@ -23,6 +23,7 @@ FLAG_LABELS = {
     caseload.FLAG_DROP: _l("2 punten of meer gedaald"),
     caseload.FLAG_TALK: _l("wil ergens over praten"),
     caseload.FLAG_OVERDUE: _l("check-in te laat"),
+    caseload.FLAG_NO_NEWS: _l("verwijzing zonder nieuws (4 weken)"),
 }
 SORT_LABELS = {
     "aandacht": _l("Meeste aandacht eerst"),

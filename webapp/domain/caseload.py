@@ -9,7 +9,8 @@ DEFAULT_INTERVAL = timedelta(weeks=6)
 FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-in before
 FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
 FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
-FLAGS = (FLAG_DROP, FLAG_TALK, FLAG_OVERDUE)
+FLAG_NO_NEWS = "geen_nieuws"  # a referral without news for more than four weeks
+FLAGS = (FLAG_DROP, FLAG_TALK, FLAG_OVERDUE, FLAG_NO_NEWS)
 SORTS = ("aandacht", "naam", "laatste", "volgende")
 
 
@@ -36,9 +37,10 @@ def due_date(last_checkin: date | None, agreed: date | None, since: date) -> dat
     return (last_checkin or since) + DEFAULT_INTERVAL
 
 
-def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date) -> set[str]:
+def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date,
+              quiet_referrals: int = 0) -> set[str]:
     """The reasons this resident may need attention now (rules of thumb, not a diagnosis)."""
-    flags = set()
+    flags = {FLAG_NO_NEWS} if quiet_referrals else set()
     if any(change is not None and change <= -WORTH_DISCUSSING for change in changes.values()):
         flags.add(FLAG_DROP)
     if talk_count:

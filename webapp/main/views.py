@@ -17,7 +17,7 @@ from webapp.catalogue import RESIDENT_FORM, current_questionnaire
 from webapp.extensions import db
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
-from webapp.services import checkins
+from webapp.services import checkins, referrals
 from webapp.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -26,15 +26,17 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     draft = latest = next_date = None
+    tries = []
     if current_user.is_authenticated and current_user.has_role("bewoner") and current_user.resident:
         resident = current_user.resident
         draft = checkins.open_draft(resident)
         history = checkins.measurements_of(resident)
         latest = history[0] if history else None
         next_date = checkins.next_checkin(resident)
+        tries = referrals.open_referrals(resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
     return render_template(
-        "main/home.html", draft=draft, latest=latest, next_date=next_date, form=CsrfForm(),
+        "main/home.html", draft=draft, latest=latest, next_date=next_date, tries=tries, form=CsrfForm(),
         form_description=description,
     )
 

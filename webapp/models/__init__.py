@@ -1,6 +1,15 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from webapp.models.activities import ACTIVITY_STATUSES, COSTS, JOIN_ROUTES, LOCATION_KINDS, Activity
+from webapp.models.activities import (
+    ACTIVITY_STATUSES,
+    COSTS,
+    JOIN_ROUTES,
+    LOCATION_KINDS,
+    OPEN_REFERRAL_STATUSES,
+    REFERRAL_STATUSES,
+    Activity,
+    Referral,
+)
 from webapp.models.audit import AuditEvent
 from webapp.models.checkins import Answer, ChartImage, Draft, Measurement
 from webapp.models.people import (
@@ -16,7 +25,8 @@ from webapp.models.people import (
 )
 
 __all__ = [
-    "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS", "Activity",
+    "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS", "OPEN_REFERRAL_STATUSES", "REFERRAL_STATUSES",
+    "Activity", "Referral",
     "COACH_ROLES", "CONSENT_METHODS", "ROLES", "STAFF_ROLES", "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "Draft", "Measurement", "Resident", "User", "UserRole",
 ]

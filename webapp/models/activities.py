@@ -2,8 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models._base import new_public_id, utcnow
@@ -47,3 +47,32 @@ class Activity(db.Model):
     last_verified_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+REFERRAL_STATUSES = ("voorgesteld", "aangemeld", "gestart", "afgerond", "gestopt")
+OPEN_REFERRAL_STATUSES = ("voorgesteld", "aangemeld", "gestart")
+
+
+class Referral(db.Model):
+    """A suggestion the resident wants to try: voorgesteld -> aangemeld -> gestart -> afgerond or gestopt."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
+    measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurement.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="voorgesteld")
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Last news: a status change or a follow-up answer ("no news for four weeks" is a caseload flag).
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    followup_rating: Mapped[int | None]  # 1-5, asked at the next check-in
+    followup_text: Mapped[str | None] = mapped_column(Text)
+    followup_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    activity: Mapped[Activity] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATUSES

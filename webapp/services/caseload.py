@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from webapp.catalogue import catalogue
 from webapp.domain import caseload, scoring
 from webapp.extensions import db
-from webapp.models import Answer, CoachRelation, Measurement, Resident, User
+from webapp import clock
+from webapp.models import OPEN_REFERRAL_STATUSES, Answer, CoachRelation, Measurement, Referral, Resident, User
 from webapp.models._base import as_utc
+from webapp.services import referrals
 
 
 def _ranked(coach: User, *where):
@@ -31,7 +33,7 @@ def _ranked(coach: User, *where):
 
 
 def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
-    """Every resident this coach may see, with flags and their coaches; six queries in all."""
+    """Every resident this coach may see, with flags and their coaches; seven queries in all."""
     residents = db.session.execute(
         select(Resident.id, Resident.public_id, func.coalesce(Resident.display_name, User.username), Resident.wijk,
                CoachRelation.started_at)
@@ -67,6 +69,14 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
     ):
         coaches_by_resident[resident_id][coach_public_id] = coach_name
 
+    quiet = defaultdict(int)
+    now = clock.now()
+    for resident_id, updated_at in db.session.execute(
+        select(Referral.resident_id, Referral.updated_at)
+        .where(Referral.resident_id.in_(shared), Referral.status.in_(OPEN_REFERRAL_STATUSES))
+    ):
+        quiet[resident_id] += referrals.without_news(updated_at, now)
+
     answers_by_measurement = defaultdict(dict)
     talk_by_measurement = defaultdict(int)
     for measurement_id, item_id, score, wants_to_talk in answers:
@@ -76,9 +86,13 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
     for row in sorted(measurements, key=lambda m: m.rank):
         by_resident[row.resident_id].append(row)
 
+    forms: dict[tuple, dict] = {}  # item ids per (questionnaire, version, form), looked up once
+
     def scores(row) -> dict:
-        form_items = catalogue().get(row.questionnaire_id, row.questionnaire_version).form_item_ids(row.form)
-        return scoring.pillar_scores(form_items, answers_by_measurement[row.id])
+        key = (row.questionnaire_id, row.questionnaire_version, row.form)
+        if key not in forms:
+            forms[key] = catalogue().get(*key[:2]).form_item_ids(row.form)
+        return scoring.pillar_scores(forms[key], answers_by_measurement[row.id])
 
     rows = []
     for resident_id, public_id, name, wijk, started_at in residents:
@@ -93,7 +107,7 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
         rows.append(caseload.Row(
             resident_public_id=public_id, name=name or public_id[:6], wijk=wijk,
             life_event=life_events.get(resident_id), last_checkin=last_day, due=due, changes=changes,
-            talk_count=talk, flags=caseload.flags_for(changes, talk, due, today),
+            talk_count=talk, flags=caseload.flags_for(changes, talk, due, today, quiet[resident_id]),
             coaches=coaches_by_resident[resident_id],
         ))
     return rows

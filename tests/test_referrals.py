@@ -1,0 +1,136 @@
+"""Referrals: 'Dit wil ik proberen', status changes by role, and the follow-up at the next check-in."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.checkin_helpers import answer_steps, start_checkin
+from tests.conftest import all_answers
+from webapp.domain.referrals import can_move, parse_rating
+from webapp.extensions import db
+from webapp.models import Activity, AuditEvent, Measurement, Referral, Resident
+from webapp.services import people
+
+
+@pytest.mark.parametrize("current, new, allowed", [
+    ("voorgesteld", "aangemeld", True), ("aangemeld", "gestart", True), ("gestart", "afgerond", True),
+    ("voorgesteld", "gestopt", True), ("gestart", "gestopt", True),
+    ("voorgesteld", "gestart", False), ("gestart", "aangemeld", False), ("afgerond", "gestopt", False),
+    ("gestopt", "aangemeld", False), ("aangemeld", "onzin", False),
+])
+def test_status_path(current, new, allowed):
+    assert can_move(current, new) is allowed
+
+
+def test_rating_is_one_to_five_or_empty():
+    assert parse_rating("4") == 4 and parse_rating("") is None and parse_rating(None) is None
+    for bad in ("0", "6", "abc", "4.5"):
+        with pytest.raises(ValueError):
+            parse_rating(bad)
+
+
+@pytest.fixture
+def setting(app, make_resident, make_measurement, kort_items):
+    resident = make_resident()
+    measurement = make_measurement(resident["resident"], {**all_answers(kort_items, 8),
+                                                          **{i: 3 for i in kort_items["lichaam"]}})
+    with app.app_context():
+        activity = Activity(name="Wandelgroep De Beemden", organisation="Welzijn", description="Samen wandelen.",
+                            pillars=["lichaam"], last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.commit()
+        return {**resident, "measurement": measurement, "activity": activity.public_id}
+
+
+def _referral(app) -> Referral:
+    with app.app_context():
+        referral = db.session.scalar(select(Referral))
+        db.session.expunge(referral)
+        return referral
+
+
+def test_resident_tries_a_suggestion_once(app, client, login_as, setting):
+    login_as(client, setting["user"])
+    url = f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}"
+    page = client.get(f"/uitslag/{setting['measurement']}").get_data(as_text=True)
+    assert url in page and "Dit wil ik proberen" in page
+    assert client.post_form(url).status_code == 302
+    client.post_form(url)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == 1
+    assert _referral(app).status == "voorgesteld"
+    home = client.get("/").get_data(as_text=True)
+    assert "Wat u wilt proberen" in home and "Wandelgroep De Beemden" in home
+
+
+def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, login_as, setting):
+    login_as(client, setting["user"])
+    client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}")
+    referral = _referral(app).public_id
+    status_url = f"/verwijzing/{referral}/status"
+    client.post_form(status_url, {"status": "aangemeld"})
+    client.post_form(status_url, {"status": "afgerond"})  # skipping a step is refused
+    assert _referral(app).status == "aangemeld"
+    client.post_form(status_url, {"status": "gestopt"})  # a stop needs a reason
+    assert _referral(app).status == "aangemeld"
+    assert "Schrijf kort op waarom" in client.get("/").get_data(as_text=True)
+    client.post_form(status_url, {"status": "gestopt", "reden": "Te ver lopen met mijn knie."})
+    stopped = _referral(app)
+    assert (stopped.status, stopped.stop_reason) == ("gestopt", "Te ver lopen met mijn knie.")
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("referral.%"))))
+    assert actions == ["referral.create", "referral.update", "referral.update"]
+
+
+def test_coach_with_access_can_refer_and_update_others_cannot(app, client, login_as, setting, make_resident):
+    with app.test_request_context():
+        coach = people.create_staff("coach-r", "coach-wachtwoord-lang", ["welzijnscoach"], "R")
+        other = people.create_staff("coach-s", "coach-wachtwoord-lang", ["welzijnscoach"], "S")
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == setting["resident"]))
+        people.share_with_coach(resident, coach.coach_code)
+        db.session.commit()
+        coach_id, other_id = coach.public_id, other.public_id
+    login_as(client, coach_id)
+    assert client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}").status_code == 302
+    referral = _referral(app).public_id
+    assert client.post_form(f"/verwijzing/{referral}/status", {"status": "aangemeld"}).status_code == 302
+    assert _referral(app).status == "aangemeld"
+    stranger = app.test_client()
+    login_as(stranger, other_id)
+    assert stranger.post_form(f"/verwijzing/{referral}/status", {"status": "gestart"}).status_code == 404
+    intruder = app.test_client()
+    login_as(intruder, make_resident()["user"])
+    assert intruder.post_form(f"/verwijzing/{referral}/status", {"status": "gestart"}).status_code == 404
+    assert _referral(app).status == "aangemeld"
+
+
+def test_next_checkin_asks_how_it_went(app, client, login_as, setting, kort_items):
+    login_as(client, setting["user"])
+    client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}")
+    referral = _referral(app).public_id
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items)
+    review = client.get(f"/checkin/{draft}/klaar").get_data(as_text=True)
+    assert "Bent u naar Wandelgroep De Beemden geweest? Hoe was het?" in review
+
+    bad = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "9"})
+    assert bad.status_code == 400 and "Kies een cijfer van 1 tot en met 5" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Measurement)) == 1  # only the earlier one
+    assert _referral(app).followup_at is None
+
+    good = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
+                                                             f"toelichting_{referral}": "Gezellig, wel moe."})
+    assert good.status_code == 302
+    answered = _referral(app)
+    assert (answered.followup_rating, answered.followup_text) == (4, "Gezellig, wel moe.")
+
+
+def test_not_yet_is_a_fine_answer(app, client, login_as, setting, kort_items):
+    login_as(client, setting["user"])
+    client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}")
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items)
+    assert client.post_form(f"/checkin/{draft}/versturen").status_code == 302
+    assert _referral(app).followup_at is None
