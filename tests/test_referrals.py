@@ -74,7 +74,7 @@ def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, 
     assert _referral(app).status == "aangemeld"
     client.post_form(status_url, {"status": "gestopt"})  # a stop needs a reason
     assert _referral(app).status == "aangemeld"
-    assert "Schrijf kort op waarom" in client.get("/").get_data(as_text=True)
+    assert "Schrijf kort op waarom u gestopt bent" in client.get("/").get_data(as_text=True)
     client.post_form(status_url, {"status": "gestopt", "reden": "Te ver lopen met mijn knie."})
     stopped = _referral(app)
     assert (stopped.status, stopped.stop_reason) == ("gestopt", "Te ver lopen met mijn knie.")

@@ -92,3 +92,9 @@ def new_page(browser, live_server, app):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def resident(make_resident):
+    """A resident with a login (password: tests.conftest.PASSWORD)."""
+    return make_resident()

@@ -29,11 +29,6 @@ def pillars(app):
         ]
 
 
-@pytest.fixture
-def resident(make_resident):
-    return make_resident()
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 

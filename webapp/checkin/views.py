@@ -238,7 +238,7 @@ def submit(draft_id: str):
         try:
             rating = parse_rating(request.form.get(f"hoe_{referral.public_id}"))
         except ValueError:
-            errors[referral.public_id] = _("Kies een cijfer van 1 tot en met 5, of 'Nog niet'.")
+            errors[referral.public_id] = _("Kies een cijfer van 1 tot en met 5, of 'Nog niet geweest'.")
             continue
         answers[referral.public_id] = (referral, rating, request.form.get(f"toelichting_{referral.public_id}"))
     if errors:
@@ -322,7 +322,7 @@ def try_activity(measurement_id: str, activity_id: str):
     if activity is None or not activities.is_current(activity, clock.now().date()):
         abort(404)
     referrals.propose(resident, activity, measurement, current_user)
-    flash(_("Genoteerd: %(name)s. Hieronder ziet u hoe u zich aanmeldt.", name=activity.name), "success")
+    flash(_("Genoteerd: %(name)s. Op de pagina van de activiteit staat hoe u meedoet.", name=activity.name), "success")
     return redirect(url_for("checkin.result", measurement_id=measurement.public_id) + "#proberen")
 
 
@@ -338,9 +338,9 @@ def referral_status(referral_id: str):
         referrals.change_status(resident, referral, request.form.get("status", ""), request.form.get("reden"))
     except referrals.ReferralError as error:
         if str(error) == "reason":
-            flash(_("Schrijf kort op waarom het gestopt is. Dan kan uw coach daar rekening mee houden."), "error")
+            flash(_("Schrijf kort op waarom u gestopt bent. Dan kan uw coach daar rekening mee houden."), "error")
         else:
-            flash(_("Deze stap kan nu niet."), "error")
+            flash(_("Deze stap kan nu niet. Laad de pagina opnieuw en kies een van de knoppen."), "error")
     else:
         flash(_("Bijgewerkt."), "success")
     target = safe_next(request.form.get("next")) or url_for("main.home")

@@ -5,10 +5,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from webapp import clock
 from webapp.catalogue import catalogue
 from webapp.domain import caseload, scoring
 from webapp.extensions import db
-from webapp import clock
 from webapp.models import OPEN_REFERRAL_STATUSES, Answer, CoachRelation, Measurement, Referral, Resident, User
 from webapp.models._base import as_utc
 from webapp.services import referrals
