@@ -187,3 +187,36 @@ def test_result_page_shows_three_suggestions_with_why(app, client, make_resident
     more = client.get(f"/uitslag/{measurement}/suggesties").get_data(as_text=True)
     # Everything fitting: also the budgetcoach (a move puts quality of life at risk later); not the rouwgroep.
     assert more.count('class="card activity"') == 4 and "Budgetcoach" in more
+
+
+def _form(**overrides):
+    data = {"naam": "Tuinproject", "beschrijving": "Samen tuinieren in de buurttuin.", "pijlers": ["lichaam",
+            "meedoen"], "gebeurtenissen": ["pensioen"], "status": "actief", "kosten": "gratis", "bedrag": "",
+            "locatie": "adres", "adres": "Tuinpad 2", "plaats": "Veerstad", "wijk": "Zuidrand", "rolstoel": "ja",
+            "aanmelden": "zelf", "organisatie": "Groen Veerstad", "gecontroleerd_op": TODAY}
+    data.update(overrides)
+    return data
+
+
+def test_beheerder_adds_and_edits_an_activity_on_a_page(app, client, admin):
+    assert client.get("/beheer/activiteiten/nieuw").status_code == 200
+    assert client.post_form("/beheer/activiteiten/nieuw", _form()).status_code == 302
+    with app.app_context():
+        activity = db.session.scalar(select(Activity))
+        assert (activity.pillars, activity.life_events, activity.wheelchair) == (["lichaam", "meedoen"], ["pensioen"],
+                                                                                 True)
+        public_id = activity.public_id
+    page = client.get(f"/beheer/activiteiten/{public_id}").get_data(as_text=True)
+    assert 'value="Tuinproject"' in page and 'value="pensioen" checked' in page
+    client.post_form(f"/beheer/activiteiten/{public_id}", _form(status="gepauzeerd", rolstoel=""))
+    with app.app_context():
+        activity = db.session.scalar(select(Activity))
+        assert (activity.status, activity.wheelchair) == ("gepauzeerd", False)
+
+
+def test_edit_page_uses_the_import_rules_and_saves_nothing_on_error(app, client, admin):
+    response = client.post_form("/beheer/activiteiten/nieuw", _form(pijlers=[], kosten="bijdrage", bedrag="veel"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "dit veld is verplicht" in page and "vul het bedrag in als 2,50" in page and "niets opgeslagen" in page
+    assert _count(app) == 0

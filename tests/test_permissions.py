@@ -61,6 +61,8 @@ MATRIX = {
                                 {"anonymous": LOGIN, "beheerder": 400, "*": 403}),
     "admin.activities_export": ("GET", "/beheer/activiteiten/export.csv",
                                 {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "admin.activity_new": ("GET", "/beheer/activiteiten/nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "admin.activity_edit": ("GET", "/beheer/activiteiten/{activity}", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "activities.index": ("GET", "/wat-is-er-te-doen", {"*": 200}),
     "activities.detail": ("GET", "/wat-is-er-te-doen/{activity}", {"*": 200}),
     "checkin.try_activity": ("POST", "/uitslag/{measurement}/proberen/{activity}",

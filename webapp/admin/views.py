@@ -1,16 +1,20 @@
 """The beheerder: staff accounts. No resident data here."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp import clock
 from webapp.admin.forms import ImportForm, StaffForm
+from webapp.catalogue import current_questionnaire, life_events
+from webapp.domain import activity_csv
 from webapp.extensions import db
-from webapp.models import User
+from webapp.forms import CsrfForm
+from webapp.i18n import locale
+from webapp.models import Activity, User
 from webapp.permissions import role_required
-from webapp.services import activities, people
+from webapp.services import activities, checkins, people
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -74,3 +78,41 @@ def activities_import():
 def activities_export():
     return Response(activities.export_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="sociale-kaart.csv"'})
+
+
+def _edit(activity):
+    today = clock.now().astimezone(get_timezone()).date()
+    values, problems = activities.form_values(activity, today), {}
+    if request.method == "POST":
+        CsrfForm().validate_on_submit()  # CSRFProtect already refused a bad token
+        values = {column: request.form.get(column, "") for column in activity_csv.COLUMNS}
+        values["id"] = activity.public_id if activity else ""
+        values["pijlers"] = "|".join(request.form.getlist("pijlers"))
+        values["gebeurtenissen"] = "|".join(request.form.getlist("gebeurtenissen"))
+        for column in ("rolstoel", "ringleiding", "ov"):
+            values[column] = "ja" if request.form.get(column) == "ja" else "nee"
+        saved, problems = activities.save_from_form(activity, values)
+        if not problems:
+            flash(_("De activiteit is opgeslagen."), "success")
+            return redirect(url_for("admin.activities_home"))
+    questionnaire = current_questionnaire()
+    return render_template(
+        "admin/activity_form.html", activity=activity, values=values, problems=problems, form=CsrfForm(),
+        pillars=[(p.id, p.name.get(locale())) for p in questionnaire.pillars],
+        events=[(e.id, e.short.get(locale())) for e in life_events().events if e.id != "geen"],
+    ), (400 if problems else 200)
+
+
+@bp.route("/activiteiten/nieuw", methods=["GET", "POST"])
+@role_required("beheerder")
+def activity_new():
+    return _edit(None)
+
+
+@bp.route("/activiteiten/<activity_id>", methods=["GET", "POST"])
+@role_required("beheerder")
+def activity_edit(activity_id: str):
+    activity = checkins.by_public_id(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    return _edit(activity)

@@ -120,6 +120,31 @@ def _row(raw: dict, line: int, life_event_ids: set[str], problems: list[Problem]
     return out
 
 
+def check_row(values: dict, life_event_ids: set[str]) -> tuple[dict, dict[str, str]]:
+    """Check one activity given as CSV columns (the edit page uses this too): (fields, {column: problem})."""
+    problems: list[Problem] = []
+    row = _row(values, 0, life_event_ids, problems)
+    return row, {p.column: p.message for p in problems}
+
+
+def row_from_fields(fields: dict) -> dict:
+    """The CSV columns for one activity's model fields (to fill the edit form)."""
+    return dict(zip(COLUMNS, _cells(fields), strict=True))
+
+
+def _cells(a: dict) -> list:
+    yes_no = {True: "ja", False: "nee"}
+    return [
+        a["public_id"], a["name"], a["organisation"], a["organisation_url"] or "", a["organisation_phone"] or "",
+        a["organisation_email"] or "", a["description"], a["status"], "|".join(a["pillars"]),
+        "|".join(a["life_events"]), a["eligibility"] or "", a["min_age"] if a["min_age"] is not None else "",
+        a["max_age"] if a["max_age"] is not None else "", a["cost"], format_amount(a["cost_cents"]),
+        a["schedule"] or "", a["location_kind"], a["address"] or "", a["postcode"] or "", a["city"] or "",
+        a["wijk"] or "", yes_no[a["wheelchair"]], yes_no[a["hearing_loop"]], yes_no[a["public_transport"]],
+        a["how_to_join"], a["contact_person"] or "", a["last_verified_on"].isoformat(),
+    ]
+
+
 def parse(data: bytes, life_event_ids: set[str]) -> tuple[list[dict], list[Problem]]:
     """Read a CSV file (';' or ',', with or without Excel's BOM); every problem is reported, none is fixed."""
     try:
@@ -167,15 +192,6 @@ def export(activities: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    yes_no = {True: "ja", False: "nee"}
-    for a in activities:
-        writer.writerow([
-            a["public_id"], a["name"], a["organisation"], a["organisation_url"] or "", a["organisation_phone"] or "",
-            a["organisation_email"] or "", a["description"], a["status"], "|".join(a["pillars"]),
-            "|".join(a["life_events"]), a["eligibility"] or "", a["min_age"] if a["min_age"] is not None else "",
-            a["max_age"] if a["max_age"] is not None else "", a["cost"], format_amount(a["cost_cents"]),
-            a["schedule"] or "", a["location_kind"], a["address"] or "", a["postcode"] or "", a["city"] or "",
-            a["wijk"] or "", yes_no[a["wheelchair"]], yes_no[a["hearing_loop"]], yes_no[a["public_transport"]],
-            a["how_to_join"], a["contact_person"] or "", a["last_verified_on"].isoformat(),
-        ])
+    for activity in activities:
+        writer.writerow(_cells(activity))
     return "\ufeff" + buffer.getvalue()

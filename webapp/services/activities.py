@@ -99,3 +99,29 @@ def seed_demo_activities() -> int:
     if problems:
         raise ValueError("; ".join(str(p) for p in problems[:5]))
     return new
+
+
+def form_values(activity: Activity | None, today: date) -> dict:
+    """The edit form's values (CSV column names) for an activity, or defaults for a new one."""
+    if activity is not None:
+        return activity_csv.row_from_fields(as_dict(activity))
+    values = dict.fromkeys(activity_csv.COLUMNS, "")
+    values.update(status="actief", kosten="gratis", locatie="adres", aanmelden="zelf", rolstoel="nee",
+                  ringleiding="nee", ov="nee", plaats="", gecontroleerd_op=today.isoformat())
+    return values
+
+
+def save_from_form(activity: Activity | None, values: dict) -> tuple[Activity | None, dict[str, str]]:
+    """Check the form with the same rules as the CSV import; save only when everything is right."""
+    fields, problems = activity_csv.check_row(values, {e.id for e in life_events().events})
+    if problems:
+        return None, problems
+    fields.pop("public_id", None)
+    if activity is None:
+        activity = Activity(**fields)
+        db.session.add(activity)
+    else:
+        for key, value in fields.items():
+            setattr(activity, key, value)
+    db.session.flush()
+    return activity, {}
