@@ -53,6 +53,9 @@ def test_sorting():
     assert [r.name for r in caseload.sort_rows(rows, "naam")] == ["Anna", "bert", "Cor"]
     assert [r.name for r in caseload.sort_rows(rows, "laatste")] == ["bert", "Anna", "Cor"]
     assert [r.name for r in caseload.sort_rows(rows, "volgende")] == ["bert", "Anna", "Cor"]
+    rows[2].changes = {"meedoen": -3.0, "lichaam": 1.0}
+    rows[0].changes = {"meedoen": -1.0}
+    assert [r.name for r in caseload.sort_rows(rows, "daling")] == ["Cor", "Anna", "bert"]
 
 
 def test_filters():

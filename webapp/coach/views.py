@@ -30,6 +30,7 @@ SORT_LABELS = {
     "naam": _l("Naam"),
     "laatste": _l("Laatste check-in"),
     "volgende": _l("Volgende check-in"),
+    "daling": _l("Grootste daling eerst"),
 }
 CONSENT_LABELS = {"mondeling": _l("mondeling"), "schriftelijk": _l("schriftelijk"), "digitaal": _l("digitaal")}
 

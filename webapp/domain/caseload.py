@@ -11,7 +11,7 @@ FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the late
 FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
 FLAG_NO_NEWS = "geen_nieuws"  # a referral without news for more than four weeks
 FLAGS = (FLAG_DROP, FLAG_TALK, FLAG_OVERDUE, FLAG_NO_NEWS)
-SORTS = ("aandacht", "naam", "laatste", "volgende")
+SORTS = ("aandacht", "naam", "laatste", "volgende", "daling")
 
 
 @dataclass
@@ -70,6 +70,9 @@ def sort_rows(rows: list[Row], sort: str) -> list[Row]:
         return sorted(rows, key=lambda r: (r.last_checkin is not None, r.last_checkin or date.min), reverse=True)
     if sort == "volgende":
         return sorted(rows, key=lambda r: (r.due or far, r.name.casefold()))
+    if sort == "daling":  # the largest drop in any pillar first
+        return sorted(rows, key=lambda r: (min((c for c in r.changes.values() if c is not None), default=0.0),
+                                           r.name.casefold()))
     return sorted(rows, key=lambda r: (-len(r.flags), r.due or far, r.name.casefold()))
 
 
