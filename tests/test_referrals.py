@@ -79,7 +79,9 @@ def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, 
     stopped = _referral(app)
     assert (stopped.status, stopped.stop_reason) == ("gestopt", "Te ver lopen met mijn knie.")
     with app.app_context():
-        actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("referral.%"))))
+        actions = list(db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("referral.%")).order_by(AuditEvent.id)
+        ))
     assert actions == ["referral.create", "referral.update", "referral.update"]
 
 
