@@ -220,3 +220,18 @@ def test_edit_page_uses_the_import_rules_and_saves_nothing_on_error(app, client,
     page = response.get_data(as_text=True)
     assert "dit veld is verplicht" in page and "vul het bedrag in als 2,50" in page and "niets opgeslagen" in page
     assert _count(app) == 0
+
+
+def test_a_life_event_reported_earlier_in_the_year_still_counts(app, client, make_resident, login_as,
+                                                                make_measurement, kort_items):
+    with app.app_context():
+        activities.import_csv(csv_bytes(line(name="Buurtmaatje", pillars="meedoen", events="verhuizing"),
+                                        line(name="Oud bericht", pillars="meedoen", events="pensioen")))
+        db.session.commit()
+    resident = make_resident()
+    make_measurement(resident["resident"], all_answers(kort_items, 7), days_ago=400, life_event="pensioen")
+    make_measurement(resident["resident"], all_answers(kort_items, 7), days_ago=60, life_event="verhuizing")
+    latest = make_measurement(resident["resident"], all_answers(kort_items, 7), life_event="geen")
+    login_as(client, resident["user"])
+    page = client.get(f"/uitslag/{latest}").get_data(as_text=True)
+    assert "u kort geleden bent verhuisd" in page and "Oud bericht" not in page

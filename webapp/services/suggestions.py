@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext
+from sqlalchemy import select
 
 from webapp.catalogue import life_events, questionnaire_for
 from webapp.domain.suggestions import Offer, Profile, rank
+from webapp.extensions import db
 from webapp.models import Activity, Measurement, Resident
 from webapp.services import activities, checkins
 
@@ -23,12 +25,15 @@ def _profile(resident: Resident, measurement: Measurement, today: date) -> Profi
     questionnaire = questionnaire_for(measurement)
     pillar_of = {item.id: p.id for p in questionnaire.pillars for item in p.items}
     event_id = measurement.life_event if measurement.life_event not in (None, "geen") else None
-    if event_id is None:
-        for earlier in checkins.measurements_of(resident):
-            recent = earlier.completed_at.date() >= measurement.completed_at.date() - EVENT_MEMORY
-            if earlier.completed_at <= measurement.completed_at and recent and earlier.life_event not in (None, "geen"):
-                event_id = earlier.life_event
-                break
+    if event_id is None:  # the latest life-event reported in the year before this check-in
+        event_id = db.session.scalar(
+            select(Measurement.life_event)
+            .where(Measurement.resident_id == resident.id, Measurement.life_event.is_not(None),
+                   Measurement.life_event != "geen", Measurement.completed_at <= measurement.completed_at,
+                   Measurement.completed_at >= measurement.completed_at - EVENT_MEMORY)
+            .order_by(Measurement.completed_at.desc())
+            .limit(1)
+        )
     event = life_events().get(event_id)
     return Profile(
         scores=checkins.scores_of(measurement),
