@@ -48,6 +48,8 @@ MATRIX = {
     "account.stop_sharing": ("POST", "/account/delen/{relation}/stoppen",
                              {**RESIDENT_ONLY, "owner": 302, "other_resident": 404}),
     "account.access_log": ("GET", "/account/inzage", RESIDENT_ONLY),
+    "account.download": ("GET", "/account/mijn-gegevens.json", RESIDENT_ONLY),
+    "account.delete_account": ("GET", "/account/verwijderen", RESIDENT_ONLY),
     "coach.home": ("GET", "/coach", COACHES),
     "coach.enrol": ("GET", "/coach/inschrijven", COACHES),
     "coach.resident": ("GET", "/coach/bewoner/{resident}", {**COACHES, "coach_other": 404}),

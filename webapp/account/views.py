@@ -1,15 +1,20 @@
 """The resident's own account: sharing with coaches, and who looked at their data."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from webapp.account.forms import ShareForm
+from webapp.account.forms import DeleteForm, ShareForm
 from webapp.extensions import limiter
 from webapp.forms import CsrfForm
 from webapp.models import CoachRelation
+from webapp.passwords import verify_password
 from webapp.permissions import own_resident, role_required
-from webapp.services import audit, checkins, people
+from webapp.security import end_session
+from webapp.services import audit, checkins, people, rights
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -31,6 +36,7 @@ ACTION_LABELS = {
     "activation.issue": _l("Activeringscode gemaakt"),
     "activation.use": _l("Eigen account geactiveerd"),
     "audit.view": _l("Dit overzicht bekeken"),
+    "data.export": _l("Gegevens gedownload"),
 }
 
 
@@ -87,3 +93,29 @@ def access_log():
     return render_template(
         "account/access_log.html", events=people.audit_trail(resident), action_labels=ACTION_LABELS
     )
+
+
+@bp.get("/mijn-gegevens.json")
+@role_required("bewoner")
+def download():
+    """Everything held about the resident, as a JSON file."""
+    resident = own_resident()
+    audit.record("data.export", resident, object_type="export")
+    body = json.dumps(rights.export(resident), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-mijn-gegevens.json"'})
+
+
+@bp.route("/verwijderen", methods=["GET", "POST"])
+@role_required("bewoner")
+def delete_account():
+    """Erase the account and everything in it, after a confirmation with the password."""
+    form = DeleteForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            rights.erase(own_resident())
+            end_session()
+            flash(_("Uw account en al uw gegevens zijn verwijderd."), "success")
+            return redirect(url_for("main.home"))
+        form.password.errors.append(_("Dit wachtwoord klopt niet."))
+    return render_template("account/delete.html", form=form), (400 if form.errors else 200)

@@ -1,0 +1,111 @@
+"""The resident's rights: download everything, and erasure that leaves no row behind."""
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
+from tests.conftest import PASSWORD
+from webapp.extensions import db
+from webapp.models import Activity, AuditEvent, ChartImage, Measurement, Resident, User
+from webapp.services import people
+
+
+@pytest.fixture
+def full_resident(app, client, make_resident, login_as, kort_items):
+    """A resident with check-ins, charts, a draft, a plan, a coach, a referral and audit events."""
+    me = make_resident(username="vera")
+    other = make_resident(username="wim")
+    with app.test_request_context():
+        coach = people.create_staff("coach-x", "coach-wachtwoord-lang", ["welzijnscoach"], "Coach X")
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
+        people.share_with_coach(resident, coach.coach_code)
+        activity = Activity(name="Wandelgroep", organisation="W", description="d", pillars=["lichaam"],
+                            last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.commit()
+        activity_id = activity.public_id
+    login_as(client, me["user"])
+    first = complete_checkin(client, kort_items, default=4)
+    second = complete_checkin(client, kort_items, default=6)
+    client.post_form(f"/uitslag/{second}", {"plan_step": "Elke dag naar buiten"})
+    client.get(f"/grafiek/{second}.svg?vs={first}")
+    client.post_form(f"/uitslag/{second}/proberen/{activity_id}")
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=2)
+    stranger = app.test_client()
+    login_as(stranger, other["user"])
+    theirs = complete_checkin(stranger, kort_items, default=9)
+    return {"me": me, "other": other, "checkins": [first, second], "theirs": theirs}
+
+
+def test_download_holds_everything_about_the_resident_and_nothing_of_anyone_else(client, full_resident):
+    response = client.get("/account/mijn-gegevens.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.data)
+    assert data["profile"]["username"] == "vera"
+    assert {c["id"] for c in data["checkins"]} == set(full_resident["checkins"])
+    assert all(len(c["answers"]) == 12 for c in data["checkins"])
+    assert any(c["plan"]["small_step"] == "Elke dag naar buiten" for c in data["checkins"])
+    assert len(data["checkins_in_progress"]) == 1
+    assert data["coach_relations"][0]["coach"] == "Coach X"
+    assert data["referrals"][0]["activity"] == "Wandelgroep"
+    assert {e["action"] for e in data["access_log"]} >= {"checkin.create", "plan.update", "relation.share"}
+    text = response.get_data(as_text=True)
+    assert full_resident["theirs"] not in text and "wim" not in text and full_resident["other"]["resident"] not in text
+
+
+def _rows_mentioning(app, public_ids: set[str], ids: dict) -> dict:
+    """Every row in every table that still points at the erased resident or their user."""
+    found = {}
+    with app.app_context():
+        with db.engine.connect() as connection:
+            for table in db.metadata.sorted_tables:
+                for row in connection.execute(table.select()):
+                    values = set(map(str, row._mapping.values()))
+                    columns = row._mapping
+                    hit = values & public_ids
+                    if columns.get("resident_id") == ids["resident"]:
+                        hit.add("resident_id")
+                    if columns.get("user_id") == ids["user"]:
+                        hit.add("user_id")
+                    for column in ("measurement_id", "compare_id"):
+                        if columns.get(column) in ids["measurements"]:
+                            hit.add(column)
+                    if table.name == "resident" and columns["id"] == ids["resident"]:
+                        hit.add("resident row")
+                    if table.name == "user" and columns["id"] == ids["user"]:
+                        hit.add("user row")
+                    if hit:
+                        found.setdefault(table.name, []).append(hit)
+    return found
+
+
+def test_erasure_leaves_no_row_behind(app, client, full_resident):
+    me = full_resident["me"]
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
+        ids = {"resident": resident.id, "user": resident.user_id,
+               "measurements": set(db.session.scalars(select(Measurement.id).where(
+                   Measurement.resident_id == resident.id)))}
+        assert db.session.scalar(select(ChartImage.id).where(ChartImage.measurement_id.in_(ids["measurements"])))
+        measurement_public_ids = set(full_resident["checkins"])
+    assert client.get("/account/verwijderen").status_code == 200
+    refused = client.post_form("/account/verwijderen", {"confirm": "y", "password": "verkeerd-wachtwoord"})
+    assert refused.status_code == 400
+    assert client.post_form("/account/verwijderen", {"password": PASSWORD}).status_code == 400  # not confirmed
+    assert client.post_form("/account/verwijderen", {"confirm": "y", "password": PASSWORD}).status_code == 302
+
+    leftovers = _rows_mentioning(app, {me["resident"], me["user"], *measurement_public_ids}, ids)
+    assert set(leftovers) == {"audit_event"}  # ... and there only the record that an erasure happened
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == me["resident"])).all()
+        assert [(e.action, e.actor_public_id, e.ip) for e in events] == [("resident.erase", None, None)]
+        assert db.session.scalar(select(User).where(User.username == "vera")) is None
+        # The other resident is untouched.
+        assert db.session.scalar(select(User).where(User.username == "wim")) is not None
+    assert client.get("/geschiedenis").status_code == 302  # logged out
+    assert "Uw account en al uw gegevens zijn verwijderd." in client.get("/").get_data(as_text=True)
