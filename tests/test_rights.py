@@ -109,3 +109,30 @@ def test_erasure_leaves_no_row_behind(app, client, full_resident):
         assert db.session.scalar(select(User).where(User.username == "wim")) is not None
     assert client.get("/geschiedenis").status_code == 302  # logged out
     assert "Uw account en al uw gegevens zijn verwijderd." in client.get("/").get_data(as_text=True)
+
+
+def test_purge_inactive_is_a_dry_run_unless_applied(app, make_resident, make_measurement, kort_items):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import all_answers
+
+    old, recent = make_resident(username="gerrit"), make_resident(username="nieuw")
+    make_measurement(recent["resident"], all_answers(kort_items, 6), days_ago=10)
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == old["resident"]))
+        resident.created_at = datetime.now(UTC) - timedelta(days=500)
+        fresh = db.session.scalar(select(Resident).where(Resident.public_id == recent["resident"]))
+        fresh.created_at = datetime.now(UTC) - timedelta(days=500)
+        db.session.commit()
+    make_measurement(old["resident"], all_answers(kort_items, 6), days_ago=400)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["purge-inactive", "--months", "12"])
+    assert dry.exit_code == 0 and "Proefdraai: 1 bewoner(s)" in dry.output and old["resident"] in dry.output
+    assert "gerrit" not in dry.output  # pseudonymous ids only
+    with app.app_context():
+        assert db.session.scalar(select(Resident).where(Resident.public_id == old["resident"])) is not None
+    applied = runner.invoke(args=["purge-inactive", "--months", "12", "--apply"])
+    assert applied.exit_code == 0 and "1 bewoner(s) verwijderd" in applied.output
+    with app.app_context():
+        assert db.session.scalar(select(Resident).where(Resident.public_id == old["resident"])) is None
+        assert db.session.scalar(select(Resident).where(Resident.public_id == recent["resident"])) is not None

@@ -1,12 +1,15 @@
 """Command-line tasks: flask --app webapp <command>."""
 
+from datetime import timedelta
+
 import click
 from flask import Flask
 
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import STAFF_ROLES
 from webapp.passwords import MIN_LENGTH, is_common
-from webapp.services import demo, people
+from webapp.services import demo, people, rights
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +26,24 @@ def init_app(app: Flask) -> None:
             click.echo(f"Demo-accounts aangemaakt: {', '.join(created)} (wachtwoord: {demo.DEMO_PASSWORD})")
         else:
             click.echo("De demo-accounts bestonden al.")
+
+    @app.cli.command("purge-inactive")
+    @click.option("--months", type=click.IntRange(min=1), required=True, help="Inactive for this many months.")
+    @click.option("--apply", "apply_", is_flag=True, help="Really erase; without it this is a dry run.")
+    def purge_inactive_command(months: int, apply_: bool) -> None:
+        """Erase residents with no activity for N months (a dry run unless --apply is given)."""
+        cutoff = clock.now() - timedelta(days=round(months * 30.44))
+        stale = rights.inactive_residents(cutoff)
+        for resident in stale:
+            click.echo(f"{'verwijderd' if apply_ else 'zou verwijderen'}: bewoner {resident.public_id}")
+            if apply_:
+                rights.erase(resident)
+        if apply_:
+            db.session.commit()
+            click.echo(f"{len(stale)} bewoner(s) verwijderd.")
+        else:
+            db.session.rollback()
+            click.echo(f"Proefdraai: {len(stale)} bewoner(s) zouden worden verwijderd. Gebruik --apply om dat te doen.")
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)

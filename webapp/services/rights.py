@@ -16,6 +16,7 @@ from webapp.models import (
     Resident,
     User,
 )
+from webapp.models._base import as_utc
 from webapp.services import checkins
 
 
@@ -100,3 +101,25 @@ def erase(resident: Resident) -> None:
 
 def _user_public_id(user_id: int) -> str | None:
     return db.session.scalar(select(User.public_id).where(User.id == user_id))
+
+
+def inactive_residents(cutoff) -> list[Resident]:
+    """Residents with no sign of life since `cutoff`: no login, check-in, draft or new account."""
+    from sqlalchemy import func
+
+    last_checkin = (select(Measurement.resident_id, func.max(Measurement.completed_at).label("at"))
+                    .group_by(Measurement.resident_id).subquery())
+    last_draft = (select(Draft.resident_id, func.max(Draft.updated_at).label("at"))
+                  .group_by(Draft.resident_id).subquery())
+    rows = db.session.execute(
+        select(Resident, User.last_login_at, last_checkin.c.at, last_draft.c.at)
+        .outerjoin(User, User.id == Resident.user_id)
+        .outerjoin(last_checkin, last_checkin.c.resident_id == Resident.id)
+        .outerjoin(last_draft, last_draft.c.resident_id == Resident.id)
+    ).all()
+    stale = []
+    for resident, *moments in rows:
+        latest = max(as_utc(m) for m in (resident.created_at, *moments) if m is not None)
+        if latest < cutoff:
+            stale.append(resident)
+    return stale
