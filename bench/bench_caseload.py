@@ -20,7 +20,6 @@ import io
 import pstats
 import random
 import shlex
-import shutil
 import signal
 import sys
 import tempfile
@@ -39,6 +38,8 @@ from bench.bench_http import (  # noqa: E402
     SetupError,
     _print_server_log,
     _raise_on_sigterm,
+    clean_up,
+    exit_code,
     free_port,
     log_in,
     machine_info,
@@ -46,7 +47,6 @@ from bench.bench_http import (  # noqa: E402
     print_table,
     run_load,
     start_gunicorn,
-    stop_gunicorn,
     wait_healthy,
 )
 
@@ -340,24 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        if process is not None:
-            stop_gunicorn(process)
-        failing = [r for r in results if r.errors]
-        if failing:
-            print("\nerrors:")
-            for r in failing:
-                for sample in r.error_samples:
-                    print(f"  {r.name}: {sample}")
-            _print_server_log(log_path)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    print(f"\ntotal time {time.monotonic() - started:.1f}s; temp dir removed, gunicorn stopped")
-    if any(r.errors for r in results):
-        return 1
-    if any(r.cut_short for r in results):
-        print(f"time limit of {args.time_limit:.0f}s reached: results are incomplete", file=sys.stderr)
-        return 1
-    return 0
+        clean_up(process, results, log_path, tmp)
+    return exit_code(results, started, args.time_limit)
 
 
 if __name__ == "__main__":

@@ -478,24 +478,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        if process is not None:
-            stop_gunicorn(process)
-        failing = [r for r in results if r.errors]
-        if failing:
-            print("\nerrors:")
-            for r in failing:
-                for sample in r.error_samples:
-                    print(f"  {r.name}: {sample}")
-            _print_server_log(log_path)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    print(f"\ntotal time {time.monotonic() - started:.1f}s; temp dir removed, gunicorn stopped")
-    if any(r.errors for r in results):
-        return 1
-    if any(r.cut_short for r in results):
-        print(f"time limit of {args.time_limit:.0f}s reached: results are incomplete", file=sys.stderr)
-        return 1
-    return 0
+        clean_up(process, results, log_path, tmp)
+    return exit_code(results, started, args.time_limit)
 
 
 def _print_server_log(log_path: Path, tail_lines: int = 12) -> None:
@@ -514,6 +498,31 @@ def _print_server_log(log_path: Path, tail_lines: int = 12) -> None:
         print(f"\nlast {min(tail_lines, len(lines))} lines of the gunicorn log:", file=sys.stderr)
         for line in lines[-tail_lines:]:
             print(f"  {line}", file=sys.stderr)
+
+
+def clean_up(process, results: list, log_path, tmp) -> None:
+    """Stop gunicorn, show the failing requests with the server log, remove the temp dir."""
+    if process is not None:
+        stop_gunicorn(process)
+    failing = [r for r in results if r.errors]
+    if failing:
+        print("\nerrors:")
+        for r in failing:
+            for sample in r.error_samples:
+                print(f"  {r.name}: {sample}")
+        _print_server_log(log_path)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def exit_code(results: list, started: float, time_limit: float) -> int:
+    """0 when every request succeeded in time, 1 otherwise."""
+    print(f"\ntotal time {time.monotonic() - started:.1f}s; temp dir removed, gunicorn stopped")
+    if any(r.errors for r in results):
+        return 1
+    if any(r.cut_short for r in results):
+        print(f"time limit of {time_limit:.0f}s reached: results are incomplete", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
