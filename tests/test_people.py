@@ -275,3 +275,23 @@ def test_common_password_is_refused_at_registration(client):
     response = client.post_form("/registreren", {"username": "piet", "password": "qwertyuiop",
                                                  "confirm": "qwertyuiop"})
     assert response.status_code == 400 and "te bekend" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"roles": []}, "Kies minstens één rol"),
+    ({"roles": ["superheld"]}, None),
+    ({"password": "kort", "confirm": "kort"}, "minstens 10 tekens"),
+    ({"confirm": "iets anders helemaal"}, "niet hetzelfde"),
+    ({"username": "met spatie"}, "Gebruik alleen letters"),
+    ({"display_name": ""}, "Vul een naam in"),
+])
+def test_bad_staff_account_input_stores_nothing(app, client, make_staff, login_as, overrides, message):
+    login_as(client, make_staff("beheerder")["user"])
+    data = {"username": "anouk", "display_name": "Anouk", "roles": ["ouderencoach"],
+            "password": "een-goed-wachtwoord", "confirm": "een-goed-wachtwoord", **overrides}
+    response = client.post_form("/beheer/medewerker-nieuw", data)
+    assert response.status_code == 400
+    if message:
+        assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "anouk")) is None

@@ -167,3 +167,17 @@ def test_summary_pdf_follows_the_permission_of_its_page(app, client, visit, make
     other = make_resident()
     theirs = make_measurement(other["resident"], all_answers(kort_items, 5))
     assert client.get(f"/uitslag/{theirs}/samenvatting.pdf").status_code == 404
+
+
+def test_bad_conversation_input_stores_nothing(app, client, visit):
+    items = _uitgebreid_items(app)
+    draft = _start_visit(client, visit["resident"])
+    _answer_all(client, draft, items)
+    url = client.post_form(f"/checkin/{draft}/versturen").location
+    for bad in ({"next_checkin_on": "volgende week"}, {"coach_notes": "x" * 2001}, {"rhythm": "elke dag"},
+                {"plan_pillar": "geluk"}):
+        response = client.post_form(url, {"plan_step": "Wandelen", **bad})
+        assert response.status_code == 200 and 'class="error"' in response.get_data(as_text=True), bad
+    with app.app_context():
+        measurement = db.session.scalar(select(Measurement))
+        assert (measurement.plan_step, measurement.coach_notes, measurement.next_checkin_on) == (None, None, None)
