@@ -73,6 +73,8 @@ MATRIX = {
                                 {**SEEN_BY_SHARED_COACH, "owner": 302, "coach_shared": 302}),
     "checkin.more_suggestions": ("GET", "/uitslag/{measurement}/suggesties", SEEN_BY_SHARED_COACH),
     "admin.home": ("GET", "/beheer", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "admin.impact_page": ("GET", "/beheer/impact", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "admin.impact_csv": ("GET", "/beheer/impact.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "admin.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
 }
 

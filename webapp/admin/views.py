@@ -1,20 +1,25 @@
-"""The beheerder: staff accounts. No resident data here."""
+"""The beheerder: staff accounts, the sociale kaart and the Impact figures. No individual resident data here."""
+
+import base64
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp import clock
 from webapp.admin.forms import ImportForm, StaffForm
 from webapp.catalogue import current_questionnaire, life_events
-from webapp.domain import activity_csv
+from webapp.domain import activity_csv, charts
+from webapp.domain import impact as impact_figures
 from webapp.extensions import db
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
 from webapp.models import Activity, User
 from webapp.permissions import role_required
-from webapp.services import activities, checkins, people
+from webapp.services import activities, audit, checkins, impact, people
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -116,3 +121,85 @@ def activity_edit(activity_id: str):
     if activity is None:
         abort(404)
     return _edit(activity)
+
+
+OUTCOME_LABELS = {"aangemeld": _l("Aangemeld"), "gestart": _l("Gestart"), "afgerond": _l("Afgerond"),
+                  "gestopt": _l("Gestopt")}
+FILTER_PROBLEMS = {
+    "start": _l("De datum bij 'van' klopt niet. Kies een dag in de kalender."),
+    "end": _l("De datum bij 'tot en met' klopt niet. Kies een dag in de kalender."),
+    "order": _l("De datum bij 'van' ligt na de datum bij 'tot en met'."),
+    "range": _l("Kies een datum tussen 2000 en 2100."),
+    "wijk": _l("Deze wijk kennen we niet. Kies een wijk uit de lijst."),
+}
+
+
+def _impact_request():
+    """The filters from the address, the figures for them, and what is wrong with them."""
+    first, last, problems = impact_figures.parse_period(request.args.get("van", ""), request.args.get("tot", ""))
+    wijk = request.args.get("wijk") or None
+    options = impact.wijken()
+    if wijk is not None and wijk not in options:
+        problems.append("wijk")
+    filters = impact.Filters(first, last, wijk)
+    if problems:
+        return filters, options, None, [FILTER_PROBLEMS[p] for p in problems]
+    questionnaire = current_questionnaire()
+    data = impact.figures(filters, [p.id for p in questionnaire.pillars], [e.id for e in life_events().events],
+                          get_timezone())
+    return filters, options, data, []
+
+
+def _impact_labels(data) -> impact.Labels:
+    def month(key: str) -> str:
+        year, number = map(int, key.split("-"))
+        return format_date(date(year, number, 1), "MMM yyyy")
+
+    return impact.Labels(
+        months={key: month(key) for key, _n in data.months},
+        pillars={p.id: p.name.get(locale()) for p in current_questionnaire().pillars},
+        events={e.id: e.short.get(locale()) for e in life_events().events},
+        outcomes={key: str(label) for key, label in OUTCOME_LABELS.items()},
+    )
+
+
+def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
+    """The page's charts as data: URIs, drawn from the same (already suppressed) figures as the tables."""
+    hidden = _("te weinig gegevens")
+    drawn = {}
+    if data.months:
+        drawn["months"] = charts.counts_svg([labels.months[k] for k, _n in data.months],
+                                            [n for _k, n in data.months], hidden)
+    drawn["change"] = charts.changes_svg(
+        [labels.pillars[p] for p in data.pillars],
+        [None if e.suppressed else (e.mean, e.low, e.high) for e in (data.change[p] for p in data.pillars)],
+        hidden, _("Gemiddelde verandering (punten, 0-10)"))
+    return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
+
+
+@bp.get("/impact")
+@role_required("beheerder")
+def impact_page():
+    """Figures about all residents together; no individual data, groups under ten hidden."""
+    filters, options, data, problems = _impact_request()
+    labels = _impact_labels(data) if data else None
+    audit.record("impact.view", None, object_type="impact")
+    return render_template(
+        "admin/impact.html", filters=filters, wijken=options, data=data, labels=labels, problems=problems,
+        charts=_impact_charts(data, labels) if data else {}, minimum=impact_figures.MIN_GROUP,
+        event_groups=[(labels.events.get(e, e), estimates) for e, estimates in data.change_by_event] if data else [],
+        csv_args=request.args.to_dict(),
+    ), (400 if problems else 200)
+
+
+@bp.get("/impact.csv")
+@role_required("beheerder")
+def impact_csv():
+    filters, _options, data, problems = _impact_request()
+    if problems:
+        return render_template("errors/error.html", title=_("Deze cijfers kunnen we niet maken"),
+                               message=" ".join(str(p) for p in problems)), 400
+    header, rows = impact.csv_rows(data, _impact_labels(data))
+    audit.record("impact.export", None, object_type="impact")
+    return Response(impact_figures.csv_text(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-impact.csv"'})

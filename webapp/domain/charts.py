@@ -110,3 +110,65 @@ def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
+
+
+SUPPRESSED_COLOUR = "#BBBBBB"
+
+
+def _svg(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_label: str) -> bytes:
+    """Bars per period; a hidden count (None) shows as a hatched grey bar with a legend entry."""
+    fig = Figure(figsize=(7.5, 3.8), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.08, 0.3, 0.9, 0.62))
+    positions = list(range(len(labels)))
+    shown = [c for c in counts if c is not None]
+    top = max(shown, default=10) * 1.15 or 10
+    ax.bar([p for p, c in zip(positions, counts, strict=True) if c is not None], shown, color=CURRENT_COLOUR)
+    hidden = [p for p, c in zip(positions, counts, strict=True) if c is None]
+    if hidden:
+        ax.bar(hidden, [top] * len(hidden), color="white", edgecolor=SUPPRESSED_COLOUR, hatch="//",
+               label=suppressed_label)
+        fig.legend(loc="lower center", frameon=False, fontsize=11)
+    ax.set_ylim(0, top)
+    ax.set_xticks(positions)
+    crowded = len(labels) > 8
+    ax.set_xticklabels(labels, fontsize=10, rotation=45 if crowded else 0, ha="right" if crowded else "center")
+    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _svg(fig)
+
+
+def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, float] | None],
+                suppressed_label: str, axis_label: str) -> bytes:
+    """Mean change per pillar as a dot with its 95% interval; hidden groups are written out."""
+    fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.3, 1.0 / (0.55 * len(labels) + 1.3), 0.65, 1 - 1.4 / (0.55 * len(labels) + 1.3)))
+    reach = max([2.0] + [max(abs(e[1]), abs(e[2])) for e in estimates if e is not None])
+    reach = min(10.0, math.ceil(reach + 0.5))
+    rows = list(range(len(labels)))[::-1]
+    for row, estimate in zip(rows, estimates, strict=True):
+        if estimate is None:
+            ax.text(0, row, suppressed_label, ha="center", va="center", fontsize=11, color="#444444",
+                    style="italic")
+            continue
+        mean, low, high = estimate
+        ax.plot([low, high], [row, row], color=CURRENT_COLOUR, linewidth=2.5)
+        ax.plot([mean], [row], marker="o", markersize=8, color=CURRENT_COLOUR)
+    ax.axvline(0, color=GRID_COLOUR, linewidth=1)
+    ax.set_xlim(-reach, reach)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_yticks(rows)
+    ax.set_yticklabels(labels, fontsize=12)
+    ax.set_xlabel(axis_label, fontsize=11)
+    ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    return _svg(fig)

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from webapp.catalogue import QUESTIONNAIRE_ID, current_questionnaire
+from webapp.catalogue import QUESTIONNAIRE_ID, current_questionnaire, life_events
 from webapp.extensions import db
-from webapp.models import Answer, Measurement, Resident, User
+from webapp.models import Activity, Answer, Measurement, Referral, Resident, User
 from webapp.passwords import hash_password
 
 DEMO_PASSWORD = "veerkracht-demo"  # noqa: S105 - fictional accounts only; printed in the README
@@ -91,7 +91,36 @@ def seed_demo(now: datetime | None = None) -> list[str]:
 
     seed_demo_activities()
     db.session.flush()
+    _seed_population(now)
     return created
+
+
+POPULATION = 120  # enough residents for the Impact figures to show numbers, not "te weinig gegevens"
+POPULATION_WIJKEN = ("Centrum", "Havenkwartier", "Oosterhof", "Westkade", "Zuidrand")
+
+
+def _seed_population(now: datetime) -> None:
+    """Fictional residents without a login or a name, only there to give the Impact page figures."""
+    if db.session.scalar(select(func.count(Resident.id))) > len(DEMO_RESIDENTS) + 1:
+        return
+    rng = random.Random("population")  # noqa: S311 - demo data, not security
+    events = [e.id for e in life_events().events if e.id != "geen"]
+    activities = list(db.session.scalars(select(Activity).order_by(Activity.name).limit(6)))
+    for number in range(POPULATION):
+        resident = Resident(wijk=rng.choice(POPULATION_WIJKEN), birth_year=rng.randint(1935, 1965),
+                            created_at=now - timedelta(days=330))
+        db.session.add(resident)
+        db.session.flush()
+        start = {pillar: rng.uniform(3, 7) for pillar in current_questionnaire().form_item_ids("kort")}
+        trend = {pillar: rng.uniform(-0.3, 0.8) for pillar in start}
+        count = rng.choice((1, 2, 3, 4))
+        _add_checkins(resident, f"population-{number}", rng.choice(events), start, trend, None, now, "kort",
+                      months_ago=tuple(sorted(rng.sample(range(1, 11), count), reverse=True)))
+        if activities and count >= 2 and rng.random() < 0.6:
+            status = rng.choice(("aangemeld", "gestart", "gestart", "afgerond", "afgerond", "gestopt"))
+            db.session.add(Referral(resident_id=resident.id, activity_id=rng.choice(activities).id, status=status,
+                                    created_at=now - timedelta(days=rng.randint(40, 200))))
+    db.session.flush()
 
 
 def _seed_residents(now: datetime) -> list[str]:
@@ -112,14 +141,14 @@ def _seed_residents(now: datetime) -> list[str]:
 
 
 def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend: dict, plan: tuple | None,
-                  now: datetime, form: str) -> None:
-    """Four check-ins over seven months, drifting by `trend` per two months."""
+                  now: datetime, form: str, months_ago: tuple[int, ...] = MONTHS_AGO) -> None:
+    """Check-ins `months_ago` (four over seven months by default), drifting by `trend` per two months."""
     questionnaire = current_questionnaire()
     form_items = questionnaire.form_item_ids(form)
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    for index, months in enumerate(MONTHS_AGO):
+    for index, months in enumerate(months_ago):
         completed = now - timedelta(days=30 * months, hours=rng.randint(0, 8))
-        elapsed = (MONTHS_AGO[0] - months) / 2
+        elapsed = (months_ago[0] - months) / 2
         answers = []
         for pillar, item_ids in form_items.items():
             level = start[pillar] + trend.get(pillar, 0) * elapsed
@@ -133,7 +162,7 @@ def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend:
             started_at=completed - timedelta(minutes=4), completed_at=completed,
             answers=answers,
         )
-        if plan is not None and index == len(MONTHS_AGO) - 1:
+        if plan is not None and index == len(months_ago) - 1:
             measurement.plan_important, measurement.plan_pillar = plan[0], plan[1]
             measurement.plan_step, measurement.plan_helper = plan[2], plan[3]
             measurement.plan_saved_at = completed

@@ -1,0 +1,214 @@
+"""Organisation figures: counts and mean changes, with every group under 10 residents suppressed.
+
+Plain functions on plain values; the service gathers the rows, the views show the result.
+"""
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+MIN_GROUP = 10  # groups smaller than this are shown as "te weinig gegevens"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean with its 95% confidence interval over `n` residents; all None when suppressed."""
+
+    n: int | None
+    mean: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.n is None
+
+
+SUPPRESSED = Estimate(n=None)
+
+
+# --- Student's t distribution, so the interval is right for small groups too (no SciPy needed) ---
+
+def _incomplete_beta(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta I_x(a, b) by Lentz's continued fraction."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    if x > (a + 1) / (a + b + 2):
+        return 1.0 - _incomplete_beta(b, a, 1.0 - x)
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)) / a
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 300):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1.0) < 1e-15:
+            break
+    return front * result
+
+
+def t_cdf(t: float, df: int) -> float:
+    """P(T <= t) for Student's t with `df` degrees of freedom."""
+    tail = 0.5 * _incomplete_beta(df / 2, 0.5, df / (df + t * t))
+    return 1.0 - tail if t >= 0 else tail
+
+
+def t_quantile(p: float, df: int) -> float:
+    """The t value with P(T <= t) = p (0.5 < p < 1), by bisection."""
+    low, high = 0.0, 1000.0
+    for _ in range(200):
+        middle = (low + high) / 2
+        if t_cdf(middle, df) < p:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def mean_ci(values: Sequence[float], minimum: int = MIN_GROUP) -> Estimate:
+    """Mean and 95% t-interval of `values`; suppressed when fewer than `minimum` values."""
+    n = len(values)
+    if n < max(minimum, 2):
+        return SUPPRESSED
+    mean = sum(values) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    margin = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    return Estimate(n=n, mean=mean, low=mean - margin, high=mean + margin)
+
+
+# --- counts ---
+
+def suppress_counts(counts: Mapping[str, int], minimum: int = MIN_GROUP,
+                    with_total: bool = True) -> dict[str, int | None]:
+    """Replace counts under `minimum` by None.
+
+    When a total is shown and exactly one cell is hidden, that cell could be worked out by
+    subtraction, so the next-smallest cell is hidden as well.
+    """
+    shown: dict[str, int | None] = {key: (n if n >= minimum else None) for key, n in counts.items()}
+    hidden = [key for key, n in shown.items() if n is None]
+    if with_total and len(hidden) == 1:
+        visible = sorted((n, key) for key, n in shown.items() if n is not None)
+        if visible:
+            shown[visible[0][1]] = None
+    return shown
+
+
+def total(counts: Mapping[str, int], minimum: int = MIN_GROUP) -> int | None:
+    value = sum(counts.values())
+    return value if value >= minimum else None
+
+
+# --- changes between check-ins ---
+
+@dataclass(frozen=True)
+class Checkin:
+    """One finished check-in as the figures need it: no answers, no names."""
+
+    resident: int
+    at: datetime
+    life_event: str | None
+    scores: Mapping[str, float | None]
+
+
+def first_and_latest(checkins: Iterable[Checkin]) -> dict[int, tuple[Checkin, Checkin]]:
+    """Per resident with two or more check-ins: their first and their latest."""
+    by_resident: dict[int, list[Checkin]] = {}
+    for checkin in checkins:
+        by_resident.setdefault(checkin.resident, []).append(checkin)
+    pairs = {}
+    for resident, own in by_resident.items():
+        if len(own) >= 2:
+            own.sort(key=lambda c: c.at)
+            pairs[resident] = (own[0], own[-1])
+    return pairs
+
+
+def change_per_pillar(pairs: Iterable[tuple[Checkin, Checkin]], pillars: Sequence[str]) -> dict[str, Estimate]:
+    """Mean change (later minus earlier) per pillar over the residents scored on both sides."""
+    differences: dict[str, list[float]] = {pillar: [] for pillar in pillars}
+    for before, after in pairs:
+        for pillar in pillars:
+            old, new = before.scores.get(pillar), after.scores.get(pillar)
+            if old is not None and new is not None:
+                differences[pillar].append(new - old)
+    return {pillar: mean_ci(values) for pillar, values in differences.items()}
+
+
+def around(checkins: Sequence[Checkin], moment: datetime) -> tuple[Checkin, Checkin] | None:
+    """A resident's latest check-in at or before `moment` and latest after it, if both exist."""
+    before = [c for c in checkins if c.at <= moment]
+    after = [c for c in checkins if c.at > moment]
+    if not before or not after:
+        return None
+    return max(before, key=lambda c: c.at), max(after, key=lambda c: c.at)
+
+
+def month_key(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month key from `first` to `last`, inclusive, so empty months show too."""
+    year, month = map(int, first.split("-"))
+    end = tuple(map(int, last.split("-")))
+    keys = []
+    while (year, month) <= end:
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+def parse_period(start: str, end: str) -> tuple[date | None, date | None, list[str]]:
+    """Dates from the filter form (YYYY-MM-DD, empty allowed); error keys for what is wrong."""
+    errors, parsed = [], []
+    for key, raw in (("start", start), ("end", end)):
+        raw = (raw or "").strip()
+        try:
+            parsed.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            parsed.append(None)
+            errors.append(key)
+    first, last = parsed
+    if first and last and first > last:
+        errors.append("order")
+    for value in (first, last):
+        if value is not None and not (2000 <= value.year <= 2100):
+            errors.append("range")
+            break
+    return first, last, errors
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that spreadsheet programs will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """Semicolon CSV with a byte-order mark, as Dutch Excel opens it with the right accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
