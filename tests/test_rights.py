@@ -136,3 +136,102 @@ def test_purge_inactive_is_a_dry_run_unless_applied(app, make_resident, make_mea
     with app.app_context():
         assert db.session.scalar(select(Resident).where(Resident.public_id == old["resident"])) is None
         assert db.session.scalar(select(Resident).where(Resident.public_id == recent["resident"])) is not None
+
+
+@pytest.fixture
+def enrolled(app, kort_items):
+    """A resident without a phone, enrolled by coach-e, with two check-ins, a plan note and a referral."""
+    from datetime import UTC, datetime
+
+    from webapp.models import Answer, Referral
+
+    with app.test_request_context():
+        coach = people.create_staff("coach-e", "coach-e-wachtwoord", ["ouderencoach"], "Coach E")
+        other_coach = people.create_staff("coach-f", "coach-f-wachtwoord", ["ouderencoach"], "Coach F")
+        beheerder = people.create_staff("beheer", "beheer-wachtwoord-lang", ["beheerder"], "Beheer")
+        resident = people.enrol_resident(coach, "mevr. K. Visser", 1940, "Centrum", date(2026, 11, 1), "mondeling")
+        measurements = []
+        for score in (4, 6):
+            now = datetime.now(UTC)
+            measurement = Measurement(resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
+                                      form="kort", started_at=now, completed_at=now, coach_notes="Praat graag",
+                                      answers=[Answer(item_id=i, score=score) for items in kort_items.values()
+                                               for i in items])
+            db.session.add(measurement)
+            measurements.append(measurement)
+        activity = Activity(name="Soosmiddag", organisation="W", description="d", pillars=["meedoen"],
+                            last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.flush()
+        db.session.add(Referral(resident_id=resident.id, activity_id=activity.id, status="aangemeld"))
+        db.session.commit()
+        return {"resident": resident.public_id, "resident_id": resident.id, "coach": coach.public_id,
+                "other_coach": other_coach.public_id, "beheerder": beheerder.public_id,
+                "measurements": {m.id for m in measurements}, "measurement_public": {m.public_id for m in measurements}}
+
+
+def _assert_erased(app, enrolled, by: str, role: str):
+    leftovers = _rows_mentioning(app, {enrolled["resident"], *enrolled["measurement_public"]},
+                                 {"resident": enrolled["resident_id"], "user": -1,
+                                  "measurements": enrolled["measurements"]})
+    assert set(leftovers) == {"audit_event"}
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.resident_public_id == enrolled["resident"])).all()
+        assert [(e.action, e.actor_public_id, e.actor_role) for e in events] == [("resident.erase", by, role)]
+
+
+def test_the_coach_who_enrolled_a_resident_can_erase_them_on_request(app, client, login_as, enrolled):
+    login_as(client, enrolled["coach"])
+    url = f"/coach/bewoner/{enrolled['resident']}/verwijderen"
+    page = client.get(f"/coach/bewoner/{enrolled['resident']}").get_data(as_text=True)
+    assert url in page and enrolled["resident"] in page  # the link, and the number for the beheerder
+    assert client.get(url).status_code == 200
+    assert client.post_form(url, {"confirm": "y", "password": "verkeerd"}).status_code == 400
+    assert client.post_form(url, {"password": "coach-e-wachtwoord"}).status_code == 400  # not confirmed
+    with app.app_context():
+        assert db.session.get(Resident, enrolled["resident_id"]) is not None  # nothing erased yet
+    response = client.post_form(url, {"confirm": "y", "password": "coach-e-wachtwoord"})
+    assert response.status_code == 302 and response.location.endswith("/coach")
+    _assert_erased(app, enrolled, enrolled["coach"], "ouderencoach")
+    assert client.get(f"/coach/bewoner/{enrolled['resident']}").status_code == 404
+
+
+def test_another_coach_cannot_erase_and_a_shared_resident_is_erased_only_by_themself(
+        app, client, login_as, enrolled, make_resident):
+    login_as(client, enrolled["other_coach"])
+    assert client.post_form(f"/coach/bewoner/{enrolled['resident']}/verwijderen",
+                            {"confirm": "y", "password": "coach-f-wachtwoord"}).status_code == 404
+    # A resident who shares their own account with coach-e: coach-e sees them but may not erase them.
+    me = make_resident(username="zelf")
+    with app.test_request_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
+        coach = db.session.scalar(select(User).where(User.public_id == enrolled["coach"]))
+        people.share_with_coach(resident, coach.coach_code)
+        db.session.commit()
+    login_as(client, enrolled["coach"])
+    assert "verwijderen" not in client.get(f"/coach/bewoner/{me['resident']}").get_data(as_text=True).split(
+        "Bewonernummer")[1]
+    assert client.post_form(f"/coach/bewoner/{me['resident']}/verwijderen",
+                            {"confirm": "y", "password": "coach-e-wachtwoord"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Resident, enrolled["resident_id"]) is not None
+        assert db.session.scalar(select(Resident).where(Resident.public_id == me["resident"])) is not None
+
+
+def test_the_beheerder_erases_by_number_without_seeing_the_residents_data(app, client, login_as, enrolled):
+    login_as(client, enrolled["beheerder"])
+    url = "/beheer/bewoner-verwijderen"
+    assert client.get(url).status_code == 200
+    unknown = client.post_form(url, {"number": "bestaat-niet", "confirm": "y", "password": "beheer-wachtwoord-lang"})
+    assert unknown.status_code == 400 and "Dit bewonernummer kennen we niet" in unknown.get_data(as_text=True)
+    wrong = client.post_form(url, {"number": enrolled["resident"], "confirm": "y", "password": "fout"})
+    assert wrong.status_code == 400 and "Visser" not in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Resident, enrolled["resident_id"]) is not None
+    done = client.post_form(url, {"number": f" {enrolled['resident']} ", "confirm": "y",
+                                  "password": "beheer-wachtwoord-lang"})
+    assert done.status_code == 302
+    page = client.get("/beheer").get_data(as_text=True)
+    assert enrolled["resident"] in page and "Visser" not in page
+    _assert_erased(app, enrolled, enrolled["beheerder"], "beheerder")

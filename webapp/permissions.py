@@ -49,6 +49,24 @@ def can_access(user, resident: Resident) -> bool:
     return False
 
 
+def can_erase(user, resident: Resident) -> bool:
+    """Whether this user may erase this resident's data at the resident's request.
+
+    The beheerder (given the resident's number, without seeing any data), and the coach who
+    enrolled the resident and still follows them. Residents with a login can also do it themselves.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.has_role("beheerder"):
+        return True
+    return user.is_coach and db.session.scalar(
+        select(CoachRelation.id).where(
+            CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id,
+            CoachRelation.origin == "ingeschreven", CoachRelation.ended_at.is_(None),
+        )
+    ) is not None
+
+
 def require_access(resident: Resident | None) -> Resident:
     """Return the resident if the current user may see them; 404 otherwise (no id probing)."""
     if resident is None or not can_access(current_user, resident):

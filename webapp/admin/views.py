@@ -7,19 +7,22 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from webapp import clock
+from webapp.account.forms import EraseByNumberForm
 from webapp.admin.forms import ImportForm, StaffForm
 from webapp.catalogue import current_questionnaire, life_events
 from webapp.domain import activity_csv, charts
 from webapp.domain import impact as impact_figures
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
-from webapp.models import Activity, User
+from webapp.models import Activity, Resident, User
+from webapp.passwords import verify_password
 from webapp.permissions import role_required
-from webapp.services import activities, audit, checkins, impact, people
+from webapp.services import activities, audit, checkins, impact, people, rights
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -203,3 +206,23 @@ def impact_csv():
     audit.record("impact.export", None, object_type="impact")
     return Response(impact_figures.csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-impact.csv"'})
+
+
+@bp.route("/bewoner-verwijderen", methods=["GET", "POST"])
+@role_required("beheerder")
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def erase_resident():
+    """Erase a resident at their request, by number: the beheerder never sees the resident's data."""
+    form = EraseByNumberForm()
+    if form.validate_on_submit():
+        number = form.number.data.strip()
+        resident = checkins.by_public_id(Resident, number)
+        if resident is None:
+            form.number.errors.append(_("Dit bewonernummer kennen we niet. Kijk het nummer nog eens na."))
+        elif not verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("Dit wachtwoord klopt niet."))
+        else:
+            rights.erase(resident, by=current_user)
+            flash(_("Alle gegevens van bewoner %(number)s zijn verwijderd.", number=number), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/erase.html", form=form), (400 if form.errors else 200)

@@ -7,15 +7,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp import clock
+from webapp.account.forms import EraseForm
 from webapp.catalogue import current_questionnaire, life_events
 from webapp.checkin.views import start_visit
 from webapp.coach.forms import EnrolForm
 from webapp.domain import caseload, progress
+from webapp.extensions import limiter
 from webapp.forms import CsrfForm
 from webapp.i18n import locale
 from webapp.models import COACH_ROLES, Resident
-from webapp.permissions import require_access, role_required
-from webapp.services import audit, charts, checkins, people
+from webapp.passwords import verify_password
+from webapp.permissions import can_erase, require_access, role_required
+from webapp.services import audit, charts, checkins, people, rights
 from webapp.services import caseload as caseload_service
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
@@ -97,7 +100,7 @@ def resident(resident_id: str):
         "coach/resident.html", resident=resident, relation=relation, timeline=timeline, coaches=coaches,
         scores=scores, pillars=current_questionnaire().pillars, events={e.id: e for e in life_events().events},
         consent_labels=CONSENT_LABELS, visit_draft=visit_draft, next_checkin=checkins.next_checkin(resident),
-        form=CsrfForm(),
+        form=CsrfForm(), may_erase=can_erase(current_user, resident),
     )
 
 
@@ -141,3 +144,21 @@ def close(resident_id: str):
         people.stop_relation(resident, relation)
     flash(_("U begeleidt deze bewoner niet meer. U kunt de gegevens niet meer zien."), "success")
     return redirect(url_for("coach.home"))
+
+
+@bp.route("/bewoner/<resident_id>/verwijderen", methods=["GET", "POST"])
+@role_required(*COACH_ROLES)
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def erase(resident_id: str):
+    """Erase a resident this coach enrolled, at the resident's request, after the coach's password."""
+    resident = _load_resident(resident_id)
+    if not can_erase(current_user, resident):
+        abort(403)
+    form = EraseForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            rights.erase(resident, by=current_user)
+            flash(_("Alle gegevens van deze bewoner zijn verwijderd."), "success")
+            return redirect(url_for("coach.home"))
+        form.password.errors.append(_("Dit wachtwoord klopt niet."))
+    return render_template("coach/erase.html", resident=resident, form=form), (400 if form.errors else 200)

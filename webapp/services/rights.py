@@ -74,8 +74,12 @@ def export(resident: Resident) -> dict:
     }
 
 
-def erase(resident: Resident) -> None:
-    """Remove every row about this resident; the audit trail keeps only that an erasure happened."""
+def erase(resident: Resident, by: User | None = None) -> None:
+    """Remove every row about this resident; the audit trail keeps only that an erasure happened.
+
+    `by` is the coach or beheerder who erased at the resident's request; the event names them
+    (staff, not the resident), never the resident.
+    """
     measurement_ids = select(Measurement.id).where(Measurement.resident_id == resident.id)
     public_id, user_id = resident.public_id, resident.user_id
     statements = [
@@ -95,7 +99,8 @@ def erase(resident: Resident) -> None:
         statements.append(delete(User).where(User.id == user_id))
     for statement in statements:
         db.session.execute(statement)
-    db.session.add(AuditEvent(action="resident.erase", resident_public_id=public_id, object_type="resident"))
+    staff = {"actor_public_id": by.public_id, "actor_role": by.role_label} if by is not None else {}
+    db.session.add(AuditEvent(action="resident.erase", resident_public_id=public_id, object_type="resident", **staff))
     db.session.flush()
 
 
