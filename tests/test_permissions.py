@@ -56,6 +56,7 @@ MATRIX = {
     "coach.progress_chart": ("GET", "/coach/bewoner/{resident}/verloop.svg", {**COACHES, "coach_other": 404}),
     "coach.visit": ("POST", "/coach/bewoner/{resident}/samen", {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "coach.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
+    "coach.fhir_bundle": ("GET", "/coach/bewoner/{resident}/fhir.json", {**COACHES, "coach_other": 404}),
     "coach.erase": ("GET", "/coach/bewoner/{enrolled}/verwijderen", {**COACHES, "coach_other": 404}),
     "coach.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
                     {**COACHES, "coach_shared": 302, "coach_other": 404}),

@@ -1,5 +1,7 @@
 """The coach's side: residents who share with them, enrolling a resident, activation codes."""
 
+import json
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -18,7 +20,7 @@ from webapp.i18n import locale
 from webapp.models import COACH_ROLES, Resident
 from webapp.passwords import verify_password
 from webapp.permissions import can_erase, require_access, role_required
-from webapp.services import audit, charts, checkins, people, rights
+from webapp.services import audit, charts, checkins, fhir_export, people, rights
 from webapp.services import caseload as caseload_service
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
@@ -162,3 +164,14 @@ def erase(resident_id: str):
             return redirect(url_for("coach.home"))
         form.password.errors.append(_("Dit wachtwoord klopt niet."))
     return render_template("coach/erase.html", resident=resident, form=form), (400 if form.errors else 200)
+
+
+@bp.get("/bewoner/<resident_id>/fhir.json")
+@role_required(*COACH_ROLES)
+def fhir_bundle(resident_id: str):
+    """The resident's check-ins as FHIR R4 (Questionnaire + QuestionnaireResponse), for a huisarts or monitor."""
+    resident = _load_resident(resident_id)
+    audit.record("data.export", resident, resident, object_type="fhir")
+    body = json.dumps(fhir_export.resident_bundle(resident), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/fhir+json",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-fhir.json"'})

@@ -17,7 +17,7 @@ from webapp.models import (
     User,
 )
 from webapp.models._base import as_utc
-from webapp.services import checkins
+from webapp.services import checkins, fhir_export
 
 
 def _when(value):
@@ -71,6 +71,7 @@ def export(resident: Resident) -> dict:
             "at": _when(e.at), "action": e.action, "by_role": e.actor_role, "object": e.object_public_id,
         } for e in db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == resident.public_id)
                                       .order_by(AuditEvent.at))],
+        "fhir": fhir_export.resident_bundle(resident),
     }
 
 

@@ -1,0 +1,91 @@
+"""The FHIR export: what a coach with access downloads, and the FHIR part of the resident's own download."""
+
+import json
+
+from fhir.resources.R4B.bundle import Bundle
+from sqlalchemy import select
+
+from tests.checkin_helpers import complete_checkin
+from webapp.extensions import db
+from webapp.models import AuditEvent, Resident
+from webapp.services import people
+from webapp.services.fhir_export import fhir_id
+
+
+def _responses(bundle: dict) -> list[dict]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse"]
+
+
+def _answer(response: dict, link_id: str):
+    stack = list(response["item"])
+    while stack:
+        item = stack.pop()
+        if item["linkId"] == link_id:
+            return item.get("answer", [{}])[0]
+        stack.extend(item.get("item", []))
+    raise KeyError(link_id)
+
+
+def test_fhir_ids_are_valid_and_reversible():
+    import base64
+    import re
+
+    from webapp.models._base import new_public_id
+
+    for public_id in ["abc_DEF-1234_xyz", *(new_public_id() for _ in range(50))]:
+        converted = fhir_id(public_id)
+        assert re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", converted)
+        assert base64.urlsafe_b64encode(bytes.fromhex(converted)).decode() == public_id
+
+
+def test_coach_with_access_downloads_valid_fhir_and_it_is_audited(app, client, make_resident, login_as, kort_items):
+    me = make_resident(username="els")
+    login_as(client, me["user"])
+    first = complete_checkin(client, kort_items, default=4)
+    second = complete_checkin(client, kort_items, default=7)
+    with app.test_request_context():
+        coach = people.create_staff("coach-h", "coach-h-wachtwoord", ["welzijnscoach"], "Coach H")
+        other = people.create_staff("coach-i", "coach-i-wachtwoord", ["welzijnscoach"], "Coach I")
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
+        people.share_with_coach(resident, coach.coach_code)
+        db.session.commit()
+        coach_id, other_id = coach.public_id, other.public_id
+    coach_client = app.test_client()
+    login_as(coach_client, coach_id)
+    response = coach_client.get(f"/coach/bewoner/{me['resident']}/fhir.json")
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    bundle = json.loads(response.data)
+    Bundle.model_validate(bundle)  # raises on anything that is not valid FHIR
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds == ["Questionnaire", "QuestionnaireResponse", "QuestionnaireResponse"]
+    responses = _responses(bundle)
+    assert [r["identifier"]["value"] for r in responses] == [first, second]  # oldest first
+    item = kort_items["mentaal"][0]
+    assert _answer(responses[0], item) == {"valueInteger": 4} and _answer(responses[1], item) == {"valueInteger": 7}
+    assert _answer(responses[1], "mentaal.score") == {"valueDecimal": 7.0}
+    assert all(r["subject"]["identifier"]["value"] == me["resident"] for r in responses)
+    assert "els" not in response.get_data(as_text=True)  # no username or name in the export
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "fhir"))
+        assert event.action == "data.export" and event.resident_public_id == me["resident"]
+        assert event.actor_public_id == coach_id
+    stranger = app.test_client()
+    login_as(stranger, other_id)
+    assert stranger.get(f"/coach/bewoner/{me['resident']}/fhir.json").status_code == 404
+
+
+def test_the_residents_own_download_holds_the_same_fhir(client, make_resident, login_as, kort_items):
+    me = make_resident()
+    login_as(client, me["user"])
+    measurement = complete_checkin(client, kort_items, default=5)
+    data = json.loads(client.get("/account/mijn-gegevens.json").data)
+    Bundle.model_validate(data["fhir"])
+    assert [r["identifier"]["value"] for r in _responses(data["fhir"])] == [measurement]
+
+
+def test_no_checkins_gives_an_empty_but_valid_bundle(client, make_resident, login_as):
+    me = make_resident()
+    login_as(client, me["user"])
+    data = json.loads(client.get("/account/mijn-gegevens.json").data)
+    Bundle.model_validate(data["fhir"])
+    assert "entry" not in data["fhir"]
