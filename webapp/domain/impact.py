@@ -4,6 +4,7 @@ Plain functions on plain values; the service gathers the rows, the views show th
 """
 
 import csv
+import functools
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -64,10 +65,11 @@ def t_cdf(t: float, df: int) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+@functools.lru_cache(maxsize=1024)
 def t_quantile(p: float, df: int) -> float:
-    """The t value with P(T <= t) = p (0.5 < p < 1), by bisection."""
+    """The t value with P(T <= t) = p (0.5 < p < 1), by bisection to 1e-9."""
     low, high = 0.0, 1000.0
-    for _ in range(200):
+    while high - low > 1e-9:
         middle = (low + high) / 2
         if t_cdf(middle, df) < p:
             low = middle
@@ -120,6 +122,7 @@ class Checkin:
     at: datetime
     life_event: str | None
     scores: Mapping[str, float | None]
+    key: int = 0  # the caller's id for it, e.g. to score only the check-ins that are compared
 
 
 def first_and_latest(checkins: Iterable[Checkin]) -> dict[int, tuple[Checkin, Checkin]]:

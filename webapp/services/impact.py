@@ -1,5 +1,6 @@
 """Gather the rows behind the organisation figures; the arithmetic lives in domain/impact.py."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -64,28 +65,32 @@ def _within(column, filters: Filters, timezone):
     return conditions
 
 
-def _checkins(filters: Filters, timezone) -> list[Checkin]:
-    """Every finished check-in in the period and wijk, scored from its raw answers (two queries)."""
+def _checkins(filters: Filters, timezone) -> tuple[list[Checkin], dict]:
+    """Every finished check-in in the period and wijk, not yet scored, and its row by key."""
     rows = db.session.execute(
         select(Measurement.id, Measurement.resident_id, Measurement.completed_at, Measurement.life_event,
                Measurement.form, Measurement.questionnaire_id, Measurement.questionnaire_version)
         .join(Resident, Resident.id == Measurement.resident_id)
         .where(*_within(Measurement.completed_at, filters, timezone))
     ).all()
-    answers: dict[int, dict[str, int | None]] = {row.id: {} for row in rows}
-    if rows:
-        chosen = select(Measurement.id).join(Resident, Resident.id == Measurement.resident_id).where(
-            *_within(Measurement.completed_at, filters, timezone))
+    checkins = [Checkin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
+                        life_event=row.life_event, scores={}) for row in rows]
+    return checkins, {row.id: row for row in rows}
+
+
+def _score(needed: Iterable[Checkin], rows: dict) -> None:
+    """Fill in the pillar scores of only the check-ins the figures compare, from their raw answers."""
+    wanted = {checkin.key: checkin for checkin in needed}
+    keys = sorted(wanted)
+    answers: dict[int, dict[str, int | None]] = {key: {} for key in keys}
+    for start in range(0, len(keys), 500):  # stay under every database's parameter limit
         for measurement_id, item_id, score in db.session.execute(
                 select(Answer.measurement_id, Answer.item_id, Answer.score)
-                .where(Answer.measurement_id.in_(chosen))):
+                .where(Answer.measurement_id.in_(keys[start:start + 500]))):
             answers[measurement_id][item_id] = score
-    return [
-        Checkin(resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
-                life_event=row.life_event,
-                scores=scoring.pillar_scores(questionnaire_for(row).form_item_ids(row.form), answers[row.id]))
-        for row in rows
-    ]
+    for key, checkin in wanted.items():
+        row = rows[key]
+        checkin.scores.update(scoring.pillar_scores(questionnaire_for(row).form_item_ids(row.form), answers[key]))
 
 
 def _first_named_events(residents: list[int]) -> dict[int, str]:
@@ -115,7 +120,7 @@ def _referrals(filters: Filters, timezone) -> list[tuple[int, str, str, datetime
 
 def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone) -> Figures:
     """Compute every figure on the Impact page for this period and wijk."""
-    checkins = _checkins(filters, timezone)
+    checkins, rows = _checkins(filters, timezone)
     by_resident: dict[int, list[Checkin]] = {}
     for checkin in sorted(checkins, key=lambda c: c.at):
         by_resident.setdefault(checkin.resident, []).append(checkin)
@@ -131,16 +136,10 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
         event_counts[event] = event_counts.get(event, 0) + 1
     shown_events = impact.suppress_counts(event_counts)
 
-    pairs = impact.first_and_latest(checkins)
-    change_by_event = []
-    for event in event_counts:
-        group = [pair for resident, pair in pairs.items() if first_event[resident] == event]
-        change_by_event.append((event, impact.change_per_pillar(group, pillars)))
-
-    referrals = _referrals(filters, timezone)
+    # Referrals: outcomes, and each referred resident's check-ins just before and after.
     outcome_residents: dict[str, set[int]] = {status: set() for status in OUTCOMES}
     activity_pairs: dict[str, dict[int, tuple[Checkin, Checkin]]] = {}
-    for resident, activity, status, at in referrals:
+    for resident, activity, status, at in _referrals(filters, timezone):
         if status not in outcome_residents:
             continue  # only suggested: not referred yet
         outcome_residents[status].add(resident)
@@ -149,6 +148,14 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
         if pair is not None and resident not in activity_pairs[activity]:
             activity_pairs[activity][resident] = pair
     referred = {resident for residents in outcome_residents.values() for resident in residents}
+
+    pairs = impact.first_and_latest(checkins)
+    _score([c for pair in [*pairs.values(), *(p for group in activity_pairs.values() for p in group.values())]
+            for c in pair], rows)
+    change_by_event = []
+    for event in event_counts:
+        group = [pair for resident, pair in pairs.items() if first_event[resident] == event]
+        change_by_event.append((event, impact.change_per_pillar(group, pillars)))
 
     return Figures(
         pillars=pillars,
