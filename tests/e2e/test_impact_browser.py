@@ -1,0 +1,57 @@
+"""The beheerder reads the Impact figures on a desktop, filters them and downloads the CSV."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_checkin_browser import assert_no_axe_violations, assert_no_horizontal_scroll
+from webapp.extensions import db
+from webapp.services import demo
+
+pytestmark = pytest.mark.e2e
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def demo_data(app):
+    with app.test_request_context():
+        demo.seed_demo()
+        db.session.commit()
+
+
+def test_beheerder_reads_filters_and_downloads_the_impact_figures(new_page, demo_data, artifacts_dir):
+    page = new_page(viewport=DESKTOP)
+    page.goto("/inloggen")
+    page.get_by_label("Gebruikersnaam", exact=True).fill("beheer")
+    page.get_by_label("Wachtwoord", exact=True).fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.goto("/beheer")
+    page.get_by_role("link", name="Impact: cijfers over alle bewoners").click()
+    expect(page.get_by_role("heading", name="Impact", level=1)).to_be_visible()
+    change = page.get_by_role("table", name="Gemiddelde verandering per pijler")
+    expect(change.locator("tbody tr")).to_have_count(6)
+    expect(change).to_contain_text("bewoners")  # real figures: the demo has enough residents
+    expect(page.get_by_role("img", name="Staafdiagram van het aantal check-ins per maand", exact=False)).to_be_visible()
+    assert "Bakker" not in page.content() and "anna" not in page.content()
+    assert_no_axe_violations(page)
+    assert_no_horizontal_scroll(page, DESKTOP["width"])
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(artifacts_dir / "impact-desktop.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download deze cijfers (CSV)").click()
+    with open(download.value.path(), encoding="utf-8-sig") as csv_file:
+        text = csv_file.read()
+    assert text.startswith("onderdeel;groep;pijler;aantal bewoners;waarde")
+
+    # A single wijk has fewer residents per life-event: those cells say so instead of a number.
+    page.get_by_label("Wijk", exact=True).select_option("Oosterhof")
+    page.get_by_role("button", name="Toon cijfers").click()
+    assert "wijk=Oosterhof" in page.url
+    expect(page.get_by_role("table", name="Verandering per levensgebeurtenis")).to_contain_text("te weinig gegevens")
+
+    # A period that ends before it starts gets a clear message and no figures.
+    page.get_by_label("Van", exact=True).fill("2026-06-01")
+    page.get_by_label("Tot en met", exact=True).fill("2026-05-01")
+    page.get_by_role("button", name="Toon cijfers").click()
+    expect(page.get_by_role("alert")).to_contain_text("De datum bij 'van' ligt na de datum bij 'tot en met'.")
+    expect(page.get_by_role("heading", name="Check-ins per maand")).to_have_count(0)
