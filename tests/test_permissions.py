@@ -49,6 +49,7 @@ MATRIX = {
                              {**RESIDENT_ONLY, "owner": 302, "other_resident": 404}),
     "account.access_log": ("GET", "/account/inzage", RESIDENT_ONLY),
     "account.download": ("GET", "/account/mijn-gegevens.json", RESIDENT_ONLY),
+    "account.download_pdf": ("GET", "/account/mijn-gegevens.pdf", RESIDENT_ONLY),
     "account.delete_account": ("GET", "/account/verwijderen", RESIDENT_ONLY),
     "coach.home": ("GET", "/coach", COACHES),
     "coach.enrol": ("GET", "/coach/inschrijven", COACHES),

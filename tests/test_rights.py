@@ -58,6 +58,32 @@ def test_download_holds_everything_about_the_resident_and_nothing_of_anyone_else
     assert full_resident["theirs"] not in text and "wim" not in text and full_resident["other"]["resident"] not in text
 
 
+def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resident):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    response = client.get("/account/mijn-gegevens.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+    for expected in ("MijnGegevens", "vera", "Uwcheck-ins(2)", "Elkedagnaarbuiten", "CoachX", "Wandelgroep",
+                     "Wilikproberen", "Check-in ingevuld", "Wieheeftuwgegevensbekeken", full_resident["me"]["resident"]):
+        assert expected.replace(" ", "").lower() in text.lower(), expected
+    # Question texts and answers in words, not ids.
+    with app.app_context():
+        from webapp.catalogue import current_questionnaire
+
+        first_item = current_questionnaire().pillars[0].items[0]
+    assert re.sub(r"\s+", "", first_item.text.nl)[:30].lower() in text.lower()
+    assert "wim" not in text and full_resident["theirs"] not in text
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "export_pdf"))
+        assert event.action == "data.export" and event.resident_public_id == full_resident["me"]["resident"]
+
+
 def _rows_mentioning(app, public_ids: set[str], ids: dict) -> dict:
     """Every row in every table that still points at the erased resident or their user."""
     found = {}

@@ -4,40 +4,20 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.account.forms import DeleteForm, ShareForm
+from webapp.account.labels import ACTION_LABELS
 from webapp.extensions import limiter
 from webapp.forms import CsrfForm
 from webapp.models import CoachRelation
 from webapp.passwords import verify_password
 from webapp.permissions import own_resident, role_required
 from webapp.security import end_session
-from webapp.services import audit, checkins, people, rights
+from webapp.services import audit, checkins, export_pdf, people, rights
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-ACTION_LABELS = {
-    "checkin.start": _l("Check-in begonnen"),
-    "draft.view": _l("Check-in in uitvoering bekeken"),
-    "draft.update": _l("Antwoord opgeslagen"),
-    "checkin.create": _l("Check-in ingevuld"),
-    "checkin.discard": _l("Check-in weggegooid"),
-    "checkin.view": _l("Uitslag bekeken"),
-    "checkin.compare": _l("Twee check-ins vergeleken"),
-    "chart.view": _l("Spinnenweb bekeken"),
-    "history.view": _l("Overzicht van check-ins bekeken"),
-    "plan.update": _l("Plan opgeslagen"),
-    "resident.enrol": _l("Ingeschreven door een coach"),
-    "resident.view": _l("Gegevens bekeken door een coach"),
-    "relation.share": _l("Gedeeld met een coach"),
-    "relation.end": _l("Delen gestopt"),
-    "activation.issue": _l("Activeringscode gemaakt"),
-    "activation.use": _l("Eigen account geactiveerd"),
-    "audit.view": _l("Dit overzicht bekeken"),
-    "data.export": _l("Gegevens gedownload"),
-}
 
 
 def _page(form: ShareForm, status: int = 200):
@@ -104,6 +84,17 @@ def download():
     body = json.dumps(rights.export(resident), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-mijn-gegevens.json"'})
+
+
+@bp.get("/mijn-gegevens.pdf")
+@role_required("bewoner")
+def download_pdf():
+    """The same as the JSON download, laid out to read or print."""
+    resident = own_resident()
+    audit.record("data.export", resident, object_type="export_pdf")
+    body = export_pdf.export_pdf(rights.export(resident))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-mijn-gegevens.pdf"'})
 
 
 @bp.route("/verwijderen", methods=["GET", "POST"])
