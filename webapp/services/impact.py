@@ -126,7 +126,7 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
         by_resident.setdefault(checkin.resident, []).append(checkin)
 
     # Check-ins per month, hidden where fewer than ten residents checked in that month.
-    months = _months(checkins, filters)
+    months = _months(checkins)
 
     # Residents by the life-event that brought them in: the first one they named, in any check-in.
     named = _first_named_events(list(by_resident))
@@ -173,17 +173,17 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
     )
 
 
-def _months(checkins: list[Checkin], filters: Filters) -> list[tuple[str, int | None]]:
+def _months(checkins: list[Checkin]) -> list[tuple[str, int | None]]:
     residents: dict[str, set[int]] = {}
     counts: dict[str, int] = {}
     for checkin in checkins:
         key = impact.month_key(checkin.at)
         residents.setdefault(key, set()).add(checkin.resident)
         counts[key] = counts.get(key, 0) + 1
-    if not counts and not (filters.start and filters.end):
+    if not counts:
         return []
-    first = impact.month_key(filters.start) if filters.start else min(counts)
-    last = impact.month_key(filters.end) if filters.end else max(counts)
+    # From the first to the last month with check-ins: months in between show even when empty.
+    first, last = min(counts), max(counts)
     return [(key, counts[key] if len(residents.get(key, ())) >= impact.MIN_GROUP else None)
             for key in impact.months_between(first, last)]
 
