@@ -70,7 +70,8 @@ def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resid
     reader = PdfReader(io.BytesIO(response.data))
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
     for expected in ("MijnGegevens", "vera", "Uwcheck-ins(2)", "Elkedagnaarbuiten", "CoachX", "Wandelgroep",
-                     "Wilikproberen", "Check-in ingevuld", "Wieheeftuwgegevensbekeken", full_resident["me"]["resident"]):
+                     "Wilikproberen", "Check-in ingevuld", "Wieheeftuwgegevensbekeken",
+                     full_resident["me"]["resident"]):
         assert expected.replace(" ", "").lower() in text.lower(), expected
     # Question texts and answers in words, not ids.
     with app.app_context():
@@ -261,3 +262,40 @@ def test_the_beheerder_erases_by_number_without_seeing_the_residents_data(app, c
     page = client.get("/beheer").get_data(as_text=True)
     assert enrolled["resident"] in page and "Visser" not in page
     _assert_erased(app, enrolled, enrolled["beheerder"], "beheerder")
+
+
+def test_once_the_enrolled_resident_has_their_own_login_the_coach_can_no_longer_erase(
+        app, client, login_as, enrolled, make_resident):
+    login = make_resident(username="visser-zelf")
+    with app.app_context():
+        own = db.session.scalar(select(Resident).where(Resident.public_id == login["resident"]))
+        user_id = own.user_id
+        db.session.delete(own)
+        db.session.get(Resident, enrolled["resident_id"]).user_id = user_id  # as after activation
+        db.session.commit()
+    login_as(client, enrolled["coach"])
+    url = f"/coach/bewoner/{enrolled['resident']}/verwijderen"
+    assert client.get(url).status_code == 403
+    assert client.post_form(url, {"confirm": "y", "password": "coach-e-wachtwoord"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Resident, enrolled["resident_id"]) is not None
+
+
+def test_the_beheerder_form_checks_the_password_before_the_number(client, login_as, enrolled):
+    login_as(client, enrolled["beheerder"])
+    page = client.post_form("/beheer/bewoner-verwijderen", {"number": "bestaat-niet", "confirm": "y",
+                                                            "password": "fout"}).get_data(as_text=True)
+    assert "Dit wachtwoord klopt niet." in page and "kennen we niet" not in page
+
+
+def test_the_download_still_works_when_a_checkin_does_not_fit_fhir(client, full_resident, monkeypatch):
+    from webapp.services import fhir_export
+
+    def broken(_resident):
+        raise ValueError("does not fit")
+
+    monkeypatch.setattr(fhir_export, "resident_bundle", broken)
+    response = client.get("/account/mijn-gegevens.json")
+    assert response.status_code == 200
+    data = json.loads(response.data)
+    assert data["fhir"] is None and len(data["checkins"]) == 2

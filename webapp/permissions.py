@@ -49,17 +49,16 @@ def can_access(user, resident: Resident) -> bool:
     return False
 
 
-def can_erase(user, resident: Resident) -> bool:
-    """Whether this user may erase this resident's data at the resident's request.
+def can_erase_as_coach(user, resident: Resident) -> bool:
+    """Whether this coach may erase this resident's data at the resident's request.
 
-    The beheerder (given the resident's number, without seeing any data), and the coach who
-    enrolled the resident and still follows them. Residents with a login can also do it themselves.
+    Only the coach who enrolled the resident and still follows them, and only while the resident
+    has no login of their own (a resident with a login erases their account themselves). The
+    beheerder erases by resident number instead, without seeing the resident (admin views).
     """
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_coach or resident.user_id is not None:
         return False
-    if user.has_role("beheerder"):
-        return True
-    return user.is_coach and db.session.scalar(
+    return db.session.scalar(
         select(CoachRelation.id).where(
             CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id,
             CoachRelation.origin == "ingeschreven", CoachRelation.ended_at.is_(None),

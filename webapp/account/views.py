@@ -88,11 +88,12 @@ def download():
 
 @bp.get("/mijn-gegevens.pdf")
 @role_required("bewoner")
+@limiter.limit("10 per hour")
 def download_pdf():
     """The same as the JSON download, laid out to read or print."""
     resident = own_resident()
     audit.record("data.export", resident, object_type="export_pdf")
-    body = export_pdf.export_pdf(rights.export(resident))
+    body = export_pdf.export_pdf(rights.export(resident, with_fhir=False))
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-mijn-gegevens.pdf"'})
 

@@ -129,28 +129,33 @@ def activity_edit(activity_id: str):
 OUTCOME_LABELS = {"aangemeld": _l("Aangemeld"), "gestart": _l("Gestart"), "afgerond": _l("Afgerond"),
                   "gestopt": _l("Gestopt")}
 FILTER_PROBLEMS = {
-    "start": _l("De datum bij 'van' klopt niet. Kies een dag in de kalender."),
-    "end": _l("De datum bij 'tot en met' klopt niet. Kies een dag in de kalender."),
-    "order": _l("De datum bij 'van' ligt na de datum bij 'tot en met'."),
-    "range": _l("Kies een datum tussen 2000 en 2100."),
-    "wijk": _l("Deze wijk kennen we niet. Kies een wijk uit de lijst."),
+    "period": _l("Deze periode kennen we niet. Kies een periode uit de lijst."),
+    "wijk": _l("Deze wijk kunnen we niet apart tonen. Kies een wijk uit de lijst."),
 }
+
+
+def _period_label(key: str) -> str:
+    year, _sep, quarter = key.partition("-K")
+    return _("%(year)s, kwartaal %(quarter)s", year=year, quarter=quarter) if quarter else _("Heel %(year)s", year=year)
 
 
 def _impact_request():
     """The filters from the address, the figures for them, and what is wrong with them."""
-    first, last, problems = impact_figures.parse_period(request.args.get("van", ""), request.args.get("tot", ""))
-    wijk = request.args.get("wijk") or None
-    options = impact.wijken()
-    if wijk is not None and wijk not in options:
-        problems.append("wijk")
-    filters = impact.Filters(first, last, wijk)
+    timezone = get_timezone()
+    periods, wijken = impact.period_choices(timezone), impact.wijk_groups()
+    period, wijk = request.args.get("periode") or None, request.args.get("wijk") or None
+    problems = [key for key, value, allowed in (("period", period, periods), ("wijk", wijk, wijken))
+                if value is not None and value not in allowed]
+    filters = impact.Filters(period if "period" not in problems else None, wijk if "wijk" not in problems else None)
+    choices = {"periods": [(key, _period_label(key)) for key in periods],
+               "wijken": [(key, _("Overige wijken en onbekend") if key == impact.OTHER_WIJKEN else key)
+                          for key in wijken]}
     if problems:
-        return filters, options, None, [FILTER_PROBLEMS[p] for p in problems]
+        return filters, choices, None, [FILTER_PROBLEMS[p] for p in problems]
     questionnaire = current_questionnaire()
     data = impact.figures(filters, [p.id for p in questionnaire.pillars], [e.id for e in life_events().events],
-                          get_timezone())
-    return filters, options, data, []
+                          timezone, wijken)
+    return filters, choices, data, []
 
 
 def _impact_labels(data) -> impact.Labels:
@@ -175,7 +180,8 @@ def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
                                             [n for _k, n in data.months], hidden)
     drawn["change"] = charts.changes_svg(
         [labels.pillars[p] for p in data.pillars],
-        [None if e.suppressed else (e.mean, e.low, e.high) for e in (data.change[p] for p in data.pillars)],
+        [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
+         for e in (data.change[p] for p in data.pillars)],
         hidden, _("Gemiddelde verandering (punten, 0-10)"))
     return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
 
@@ -184,25 +190,25 @@ def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
 @role_required("beheerder")
 def impact_page():
     """Figures about all residents together; no individual data, groups under ten hidden."""
-    filters, options, data, problems = _impact_request()
+    filters, choices, data, problems = _impact_request()
     labels = _impact_labels(data) if data else None
     audit.record("impact.view", None, object_type="impact")
     return render_template(
-        "admin/impact.html", filters=filters, wijken=options, data=data, labels=labels, problems=problems,
+        "admin/impact.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
         charts=_impact_charts(data, labels) if data else {}, minimum=impact_figures.MIN_GROUP,
         event_groups=[(labels.events.get(e, e), estimates) for e, estimates in data.change_by_event] if data else [],
-        csv_args=request.args.to_dict(),
+        csv_url=url_for("admin.impact_csv", periode=filters.period, wijk=filters.wijk),
     ), (400 if problems else 200)
 
 
 @bp.get("/impact.csv")
 @role_required("beheerder")
 def impact_csv():
-    filters, _options, data, problems = _impact_request()
+    _filters, _choices, data, problems = _impact_request()
     if problems:
         return render_template("errors/error.html", title=_("Deze cijfers kunnen we niet maken"),
                                message=" ".join(str(p) for p in problems)), 400
-    header, rows = impact.csv_rows(data, _impact_labels(data))
+    header, rows = impact.csv_rows(data, _impact_labels(data) if data else None)
     audit.record("impact.export", None, object_type="impact")
     return Response(impact_figures.csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-impact.csv"'})
@@ -216,11 +222,11 @@ def erase_resident():
     form = EraseByNumberForm()
     if form.validate_on_submit():
         number = form.number.data.strip()
-        resident = checkins.by_public_id(Resident, number)
-        if resident is None:
+        resident = None
+        if not verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("Dit wachtwoord klopt niet."))  # before saying whether the number exists
+        elif (resident := checkins.by_public_id(Resident, number)) is None:
             form.number.errors.append(_("Dit bewonernummer kennen we niet. Kijk het nummer nog eens na."))
-        elif not verify_password(current_user.password_hash, form.password.data):
-            form.password.errors.append(_("Dit wachtwoord klopt niet."))
         else:
             rights.erase(resident, by=current_user)
             flash(_("Alle gegevens van bewoner %(number)s zijn verwijderd.", number=number), "success")

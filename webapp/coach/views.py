@@ -19,7 +19,7 @@ from webapp.forms import CsrfForm
 from webapp.i18n import locale
 from webapp.models import COACH_ROLES, Resident
 from webapp.passwords import verify_password
-from webapp.permissions import can_erase, require_access, role_required
+from webapp.permissions import can_erase_as_coach, require_access, role_required
 from webapp.services import audit, charts, checkins, fhir_export, people, rights
 from webapp.services import caseload as caseload_service
 
@@ -102,7 +102,7 @@ def resident(resident_id: str):
         "coach/resident.html", resident=resident, relation=relation, timeline=timeline, coaches=coaches,
         scores=scores, pillars=current_questionnaire().pillars, events={e.id: e for e in life_events().events},
         consent_labels=CONSENT_LABELS, visit_draft=visit_draft, next_checkin=checkins.next_checkin(resident),
-        form=CsrfForm(), may_erase=can_erase(current_user, resident),
+        form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
     )
 
 
@@ -154,7 +154,7 @@ def close(resident_id: str):
 def erase(resident_id: str):
     """Erase a resident this coach enrolled, at the resident's request, after the coach's password."""
     resident = _load_resident(resident_id)
-    if not can_erase(current_user, resident):
+    if not can_erase_as_coach(current_user, resident):
         abort(403)
     form = EraseForm()
     if form.validate_on_submit():

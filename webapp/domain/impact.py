@@ -9,7 +9,7 @@ import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 MIN_GROUP = 10  # groups smaller than this are shown as "te weinig gegevens"
 
@@ -91,20 +91,24 @@ def mean_ci(values: Sequence[float], minimum: int = MIN_GROUP) -> Estimate:
 
 # --- counts ---
 
-def suppress_counts(counts: Mapping[str, int], minimum: int = MIN_GROUP,
-                    with_total: bool = True) -> dict[str, int | None]:
-    """Replace counts under `minimum` by None.
+def hidden_keys(sizes: Mapping[str, int], minimum: int = MIN_GROUP) -> set[str]:
+    """Which groups of a breakdown to hide, when its total is shown too.
 
-    When a total is shown and exactly one cell is hidden, that cell could be worked out by
-    subtraction, so the next-smallest cell is hidden as well.
+    Every group under `minimum` is hidden; then, while the hidden groups together hold between
+    1 and `minimum` - 1 residents (so the total minus the shown groups would reveal them), the
+    smallest shown group is hidden as well.
     """
-    shown: dict[str, int | None] = {key: (n if n >= minimum else None) for key, n in counts.items()}
-    hidden = [key for key, n in shown.items() if n is None]
-    if with_total and len(hidden) == 1:
-        visible = sorted((n, key) for key, n in shown.items() if n is not None)
-        if visible:
-            shown[visible[0][1]] = None
-    return shown
+    hidden = {key for key, n in sizes.items() if n < minimum}
+    shown = sorted((n, key) for key, n in sizes.items() if key not in hidden)
+    while shown and 0 < sum(sizes[key] for key in hidden) < minimum:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
+def suppress_counts(counts: Mapping[str, int], minimum: int = MIN_GROUP) -> dict[str, int | None]:
+    """The counts of a breakdown with a total, with `hidden_keys` replaced by None."""
+    hidden = hidden_keys(counts, minimum)
+    return {key: (None if key in hidden else n) for key, n in counts.items()}
 
 
 def total(counts: Mapping[str, int], minimum: int = MIN_GROUP) -> int | None:
@@ -149,6 +153,26 @@ def change_per_pillar(pairs: Iterable[tuple[Checkin, Checkin]], pillars: Sequenc
     return {pillar: mean_ci(values) for pillar, values in differences.items()}
 
 
+def change_per_group(groups: Mapping[str, Sequence[tuple[Checkin, Checkin]]],
+                     pillars: Sequence[str]) -> dict[str, dict[str, Estimate]]:
+    """Mean change per pillar for groups that together make up a shown total (e.g. per life-event).
+
+    Per pillar the groups are suppressed with `hidden_keys`, so no hidden group can be worked
+    out from the total and the shown groups.
+    """
+    changes = {key: change_per_pillar(pairs, pillars) for key, pairs in groups.items()}
+    for pillar in pillars:
+        sizes = {key: _scored(groups[key], pillar) for key in groups}
+        for key in hidden_keys(sizes):
+            changes[key][pillar] = SUPPRESSED
+    return changes
+
+
+def _scored(pairs: Sequence[tuple[Checkin, Checkin]], pillar: str) -> int:
+    return sum(1 for before, after in pairs
+               if before.scores.get(pillar) is not None and after.scores.get(pillar) is not None)
+
+
 def around(checkins: Sequence[Checkin], moment: datetime) -> tuple[Checkin, Checkin] | None:
     """A resident's latest check-in at or before `moment` and latest after it, if both exist."""
     before = [c for c in checkins if c.at <= moment]
@@ -173,24 +197,28 @@ def months_between(first: str, last: str) -> list[str]:
     return keys
 
 
-def parse_period(start: str, end: str) -> tuple[date | None, date | None, list[str]]:
-    """Dates from the filter form (YYYY-MM-DD, empty allowed); error keys for what is wrong."""
-    errors, parsed = [], []
-    for key, raw in (("start", start), ("end", end)):
-        raw = (raw or "").strip()
-        try:
-            parsed.append(date.fromisoformat(raw) if raw else None)
-        except ValueError:
-            parsed.append(None)
-            errors.append(key)
-    first, last = parsed
-    if first and last and first > last:
-        errors.append("order")
-    for value in (first, last):
-        if value is not None and not (2000 <= value.year <= 2100):
-            errors.append("range")
-            break
-    return first, last, errors
+def period_options(first_year: int, last_year: int) -> list[str]:
+    """The periods one can choose, newest first: each year and each of its quarters (e.g. 2026-K2)."""
+    options = []
+    for year in range(last_year, first_year - 1, -1):
+        options.append(str(year))
+        options += [f"{year}-K{quarter}" for quarter in (4, 3, 2, 1)]
+    return options
+
+
+def period_bounds(period: str) -> tuple[date, date] | None:
+    """First and last day of a period key ("2026" or "2026-K3"); None when it is not one."""
+    year_part, _, quarter_part = period.partition("-K")
+    if not (year_part.isdigit() and len(year_part) == 4 and 2000 <= int(year_part) <= 2100):
+        return None
+    year = int(year_part)
+    if not quarter_part:
+        return date(year, 1, 1), date(year, 12, 31)
+    if quarter_part not in {"1", "2", "3", "4"}:
+        return None
+    first_month = 3 * int(quarter_part) - 2
+    last_day = date(year + 1, 1, 1) if first_month == 10 else date(year, first_month + 3, 1)
+    return date(year, first_month, 1), last_day - timedelta(days=1)
 
 
 def safe_cell(value) -> str:

@@ -27,7 +27,10 @@ def _moment(value: str | None) -> str | None:
 
 
 def _day(value: str | None) -> str | None:
-    return format_date(date.fromisoformat(value[:10]), "d MMMM yyyy") if value else None
+    """A stored moment (ISO, UTC) or a plain date, as a local day."""
+    if not value:
+        return None
+    return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), "d MMMM yyyy")
 
 
 def _answer_text(answer: dict | None) -> str:

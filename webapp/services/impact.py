@@ -1,13 +1,21 @@
-"""Gather the rows behind the organisation figures; the arithmetic lives in domain/impact.py."""
+"""Gather the rows behind the organisation figures; the arithmetic lives in domain/impact.py.
+
+Protection against working out small groups: every group under ten residents is hidden, with
+secondary suppression where a total is shown (domain.impact.hidden_keys); periods are whole
+years or quarters, not free dates; the wijk filter offers only groups of ten or more residents;
+and a filtered view is hidden altogether when it, or what it leaves out of a wider view, holds
+fewer than ten residents.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from webapp import clock
 from webapp.catalogue import questionnaire_for
 from webapp.domain import impact, scoring
 from webapp.domain.impact import Checkin, Estimate
@@ -17,13 +25,17 @@ from webapp.models._base import as_utc
 
 OUTCOMES = ("aangemeld", "gestart", "afgerond", "gestopt")
 NO_EVENT = "geen"
+OTHER_WIJKEN = "overig"  # the residents of smaller wijken, and those without one, as one group
 
 
 @dataclass(frozen=True)
 class Filters:
-    start: date | None = None  # first day, inclusive, in the organisation's time zone
-    end: date | None = None  # last day, inclusive
-    wijk: str | None = None
+    period: str | None = None  # "2026" or "2026-K3"; None for everything
+    wijk: str | None = None  # a name from wijk_groups(), or OTHER_WIJKEN
+
+    @property
+    def days(self) -> tuple[date, date] | None:
+        return impact.period_bounds(self.period) if self.period else None
 
 
 @dataclass
@@ -42,36 +54,77 @@ class Figures:
     referred: int | None = None
 
 
-def wijken() -> list[str]:
-    """The wijken residents live in, for the filter (names of areas, not of people)."""
-    return sorted(w for w in db.session.scalars(select(Resident.wijk).distinct()) if w)
+def wijk_groups() -> list[str]:
+    """The wijken offered in the filter: those with ten or more residents.
+
+    Everyone else (smaller wijken, no wijk) forms OTHER_WIJKEN. When that rest holds 1 to 9
+    residents, the smallest offered wijken join it, so that "all" minus the offered wijken never
+    shows a small group.
+    """
+    sizes = dict(db.session.execute(select(Resident.wijk, func.count(Resident.id)).group_by(Resident.wijk)).all())
+    offered = {wijk: n for wijk, n in sizes.items() if wijk and n >= impact.MIN_GROUP}
+    rest = sum(sizes.values()) - sum(offered.values())
+    for wijk, n in sorted(offered.items(), key=lambda item: item[1]):
+        if not 0 < rest < impact.MIN_GROUP:
+            break
+        del offered[wijk]
+        rest += n
+    return sorted(offered, key=str.casefold) + ([OTHER_WIJKEN] if rest >= impact.MIN_GROUP else [])
 
 
-def _bounds(filters: Filters, timezone) -> tuple[datetime | None, datetime | None]:
-    start = datetime.combine(filters.start, time.min, timezone) if filters.start else None
-    end = datetime.combine(filters.end + timedelta(days=1), time.min, timezone) if filters.end else None
-    return start, end
+def period_choices(timezone) -> list[str]:
+    """Years and quarters from the first check-in to today."""
+    first = db.session.scalar(select(func.min(Measurement.completed_at)))
+    this_year = clock.now().astimezone(timezone).year
+    first_year = as_utc(first).astimezone(timezone).year if first else this_year
+    return impact.period_options(first_year, this_year)
 
 
-def _within(column, filters: Filters, timezone):
-    start, end = _bounds(filters, timezone)
+def _local_midnight(day: date, timezone) -> datetime:
+    """The start of a local day, in UTC (pytz zones need localize; a plain tzinfo would give LMT)."""
+    naive = datetime.combine(day, time.min)
+    local = timezone.localize(naive) if hasattr(timezone, "localize") else naive.replace(tzinfo=timezone)
+    return local.astimezone(UTC)
+
+
+def _within(column, filters: Filters, timezone, wijken: list[str]):
     conditions = []
-    if start is not None:
-        conditions.append(column >= start)
-    if end is not None:
-        conditions.append(column < end)
-    if filters.wijk:
+    if filters.days:
+        first, last = filters.days
+        conditions += [column >= _local_midnight(first, timezone),
+                       column < _local_midnight(last + timedelta(days=1), timezone)]
+    if filters.wijk == OTHER_WIJKEN:
+        named = [w for w in wijken if w != OTHER_WIJKEN]
+        conditions.append(Resident.wijk.is_(None) | Resident.wijk.not_in(named))
+    elif filters.wijk:
         conditions.append(Resident.wijk == filters.wijk)
     return conditions
 
 
-def _checkins(filters: Filters, timezone) -> tuple[list[Checkin], dict]:
-    """Every finished check-in in the period and wijk, not yet scored, and its row by key."""
+def _population(filters: Filters, timezone, wijken: list[str]) -> int:
+    """Residents with a check-in in this view."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Measurement.resident_id)))
+        .join(Resident, Resident.id == Measurement.resident_id)
+        .where(*_within(Measurement.completed_at, filters, timezone, wijken))) or 0
+
+
+def too_small(filters: Filters, timezone, wijken: list[str]) -> bool:
+    """Whether this view, or what it leaves out of a wider view, holds 1 to 9 residents."""
+    population = _population(filters, timezone, wijken)
+    if population < impact.MIN_GROUP:
+        return True
+    wider = {Filters(), Filters(period=filters.period), Filters(wijk=filters.wijk)} - {filters}
+    return any(0 < _population(view, timezone, wijken) - population < impact.MIN_GROUP for view in wider)
+
+
+def _checkins(filters: Filters, timezone, wijken: list[str]) -> tuple[list[Checkin], dict]:
+    """Every finished check-in in the view, not yet scored, and its row by key."""
     rows = db.session.execute(
         select(Measurement.id, Measurement.resident_id, Measurement.completed_at, Measurement.life_event,
                Measurement.form, Measurement.questionnaire_id, Measurement.questionnaire_version)
         .join(Resident, Resident.id == Measurement.resident_id)
-        .where(*_within(Measurement.completed_at, filters, timezone))
+        .where(*_within(Measurement.completed_at, filters, timezone, wijken))
     ).all()
     checkins = [Checkin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
                         life_event=row.life_event, scores={}) for row in rows]
@@ -79,7 +132,11 @@ def _checkins(filters: Filters, timezone) -> tuple[list[Checkin], dict]:
 
 
 def _score(needed: Iterable[Checkin], rows: dict) -> None:
-    """Fill in the pillar scores of only the check-ins the figures compare, from their raw answers."""
+    """Fill in the pillar scores of only the check-ins the figures compare, from their raw answers.
+
+    A check-in of a questionnaire version this installation no longer knows stays unscored, so
+    it counts as a check-in but is left out of the changes.
+    """
     wanted = {checkin.key: checkin for checkin in needed}
     keys = sorted(wanted)
     answers: dict[int, dict[str, int | None]] = {key: {} for key in keys}
@@ -90,13 +147,17 @@ def _score(needed: Iterable[Checkin], rows: dict) -> None:
             answers[measurement_id][item_id] = score
     for key, checkin in wanted.items():
         row = rows[key]
-        checkin.scores.update(scoring.pillar_scores(questionnaire_for(row).form_item_ids(row.form), answers[key]))
+        try:
+            items = questionnaire_for(row).form_item_ids(row.form)
+        except KeyError:
+            continue
+        checkin.scores.update(scoring.pillar_scores(items, answers[key]))
 
 
 def _first_named_events(residents: list[int]) -> dict[int, str]:
     """Per resident: the life-event of their earliest check-in that named one."""
     named: dict[int, str] = {}
-    for start in range(0, len(residents), 500):  # stay under every database's parameter limit
+    for start in range(0, len(residents), 500):
         for resident, event in db.session.execute(
                 select(Measurement.resident_id, Measurement.life_event)
                 .where(Measurement.resident_id.in_(residents[start:start + 500]),
@@ -106,84 +167,91 @@ def _first_named_events(residents: list[int]) -> dict[int, str]:
     return named
 
 
-def _referrals(filters: Filters, timezone) -> list[tuple[int, str, str, datetime]]:
-    """(resident, activity name, status, referred at) for referrals made in the period and wijk."""
+def _referrals(filters: Filters, timezone, wijken: list[str]) -> list[tuple[int, int, str, str, datetime]]:
+    """(resident, activity id, activity label, status, referred at) for referrals made in the view, oldest first."""
     rows = db.session.execute(
-        select(Referral.resident_id, Activity.name, Activity.organisation, Referral.status, Referral.created_at)
+        select(Referral.resident_id, Activity.id, Activity.name, Activity.organisation, Referral.status,
+               Referral.created_at)
         .join(Activity, Activity.id == Referral.activity_id)
         .join(Resident, Resident.id == Referral.resident_id)
-        .where(*_within(Referral.created_at, filters, timezone))
+        .where(*_within(Referral.created_at, filters, timezone, wijken))
+        .order_by(Referral.created_at, Referral.id)
     ).all()
-    return [(r.resident_id, f"{r.name} ({r.organisation})", r.status, as_utc(r.created_at).astimezone(timezone))
-            for r in rows]
+    return [(r.resident_id, r.id, f"{r.name} ({r.organisation})", r.status,
+             as_utc(r.created_at).astimezone(timezone)) for r in rows]
 
 
-def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone) -> Figures:
-    """Compute every figure on the Impact page for this period and wijk."""
-    checkins, rows = _checkins(filters, timezone)
+def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
+            wijken: list[str]) -> Figures | None:
+    """Every figure on the Impact page for this view; None when the view itself is too small to show."""
+    if too_small(filters, timezone, wijken):
+        return None
+    checkins, rows = _checkins(filters, timezone, wijken)
     by_resident: dict[int, list[Checkin]] = {}
     for checkin in sorted(checkins, key=lambda c: c.at):
         by_resident.setdefault(checkin.resident, []).append(checkin)
 
-    # Check-ins per month, hidden where fewer than ten residents checked in that month.
-    months = _months(checkins)
-
     # Residents by the life-event that brought them in: the first one they named, in any check-in.
     named = _first_named_events(list(by_resident))
     first_event = {resident: named.get(resident, NO_EVENT) for resident in by_resident}
-    event_counts = {event: 0 for event in event_ids}
+    event_counts = dict.fromkeys(event_ids, 0)
     for event in first_event.values():
         event_counts[event] = event_counts.get(event, 0) + 1
-    shown_events = impact.suppress_counts(event_counts)
 
-    # Referrals: outcomes, and each referred resident's check-ins just before and after.
+    # Referrals: outcomes, and each referred resident's check-ins just before and after the first referral.
     outcome_residents: dict[str, set[int]] = {status: set() for status in OUTCOMES}
-    activity_pairs: dict[str, dict[int, tuple[Checkin, Checkin]]] = {}
-    for resident, activity, status, at in _referrals(filters, timezone):
+    activity_pairs: dict[int, dict[int, tuple[Checkin, Checkin]]] = {}
+    activity_labels: dict[int, str] = {}
+    for resident, activity, label, status, at in _referrals(filters, timezone, wijken):
         if status not in outcome_residents:
             continue  # only suggested: not referred yet
         outcome_residents[status].add(resident)
-        activity_pairs.setdefault(activity, {})
+        activity_labels[activity] = label
         pair = impact.around(by_resident.get(resident, []), at)
-        if pair is not None and resident not in activity_pairs[activity]:
-            activity_pairs[activity][resident] = pair
+        if pair is not None:
+            activity_pairs.setdefault(activity, {}).setdefault(resident, pair)
     referred = {resident for residents in outcome_residents.values() for resident in residents}
 
     pairs = impact.first_and_latest(checkins)
     _score([c for pair in [*pairs.values(), *(p for group in activity_pairs.values() for p in group.values())]
             for c in pair], rows)
-    change_by_event = []
-    for event in event_counts:
-        group = [pair for resident, pair in pairs.items() if first_event[resident] == event]
-        change_by_event.append((event, impact.change_per_pillar(group, pillars)))
-
+    by_event = impact.change_per_group(
+        {event: [pair for resident, pair in pairs.items() if first_event[resident] == event] for event in event_counts},
+        pillars)
+    # Activities are not a breakdown of one total (a resident may try several): each stands alone,
+    # and only activities with ten or more compared residents are listed at all.
+    listed = {a: group for a, group in activity_pairs.items() if len(group) >= impact.MIN_GROUP}
     return Figures(
         pillars=pillars,
-        months=months,
+        months=_months(checkins, filters, impact.month_key(clock.now().astimezone(timezone))),
         residents=impact.total({"all": len(by_resident)}),
-        by_event=list(shown_events.items()),
+        by_event=list(impact.suppress_counts(event_counts).items()),
         change=impact.change_per_pillar(pairs.values(), pillars),
         change_residents=impact.total({"all": len(pairs)}),
-        change_by_event=change_by_event,
-        change_by_activity=[(name, impact.change_per_pillar(activity_pairs[name].values(), pillars))
-                            for name in sorted(activity_pairs, key=str.casefold)],
-        outcomes=list(impact.suppress_counts({s: len(r) for s, r in outcome_residents.items()},
-                                             with_total=False).items()),
+        change_by_event=list(by_event.items()),
+        change_by_activity=[(activity_labels[a], impact.change_per_pillar(listed[a].values(), pillars))
+                            for a in sorted(listed, key=lambda a: activity_labels[a].casefold())],
+        outcomes=list(impact.suppress_counts({s: len(r) for s, r in outcome_residents.items()}).items()),
         referred=impact.total({"all": len(referred)}),
     )
 
 
-def _months(checkins: list[Checkin]) -> list[tuple[str, int | None]]:
+def _months(checkins: list[Checkin], filters: Filters, this_month: str) -> list[tuple[str, int | None]]:
+    """Check-ins per month over the chosen period up to this month (or from the first to the last
+    month with check-ins)."""
     residents: dict[str, set[int]] = {}
     counts: dict[str, int] = {}
     for checkin in checkins:
         key = impact.month_key(checkin.at)
         residents.setdefault(key, set()).add(checkin.resident)
         counts[key] = counts.get(key, 0) + 1
-    if not counts:
+    if filters.days:
+        first, last = (impact.month_key(day) for day in filters.days)
+        last = min(last, max(this_month, first))
+    elif counts:
+        first, last = min(counts), max(counts)
+    else:
         return []
-    # From the first to the last month with check-ins: months in between show even when empty.
-    first, last = min(counts), max(counts)
     return [(key, counts[key] if len(residents.get(key, ())) >= impact.MIN_GROUP else None)
             for key in impact.months_between(first, last)]
 
@@ -198,9 +266,13 @@ class Labels:
     outcomes: dict[str, str]
 
 
-def csv_rows(data: Figures, labels: Labels) -> tuple[list[str], list[list]]:
+def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], list[list]]:
     """The figures of the page as rows: hidden groups say "te weinig gegevens" here too."""
     hidden = _("te weinig gegevens")
+    header = [_("onderdeel"), _("groep"), _("pijler"), _("aantal bewoners"), _("waarde"),
+              _("ondergrens 95%"), _("bovengrens 95%")]
+    if data is None or labels is None:  # the whole view is too small to show
+        return header, [[_("Alle cijfers"), "", "", hidden, hidden, "", ""]]
 
     def count(value):
         return hidden if value is None else value
@@ -224,10 +296,10 @@ def csv_rows(data: Figures, labels: Labels) -> tuple[list[str], list[list]]:
         rows += estimate_rows(_("Verandering voor en na een activiteit"), name, estimates)
     part = _("Verwijzingen")
     rows += [[part, labels.outcomes[status], "", "", count(n), "", ""] for status, n in data.outcomes]
-    header = [_("onderdeel"), _("groep"), _("pijler"), _("aantal bewoners"), _("waarde"),
-              _("ondergrens 95%"), _("bovengrens 95%")]
+    rows.append([part, _("Verwezen, in totaal"), "", "", count(data.referred), "", ""])
     return header, rows
 
 
 def _two(value: float) -> str:
-    return format_decimal(value, format="0.00")
+    """One decimal, as on the page: more digits would let two downloads be subtracted more exactly."""
+    return format_decimal(round(value, 1), format="0.0")

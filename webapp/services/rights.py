@@ -1,5 +1,6 @@
 """The resident's rights (AVG): download everything held about them, and erasure."""
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
@@ -24,7 +25,17 @@ def _when(value):
     return value.isoformat() if value is not None else None
 
 
-def export(resident: Resident) -> dict:
+def _fhir(resident: Resident) -> dict | None:
+    """The check-ins as FHIR; None (and a warning without personal data) if one does not fit the standard form,
+    so that the resident's own download never fails because of it."""
+    try:
+        return fhir_export.resident_bundle(resident)
+    except ValueError:
+        current_app.logger.warning("FHIR export skipped for a data download: a check-in does not fit its form")
+        return None
+
+
+def export(resident: Resident, with_fhir: bool = True) -> dict:
     """Everything held about this resident, as plain JSON-ready values."""
     user = db.session.get(User, resident.user_id) if resident.user_id else None
     measurements = checkins.measurements_of(resident)
@@ -71,7 +82,7 @@ def export(resident: Resident) -> dict:
             "at": _when(e.at), "action": e.action, "by_role": e.actor_role, "object": e.object_public_id,
         } for e in db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == resident.public_id)
                                       .order_by(AuditEvent.at))],
-        "fhir": fhir_export.resident_bundle(resident),
+        "fhir": _fhir(resident) if with_fhir else None,
     }
 
 
