@@ -107,9 +107,7 @@ def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.legend(loc="lower center", ncols=3, frameon=False, fontsize=10)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    return _svg(fig)
 
 
 SUPPRESSED_COLOUR = "#BBBBBB"
