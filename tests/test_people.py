@@ -55,6 +55,18 @@ def test_coach_enrols_resident_without_phone_recording_consent(app, client, make
     assert "resident.enrol" in _actions(app)
 
 
+def test_a_typed_wijk_takes_the_spelling_already_in_use(app, client, make_staff, login_as):
+    coach = make_staff("ouderencoach")
+    login_as(client, coach["user"])
+    assert _enrol(client, wijk="Oosterflank").status_code == 302
+    form = client.get("/coach/inschrijven").get_data(as_text=True)
+    assert '<option value="Oosterflank">' in form and 'list="wijk-options"' in form
+    assert _enrol(client, display_name="dhr. B.", wijk="  oosterFLANK ").status_code == 302
+    assert _enrol(client, display_name="mevr. C.", wijk="Nieuw  Dorp").status_code == 302
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Resident.wijk))) == ["Nieuw Dorp", "Oosterflank", "Oosterflank"]
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"consent_explained": ""}, "Leg dit eerst uit"),
     ({"consent_method": "telepathie"}, None),

@@ -84,7 +84,7 @@ def enrol():
         )
         flash(_("De bewoner is ingeschreven."), "success")
         return redirect(url_for("coach.resident", resident_id=resident.public_id))
-    return render_template("coach/enrol.html", form=form), (400 if form.errors else 200)
+    return render_template("coach/enrol.html", form=form, wijken=people.known_wijken()), (400 if form.errors else 200)
 
 
 @bp.get("/bewoner/<resident_id>")

@@ -73,10 +73,28 @@ def _unique_coach_code() -> str:
             return code
 
 
+def known_wijken() -> list[str]:
+    """The wijken already in use, by residents or in the sociale kaart, to pick from."""
+    from webapp.models import Activity
+
+    names = set(db.session.scalars(select(Resident.wijk).distinct())) | set(
+        db.session.scalars(select(Activity.wijk).distinct()))
+    return sorted((name for name in names if name), key=str.casefold)
+
+
+def canonical_wijk(text: str | None) -> str | None:
+    """A typed wijk in the spelling already in use ("oosterhof " -> "Oosterhof"), so the Impact
+    figures do not split one wijk into several."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    return next((known for known in known_wijken() if known.casefold() == cleaned.casefold()), cleaned)
+
+
 def enrol_resident(coach: User, display_name: str, birth_year: int | None, wijk: str | None,
                    consent_date: date, consent_method: str) -> Resident:
     """A coach registers a resident without phone or e-mail, recording how they agreed."""
-    resident = Resident(display_name=display_name, birth_year=birth_year, wijk=wijk)
+    resident = Resident(display_name=display_name, birth_year=birth_year, wijk=canonical_wijk(wijk))
     db.session.add(resident)
     db.session.flush()
     relation = CoachRelation(
