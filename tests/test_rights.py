@@ -212,7 +212,8 @@ def test_the_coach_who_enrolled_a_resident_can_erase_them_on_request(app, client
     login_as(client, enrolled["coach"])
     url = f"/coach/bewoner/{enrolled['resident']}/verwijderen"
     page = client.get(f"/coach/bewoner/{enrolled['resident']}").get_data(as_text=True)
-    assert url in page and enrolled["resident"] in page  # the link, and the number for the beheerder
+    grouped = " ".join(enrolled["resident"][i:i + 4] for i in range(0, len(enrolled["resident"]), 4))
+    assert url in page and f"Bewonernummer: {grouped}" in page  # the link, and the number for the beheerder
     assert client.get(url).status_code == 200
     assert client.post_form(url, {"confirm": "y", "password": "verkeerd"}).status_code == 400
     assert client.post_form(url, {"password": "coach-e-wachtwoord"}).status_code == 400  # not confirmed
@@ -256,7 +257,8 @@ def test_the_beheerder_erases_by_number_without_seeing_the_residents_data(app, c
     assert wrong.status_code == 400 and "Visser" not in wrong.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Resident, enrolled["resident_id"]) is not None
-    done = client.post_form(url, {"number": f" {enrolled['resident']} ", "confirm": "y",
+    typed = " ".join(enrolled["resident"][i:i + 4] for i in range(0, len(enrolled["resident"]), 4))
+    done = client.post_form(url, {"number": f" {typed} ", "confirm": "y",
                                   "password": "beheer-wachtwoord-lang"})
     assert done.status_code == 302
     page = client.get("/beheer").get_data(as_text=True)

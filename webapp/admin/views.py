@@ -221,7 +221,7 @@ def erase_resident():
     """Erase a resident at their request, by number: the beheerder never sees the resident's data."""
     form = EraseByNumberForm()
     if form.validate_on_submit():
-        number = form.number.data.strip()
+        number = "".join(form.number.data.split())  # typed as shown, in groups of four
         resident = None
         if not verify_password(current_user.password_hash, form.password.data):
             form.password.errors.append(_("Dit wachtwoord klopt niet."))  # before saying whether the number exists
