@@ -89,3 +89,24 @@ def test_no_checkins_gives_an_empty_but_valid_bundle(client, make_resident, logi
     data = json.loads(client.get("/account/mijn-gegevens.json").data)
     Bundle.model_validate(data["fhir"])
     assert "entry" not in data["fhir"]
+
+
+def test_a_checkin_that_does_not_fit_gets_a_clear_message_not_a_crash(app, client, make_resident, login_as,
+                                                                       kort_items, monkeypatch):
+    from webapp.services import fhir_export
+
+    me = make_resident()
+    with app.test_request_context():
+        coach = people.create_staff("coach-j", "coach-j-wachtwoord", ["welzijnscoach"], "Coach J")
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
+        people.share_with_coach(resident, coach.coach_code)
+        db.session.commit()
+        coach_id = coach.public_id
+
+    def broken(_resident):
+        raise ValueError("answer out of range")
+
+    monkeypatch.setattr(fhir_export, "resident_bundle", broken)
+    login_as(client, coach_id)
+    response = client.get(f"/coach/bewoner/{me['resident']}/fhir.json")
+    assert response.status_code == 409 and "Meld dit bij de beheerder" in response.get_data(as_text=True)

@@ -171,7 +171,14 @@ def erase(resident_id: str):
 def fhir_bundle(resident_id: str):
     """The resident's check-ins as FHIR R4 (Questionnaire + QuestionnaireResponse), for a huisarts or monitor."""
     resident = _load_resident(resident_id)
+    try:
+        bundle = fhir_export.resident_bundle(resident)
+    except ValueError:  # a stored check-in that does not fit its form: say so, do not fail with a 500
+        return render_template(
+            "errors/error.html", title=_("Deze check-ins passen niet in FHIR"),
+            message=_("Een van de check-ins past niet bij de vragenlijst. Meld dit bij de beheerder."),
+        ), 409
     audit.record("data.export", resident, resident, object_type="fhir")
-    body = json.dumps(fhir_export.resident_bundle(resident), ensure_ascii=False, indent=2)
+    body = json.dumps(bundle, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/fhir+json",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-fhir.json"'})
