@@ -276,3 +276,12 @@ def test_empty_database_shows_a_calm_page(client, beheerder):
     response = client.get("/beheer/impact")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "te weinig bewoners om cijfers te tonen" in page
+
+
+def test_the_page_and_csv_speak_english_on_request(client, population, beheerder):
+    client.post_form("/taal", {"lang": "en", "next": "/beheer/impact"})
+    page = client.get("/beheer/impact").get_data(as_text=True)
+    assert "Mean change per pillar" in page and "too little data" in page and "28 residents" in page
+    text = client.get("/beheer/impact.csv").get_data(as_text=True)
+    assert text.lstrip("\ufeff").startswith("part;group;pillar;number of residents;value")
+    assert "+1.1" in page and "1,1" not in page  # English decimal point
