@@ -307,3 +307,25 @@ def test_bad_staff_account_input_stores_nothing(app, client, make_staff, login_a
         assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "anouk")) is None
+
+
+def test_a_resident_may_name_their_wijk_in_the_spelling_already_in_use(app, client, make_resident, login_as):
+    me = make_resident()
+    login_as(client, me["user"])
+    page = client.get("/account").get_data(as_text=True)
+    assert "In welke wijk woont u? (niet verplicht)" in page
+    with app.app_context():
+        db.session.add(Resident(wijk="Oosterhof"))
+        db.session.commit()
+    response = client.post_form("/account/wijk", {"wijk": " oosterhof "})
+    assert response.status_code == 302
+    assert "Uw wijk is opgeslagen." in client.get("/account").get_data(as_text=True)
+    too_long = client.post_form("/account/wijk", {"wijk": "x" * 101})
+    assert too_long.status_code == 400 and "Gebruik hoogstens 100 tekens." in too_long.get_data(as_text=True)
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
+        assert resident.wijk == "Oosterhof"  # the bad input changed nothing
+    assert client.post_form("/account/wijk", {"wijk": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Resident.wijk).where(Resident.public_id == me["resident"])) is None
+    assert "profile.update" in _actions(app)

@@ -48,6 +48,7 @@ MATRIX = {
     "account.stop_sharing": ("POST", "/account/delen/{relation}/stoppen",
                              {**RESIDENT_ONLY, "owner": 302, "other_resident": 404}),
     "account.access_log": ("GET", "/account/inzage", RESIDENT_ONLY),
+    "account.set_wijk": ("POST", "/account/wijk", {**RESIDENT_ONLY, "owner": 302, "other_resident": 302}),
     "account.download": ("GET", "/account/mijn-gegevens.json", RESIDENT_ONLY),
     "account.download_pdf": ("GET", "/account/mijn-gegevens.pdf", RESIDENT_ONLY),
     "account.delete_account": ("GET", "/account/verwijderen", RESIDENT_ONLY),

@@ -12,6 +12,14 @@ class ShareForm(FlaskForm):
     )
 
 
+class WijkForm(FlaskForm):
+    wijk = StringField(
+        _l("In welke wijk woont u? (niet verplicht)"),
+        description=_l("Dan kan de organisatie zien in welke wijken Veerkracht helpt. Niemand ziet uw naam daarbij."),
+        validators=[Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))],
+    )
+
+
 class EraseForm(FlaskForm):
     """A coach erases a resident they enrolled, at the resident's request."""
 

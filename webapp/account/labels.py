@@ -30,4 +30,5 @@ ACTION_LABELS = {
     "suggestions.view": _l("Activiteiten bekeken"),
     "summary.export": _l("Samenvatting gedownload"),
     "visit.update": _l("Gesprek bij een huisbezoek opgeslagen"),
+    "profile.update": _l("Wijk opgeslagen"),
 }

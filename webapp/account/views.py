@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.account.forms import DeleteForm, ShareForm
+from webapp.account.forms import DeleteForm, ShareForm, WijkForm
 from webapp.account.labels import ACTION_LABELS
 from webapp.extensions import limiter
 from webapp.forms import CsrfForm
@@ -20,10 +20,11 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 
-def _page(form: ShareForm, status: int = 200):
+def _page(form: ShareForm, status: int = 200, wijk_form: WijkForm | None = None):
     resident = own_resident()
     return render_template(
         "account/home.html", relations=people.relations_of(resident), form=form, button=CsrfForm(),
+        wijk_form=wijk_form or WijkForm(wijk=resident.wijk), wijken=people.known_wijken(),
     ), status
 
 
@@ -49,6 +50,20 @@ def share():
             flash(_("U deelt uw gegevens nu met %(name)s.", name=relation.coach.display_name or ""), "success")
             return redirect(url_for("account.home"))
     return _page(form, 400)
+
+
+@bp.post("/wijk")
+@role_required("bewoner")
+def set_wijk():
+    """The resident's own wijk, optional: only used for the organisation's figures per wijk."""
+    form = WijkForm()
+    if not form.validate_on_submit():
+        return _page(ShareForm(formdata=None), 400, wijk_form=form)
+    resident = own_resident()
+    resident.wijk = people.canonical_wijk(form.wijk.data)
+    audit.record("profile.update", resident, object_type="wijk")
+    flash(_("Uw wijk is opgeslagen.") if resident.wijk else _("Uw wijk is leeggemaakt."), "success")
+    return redirect(url_for("account.home"))
 
 
 @bp.post("/delen/<relation_id>/stoppen")
