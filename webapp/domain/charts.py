@@ -100,17 +100,22 @@ def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None
                 linewidth=2, markersize=6, label=label)
     ax.set_ylim(0, 10)
     ax.set_yticks([0, 2, 4, 6, 8, 10])
-    ax.set_xticks(positions)
-    crowded = len(dates) > 6
-    ax.set_xticklabels(date_labels, fontsize=10, rotation=30 if crowded else 0, ha="right" if crowded else "center")
-    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _period_axis(ax, date_labels, crowded_after=6, angle=30)
     fig.legend(loc="lower center", ncols=3, frameon=False, fontsize=10)
     return _svg(fig)
 
 
 SUPPRESSED_COLOUR = "#BBBBBB"
+
+
+def _period_axis(ax, labels: Sequence[str], crowded_after: int, angle: int) -> None:
+    """One tick per period along x (slanted when there are many), light horizontal grid, open top and right."""
+    ax.set_xticks(list(range(len(labels))))
+    crowded = len(labels) > crowded_after
+    ax.set_xticklabels(labels, fontsize=10, rotation=angle if crowded else 0, ha="right" if crowded else "center")
+    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
 
 
 def _svg(fig) -> bytes:
@@ -134,12 +139,7 @@ def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_l
                label=suppressed_label)
         fig.legend(loc="lower center", frameon=False, fontsize=11)
     ax.set_ylim(0, top)
-    ax.set_xticks(positions)
-    crowded = len(labels) > 8
-    ax.set_xticklabels(labels, fontsize=10, rotation=45 if crowded else 0, ha="right" if crowded else "center")
-    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _period_axis(ax, labels, crowded_after=8, angle=45)
     return _svg(fig)
 
 
