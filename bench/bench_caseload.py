@@ -171,6 +171,18 @@ def logged_in_client(app, coach_public_id: str):
     return client
 
 
+def timed_gets(client, url: str, requests: int) -> tuple[list[float], int, int]:
+    """Milliseconds of `requests` in-process GETs of `url`, how many did not answer 200, and the last size."""
+    times, failures, size = [], 0, 0
+    for _ in range(requests):
+        begin = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - begin) * 1000)
+        failures += response.status_code != 200
+        size = len(response.data)
+    return times, failures, size
+
+
 def count_statements(app, coach_public_id: str, urls: list[str]) -> dict[str, int]:
     """SQL statements sent for one GET of each URL, after one untimed warm-up GET of it."""
     from sqlalchemy import event

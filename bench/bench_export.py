@@ -17,14 +17,13 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_caseload import create_coach, logged_in_client, seed_residents  # noqa: E402
+from bench.bench_caseload import create_coach, logged_in_client, seed_residents, timed_gets  # noqa: E402
 from bench.bench_http import SECRET_KEY, SetupError, machine_info, migrate  # noqa: E402
 
 
@@ -54,17 +53,6 @@ def give_login(app, resident_public_id: str) -> str:
         return user.public_id
 
 
-def measure(client, url: str, requests: int) -> tuple[list[float], int, int]:
-    times, failures, size = [], 0, 0
-    for _ in range(requests):
-        begin = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - begin) * 1000)
-        failures += response.status_code != 200
-        size = len(response.data)
-    return times, failures, size
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkins", type=int, nargs="+", default=[10, 40, 80])
@@ -92,7 +80,7 @@ def main(argv=None) -> int:
                                 (resident_client, "/account/mijn-gegevens.pdf"),
                                 (coach_client, f"/coach/bewoner/{resident}/fhir.json")):
                 client.get(url)  # warm-up
-                times, failed, size = measure(client, url, args.requests)
+                times, failed, size = timed_gets(client, url, args.requests)
                 failures += failed
                 shown = url.replace(resident, "<id>")
                 print(f"{count:>9} {shown:32} {len(times):>3} {statistics.median(times):>8.0f} "

@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_caseload import build_app, create_coach, logged_in_client, seed_residents  # noqa: E402
+from bench.bench_caseload import (  # noqa: E402
+    build_app,
+    count_statements,
+    create_coach,
+    logged_in_client,
+    seed_residents,
+    timed_gets,
+)
 from bench.bench_http import SetupError, machine_info, migrate  # noqa: E402
 
 URLS = ("/beheer/impact", "/beheer/impact.csv", "/beheer/impact?wijk=Parkzicht")
@@ -86,31 +93,19 @@ def main(argv=None) -> int:
             print(f"# {line}")
         print(f"# seeded {args.residents} residents, {args.residents * args.checkins} check-ins, {answers} answers, "
               f"{referrals} referrals in {time.perf_counter() - started:.1f} s")
+        try:
+            statements = count_statements(app, beheerder_id, list(URLS))
+        except SetupError as error:
+            print(f"set-up failed: {error}", file=sys.stderr)
+            return 2
         client = logged_in_client(app, beheerder_id)
-        from sqlalchemy import event
-
-        with app.app_context():
-            engine = db.engine
         failures = 0
         print(f"{'request':40} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>5}")
         for url in URLS:
-            statements: list[str] = []
-
-            def count(_conn, _cursor, statement, *_args, seen=statements):
-                seen.append(statement)
-
-            client.get(url)  # warm-up
-            event.listen(engine, "before_cursor_execute", count)
-            client.get(url)
-            event.remove(engine, "before_cursor_execute", count)
-            times = []
-            for _ in range(args.requests):
-                begin = time.perf_counter()
-                status = client.get(url).status_code
-                times.append((time.perf_counter() - begin) * 1000)
-                failures += status != 200
+            times, failed, _size = timed_gets(client, url, args.requests)
+            failures += failed
             p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-            print(f"{url:40} {len(times):>4} {statistics.median(times):>8.0f} {p95:>8.0f} {len(statements):>5}")
+            print(f"{url:40} {len(times):>4} {statistics.median(times):>8.0f} {p95:>8.0f} {statements[url]:>5}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"# peak memory of this process (seeding included): {peak:.0f} MB")
         return 1 if failures else 0
