@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.account.forms import DeleteForm, ShareForm, WijkForm
-from webapp.account.labels import ACTION_LABELS
 from webapp.extensions import limiter
 from webapp.forms import CsrfForm
+from webapp.labels import ACTION_LABELS
 from webapp.models import CoachRelation
 from webapp.passwords import verify_password
 from webapp.permissions import own_resident, role_required

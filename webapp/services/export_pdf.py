@@ -8,18 +8,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp import clock
-from webapp.account.labels import ACTION_LABELS
 from webapp.catalogue import life_events, questionnaire_for
 from webapp.domain.document_pdf import Document, Paragraph, Rows, Section, Subheading, document_pdf
 from webapp.i18n import locale, one_decimal
+from webapp.labels import ACTION_LABELS, REFERRAL_STATUS_LABELS
 
 FORMS = {"kort": _l("kort"), "uitgebreid": _l("uitgebreid")}
 MODES = {"zelf": _l("zelf ingevuld"), "samen": _l("samen met een coach ingevuld")}
 ROLES = {"bewoner": _l("uzelf"), "ouderencoach": _l("ouderencoach"), "welzijnscoach": _l("welzijnscoach"),
          "beheerder": _l("beheerder")}
 ORIGINS = {"gedeeld": _l("u deelde met deze coach"), "ingeschreven": _l("deze coach schreef u in")}
-STATUSES = {"voorgesteld": _l("Wil ik proberen"), "aangemeld": _l("Aangemeld"), "gestart": _l("Doet mee"),
-            "afgerond": _l("Afgerond"), "gestopt": _l("Gestopt")}
 
 
 def _moment(value: str | None) -> str | None:
@@ -82,7 +80,8 @@ def export_document(data: dict) -> Document:
     relations = [Rows([(_("Coach"), r["coach"]), (_("Hoe"), str(ORIGINS.get(r["origin"], r["origin"]))),
                        (_("Sinds"), _day(r["started_at"])), (_("Gestopt op"), _day(r["ended_at"]))])
                  for r in data["coach_relations"]]
-    referrals = [Rows([(_("Activiteit"), r["activity"]), (_("Stand"), str(STATUSES.get(r["status"], r["status"]))),
+    referrals = [Rows([(_("Activiteit"), r["activity"]),
+                       (_("Stand"), str(REFERRAL_STATUS_LABELS.get(r["status"], r["status"]))),
                        (_("Gekozen op"), _day(r["created_at"])),
                        (_("Hoe ging het (1-5)"), str(r["followup_rating"]) if r["followup_rating"] else None),
                        (_("Wat u erover vertelde"), r["followup_text"])])

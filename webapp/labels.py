@@ -1,4 +1,4 @@
-"""Names, in the reader's language, for what the audit trail and the data download refer to by code."""
+"""Names, in the reader's language, for codes the audit trail, referrals and the data download use."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -31,4 +31,10 @@ ACTION_LABELS = {
     "summary.export": _l("Samenvatting gedownload"),
     "visit.update": _l("Gesprek bij een huisbezoek opgeslagen"),
     "profile.update": _l("Wijk opgeslagen"),
+}
+
+# A referral's status as the resident reads it (the beheerder's Impact page uses its own words).
+REFERRAL_STATUS_LABELS = {
+    "voorgesteld": _l("Wil ik proberen"), "aangemeld": _l("Aangemeld"), "gestart": _l("Doet mee"),
+    "afgerond": _l("Afgerond"), "gestopt": _l("Gestopt"),
 }
