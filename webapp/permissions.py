@@ -39,14 +39,12 @@ def can_access(user, resident: Resident) -> bool:
         return False
     if resident.user_id is not None and resident.user_id == user.id:
         return True
-    if user.is_coach:
-        return db.session.scalar(
-            select(CoachRelation.id).where(
-                CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id,
-                CoachRelation.ended_at.is_(None),
-            )
-        ) is not None
-    return False
+    return user.is_coach and _active_relation(user, resident) is not None
+
+
+def _active_relation(user, resident: Resident) -> CoachRelation | None:
+    return db.session.scalar(select(CoachRelation).where(
+        CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id, CoachRelation.ended_at.is_(None)))
 
 
 def can_erase_as_coach(user, resident: Resident) -> bool:
@@ -58,12 +56,8 @@ def can_erase_as_coach(user, resident: Resident) -> bool:
     """
     if not user.is_authenticated or not user.is_coach or resident.user_id is not None:
         return False
-    return db.session.scalar(
-        select(CoachRelation.id).where(
-            CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id,
-            CoachRelation.origin == "ingeschreven", CoachRelation.ended_at.is_(None),
-        )
-    ) is not None
+    relation = _active_relation(user, resident)
+    return relation is not None and relation.origin == "ingeschreven"
 
 
 def require_access(resident: Resident | None) -> Resident:

@@ -19,7 +19,6 @@ from webapp.services import audit, checkins, export_pdf, people, rights
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-
 def _page(form: ShareForm, status: int = 200, wijk_form: WijkForm | None = None):
     resident = own_resident()
     return render_template(

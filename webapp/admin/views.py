@@ -222,7 +222,6 @@ def erase_resident():
     form = EraseByNumberForm()
     if form.validate_on_submit():
         number = "".join(form.number.data.split())  # typed as shown, in groups of four
-        resident = None
         if not verify_password(current_user.password_hash, form.password.data):
             form.password.errors.append(_("Dit wachtwoord klopt niet."))  # before saying whether the number exists
         elif (resident := checkins.by_public_id(Resident, number)) is None:
