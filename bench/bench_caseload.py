@@ -74,8 +74,8 @@ def build_app(database_url: str):
 
 def create_coach(app) -> tuple[int, str]:
     """The welzijnscoach who logs in; returns (database id, public id)."""
-    from webapp.extensions import db
-    from webapp.services import people
+    from webapp.accounts import service as people
+    from webapp.core.extensions import db
 
     with app.app_context():
         coach = people.create_staff(COACH_USERNAME, COACH_PASSWORD, ["welzijnscoach"], "Bench Coach")
@@ -92,10 +92,10 @@ def seed_residents(app, coach_id: int, first: int, last: int, checkins: int,
     """
     from sqlalchemy import func, insert, select
 
-    from webapp.catalogue import QUESTIONNAIRE_ID, RESIDENT_FORM, current_questionnaire, life_events
-    from webapp.extensions import db
-    from webapp.models import Answer, CoachRelation, Measurement, Resident
-    from webapp.models._base import new_public_id
+    from webapp.core.extensions import db
+    from webapp.core.models import Answer, CoachRelation, Measurement, Resident
+    from webapp.core.models._base import new_public_id
+    from webapp.core.questionnaires import QUESTIONNAIRE_ID, RESIDENT_FORM, current_questionnaire, life_events
 
     with app.app_context():
         questionnaire = current_questionnaire()
@@ -187,7 +187,7 @@ def count_statements(app, coach_public_id: str, urls: list[str]) -> dict[str, in
     """SQL statements sent for one GET of each URL, after one untimed warm-up GET of it."""
     from sqlalchemy import event
 
-    from webapp.extensions import db
+    from webapp.core.extensions import db
 
     client = logged_in_client(app, coach_public_id)
     statements: list[str] = []
@@ -230,7 +230,7 @@ def profile_request(app, coach_public_id: str, url: str, top: int = 20) -> str:
 
 
 def dispose(app) -> None:
-    from webapp.extensions import db
+    from webapp.core.extensions import db
 
     with app.app_context():
         db.session.remove()

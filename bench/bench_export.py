@@ -40,9 +40,9 @@ def give_login(app, resident_public_id: str) -> str:
     """Attach a resident login to the seeded resident; returns the user's public id."""
     from sqlalchemy import select
 
-    from webapp.extensions import db
-    from webapp.models import Resident, User
-    from webapp.passwords import hash_password
+    from webapp.core.extensions import db
+    from webapp.core.models import Resident, User
+    from webapp.core.passwords import hash_password
 
     with app.app_context():
         user = User(username="benchbewoner", password_hash=hash_password("bench-bewoner-wachtwoord"))
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
                 shown = url.replace(resident, "<id>")
                 print(f"{count:>9} {shown:32} {len(times):>3} {statistics.median(times):>8.0f} "
                       f"{max(times):>8.0f} {size / 1024:>8.0f}")
-            from webapp.extensions import db
+            from webapp.core.extensions import db
 
             with app.app_context():
                 db.engine.dispose()

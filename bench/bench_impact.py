@@ -40,9 +40,9 @@ URLS = ("/beheer/impact", "/beheer/impact.csv", "/beheer/impact?wijk=Parkzicht")
 def seed_referrals(app, rng: random.Random) -> int:
     from sqlalchemy import insert, select
 
-    from webapp.extensions import db
-    from webapp.models import Activity, Referral, Resident
-    from webapp.models._base import new_public_id
+    from webapp.core.extensions import db
+    from webapp.core.models import Activity, Referral, Resident
+    from webapp.core.models._base import new_public_id
 
     with app.app_context():
         activities = []
@@ -79,8 +79,8 @@ def main(argv=None) -> int:
             started = time.perf_counter()
             _ids, answers = seed_residents(app, coach_id, 0, args.residents, args.checkins, rng)
             referrals = seed_referrals(app, rng)
-            from webapp.extensions import db
-            from webapp.services import people
+            from webapp.accounts import service as people
+            from webapp.core.extensions import db
 
             with app.app_context():
                 beheerder = people.create_staff("benchbeheer", "bench-beheer-wachtwoord-1", ["beheerder"], "B")

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from webapp import create_app
-from webapp.extensions import db, limiter
-from webapp.models import Answer, Measurement, Resident, User
-from webapp.passwords import hash_password
+from webapp.core.extensions import db, limiter
+from webapp.core.models import Answer, Measurement, Resident, User
+from webapp.core.passwords import hash_password
 
 PASSWORD = "een-lang-wachtwoord"
 _HASH = hash_password(PASSWORD)
@@ -152,7 +152,7 @@ def login_as():
 def kort_items(app) -> dict[str, list[str]]:
     """The short form's item ids per pillar, from the questionnaire file."""
     with app.app_context():
-        from webapp.catalogue import current_questionnaire
+        from webapp.core.questionnaires import current_questionnaire
 
         return current_questionnaire().form_item_ids("kort")
 

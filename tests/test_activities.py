@@ -9,10 +9,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.conftest import all_answers
-from webapp.domain import activity_csv
-from webapp.extensions import db
-from webapp.models import Activity
-from webapp.services import activities, people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import Activity
+from webapp.sociale_kaart import activity_csv
+from webapp.sociale_kaart import service as activities
 
 HEADER = ";".join(activity_csv.COLUMNS)
 TODAY = date.today().isoformat()

@@ -2,7 +2,7 @@
 
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain.answers import parse_score, parse_step
+from webapp.checkin.rules import parse_score, parse_step
 
 ITEMS = ["lichaam_gezond", "lichaam_fit"]
 

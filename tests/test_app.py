@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from webapp import create_app
-from webapp.extensions import db
-from webapp.models import Measurement, Resident, User
+from webapp.core.extensions import db
+from webapp.core.models import Measurement, Resident, User
 
 
 def test_healthz_reports_a_reachable_database(client):
@@ -83,9 +83,8 @@ def test_demo_resident_sees_history_over_months(app, client):
 def test_demo_activities_import_cleanly_and_cover_every_pillar_and_life_event(app):
     from datetime import date
 
-    from webapp.catalogue import life_events
-    from webapp.domain.questionnaire import PILLAR_IDS
-    from webapp.services import activities
+    from webapp.core.questionnaires import PILLAR_IDS, life_events
+    from webapp.sociale_kaart import service as activities
 
     with app.app_context():
         assert activities.seed_demo_activities() >= 35

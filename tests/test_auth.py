@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from webapp.extensions import db
-from webapp.models import Resident, User
+from webapp.core.extensions import db
+from webapp.core.models import Resident, User
 
 
 def _register(client, username="marietje", password="mijn lange wachtwoord", confirm=None):

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.checkin_helpers import answer_steps, start_checkin
-from webapp.extensions import db
-from webapp.models import Draft, Measurement
+from webapp.core.extensions import db
+from webapp.core.models import Draft, Measurement
 
 
 def _draft_answers(app) -> dict:
@@ -125,7 +125,7 @@ def test_wrong_method_is_a_dutch_405(client):
 
 
 def test_unexpected_error_shows_no_stack_trace(app, client, make_resident, login_as, monkeypatch):
-    from webapp.services import checkins
+    from webapp.checkin import service as checkins
 
     def broken(*args, **kwargs):
         raise RuntimeError("database exploded")

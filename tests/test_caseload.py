@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import event, select
 
 from tests.conftest import all_answers
-from webapp.domain import caseload
-from webapp.domain.caseload import FLAG_DROP, FLAG_OVERDUE, FLAG_TALK, Row
-from webapp.extensions import db
-from webapp.models import AuditEvent, Measurement, Resident
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.caseload import rules as caseload
+from webapp.caseload.rules import FLAG_DROP, FLAG_OVERDUE, FLAG_TALK, Row
+from webapp.core.extensions import db
+from webapp.core.models import AuditEvent, Measurement, Resident
 
 TODAY = date(2026, 11, 24)
 
@@ -165,7 +165,7 @@ def test_timeline_counts_weeks_from_the_check_in_that_reported_the_event():
     from datetime import datetime
     from types import SimpleNamespace
 
-    from webapp.domain.progress import timeline
+    from webapp.caseload.rules import timeline
 
     def m(day, event, ident):
         return SimpleNamespace(completed_at=datetime(2026, 1, 1) + timedelta(days=day), life_event=event, id=ident)
@@ -212,7 +212,7 @@ def test_caseload_filters_by_another_coach_who_also_follows(app, client, login_a
 
 
 def test_referral_without_news_for_four_weeks_is_flagged(app, client, login_as, coach_with):
-    from webapp.models import Activity, Referral
+    from webapp.core.models import Activity, Referral
 
     coach, add = coach_with
     add(1)

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from webapp.domain.charts import CURRENT_COLOUR, PREVIOUS_COLOUR, spider_svg
+from webapp.core.charts import CURRENT_COLOUR, PREVIOUS_COLOUR, spider_svg
 
 LABELS = ["Lichaamsfuncties", "Mentaal welbevinden", "Zingeving", "Kwaliteit van leven", "Meedoen",
           "Dagelijks functioneren"]

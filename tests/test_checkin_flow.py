@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
 from tests.conftest import all_answers
-from webapp.extensions import db
-from webapp.models import Answer, AuditEvent, ChartImage, Draft, Measurement, Resident
+from webapp.core.extensions import db
+from webapp.core.models import Answer, AuditEvent, ChartImage, Draft, Measurement, Resident
 
 
 def _count(app, model) -> int:
@@ -239,7 +239,7 @@ def test_empty_history_says_so(client, make_resident, login_as):
 
 def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, make_measurement, kort_items,
                                           monkeypatch):
-    from webapp.services import charts
+    from webapp.results import service as charts
 
     drawn = []
     real = charts.spider_svg
@@ -327,7 +327,7 @@ def test_two_tabs_saving_different_screens_at_once_keep_both(app, make_resident,
 
 def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_items, monkeypatch):
     """A save whose draft changed in between (version check fails) is redone on a fresh copy."""
-    from webapp.services import checkins
+    from webapp.checkin import service as checkins
 
     resident = make_resident()
     with app.test_request_context():

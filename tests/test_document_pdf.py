@@ -7,7 +7,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 
-from webapp.domain.document_pdf import Document, Paragraph, Rows, Section, Subheading, _figures, document_pdf
+from webapp.rights.document_pdf import Document, Paragraph, Rows, Section, Subheading, _figures, document_pdf
 
 FOOTER = "Veerkracht — uw eigen gegevens, alleen voor u."
 NOTE = " ".join(f"Notitie{i}: ik wandelde € {i},50 en ’s avonds café-bezoek met Zoë." for i in range(50))[:3000]

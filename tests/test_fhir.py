@@ -16,8 +16,8 @@ from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from pydantic import ValidationError
 
-from webapp.domain import fhir
-from webapp.domain.questionnaire import PILLAR_IDS, load_questionnaire
+from webapp.core.questionnaires import PILLAR_IDS, load_questionnaire
+from webapp.fhir import rules as fhir
 
 QUESTIONNAIRE = Path(__file__).resolve().parent.parent / "questionnaires" / "veerkracht-v1.yaml"
 FORMS = ("kort", "uitgebreid")

@@ -6,10 +6,10 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 
 from tests.checkin_helpers import complete_checkin
-from webapp.extensions import db
-from webapp.models import AuditEvent, Resident
-from webapp.services import people
-from webapp.services.fhir_export import fhir_id
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import AuditEvent, Resident
+from webapp.fhir.service import fhir_id
 
 
 def _responses(bundle: dict) -> list[dict]:
@@ -30,7 +30,7 @@ def test_fhir_ids_are_valid_and_reversible():
     import base64
     import re
 
-    from webapp.models._base import new_public_id
+    from webapp.core.models._base import new_public_id
 
     for public_id in ["abc_DEF-1234_xyz", *(new_public_id() for _ in range(50))]:
         converted = fhir_id(public_id)
@@ -93,7 +93,7 @@ def test_no_checkins_gives_an_empty_but_valid_bundle(client, make_resident, logi
 
 def test_a_checkin_that_does_not_fit_gets_a_clear_message_not_a_crash(app, client, make_resident, login_as,
                                                                        kort_items, monkeypatch):
-    from webapp.services import fhir_export
+    from webapp.fhir import service as fhir_export
 
     me = make_resident()
     with app.test_request_context():

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import impact
-from webapp.domain.impact import Checkin
-from webapp.extensions import db
-from webapp.models import Activity, Answer, AuditEvent, Measurement, Referral, Resident
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import Activity, Answer, AuditEvent, Measurement, Referral, Resident
+from webapp.impact import rules as impact
+from webapp.impact.rules import Checkin
 
 HIDDEN = "te weinig gegevens"
 
@@ -102,7 +102,7 @@ def test_periods_are_whole_years_and_quarters():
 def test_a_period_starts_at_local_midnight(app):
     from flask_babel import get_timezone
 
-    from webapp.services.impact import _local_midnight
+    from webapp.impact.service import _local_midnight
 
     with app.test_request_context():
         zone = get_timezone()

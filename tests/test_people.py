@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import all_answers
-from webapp.extensions import db
-from webapp.models import ActivationCode, AuditEvent, CoachRelation, Resident, User
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User
 
 COACH_PASSWORD = "coach-wachtwoord-lang"
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from tests.checkin_helpers import answer_steps, start_checkin
 from tests.conftest import all_answers
-from webapp.extensions import db
-from webapp.models import ROLES, Activity, Referral, Resident
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import ROLES, Activity, Referral, Resident
 
 ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder")
 LOGIN = "login"  # redirect to the login page

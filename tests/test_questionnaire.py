@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from webapp.domain.questionnaire import PILLAR_IDS, DefinitionError, load_catalogue, load_questionnaire
+from webapp.core.questionnaires import PILLAR_IDS, DefinitionError, load_definitions, load_questionnaire
 
 DATA = Path(__file__).resolve().parent.parent / "questionnaires"
 QUESTIONNAIRE = DATA / "veerkracht-v1.yaml"
@@ -30,12 +30,12 @@ def test_every_item_has_dutch_and_english_text():
 
 
 def test_life_events_cover_the_brief_and_name_known_pillars():
-    catalogue = load_catalogue(DATA)
-    ids = [e.id for e in catalogue.life_events.events]
+    definitions = load_definitions(DATA)
+    ids = [e.id for e in definitions.life_events.events]
     for expected in ("overlijden_naaste", "scheiding", "baanverlies", "pensioen", "verhuizing",
                      "mantelzorger", "ziekte", "inkomensdaling", "geen"):
         assert expected in ids
-    death = catalogue.life_events.get("overlijden_naaste")
+    death = definitions.life_events.get("overlijden_naaste")
     assert death.pillars_first == ["mentaal", "meedoen"]
     assert set(death.pillars_later) == {"dagelijks", "kwaliteit"}
 
@@ -57,7 +57,7 @@ def broken(tmp_path):
 
 def _message(path: Path) -> str:
     with pytest.raises(DefinitionError) as info:
-        load_catalogue(path.parent)
+        load_definitions(path.parent)
     return str(info.value)
 
 
@@ -149,6 +149,6 @@ def test_two_versions_live_side_by_side(tmp_path):
     data["version"] = 2
     data["pillars"][0]["items"][0]["text"]["nl"] = "Nieuwe tekst."
     (tmp_path / "veerkracht-v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    catalogue = load_catalogue(tmp_path)
-    assert catalogue.latest("veerkracht").version == 2
-    assert catalogue.get("veerkracht", 1).pillars[0].items[0].text.nl != "Nieuwe tekst."
+    definitions = load_definitions(tmp_path)
+    assert definitions.latest("veerkracht").version == 2
+    assert definitions.get("veerkracht", 1).pillars[0].items[0].text.nl != "Nieuwe tekst."

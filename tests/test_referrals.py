@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from tests.checkin_helpers import answer_steps, start_checkin
 from tests.conftest import all_answers
-from webapp.domain.referrals import can_move, parse_rating
-from webapp.extensions import db
-from webapp.models import Activity, AuditEvent, Measurement, Referral, Resident
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import Activity, AuditEvent, Measurement, Referral, Resident
+from webapp.referrals.rules import can_move, parse_rating
 
 
 @pytest.mark.parametrize("current, new, allowed", [

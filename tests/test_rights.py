@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
 from tests.conftest import PASSWORD
-from webapp.extensions import db
-from webapp.models import Activity, AuditEvent, ChartImage, Measurement, Resident, User
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import Activity, AuditEvent, ChartImage, Measurement, Resident, User
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resid
         assert expected.replace(" ", "").lower() in text.lower(), expected
     # Question texts and answers in words, not ids.
     with app.app_context():
-        from webapp.catalogue import current_questionnaire
+        from webapp.core.questionnaires import current_questionnaire
 
         first_item = current_questionnaire().pillars[0].items[0]
     assert re.sub(r"\s+", "", first_item.text.nl)[:30].lower() in text.lower()
@@ -170,7 +170,7 @@ def enrolled(app, kort_items):
     """A resident without a phone, enrolled by coach-e, with two check-ins, a plan note and a referral."""
     from datetime import UTC, datetime
 
-    from webapp.models import Answer, Referral
+    from webapp.core.models import Answer, Referral
 
     with app.test_request_context():
         coach = people.create_staff("coach-e", "coach-e-wachtwoord", ["ouderencoach"], "Coach E")
@@ -291,7 +291,7 @@ def test_the_beheerder_form_checks_the_password_before_the_number(client, login_
 
 
 def test_the_download_still_works_when_a_checkin_does_not_fit_fhir(client, full_resident, monkeypatch):
-    from webapp.services import fhir_export
+    from webapp.fhir import service as fhir_export
 
     def broken(_resident):
         raise ValueError("does not fit")

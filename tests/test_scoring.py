@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain.scoring import changes, lowest_pillars, pillar_score, pillar_scores, worth_discussing
+from webapp.core.scoring import changes, lowest_pillars, pillar_score, pillar_scores, worth_discussing
 
 
 def test_score_is_mean_of_answered_items_with_one_decimal():

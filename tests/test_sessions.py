@@ -12,8 +12,8 @@ import redis
 
 from tests.conftest import PASSWORD
 from tests.test_permissions import MATRIX
-from webapp.extensions import db
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
 
 
 def _later(app, **delta):
@@ -118,7 +118,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKER = """
 import sys
 from webapp import create_app
-from webapp.extensions import db
+from webapp.core.extensions import db
 app = create_app({"SECRET_KEY": "x", "TESTING": True, "WTF_CSRF_ENABLED": False,
                   "RATELIMIT_STORAGE_URI": sys.argv[1], "RATELIMIT_KEY_PREFIX": sys.argv[2],
                   "SQLALCHEMY_DATABASE_URI": sys.argv[3]})

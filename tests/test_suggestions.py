@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.domain.suggestions import Offer, Profile, rank
+from webapp.sociale_kaart.rules import Offer, Profile, rank
 
 OFFERS = [
     Offer("wandelgroep", ("lichaam", "meedoen"), wijk="Centrum"),

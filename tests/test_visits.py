@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from tests.checkin_helpers import draft_id_from
 from tests.conftest import all_answers
-from webapp.extensions import db
-from webapp.models import AuditEvent, Measurement, Resident
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
+from webapp.core.models import AuditEvent, Measurement, Resident
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def visit(app, client, make_resident, login_as):
 
 def _uitgebreid_items(app) -> dict:
     with app.app_context():
-        from webapp.catalogue import current_questionnaire
+        from webapp.core.questionnaires import current_questionnaire
 
         return current_questionnaire().form_item_ids("uitgebreid")
 

@@ -17,8 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
-    from webapp import cli, errors, extensions, i18n, security
-    from webapp.domain.questionnaire import load_catalogue
+    from webapp import cli, errors
+    from webapp.core import extensions, i18n, security
+    from webapp.core.questionnaires import load_definitions
 
     extensions.db.init_app(app)
     # Batch mode: SQLite can only alter tables by copying them.
@@ -27,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    app.extensions["veerkracht_catalogue"] = load_catalogue(app.config["QUESTIONNAIRE_DIR"])
+    app.extensions["veerkracht_definitions"] = load_definitions(app.config["QUESTIONNAIRE_DIR"])
 
     from webapp.account.views import bp as account_bp
     from webapp.admin.views import bp as admin_bp

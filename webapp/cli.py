@@ -5,11 +5,13 @@ from datetime import timedelta
 import click
 from flask import Flask
 
-from webapp import clock
-from webapp.extensions import db
-from webapp.models import STAFF_ROLES
-from webapp.passwords import MIN_LENGTH, is_common
-from webapp.services import demo, people, rights
+from webapp import demo
+from webapp.accounts import service as people
+from webapp.core import clock
+from webapp.core.extensions import db
+from webapp.core.models import STAFF_ROLES
+from webapp.core.passwords import MIN_LENGTH, is_common
+from webapp.rights import service as rights
 
 
 def init_app(app: Flask) -> None:

@@ -6,8 +6,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from webapp.extensions import db
-from webapp.services.checkins import DraftConflict
+from webapp.checkin.service import DraftConflict
+from webapp.core.extensions import db
 
 MESSAGES = {
     400: (_l("Dat ging niet goed"),

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll, log_in
-from webapp.extensions import db
-from webapp.models import Activity
+from webapp.core.extensions import db
+from webapp.core.models import Activity
 
 pytestmark = pytest.mark.e2e
 

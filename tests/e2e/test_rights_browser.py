@@ -13,8 +13,8 @@ from tests.e2e.test_checkin_browser import (
     assert_no_horizontal_scroll,
     log_in,
 )
-from webapp.extensions import db
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
 
 pytestmark = pytest.mark.e2e
 TABLET = {"width": 1024, "height": 768}

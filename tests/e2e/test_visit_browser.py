@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_checkin_browser import assert_no_axe_violations, assert_no_horizontal_scroll
-from webapp.extensions import db
-from webapp.services import people
+from webapp.accounts import service as people
+from webapp.core.extensions import db
 
 pytestmark = pytest.mark.e2e
 COACH_PASSWORD = "coach-wachtwoord-lang"

@@ -7,14 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.account.forms import DeleteForm, ShareForm, WijkForm
-from webapp.extensions import limiter
-from webapp.forms import CsrfForm
-from webapp.labels import ACTION_LABELS
-from webapp.models import CoachRelation
-from webapp.passwords import verify_password
-from webapp.permissions import own_resident, role_required
-from webapp.security import end_session
-from webapp.services import audit, checkins, export_pdf, people, rights
+from webapp.accounts import service as people
+from webapp.checkin import service as checkins
+from webapp.core import audit
+from webapp.core.extensions import limiter
+from webapp.core.forms import CsrfForm
+from webapp.core.labels import ACTION_LABELS
+from webapp.core.models import CoachRelation
+from webapp.core.passwords import verify_password
+from webapp.core.permissions import own_resident, role_required
+from webapp.core.security import end_session
+from webapp.rights import export_pdf
+from webapp.rights import service as rights
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

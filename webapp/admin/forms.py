@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from webapp.auth.forms import not_common
-from webapp.passwords import MIN_LENGTH
+from webapp.core.passwords import MIN_LENGTH
 
 
 class StaffForm(FlaskForm):

@@ -10,19 +10,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp import clock
 from webapp.account.forms import EraseByNumberForm
+from webapp.accounts import service as people
 from webapp.admin.forms import ImportForm, StaffForm
-from webapp.catalogue import current_questionnaire, life_events
-from webapp.domain import activity_csv, charts
-from webapp.domain import impact as impact_figures
-from webapp.extensions import db, limiter
-from webapp.forms import CsrfForm
-from webapp.i18n import locale
-from webapp.models import Activity, Resident, User
-from webapp.passwords import verify_password
-from webapp.permissions import role_required
-from webapp.services import activities, audit, checkins, impact, people, rights
+from webapp.checkin import service as checkins
+from webapp.core import audit, charts, clock
+from webapp.core.extensions import db, limiter
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.models import Activity, Resident, User
+from webapp.core.passwords import verify_password
+from webapp.core.permissions import role_required
+from webapp.core.questionnaires import current_questionnaire, life_events
+from webapp.impact import rules as impact_figures
+from webapp.impact import service as impact
+from webapp.rights import service as rights
+from webapp.sociale_kaart import activity_csv
+from webapp.sociale_kaart import service as activities
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 

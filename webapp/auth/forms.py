@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from webapp.passwords import MIN_LENGTH, is_common
+from webapp.core.passwords import MIN_LENGTH, is_common
 
 
 def not_common(form, field) -> None:

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from webapp.accounts import service as people
 from webapp.auth.forms import ActivateForm, LoginForm, RegisterForm
-from webapp.extensions import db, limiter
-from webapp.models import User
-from webapp.passwords import verify_password
-from webapp.security import end_session, start_session
-from webapp.services import people
-from webapp.urls import safe_next
+from webapp.core.extensions import db, limiter
+from webapp.core.models import User
+from webapp.core.passwords import verify_password
+from webapp.core.security import end_session, start_session
+from webapp.core.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 

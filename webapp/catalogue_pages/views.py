@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, render_template, request
 from flask_babel import get_timezone
 
-from webapp import clock
-from webapp.catalogue import current_questionnaire
-from webapp.domain.questionnaire import PILLAR_IDS
-from webapp.i18n import locale
-from webapp.models import Activity
-from webapp.services import activities, checkins
+from webapp.checkin import service as checkins
+from webapp.core import clock
+from webapp.core.i18n import locale
+from webapp.core.models import Activity
+from webapp.core.questionnaires import PILLAR_IDS, current_questionnaire
+from webapp.sociale_kaart import service as activities
 
 bp = Blueprint("activities", __name__, url_prefix="/wat-is-er-te-doen")
 

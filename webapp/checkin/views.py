@@ -6,19 +6,24 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from webapp import clock
-from webapp.catalogue import RESIDENT_FORM, VISIT_FORM, life_events, questionnaire_for
+from webapp.checkin import service as checkins
 from webapp.checkin.forms import PlanForm, VisitForm
-from webapp.domain.answers import parse_step
-from webapp.domain.referrals import parse_rating
-from webapp.domain.scoring import lowest_pillars, worth_discussing
-from webapp.extensions import db
-from webapp.forms import CsrfForm
-from webapp.i18n import locale
-from webapp.models import COACH_ROLES, Activity, Draft, Measurement, Referral, Resident, User
-from webapp.permissions import own_resident, require_access, role_required
-from webapp.services import activities, audit, charts, checkins, referrals, suggestions, summary
-from webapp.urls import safe_next
+from webapp.checkin.rules import parse_step
+from webapp.core import audit, clock
+from webapp.core.extensions import db
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.models import COACH_ROLES, Activity, Draft, Measurement, Referral, Resident, User
+from webapp.core.permissions import own_resident, require_access, role_required
+from webapp.core.questionnaires import RESIDENT_FORM, VISIT_FORM, life_events, questionnaire_for
+from webapp.core.scoring import lowest_pillars, worth_discussing
+from webapp.core.urls import safe_next
+from webapp.referrals import service as referrals
+from webapp.referrals.rules import parse_rating
+from webapp.results import service as charts
+from webapp.results import service as summary
+from webapp.sociale_kaart import service as activities
+from webapp.sociale_kaart import service as suggestions
 
 bp = Blueprint("checkin", __name__)
 

@@ -8,20 +8,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp import clock
 from webapp.account.forms import EraseForm
-from webapp.catalogue import current_questionnaire, life_events
+from webapp.accounts import service as people
+from webapp.caseload import rules as caseload
+from webapp.caseload import rules as progress
+from webapp.caseload import service as caseload_service
+from webapp.checkin import service as checkins
 from webapp.checkin.views import start_visit
 from webapp.coach.forms import EnrolForm
-from webapp.domain import caseload, progress
-from webapp.extensions import limiter
-from webapp.forms import CsrfForm
-from webapp.i18n import locale
-from webapp.models import COACH_ROLES, Resident
-from webapp.passwords import verify_password
-from webapp.permissions import can_erase_as_coach, require_access, role_required
-from webapp.services import audit, charts, checkins, fhir_export, people, rights
-from webapp.services import caseload as caseload_service
+from webapp.core import audit, clock
+from webapp.core.extensions import limiter
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.models import COACH_ROLES, Resident
+from webapp.core.passwords import verify_password
+from webapp.core.permissions import can_erase_as_coach, require_access, role_required
+from webapp.core.questionnaires import current_questionnaire, life_events
+from webapp.fhir import service as fhir_export
+from webapp.results import service as charts
+from webapp.rights import service as rights
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
 FLAG_LABELS = {

@@ -13,12 +13,13 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import text
 
-from webapp.catalogue import RESIDENT_FORM, current_questionnaire
-from webapp.extensions import db
-from webapp.forms import CsrfForm
-from webapp.i18n import locale
-from webapp.services import checkins, referrals
-from webapp.urls import safe_next
+from webapp.checkin import service as checkins
+from webapp.core.extensions import db
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.questionnaires import RESIDENT_FORM, current_questionnaire
+from webapp.core.urls import safe_next
+from webapp.referrals import service as referrals
 
 bp = Blueprint("main", __name__)
 

@@ -1,0 +1,226 @@
+"""Accounts, coach relations, enrolment, activation codes and sharing."""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from webapp.core import audit, clock
+from webapp.core.extensions import db
+from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User, UserRole
+from webapp.core.models._base import as_utc
+from webapp.core.passwords import hash_password
+
+# No 0/O, 1/I/L: codes are read off paper and typed by older residents.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class CodeError(ValueError):
+    """A code did not match, was used already or expired (one message for all three)."""
+
+
+def _code(groups: int) -> str:
+    return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(groups))
+
+
+def normalise_code(code: str) -> str:
+    """Accept codes typed with spaces, dashes or lower case."""
+    return "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def username_taken(username: str) -> bool:
+    return db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None
+
+
+def create_resident_account(username: str, password: str) -> User:
+    """A resident who registers on their own phone."""
+    user = User(username=username.lower(), password_hash=hash_password(password), role="bewoner")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(Resident(user_id=user.id))
+    db.session.flush()
+    return user
+
+
+def create_staff(username: str, password: str, roles: list[str], display_name: str,
+                 organisation: str | None = None, phone: str | None = None) -> User:
+    """A coach or beheerder account; coaches get a code residents can share with."""
+    main, *extra = sorted(roles, key=("beheerder", "ouderencoach", "welzijnscoach").index)
+    user = User(
+        username=username.lower(), password_hash=hash_password(password), role=main,
+        display_name=display_name, organisation=organisation, phone=phone,
+        extra_roles=[UserRole(role=r) for r in extra],
+    )
+    if user.is_coach:
+        user.coach_code = _unique_coach_code()
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.create", None, user, object_type="user")
+    return user
+
+
+def _unique_coach_code() -> str:
+    while True:
+        code = _code(2)
+        if not db.session.scalar(select(User.id).where(User.coach_code == code)):
+            return code
+
+
+def known_wijken() -> list[str]:
+    """The wijken already in use, by residents or in the sociale kaart, to pick from."""
+    from webapp.core.models import Activity
+
+    names = set(db.session.scalars(select(Resident.wijk).distinct())) | set(
+        db.session.scalars(select(Activity.wijk).distinct()))
+    return sorted((name for name in names if name), key=str.casefold)
+
+
+def canonical_wijk(text: str | None) -> str | None:
+    """A typed wijk in the spelling already in use ("oosterhof " -> "Oosterhof"), so the Impact
+    figures do not split one wijk into several."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    return next((known for known in known_wijken() if known.casefold() == cleaned.casefold()), cleaned)
+
+
+def enrol_resident(coach: User, display_name: str, birth_year: int | None, wijk: str | None,
+                   consent_date: date, consent_method: str) -> Resident:
+    """A coach registers a resident without phone or e-mail, recording how they agreed."""
+    resident = Resident(display_name=display_name, birth_year=birth_year, wijk=canonical_wijk(wijk))
+    db.session.add(resident)
+    db.session.flush()
+    relation = CoachRelation(
+        coach_id=coach.id, resident_id=resident.id, origin="ingeschreven",
+        consent_date=consent_date, consent_method=consent_method,
+    )
+    db.session.add(relation)
+    db.session.flush()
+    audit.record("resident.enrol", resident, relation)
+    return resident
+
+
+def issue_activation_code(coach: User, resident: Resident) -> tuple[str, ActivationCode]:
+    """A new one-time code (older unused codes stop working); returns the plain code once."""
+    now = clock.now()
+    for old in db.session.scalars(
+        select(ActivationCode).where(ActivationCode.resident_id == resident.id, ActivationCode.used_at.is_(None))
+    ):
+        old.expires_at = now
+    code = _code(3)
+    record = ActivationCode(
+        resident_id=resident.id, code_hash=_hash_code(code), created_by_id=coach.id,
+        expires_at=now + timedelta(days=current_app.config["ACTIVATION_DAYS"]),
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record("activation.issue", resident, object_type="activation_code")
+    return code, record
+
+
+def check_activation_code(code: str) -> ActivationCode:
+    """Find a valid code; CodeError when unknown, used or expired."""
+    record = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash_code(code)))
+    if record is None or record.used_at is not None or as_utc(record.expires_at) <= clock.now():
+        raise CodeError(code)
+    resident = db.session.get(Resident, record.resident_id)
+    if resident is None or resident.user_id is not None:
+        raise CodeError(code)
+    return record
+
+
+def activate(code: str, username: str, password: str) -> User:
+    """Let an enrolled resident set their own login; the code works once."""
+    record = check_activation_code(code)
+    resident = db.session.get(Resident, record.resident_id)
+    user = User(username=username.lower(), password_hash=hash_password(password), role="bewoner")
+    db.session.add(user)
+    db.session.flush()
+    resident.user_id = user.id
+    record.used_at = clock.now()
+    db.session.flush()
+    audit.record("activation.use", resident, object_type="activation_code")
+    return user
+
+
+def active_relation(coach: User, resident: Resident) -> CoachRelation | None:
+    return db.session.scalar(
+        select(CoachRelation).where(
+            CoachRelation.coach_id == coach.id, CoachRelation.resident_id == resident.id,
+            CoachRelation.ended_at.is_(None),
+        )
+    )
+
+
+def share_with_coach(resident: Resident, coach_code: str) -> CoachRelation:
+    """The resident shares their data with the coach whose code they typed."""
+    normalised = normalise_code(coach_code)
+    coach = None
+    if len(normalised) == 8:
+        coach = db.session.scalar(
+            select(User).where(User.coach_code == f"{normalised[:4]}-{normalised[4:]}", User.is_enabled)
+        )
+    if coach is None or not coach.is_coach:
+        raise CodeError(coach_code)
+    existing = active_relation(coach, resident)
+    if existing is not None:
+        return existing
+    relation = CoachRelation(coach_id=coach.id, resident_id=resident.id, origin="gedeeld",
+                             consent_date=clock.now().date(), consent_method="digitaal")
+    db.session.add(relation)
+    db.session.flush()
+    audit.record("relation.share", resident, relation)
+    return relation
+
+
+def stop_relation(resident: Resident, relation: CoachRelation) -> None:
+    """End a coach's access at once (the resident withdrew, or the coach closed the file)."""
+    if relation.ended_at is None:
+        relation.ended_at = clock.now()
+        db.session.flush()
+        audit.record("relation.end", resident, relation)
+
+
+def relations_of(resident: Resident) -> list[CoachRelation]:
+    return list(db.session.scalars(
+        select(CoachRelation).where(CoachRelation.resident_id == resident.id)
+        .order_by(CoachRelation.ended_at.is_not(None), CoachRelation.started_at.desc())
+    ))
+
+
+def caseload(coach: User) -> list[tuple[CoachRelation, Resident]]:
+    """The residents this coach may see now."""
+    rows = db.session.execute(
+        select(CoachRelation, Resident)
+        .join(Resident, Resident.id == CoachRelation.resident_id)
+        .where(CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None))
+        .order_by(CoachRelation.started_at.desc())
+    )
+    return [tuple(row) for row in rows]
+
+
+def audit_trail(resident: Resident, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
+    """Who did what with this resident's data, newest first, with the acting account."""
+    rows = db.session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.public_id == AuditEvent.actor_public_id)
+        .where(AuditEvent.resident_public_id == resident.public_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in rows]
+
+
+def names_of(user_ids: set[int]) -> dict[int, str]:
+    """Display names of staff accounts, in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User.id, func.coalesce(User.display_name, User.username))
+                              .where(User.id.in_(user_ids)))
+    return dict(rows.all())

@@ -1,0 +1,102 @@
+"""Who needs attention now? Flags, sorting and filtering of a coach's caseload, as plain values."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from webapp.core.scoring import WORTH_DISCUSSING
+
+DEFAULT_INTERVAL = timedelta(weeks=6)
+FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-in before
+FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
+FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
+FLAG_NO_NEWS = "geen_nieuws"  # a referral without news for more than four weeks
+FLAGS = (FLAG_DROP, FLAG_TALK, FLAG_OVERDUE, FLAG_NO_NEWS)
+SORTS = ("aandacht", "naam", "laatste", "volgende", "daling")
+
+
+@dataclass
+class Row:
+    """One resident on the caseload page."""
+
+    resident_public_id: str
+    name: str
+    wijk: str | None
+    life_event: str | None
+    last_checkin: date | None
+    due: date | None
+    changes: dict[str, float | None] = field(default_factory=dict)
+    talk_count: int = 0
+    flags: set[str] = field(default_factory=set)
+    coaches: dict[str, str] = field(default_factory=dict)  # every coach following: public id -> name
+
+
+def due_date(last_checkin: date | None, agreed: date | None, since: date) -> date:
+    """The agreed next date, else six weeks after the last check-in (or after sharing started)."""
+    if agreed is not None and (last_checkin is None or agreed >= last_checkin):
+        return agreed
+    return (last_checkin or since) + DEFAULT_INTERVAL
+
+
+def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date,
+              quiet_referrals: int = 0) -> set[str]:
+    """The reasons this resident may need attention now (rules of thumb, not a diagnosis)."""
+    flags = {FLAG_NO_NEWS} if quiet_referrals else set()
+    if any(change is not None and change <= -WORTH_DISCUSSING for change in changes.values()):
+        flags.add(FLAG_DROP)
+    if talk_count:
+        flags.add(FLAG_TALK)
+    if due < today:
+        flags.add(FLAG_OVERDUE)
+    return flags
+
+
+def filter_rows(rows: list[Row], flag: str | None = None, life_event: str | None = None,
+                wijk: str | None = None, coach: str | None = None) -> list[Row]:
+    return [
+        row for row in rows
+        if (not flag or flag in row.flags)
+        and (not life_event or row.life_event == life_event)
+        and (not wijk or (row.wijk or "").casefold() == wijk.casefold())
+        and (not coach or coach in row.coaches)
+    ]
+
+
+def sort_rows(rows: list[Row], sort: str) -> list[Row]:
+    """Sort; the default puts the residents with the most reasons for attention first."""
+    far = date.max
+    if sort == "naam":
+        return sorted(rows, key=lambda r: r.name.casefold())
+    if sort == "laatste":
+        return sorted(rows, key=lambda r: (r.last_checkin is not None, r.last_checkin or date.min), reverse=True)
+    if sort == "volgende":
+        return sorted(rows, key=lambda r: (r.due or far, r.name.casefold()))
+    if sort == "daling":  # the largest drop in any pillar first
+        return sorted(rows, key=lambda r: (min((c for c in r.changes.values() if c is not None), default=0.0),
+                                           r.name.casefold()))
+    return sorted(rows, key=lambda r: (-len(r.flags), r.due or far, r.name.casefold()))
+
+
+def paginate(rows: list, page: int, per_page: int = 25) -> tuple[list, int, int]:
+    """Return (rows on this page, this page number, number of pages)."""
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    return rows[(page - 1) * per_page: page * per_page], page, pages
+
+
+@dataclass
+class Entry:
+    measurement: object
+    life_event: str | None       # the life-event this check-in follows (the latest one reported)
+    weeks_since_event: int | None
+
+
+def timeline(measurements: list) -> list[Entry]:
+    """Newest first. A life-event counts from the check-in where it was first reported."""
+    entries = []
+    current_event, reported_at = None, None
+    for measurement in sorted(measurements, key=lambda m: (m.completed_at, m.id)):
+        if measurement.life_event and measurement.life_event != "geen" and measurement.life_event != current_event:
+            current_event, reported_at = measurement.life_event, measurement.completed_at
+        weeks = (measurement.completed_at - reported_at).days // 7 if reported_at else None
+        entries.append(Entry(measurement, current_event, weeks))
+    return list(reversed(entries))

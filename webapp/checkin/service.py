@@ -1,0 +1,244 @@
+"""Drafts, finished check-ins and their derived scores."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp.core import audit, scoring
+from webapp.core.extensions import db
+from webapp.core.models import Answer, Draft, Measurement, Resident, User
+from webapp.core.models._base import utcnow
+from webapp.core.questionnaires import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
+
+PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
+
+
+def open_draft(resident: Resident, coach: User | None = None) -> Draft | None:
+    """The unfinished check-in, if any (the newest): the resident's own, or one done with this coach."""
+    return db.session.scalar(
+        select(Draft)
+        .outerjoin(Measurement, Measurement.draft_id == Draft.id)
+        .where(Draft.resident_id == resident.id, Measurement.id.is_(None),
+               Draft.coach_id == coach.id if coach else Draft.coach_id.is_(None))
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(1)
+    )
+
+
+def start_draft(resident: Resident, form: str, coach: User | None = None) -> Draft:
+    """Resume the open check-in, or start a new one on the newest questionnaire."""
+    existing = open_draft(resident, coach)
+    if existing is not None:
+        return existing
+    questionnaire = current_questionnaire()
+    draft = Draft(
+        resident_id=resident.id,
+        questionnaire_id=QUESTIONNAIRE_ID,
+        questionnaire_version=questionnaire.version,
+        form=form,
+        coach_id=coach.id if coach else None,
+        answers={},
+        talk_items=[],
+    )
+    db.session.add(draft)
+    db.session.flush()
+    audit.record("checkin.start", resident, draft)
+    return draft
+
+
+def discard_draft(resident: Resident, draft: Draft) -> None:
+    """Throw away an unfinished check-in at the resident's request."""
+    audit.record("checkin.discard", resident, draft)
+    db.session.delete(draft)
+    db.session.flush()
+
+
+def set_life_event(draft: Draft, event_id: str) -> None:
+    draft.life_event = event_id
+    draft.steps_done = max(draft.steps_done, 1)
+    db.session.flush()
+
+
+class DraftConflict(RuntimeError):
+    """The draft kept changing under us (many tabs at once); nothing was saved."""
+
+
+def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
+              chosen: set | None = None) -> None:
+    """Store one pillar's answers in the draft.
+
+    finished: the resident pressed "Volgende", so unanswered items count as skipped and the
+    next step opens. Otherwise (going back, autosave) only the items in `chosen` are stored,
+    so untouched questions stay unanswered instead of showing "Sla over".
+    Another tab saving the same draft at the same moment makes the version check fail; then
+    the draft is read again and this step is merged into the fresh copy.
+    """
+    for _attempt in range(3):
+        try:
+            _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
+            db.session.flush()
+            return
+        except StaleDataError:
+            db.session.rollback()  # nothing else was written in this request yet
+    raise DraftConflict(draft.public_id)
+
+
+def _merge_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
+                chosen: set | None) -> None:
+    stored = item_ids if finished or chosen is None else [i for i in item_ids if i in chosen]
+    merged = dict(draft.answers or {})
+    merged.update({item_id: answers.get(item_id) for item_id in stored})
+    draft.answers = merged
+    kept = [i for i in (draft.talk_items or []) if i not in item_ids]
+    draft.talk_items = kept + [i for i in item_ids if i in talk]
+    if finished:
+        draft.steps_done = max(draft.steps_done, step + 1)
+    draft.updated_at = utcnow()
+
+
+def measurement_for_draft(draft: Draft) -> Measurement | None:
+    return db.session.scalar(select(Measurement).where(Measurement.draft_id == draft.id))
+
+
+def submit_draft(resident: Resident, draft: Draft) -> Measurement:
+    """Turn a draft into exactly one measurement, however often it is submitted."""
+    existing = measurement_for_draft(draft)
+    if existing is not None:
+        return existing
+    questionnaire = questionnaire_for(draft)
+    talk = set(draft.talk_items or [])
+    stored = draft.answers or {}
+    measurement = Measurement(
+        resident_id=resident.id,
+        draft_id=draft.id,
+        questionnaire_id=draft.questionnaire_id,
+        questionnaire_version=draft.questionnaire_version,
+        form=draft.form,
+        life_event=draft.life_event,
+        mode="samen" if draft.coach_id else "zelf",
+        coach_id=draft.coach_id,
+        started_at=draft.created_at,
+        completed_at=utcnow(),
+        answers=[
+            Answer(item_id=item_id, score=stored.get(item_id), wants_to_talk=item_id in talk)
+            for item_id in questionnaire.forms[draft.form].items
+        ],
+    )
+    # No SAVEPOINT: with pysqlite a savepoint as the first write commits on release. This
+    # request has written nothing yet, so on a clash the whole transaction can roll back.
+    db.session.add(measurement)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request (second tab, double tap) finished this draft first.
+        db.session.rollback()
+        winner = measurement_for_draft(draft)
+        if winner is None:
+            raise
+        return winner
+    # The answers now live in the measurement; keep no second copy in the draft.
+    draft.answers = {}
+    draft.talk_items = []
+    db.session.flush()
+    audit.record("checkin.create", resident, measurement)
+    return measurement
+
+
+def answers_of(measurement: Measurement) -> dict[str, int | None]:
+    return {a.item_id: a.score for a in measurement.answers}
+
+
+def scores_of(measurement: Measurement) -> dict[str, float | None]:
+    """Derive the pillar scores from the stored raw answers."""
+    questionnaire = questionnaire_for(measurement)
+    return scoring.pillar_scores(questionnaire.form_item_ids(measurement.form), answers_of(measurement))
+
+
+def measurements_of(resident: Resident) -> list[Measurement]:
+    """All finished check-ins of a resident with their answers (two queries), newest first."""
+    return list(
+        db.session.scalars(
+            select(Measurement)
+            .options(selectinload(Measurement.answers))
+            .where(Measurement.resident_id == resident.id)
+            .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
+        )
+    )
+
+
+def previous_of(measurement: Measurement) -> Measurement | None:
+    """The check-in before this one."""
+    return db.session.scalar(
+        select(Measurement)
+        .where(
+            Measurement.resident_id == measurement.resident_id,
+            or_(
+                Measurement.completed_at < measurement.completed_at,
+                and_(
+                    Measurement.completed_at == measurement.completed_at,
+                    Measurement.id < measurement.id,
+                ),
+            ),
+        )
+        .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
+        .limit(1)
+    )
+
+
+def by_public_id(model, public_id: str):
+    return db.session.scalar(select(model).where(model.public_id == public_id))
+
+
+@dataclass
+class Comparison:
+    """Two check-ins side by side, as the result and compare pages show them."""
+
+    current: Measurement
+    previous: Measurement | None
+    scores: dict[str, float | None]
+    previous_scores: dict[str, float | None] | None
+    changes: dict[str, float | None]
+
+
+def compare(current: Measurement, previous: Measurement | None) -> Comparison:
+    scores = scores_of(current)
+    previous_scores = scores_of(previous) if previous else None
+    return Comparison(current, previous, scores, previous_scores, scoring.changes(scores, previous_scores))
+
+
+def save_plan(resident: Resident, measurement: Measurement, values: dict) -> None:
+    """Store the dialogue (what matters, which pillar, one small step, who can help)."""
+    for name in PLAN_FIELDS:
+        setattr(measurement, name, values.get(name) or None)
+    measurement.plan_saved_at = utcnow()
+    db.session.flush()
+    audit.record("plan.update", resident, measurement)
+
+
+RHYTHM_WEEKS = {"gewoon": 6, "waakvlam": 13}  # 13 weeks: the low-frequency "waakvlam" contact
+
+
+def save_visit(resident: Resident, measurement: Measurement, values: dict, today: date) -> None:
+    """The home-visit conversation: the plan plus the coach's notes and the next check-in date."""
+    save_plan(resident, measurement, values)
+    measurement.coach_notes = values.get("coach_notes") or None
+    measurement.rhythm = values.get("rhythm") or "gewoon"
+    measurement.next_checkin_on = values.get("next_checkin_on") or (
+        today + timedelta(weeks=RHYTHM_WEEKS[measurement.rhythm])
+    )
+    db.session.flush()
+    audit.record("visit.update", resident, measurement)
+
+
+def next_checkin(resident: Resident) -> date | None:
+    """The next check-in date agreed at the latest check-in that set one."""
+    return db.session.scalar(
+        select(Measurement.next_checkin_on)
+        .where(Measurement.resident_id == resident.id, Measurement.next_checkin_on.is_not(None))
+        .order_by(Measurement.completed_at.desc())
+        .limit(1)
+    )

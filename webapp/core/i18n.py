@@ -1,0 +1,38 @@
+"""Language choice: Dutch by default, English on request."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_decimal, get_locale
+
+from webapp.core.extensions import babel
+from webapp.core.labels import REFERRAL_STATUS_LABELS
+
+
+def select_locale() -> str:
+    """Use the language the person chose, else Dutch."""
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale() -> str:
+    """Return the active language code ('nl' or 'en')."""
+    return str(get_locale() or "nl")
+
+
+def one_decimal(value: float) -> str:
+    """Format a score the local way: 7,5 in Dutch, 7.5 in English."""
+    return format_decimal(value, format="0.0")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.globals["referral_status_labels"] = REFERRAL_STATUS_LABELS
+    # A resident number in groups of four, easier to read out on the phone (spaces are ignored on input).
+    app.jinja_env.filters["grouped"] = lambda text: " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    app.jinja_env.filters["cents"] = lambda cents: format_decimal((cents or 0) / 100, format="0.00")
+
+    @app.context_processor
+    def _inject_locale() -> dict:
+        return {"lang": locale(), "request_path": request.full_path.rstrip("?")}

@@ -1,0 +1,32 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from webapp.core.models.activities import (
+    ACTIVITY_STATUSES,
+    COSTS,
+    JOIN_ROUTES,
+    LOCATION_KINDS,
+    OPEN_REFERRAL_STATUSES,
+    REFERRAL_STATUSES,
+    Activity,
+    Referral,
+)
+from webapp.core.models.audit import AuditEvent
+from webapp.core.models.checkins import Answer, ChartImage, Draft, Measurement
+from webapp.core.models.people import (
+    COACH_ROLES,
+    CONSENT_METHODS,
+    ROLES,
+    STAFF_ROLES,
+    ActivationCode,
+    CoachRelation,
+    Resident,
+    User,
+    UserRole,
+)
+
+__all__ = [
+    "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS", "OPEN_REFERRAL_STATUSES", "REFERRAL_STATUSES",
+    "Activity", "Referral",
+    "COACH_ROLES", "CONSENT_METHODS", "ROLES", "STAFF_ROLES", "ActivationCode", "Answer", "AuditEvent",
+    "ChartImage", "CoachRelation", "Draft", "Measurement", "Resident", "User", "UserRole",
+]

@@ -1,0 +1,107 @@
+"""Check-ins: drafts in progress, finished measurements, their answers and charts."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.extensions import db
+from webapp.core.models._base import new_public_id, utcnow
+
+
+class Draft(db.Model):
+    """A check-in in progress, saved on every step so nothing is lost."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("resident.id", ondelete="CASCADE"), index=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(50))
+    questionnaire_version: Mapped[int]
+    form: Mapped[str] = mapped_column(String(20))
+    # Set when a coach runs the check-in together with the resident (home visit).
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    life_event: Mapped[str | None] = mapped_column(String(50))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    talk_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    steps_done: Mapped[int] = mapped_column(default=0)
+    # Optimistic locking: two tabs saving at once must not overwrite each other's answers.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    measurement: Mapped["Measurement | None"] = relationship(back_populates="draft")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Measurement(db.Model):
+    """A finished check-in: raw answers are stored, pillar scores are derived."""
+
+    __table_args__ = (Index("ix_measurement_resident_completed", "resident_id", "completed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"))
+    # Unique: a draft becomes at most one measurement, even when submitted twice at once.
+    draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("draft.id", ondelete="SET NULL"), unique=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(50))
+    questionnaire_version: Mapped[int]
+    form: Mapped[str] = mapped_column(String(20))
+    life_event: Mapped[str | None] = mapped_column(String(50))
+    mode: Mapped[str] = mapped_column(String(20), default="zelf")  # "zelf" or "samen" (with a coach)
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    plan_important: Mapped[str | None] = mapped_column(Text)
+    plan_pillar: Mapped[str | None] = mapped_column(String(20))
+    plan_step: Mapped[str | None] = mapped_column(Text)
+    plan_helper: Mapped[str | None] = mapped_column(Text)
+    plan_saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    coach_notes: Mapped[str | None] = mapped_column(Text)
+    next_checkin_on: Mapped[date | None] = mapped_column(Date)
+    rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
+
+    draft: Mapped[Draft | None] = relationship(back_populates="measurement")
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="measurement", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(db.Model):
+    """One raw answer: a score 0-10, or None when skipped."""
+
+    __table_args__ = (
+        db.UniqueConstraint("measurement_id", "item_id", name="uq_answer_measurement_item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[str] = mapped_column(String(50))
+    score: Mapped[int | None]
+    wants_to_talk: Mapped[bool] = mapped_column(default=False)
+
+    measurement: Mapped[Measurement] = relationship(back_populates="answers")
+
+
+class ChartImage(db.Model):
+    """A drawn spider chart, kept so the same chart is never drawn twice."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cache_key: Mapped[str] = mapped_column(String(200), unique=True)
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE"), index=True
+    )
+    compare_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measurement.id", ondelete="CASCADE"), index=True
+    )
+    svg: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

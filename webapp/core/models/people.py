@@ -1,0 +1,125 @@
+"""Accounts and the people whose data the app holds."""
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.extensions import db
+from webapp.core.models._base import new_public_id, utcnow
+
+ROLES = ("bewoner", "ouderencoach", "welzijnscoach", "beheerder")
+COACH_ROLES = ("ouderencoach", "welzijnscoach")
+STAFF_ROLES = (*COACH_ROLES, "beheerder")
+CONSENT_METHODS = ("mondeling", "schriftelijk")
+
+
+class User(UserMixin, db.Model):
+    """A login. Residents are linked to exactly one Resident record; staff have roles."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # The main role; a coach may hold both coach roles (see UserRole).
+    role: Mapped[str] = mapped_column(String(20), default="bewoner")
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    # Residents type this code to share their data with this coach.
+    coach_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Raised by "log out everywhere": sessions carrying an older number end.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    resident: Mapped["Resident | None"] = relationship(back_populates="user")
+    extra_roles: Mapped[list["UserRole"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        """Identify the session by the public id, never the database id."""
+        return self.public_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role this user holds."""
+        return frozenset({self.role, *(r.role for r in self.extra_roles)})
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def is_coach(self) -> bool:
+        return self.has_role(*COACH_ROLES)
+
+    @property
+    def role_label(self) -> str:
+        """Roles as one string for the audit trail, e.g. 'ouderencoach+welzijnscoach'."""
+        return "+".join(sorted(self.roles))
+
+
+class UserRole(db.Model):
+    """An extra role, for a coach who works both as ouderencoach and as welzijnscoach."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Resident(db.Model):
+    """The data subject: a resident, with or without a login of their own."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), unique=True
+    )
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    birth_year: Mapped[int | None]
+    wijk: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User | None] = relationship(back_populates="resident")
+    relations: Mapped[list["CoachRelation"]] = relationship(
+        back_populates="resident", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CoachRelation(db.Model):
+    """A coach may see a resident's data: shared by the resident, or enrolled with consent."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    origin: Mapped[str] = mapped_column(String(20))  # "gedeeld" (by the resident) or "ingeschreven"
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    consent_method: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    resident: Mapped[Resident] = relationship(back_populates="relations")
+    coach: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class ActivationCode(db.Model):
+    """A one-time code a coach prints, so an enrolled resident can set their own password."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,289 @@
+"""The questionnaire and life-event definitions: loaded from YAML, validated at start-up, served to the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+NO_LIFE_EVENT = "geen"  # the life-event answer "er is niets bijzonders gebeurd"
+PILLAR_IDS = ("lichaam", "mentaal", "zingeving", "kwaliteit", "meedoen", "dagelijks")
+LIFE_EVENTS_FILE = "life-events.yaml"
+ID_PATTERN = r"^[a-z][a-z0-9_]{1,48}$"
+
+
+class DefinitionError(ValueError):
+    """A data file is broken; the message names the file, the item and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in Dutch (source) and English."""
+
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        """Return the text in the locale, Dutch when the locale is unknown."""
+        return self.en if locale == "en" else self.nl
+
+
+class TextList(_Strict):
+    nl: list[str]
+    en: list[str]
+
+    def get(self, locale: str) -> list[str]:
+        return self.en if locale == "en" else self.nl
+
+
+class Item(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Text
+
+
+class Pillar(_Strict):
+    id: str
+    name: Text
+    intro: Text
+    items: list[Item] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _known_pillar(cls, value: str) -> str:
+        if value not in PILLAR_IDS:
+            raise ValueError(f"onbekende pijler '{value}', kies uit {', '.join(PILLAR_IDS)}")
+        return value
+
+
+class Scale(_Strict):
+    min: int
+    max: int
+    low_label: Text
+    high_label: Text
+
+    @model_validator(mode="after")
+    def _range(self) -> Scale:
+        if (self.min, self.max) != (0, 10):
+            raise ValueError("de schaal moet van 0 tot en met 10 lopen")
+        return self
+
+
+class Form(_Strict):
+    name: Text
+    description: Text
+    items: list[str] = Field(min_length=1)
+
+
+class Questionnaire(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    version: int = Field(ge=1)
+    title: Text
+    credit: Text
+    scale: Scale
+    pillars: list[Pillar]
+    forms: dict[str, Form]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Questionnaire:
+        ids = [pillar.id for pillar in self.pillars]
+        if tuple(ids) != PILLAR_IDS:
+            raise ValueError(f"de pijlers moeten precies zijn, in deze volgorde: {', '.join(PILLAR_IDS)}")
+        seen: set[str] = set()
+        for pillar in self.pillars:
+            for item in pillar.items:
+                if item.id in seen:
+                    raise ValueError(f"vraag '{item.id}' komt twee keer voor")
+                seen.add(item.id)
+        for name, form in self.forms.items():
+            for item_id in form.items:
+                if item_id not in seen:
+                    raise ValueError(f"formulier '{name}' noemt onbekende vraag '{item_id}'")
+            if len(set(form.items)) != len(form.items):
+                raise ValueError(f"formulier '{name}' noemt een vraag twee keer")
+            for pillar in self.pillars:
+                if not any(item.id in form.items for item in pillar.items):
+                    raise ValueError(f"formulier '{name}' heeft geen vraag voor pijler '{pillar.id}'")
+        if {"kort", "uitgebreid"} - self.forms.keys():
+            raise ValueError("de formulieren 'kort' en 'uitgebreid' zijn verplicht")
+        if not set(self.forms["kort"].items) <= set(self.forms["uitgebreid"].items):
+            raise ValueError("alle vragen van 'kort' moeten ook in 'uitgebreid' staan")
+        return self
+
+    # Convenience look-ups used by the app.
+    def pillar(self, pillar_id: str) -> Pillar:
+        """Return the pillar with this id."""
+        return next(p for p in self.pillars if p.id == pillar_id)
+
+    def form_pillars(self, form: str) -> list[tuple[Pillar, list[Item]]]:
+        """Return each pillar with the items this form asks, in pillar order."""
+        chosen = set(self.forms[form].items)
+        return [(p, [i for i in p.items if i.id in chosen]) for p in self.pillars]
+
+    def form_item_ids(self, form: str) -> dict[str, list[str]]:
+        """Return {pillar id: [item ids]} for a form, as scoring expects."""
+        return {p.id: [i.id for i in items] for p, items in self.form_pillars(form)}
+
+
+class LifeEvent(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    short: Text
+    because: Text | None = None  # completes "Omdat u kort geleden ...", for suggestions
+    risks: TextList
+    pillars_first: list[str]
+    pillars_later: list[str]
+
+    @field_validator("pillars_first", "pillars_later")
+    @classmethod
+    def _known_pillars(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in PILLAR_IDS:
+                raise ValueError(f"onbekende pijler '{value}'")
+        return values
+
+
+class LifeEvents(_Strict):
+    version: int = Field(ge=1)
+    events: list[LifeEvent] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> LifeEvents:
+        ids = [e.id for e in self.events]
+        for event_id in ids:
+            if ids.count(event_id) > 1:
+                raise ValueError(f"gebeurtenis '{event_id}' komt twee keer voor")
+        return self
+
+    def get(self, event_id: str | None) -> LifeEvent | None:
+        """Return the event with this id, or None."""
+        return next((e for e in self.events if e.id == event_id), None)
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Every questionnaire version and the life-event list, loaded once at start-up."""
+
+    questionnaires: dict[tuple[str, int], Questionnaire]
+    life_events: LifeEvents
+
+    def latest(self, questionnaire_id: str) -> Questionnaire:
+        """Return the newest version of a questionnaire."""
+        versions = [v for (qid, v) in self.questionnaires if qid == questionnaire_id]
+        if not versions:
+            raise KeyError(questionnaire_id)
+        return self.questionnaires[(questionnaire_id, max(versions))]
+
+    def get(self, questionnaire_id: str, version: int) -> Questionnaire:
+        """Return one stored version (old measurements keep their own version)."""
+        return self.questionnaires[(questionnaire_id, version)]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (regel {mark.line + 1}, kolom {mark.column + 1})" if mark else ""
+        raise DefinitionError(f"{path.name}{where}: dit is geen geldige YAML") from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"{path.name}: het bestand is niet in UTF-8 opgeslagen") from exc
+
+
+def _describe(data: Any, loc: tuple) -> str:
+    """Turn a pydantic location into 'item lichaam_gezond, veld text.en' using the raw data."""
+    parts: list[str] = []
+    node = data
+    path: list[str] = []
+    for step in loc:
+        if isinstance(node, dict | list):
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                node = None
+        else:
+            node = None
+        if isinstance(step, int) and isinstance(node, dict) and "id" in node:
+            parts.append(f"'{node['id']}'")
+            path = []
+        else:
+            path.append(str(step))
+    label = " > ".join(parts)
+    field = ".".join(path)
+    if label and field:
+        return f"{label}, veld '{field}'"
+    return label or (f"veld '{field}'" if field else "het bestand")
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    if not isinstance(data, dict):
+        raise DefinitionError(f"{path.name}: het bestand moet een YAML-mapping zijn")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{path.name}: {_describe(data, tuple(error['loc']))}: {message}")
+        raise DefinitionError("\n".join(problems)) from None
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    """Load one questionnaire file, raising DefinitionError that names file, item and field."""
+    return _validate(Questionnaire, _read_yaml(path), path)
+
+
+def load_life_events(path: Path) -> LifeEvents:
+    """Load the life-event list."""
+    return _validate(LifeEvents, _read_yaml(path), path)
+
+
+def load_definitions(directory: str | Path) -> Definitions:
+    """Load every questionnaire file and the life-event list from a directory."""
+    directory = Path(directory)
+    questionnaires: dict[tuple[str, int], Questionnaire] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == LIFE_EVENTS_FILE:
+            continue
+        q = load_questionnaire(path)
+        if (q.id, q.version) in questionnaires:
+            raise DefinitionError(f"{path.name}: '{q.id}' versie {q.version} bestaat al")
+        questionnaires[(q.id, q.version)] = q
+    if not questionnaires:
+        raise DefinitionError(f"{directory}: geen vragenlijsten gevonden")
+    life_events_path = directory / LIFE_EVENTS_FILE
+    if not life_events_path.exists():
+        raise DefinitionError(f"{LIFE_EVENTS_FILE}: bestand ontbreekt in {directory}")
+    return Definitions(questionnaires, load_life_events(life_events_path))
+
+
+# Served to the app: the definitions create_app loaded.
+QUESTIONNAIRE_ID = "veerkracht"
+RESIDENT_FORM = "kort"
+VISIT_FORM = "uitgebreid"  # the long form, for home visits with a coach
+
+
+def definitions() -> Definitions:
+    """Return the definitions loaded by create_app."""
+    return current_app.extensions["veerkracht_definitions"]
+
+
+def current_questionnaire() -> Questionnaire:
+    """Return the newest version of the six-pillar questionnaire."""
+    return definitions().latest(QUESTIONNAIRE_ID)
+
+
+def questionnaire_for(record) -> Questionnaire:
+    """Return the exact version a draft or measurement was answered with."""
+    return definitions().get(record.questionnaire_id, record.questionnaire_version)
+
+
+def life_events() -> LifeEvents:
+    """Return the life-event list."""
+    return definitions().life_events

@@ -1,1 +1,0 @@
-"""Plain Python domain logic: no Flask, no database."""

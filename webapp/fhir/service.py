@@ -1,0 +1,40 @@
+"""A resident's check-ins as one FHIR Bundle: the Questionnaire forms used and a response per check-in."""
+
+import base64
+import binascii
+import re
+
+from webapp.checkin import service as checkins
+from webapp.core.models import Resident
+from webapp.core.models._base import as_utc
+from webapp.core.questionnaires import questionnaire_for
+from webapp.fhir import rules as fhir
+
+
+def fhir_id(public_id: str) -> str:
+    """The app's ids are URL-safe base64, which FHIR ids do not allow ('_'); hex is the same id, reversibly."""
+    try:
+        return base64.urlsafe_b64decode(public_id + "=" * (-len(public_id) % 4)).hex()
+    except (binascii.Error, ValueError):
+        return re.sub(r"[^A-Za-z0-9\-.]", "-", public_id)[:64]
+
+
+def resident_bundle(resident: Resident) -> dict:
+    """Every finished check-in of the resident as a QuestionnaireResponse, with the forms it answers."""
+    definitions: dict[str, dict] = {}
+    responses = []
+    for measurement in reversed(checkins.measurements_of(resident)):  # oldest first
+        questionnaire = questionnaire_for(measurement)
+        definition = fhir.questionnaire_resource(questionnaire, measurement.form)
+        definitions.setdefault(definition["id"], definition)
+        response = fhir.questionnaire_response(
+            questionnaire, response_id=fhir_id(measurement.public_id), form=measurement.form,
+            authored=as_utc(measurement.completed_at), answers=checkins.answers_of(measurement),
+            talk_items=[a.item_id for a in measurement.answers if a.wants_to_talk],
+            pillar_scores=checkins.scores_of(measurement),
+            life_event=measurement.life_event if measurement.life_event != "geen" else None,
+            subject_id=resident.public_id, mode=measurement.mode if measurement.mode in fhir.MODES else "zelf",
+        )
+        response["identifier"] = {"system": f"{fhir.BASE_URL}/checkin", "value": measurement.public_id}
+        responses.append(response)
+    return fhir.bundle([*definitions.values(), *responses], bundle_id=fhir_id(resident.public_id))

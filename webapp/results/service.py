@@ -1,0 +1,129 @@
+"""Spider charts, drawn once per (check-in, comparison, language) and kept in the database."""
+
+import hashlib
+import json
+
+from flask_babel import format_date, format_decimal, gettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.checkin import service as checkins
+from webapp.checkin.service import scores_of
+from webapp.core.charts import lines_svg, spider_svg
+from webapp.core.extensions import db
+from webapp.core.models import ChartImage, Measurement, Resident, User
+from webapp.core.questionnaires import life_events, questionnaire_for
+from webapp.results.summary_pdf import Summary, summary_pdf
+
+CHART_VERSION = 4  # bump when the drawing code changes
+
+
+def cache_key(*inputs) -> str:
+    """Key on everything the drawing shows (scores, labels, legend, version), not on ids:
+    a changed translation, time zone or drawing never serves a stale chart."""
+    payload = json.dumps([CHART_VERSION, *inputs], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
+    """Return the chart SVG, drawing and storing it only the first time it is asked for."""
+    questionnaire = questionnaire_for(measurement)
+    pillars = [p.id for p in questionnaire.pillars]
+    labels = [p.name.get(locale) for p in questionnaire.pillars]
+    scores = scores_of(measurement)
+    current = [scores[p] for p in pillars]
+    current_label = gettext("Deze check-in: %(date)s", date=format_date(measurement.completed_at, "medium"))
+    previous = None
+    previous_label = ""
+    if compare is not None:
+        compare_scores = scores_of(compare)
+        previous = [compare_scores[p] for p in pillars]
+        previous_label = gettext("Eerder: %(date)s", date=format_date(compare.completed_at, "medium"))
+    key = cache_key(labels, current, previous, current_label, previous_label)
+    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    if cached is not None:
+        return cached
+    svg = spider_svg(labels, current, previous, current_label=current_label,
+                     previous_label=previous_label).decode("utf-8")
+    image = ChartImage(
+        cache_key=key,
+        measurement_id=measurement.id,
+        compare_id=compare.id if compare else None,
+        svg=svg,
+    )
+    db.session.add(image)
+    try:
+        db.session.flush()  # the request has written nothing before this (see the chart view)
+    except IntegrityError:
+        db.session.rollback()  # a parallel request stored the same chart first; ours is identical
+    return svg
+
+
+def progress_svg(measurements: list[Measurement], locale: str) -> str:
+    """The six pillar scores over time (oldest first), cached like the spider charts."""
+    ordered = sorted(measurements, key=lambda m: (m.completed_at, m.id))
+    questionnaire = questionnaire_for(ordered[-1])
+    scores = [scores_of(m) for m in ordered]
+    series = [(p.name.get(locale), [s.get(p.id) for s in scores]) for p in questionnaire.pillars]
+    labels = [format_date(m.completed_at, "d MMM yy") for m in ordered]
+    key = cache_key("progress", labels, series)
+    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    if cached is not None:
+        return cached
+    svg = lines_svg([m.completed_at for m in ordered], series, labels).decode("utf-8")
+    db.session.add(ChartImage(cache_key=key, measurement_id=ordered[-1].id, svg=svg))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+    return svg
+
+
+def _score(value: float | None) -> str:
+    return gettext("te weinig ingevuld") if value is None else format_decimal(value, format="0.0")
+
+
+def build_summary(resident: Resident, measurement: Measurement, locale: str) -> bytes:
+    """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
+    questionnaire = questionnaire_for(measurement)
+    comparison = checkins.compare(measurement, checkins.previous_of(measurement))
+    pillars = questionnaire.pillars
+    rows = []
+    for pillar in pillars:
+        value = _score(comparison.scores[pillar.id])
+        if comparison.previous_scores is not None:
+            value += " " + gettext("(eerder %(score)s)", score=_score(comparison.previous_scores[pillar.id]))
+        rows.append((pillar.name.get(locale), value))
+    focus = next((p.name.get(locale) for p in pillars if p.id == measurement.plan_pillar), None)
+    coach = db.session.get(User, measurement.coach_id) if measurement.coach_id else None
+    sections = [
+        (gettext("Wat is voor u belangrijk?"), measurement.plan_important),
+        (gettext("Hier wilt u aan werken"), focus),
+        (gettext("Uw kleine stap"), measurement.plan_step),
+        (gettext("Wie of wat kan helpen"), measurement.plan_helper),
+        (gettext("Volgende check-in"),
+         format_date(measurement.next_checkin_on, "long") if measurement.next_checkin_on else None),
+    ]
+    if coach is not None:
+        contact = ", ".join(x for x in (coach.display_name, coach.organisation, coach.phone) if x)
+        sections.append((gettext("Uw coach"), contact))
+    event = life_events().get(measurement.life_event)
+    subtitle = gettext("Check-in van %(date)s", date=format_date(measurement.completed_at, "long"))
+    if resident.display_name:
+        subtitle = f"{resident.display_name} · {subtitle}"
+    if event and event.id != "geen":
+        subtitle += f" · {event.short.get(locale)}"
+    summary = Summary(
+        title=gettext("Hoe gaat het met u?"),
+        subtitle=subtitle,
+        labels=[p.name.get(locale) for p in pillars],
+        scores=[comparison.scores[p.id] for p in pillars],
+        previous=[comparison.previous_scores[p.id] for p in pillars] if comparison.previous_scores else None,
+        current_label=gettext("Nu"),
+        previous_label=gettext("Vorige keer"),
+        score_heading=gettext("Uw cijfers (0 tot en met 10)"),
+        score_rows=rows,
+        sections=sections,
+        footer=gettext("Veerkracht is geïnspireerd op de zes dimensies van Positieve Gezondheid (Huber)."),
+    )
+    return summary_pdf(summary)

@@ -1,1 +1,0 @@
-"""Use-cases that touch the database. They flush; the request commits once."""
