@@ -92,10 +92,10 @@ def seed_residents(app, coach_id: int, first: int, last: int, checkins: int,
     """
     from sqlalchemy import func, insert, select
 
+    from webapp.core.definitions import QUESTIONNAIRE_ID, RESIDENT_FORM, current_questionnaire, life_events
     from webapp.core.extensions import db
     from webapp.core.models import Answer, CoachRelation, Measurement, Resident
     from webapp.core.models._base import new_public_id
-    from webapp.core.questionnaires import QUESTIONNAIRE_ID, RESIDENT_FORM, current_questionnaire, life_events
 
     with app.app_context():
         questionnaire = current_questionnaire()

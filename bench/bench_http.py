@@ -224,10 +224,10 @@ def seed(database_url: str, count: int, rng: random.Random) -> list[str]:
     """Create one resident with a login and `count` finished check-ins; return their ids, oldest first."""
     sys.path.insert(0, str(ROOT))
     from webapp import create_app
+    from webapp.core.definitions import QUESTIONNAIRE_ID, RESIDENT_FORM, current_questionnaire
     from webapp.core.extensions import db
     from webapp.core.models import Answer, Measurement, Resident, User
     from webapp.core.passwords import hash_password
-    from webapp.core.questionnaires import QUESTIONNAIRE_ID, RESIDENT_FORM, current_questionnaire
 
     app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():

@@ -152,7 +152,7 @@ def login_as():
 def kort_items(app) -> dict[str, list[str]]:
     """The short form's item ids per pillar, from the questionnaire file."""
     with app.app_context():
-        from webapp.core.questionnaires import current_questionnaire
+        from webapp.core.definitions import current_questionnaire
 
         return current_questionnaire().form_item_ids("kort")
 

@@ -83,7 +83,8 @@ def test_demo_resident_sees_history_over_months(app, client):
 def test_demo_activities_import_cleanly_and_cover_every_pillar_and_life_event(app):
     from datetime import date
 
-    from webapp.core.questionnaires import PILLAR_IDS, life_events
+    from webapp.core.definitions import life_events
+    from webapp.core.questionnaires import PILLAR_IDS
     from webapp.sociale_kaart import service as activities
 
     with app.app_context():

@@ -75,7 +75,7 @@ def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resid
         assert expected.replace(" ", "").lower() in text.lower(), expected
     # Question texts and answers in words, not ids.
     with app.app_context():
-        from webapp.core.questionnaires import current_questionnaire
+        from webapp.core.definitions import current_questionnaire
 
         first_item = current_questionnaire().pillars[0].items[0]
     assert re.sub(r"\s+", "", first_item.text.nl)[:30].lower() in text.lower()

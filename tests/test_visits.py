@@ -31,7 +31,7 @@ def visit(app, client, make_resident, login_as):
 
 def _uitgebreid_items(app) -> dict:
     with app.app_context():
-        from webapp.core.questionnaires import current_questionnaire
+        from webapp.core.definitions import current_questionnaire
 
         return current_questionnaire().form_item_ids("uitgebreid")
 

@@ -1,11 +1,16 @@
 """Veerkracht: a resilience check-in for residents after a life-event."""
 
+from importlib import import_module
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import BASE_DIR, load_config
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
+# One package per feature, each with a blueprint in views.py (see "How it is built" in the README).
+FEATURES = ("main", "accounts", "checkin", "visits", "results", "sociale_kaart", "referrals", "caseload",
+            "impact", "rights", "fhir")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,16 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     app.extensions["veerkracht_definitions"] = load_definitions(app.config["QUESTIONNAIRE_DIR"])
 
-    from webapp.account.views import bp as account_bp
-    from webapp.admin.views import bp as admin_bp
-    from webapp.auth.views import bp as auth_bp
-    from webapp.catalogue_pages.views import bp as activities_bp
-    from webapp.checkin.views import bp as checkin_bp
-    from webapp.coach.views import bp as coach_bp
-    from webapp.main.views import bp as main_bp
-
-    for blueprint in (main_bp, auth_bp, checkin_bp, account_bp, coach_bp, admin_bp, activities_bp):
-        app.register_blueprint(blueprint)
+    for feature in FEATURES:
+        app.register_blueprint(import_module(f"webapp.{feature}.views").bp)
 
     errors.init_app(app)
     cli.init_app(app)

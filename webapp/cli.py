@@ -9,7 +9,7 @@ from webapp import demo
 from webapp.accounts import service as people
 from webapp.core import clock
 from webapp.core.extensions import db
-from webapp.core.models import STAFF_ROLES
+from webapp.core.labels import STAFF_ROLES
 from webapp.core.passwords import MIN_LENGTH, is_common
 from webapp.rights import service as rights
 
@@ -49,7 +49,8 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)
-    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(STAFF_ROLES),
+    @click.option("--role", "roles", multiple=True, required=True,
+                  type=click.Choice([role.value for role in STAFF_ROLES]),
                   help="Repeat for a coach who is both ouderencoach and welzijnscoach.")
     @click.option("--name", "display_name", required=True, help="The name residents see.")
     @click.option("--organisation", default=None)

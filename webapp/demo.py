@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, life_events
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Answer, Measurement, Referral, Resident, User
 from webapp.core.passwords import hash_password
-from webapp.core.questionnaires import QUESTIONNAIRE_ID, current_questionnaire, life_events
+from webapp.core.permissions import active_relation
+from webapp.core.questionnaires import NO_LIFE_EVENT
 
 DEMO_PASSWORD = "veerkracht-demo"  # noqa: S105 - fictional accounts only; printed in the README
 
@@ -71,7 +73,7 @@ def _seed_relations(now: datetime) -> None:
 
     coach = db.session.scalar(select(User).where(User.username == "marieke"))
     anna = db.session.scalar(select(Resident).join(User, User.id == Resident.user_id).where(User.username == "anna"))
-    if coach is None or anna is None or people.active_relation(coach, anna):
+    if coach is None or anna is None or active_relation(coach, anna):
         return
     people.share_with_coach(anna, coach.coach_code)
     enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterhof", now.date(), "mondeling")
@@ -104,7 +106,7 @@ def _seed_population(now: datetime) -> None:
     if db.session.scalar(select(func.count(Resident.id))) > len(DEMO_RESIDENTS) + 1:
         return
     rng = random.Random("population")  # noqa: S311 - demo data, not security
-    events = [e.id for e in life_events().events if e.id != "geen"]
+    events = [e.id for e in life_events().events if e.id != NO_LIFE_EVENT]
     activities = list(db.session.scalars(select(Activity).order_by(Activity.name).limit(6)))
     for number in range(POPULATION):
         resident = Resident(wijk=rng.choice(POPULATION_WIJKEN), birth_year=rng.randint(1935, 1965),
@@ -158,7 +160,7 @@ def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend:
         measurement = Measurement(
             resident_id=resident.id, questionnaire_id=QUESTIONNAIRE_ID,
             questionnaire_version=questionnaire.version, form=form,
-            life_event=event if index == 0 else "geen",
+            life_event=event if index == 0 else NO_LIFE_EVENT,
             started_at=completed - timedelta(minutes=4), completed_at=completed,
             answers=answers,
         )

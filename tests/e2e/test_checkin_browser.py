@@ -21,7 +21,7 @@ TALK = "Hier wil ik over praten"
 def pillars(app):
     """[(pillar name, [item texts])] of the short form, in screen order, in Dutch."""
     with app.app_context():
-        from webapp.core.questionnaires import current_questionnaire
+        from webapp.core.definitions import current_questionnaire
 
         return [
             (pillar.name.get("nl"), [item.text.get("nl") for item in items])

@@ -12,6 +12,7 @@ from webapp.core.extensions import db
 from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User, UserRole
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
+from webapp.core.permissions import active_relation
 
 # No 0/O, 1/I/L: codes are read off paper and typed by older residents.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -149,15 +150,6 @@ def activate(code: str, username: str, password: str) -> User:
     return user
 
 
-def active_relation(coach: User, resident: Resident) -> CoachRelation | None:
-    return db.session.scalar(
-        select(CoachRelation).where(
-            CoachRelation.coach_id == coach.id, CoachRelation.resident_id == resident.id,
-            CoachRelation.ended_at.is_(None),
-        )
-    )
-
-
 def share_with_coach(resident: Resident, coach_code: str) -> CoachRelation:
     """The resident shares their data with the coach whose code they typed."""
     normalised = normalise_code(coach_code)
@@ -172,7 +164,7 @@ def share_with_coach(resident: Resident, coach_code: str) -> CoachRelation:
     if existing is not None:
         return existing
     relation = CoachRelation(coach_id=coach.id, resident_id=resident.id, origin="gedeeld",
-                             consent_date=clock.now().date(), consent_method="digitaal")
+                             consent_date=clock.today(), consent_method="digitaal")
     db.session.add(relation)
     db.session.flush()
     audit.record("relation.share", resident, relation)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.scoring import WORTH_DISCUSSING
 
 DEFAULT_INTERVAL = timedelta(weeks=6)
@@ -95,7 +96,7 @@ def timeline(measurements: list) -> list[Entry]:
     entries = []
     current_event, reported_at = None, None
     for measurement in sorted(measurements, key=lambda m: (m.completed_at, m.id)):
-        if measurement.life_event and measurement.life_event != "geen" and measurement.life_event != current_event:
+        if measurement.life_event not in (None, NO_LIFE_EVENT, current_event):
             current_event, reported_at = measurement.life_event, measurement.completed_at
         weeks = (measurement.completed_at - reported_at).days // 7 if reported_at else None
         entries.append(Entry(measurement, current_event, weeks))

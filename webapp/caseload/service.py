@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 
 from webapp.caseload import rules as caseload
 from webapp.core import clock, scoring
+from webapp.core.definitions import definitions
 from webapp.core.extensions import db
-from webapp.core.models import OPEN_REFERRAL_STATUSES, Answer, CoachRelation, Measurement, Referral, Resident, User
+from webapp.core.labels import OPEN_REFERRAL_STATUSES
+from webapp.core.models import Answer, CoachRelation, Measurement, Referral, Resident, User
 from webapp.core.models._base import as_utc
-from webapp.core.questionnaires import definitions
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.referrals import service as referrals
 
 
@@ -53,7 +55,7 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
     next_dates = dict(db.session.execute(
         select(agreed.c.resident_id, agreed.c.next_checkin_on).where(agreed.c.rank == 1)
     ).all())
-    events = _ranked(coach, Measurement.life_event.is_not(None), Measurement.life_event != "geen")
+    events = _ranked(coach, Measurement.life_event.is_not(None), Measurement.life_event != NO_LIFE_EVENT)
     life_events = dict(db.session.execute(
         select(events.c.resident_id, events.c.life_event).where(events.c.rank == 1)
     ).all())

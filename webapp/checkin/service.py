@@ -1,7 +1,4 @@
-"""Drafts, finished check-ins and their derived scores."""
-
-from dataclasses import dataclass
-from datetime import date, timedelta
+"""Drafts and finished check-ins: start, save a step, submit exactly once, read back with scores."""
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -9,12 +6,10 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.core import audit, scoring
+from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.models import Answer, Draft, Measurement, Resident, User
 from webapp.core.models._base import utcnow
-from webapp.core.questionnaires import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
-
-PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
 
 
 def open_draft(resident: Resident, coach: User | None = None) -> Draft | None:
@@ -185,60 +180,5 @@ def previous_of(measurement: Measurement) -> Measurement | None:
             ),
         )
         .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
-        .limit(1)
-    )
-
-
-def by_public_id(model, public_id: str):
-    return db.session.scalar(select(model).where(model.public_id == public_id))
-
-
-@dataclass
-class Comparison:
-    """Two check-ins side by side, as the result and compare pages show them."""
-
-    current: Measurement
-    previous: Measurement | None
-    scores: dict[str, float | None]
-    previous_scores: dict[str, float | None] | None
-    changes: dict[str, float | None]
-
-
-def compare(current: Measurement, previous: Measurement | None) -> Comparison:
-    scores = scores_of(current)
-    previous_scores = scores_of(previous) if previous else None
-    return Comparison(current, previous, scores, previous_scores, scoring.changes(scores, previous_scores))
-
-
-def save_plan(resident: Resident, measurement: Measurement, values: dict) -> None:
-    """Store the dialogue (what matters, which pillar, one small step, who can help)."""
-    for name in PLAN_FIELDS:
-        setattr(measurement, name, values.get(name) or None)
-    measurement.plan_saved_at = utcnow()
-    db.session.flush()
-    audit.record("plan.update", resident, measurement)
-
-
-RHYTHM_WEEKS = {"gewoon": 6, "waakvlam": 13}  # 13 weeks: the low-frequency "waakvlam" contact
-
-
-def save_visit(resident: Resident, measurement: Measurement, values: dict, today: date) -> None:
-    """The home-visit conversation: the plan plus the coach's notes and the next check-in date."""
-    save_plan(resident, measurement, values)
-    measurement.coach_notes = values.get("coach_notes") or None
-    measurement.rhythm = values.get("rhythm") or "gewoon"
-    measurement.next_checkin_on = values.get("next_checkin_on") or (
-        today + timedelta(weeks=RHYTHM_WEEKS[measurement.rhythm])
-    )
-    db.session.flush()
-    audit.record("visit.update", resident, measurement)
-
-
-def next_checkin(resident: Resident) -> date | None:
-    """The next check-in date agreed at the latest check-in that set one."""
-    return db.session.scalar(
-        select(Measurement.next_checkin_on)
-        .where(Measurement.resident_id == resident.id, Measurement.next_checkin_on.is_not(None))
-        .order_by(Measurement.completed_at.desc())
         .limit(1)
     )

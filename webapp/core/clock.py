@@ -1,11 +1,29 @@
-"""The current time, replaceable in tests (app.config["CLOCK"]) so timeouts need no sleeps."""
+"""The one clock: the current time, and today's date where the organisation is.
 
-from datetime import UTC, datetime
+Replaceable in tests (app.config["CLOCK"]) so timeouts need no sleeps. Every page takes "today"
+from here, so no page uses the UTC date where another uses the local one.
+"""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
 
 def now() -> datetime:
     """Return the current time (timezone-aware)."""
     clock = current_app.config.get("CLOCK") if has_app_context() else None
     return clock() if clock else datetime.now(UTC)
+
+
+def timezone() -> ZoneInfo:
+    """The organisation's time zone (BABEL_DEFAULT_TIMEZONE)."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
+
+
+def today() -> date:
+    """Today's date in the organisation's time zone (not in UTC: just after midnight they differ)."""
+    return now().astimezone(timezone()).date()

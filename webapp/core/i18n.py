@@ -4,7 +4,7 @@ from flask import Flask, current_app, request, session
 from flask_babel import format_decimal, get_locale
 
 from webapp.core.extensions import babel
-from webapp.core.labels import REFERRAL_STATUS_LABELS
+from webapp.core.labels import ReferralStatus
 
 
 def select_locale() -> str:
@@ -28,7 +28,7 @@ def one_decimal(value: float) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["one_decimal"] = one_decimal
-    app.jinja_env.globals["referral_status_labels"] = REFERRAL_STATUS_LABELS
+    app.jinja_env.globals["referral_status_labels"] = {status: status.label for status in ReferralStatus}
     # A resident number in groups of four, easier to read out on the phone (spaces are ignored on input).
     app.jinja_env.filters["grouped"] = lambda text: " ".join(text[i:i + 4] for i in range(0, len(text), 4))
     app.jinja_env.filters["cents"] = lambda cents: format_decimal((cents or 0) / 100, format="0.00")

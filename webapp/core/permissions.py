@@ -1,14 +1,17 @@
-"""The one place that decides who may see what."""
+"""The one place that decides who may see what, and who may change or erase it."""
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.core.extensions import db, login_manager
-from webapp.core.models import CoachRelation, Resident
+from webapp.core.labels import RelationOrigin, Role
+from webapp.core.models import CoachRelation, Draft, Measurement, Resident
+
+VISIT_DRAFTS = "visit_drafts"  # session key: the home-visit drafts started on this device
 
 
 def role_required(*roles: str) -> Callable:
@@ -37,27 +40,20 @@ def can_access(user, resident: Resident) -> bool:
     """
     if not user.is_authenticated:
         return False
-    if resident.user_id is not None and resident.user_id == user.id:
+    if is_own(user, resident):
         return True
-    return user.is_coach and _active_relation(user, resident) is not None
+    return user.is_coach and active_relation(user, resident) is not None
 
 
-def _active_relation(user, resident: Resident) -> CoachRelation | None:
+def is_own(user, resident: Resident) -> bool:
+    """Whether this is the resident's own login."""
+    return resident.user_id is not None and resident.user_id == user.id
+
+
+def active_relation(user, resident: Resident) -> CoachRelation | None:
+    """The coach's current relation with this resident, if any."""
     return db.session.scalar(select(CoachRelation).where(
         CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id, CoachRelation.ended_at.is_(None)))
-
-
-def can_erase_as_coach(user, resident: Resident) -> bool:
-    """Whether this coach may erase this resident's data at the resident's request.
-
-    Only the coach who enrolled the resident and still follows them, and only while the resident
-    has no login of their own (a resident with a login erases their account themselves). The
-    beheerder erases by resident number instead, without seeing the resident (admin views).
-    """
-    if not user.is_authenticated or not user.is_coach or resident.user_id is not None:
-        return False
-    relation = _active_relation(user, resident)
-    return relation is not None and relation.origin == "ingeschreven"
 
 
 def require_access(resident: Resident | None) -> Resident:
@@ -73,3 +69,57 @@ def own_resident() -> Resident:
     if resident is None:
         abort(404)
     return resident
+
+
+def remember_visit_draft(draft: Draft) -> None:
+    """This device is where the coach handed over the tablet for this home-visit draft."""
+    session[VISIT_DRAFTS] = [*session.get(VISIT_DRAFTS, [])[-4:], draft.public_id]
+
+
+def can_open_draft(user, resident: Resident, draft: Draft) -> bool:
+    """A resident's own draft, or a home-visit draft on the device where the coach started it.
+
+    During a home visit the resident holds the tablet; the coach sees no answers anywhere
+    else (no other device, no other page) until the resident taps "Klaar".
+    """
+    if not can_access(user, resident):
+        return False
+    if draft.coach_id is None:
+        return is_own(user, resident)
+    return draft.coach_id == user.id and draft.public_id in session.get(VISIT_DRAFTS, [])
+
+
+def require_draft(draft: Draft | None) -> Resident:
+    """Return the draft's resident if the current user may fill it in; 404 otherwise."""
+    resident = db.session.get(Resident, draft.resident_id) if draft is not None else None
+    if resident is None or not can_open_draft(current_user, resident, draft):
+        abort(404)
+    return resident
+
+
+def plan_writer(user, resident: Resident, checkin: Measurement) -> str | None:
+    """Who writes the plan of this check-in: "resident" (their own), "visit" (the coach who did it
+    together with them), or None (a coach who only reads it)."""
+    if checkin.coach_id is not None and checkin.coach_id == user.id:
+        return "visit"
+    if is_own(user, resident):
+        return "resident"
+    return None
+
+
+def can_erase_as_coach(user, resident: Resident) -> bool:
+    """Whether this coach may erase this resident's data at the resident's request.
+
+    Only the coach who enrolled the resident and still follows them, and only while the resident
+    has no login of their own (a resident with a login erases their account themselves). The
+    beheerder erases by resident number instead, without seeing the resident.
+    """
+    if not user.is_authenticated or not user.is_coach or resident.user_id is not None:
+        return False
+    relation = active_relation(user, resident)
+    return relation is not None and relation.origin == RelationOrigin.INGESCHREVEN
+
+
+def can_erase_by_number(user) -> bool:
+    """The beheerder erases a resident by number at the resident's request, never seeing their data."""
+    return user.is_authenticated and user.has_role(Role.BEHEERDER)

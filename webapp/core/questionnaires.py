@@ -1,4 +1,4 @@
-"""The questionnaire and life-event definitions: loaded from YAML, validated at start-up, served to the app."""
+"""The questionnaire and life-event definitions as plain values, loaded from YAML and validated at start-up."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 NO_LIFE_EVENT = "geen"  # the life-event answer "er is niets bijzonders gebeurd"
@@ -261,29 +260,3 @@ def load_definitions(directory: str | Path) -> Definitions:
     if not life_events_path.exists():
         raise DefinitionError(f"{LIFE_EVENTS_FILE}: bestand ontbreekt in {directory}")
     return Definitions(questionnaires, load_life_events(life_events_path))
-
-
-# Served to the app: the definitions create_app loaded.
-QUESTIONNAIRE_ID = "veerkracht"
-RESIDENT_FORM = "kort"
-VISIT_FORM = "uitgebreid"  # the long form, for home visits with a coach
-
-
-def definitions() -> Definitions:
-    """Return the definitions loaded by create_app."""
-    return current_app.extensions["veerkracht_definitions"]
-
-
-def current_questionnaire() -> Questionnaire:
-    """Return the newest version of the six-pillar questionnaire."""
-    return definitions().latest(QUESTIONNAIRE_ID)
-
-
-def questionnaire_for(record) -> Questionnaire:
-    """Return the exact version a draft or measurement was answered with."""
-    return definitions().get(record.questionnaire_id, record.questionnaire_version)
-
-
-def life_events() -> LifeEvents:
-    """Return the life-event list."""
-    return definitions().life_events

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.core import clock
 from webapp.core.extensions import db, limiter, login_manager
+from webapp.core.labels import STAFF_ROLES
 from webapp.core.models import User
 from webapp.core.models._base import utcnow
 
@@ -52,7 +53,7 @@ def end_session() -> None:
 
 def _limits(user: User) -> tuple[timedelta, timedelta]:
     config = current_app.config
-    if user.has_role("ouderencoach", "welzijnscoach", "beheerder"):
+    if user.has_role(*STAFF_ROLES):
         return (timedelta(minutes=config["IDLE_MINUTES_STAFF"]), timedelta(hours=config["ABSOLUTE_HOURS_STAFF"]))
     return (timedelta(minutes=config["IDLE_MINUTES_RESIDENT"]),
             timedelta(hours=config["ABSOLUTE_HOURS_RESIDENT"]))
@@ -86,7 +87,7 @@ def limit_body_size(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log eerst in om verder te gaan.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
@@ -102,7 +103,7 @@ def init_app(app: Flask) -> None:
             end_session()
             flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
             target = request.full_path.rstrip("?") if request.method == "GET" else None
-            return redirect(url_for("auth.login", next=target))
+            return redirect(url_for("accounts.login", next=target))
         session["seen"] = clock.now().timestamp()
         return None
 

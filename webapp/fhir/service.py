@@ -5,9 +5,10 @@ import binascii
 import re
 
 from webapp.checkin import service as checkins
+from webapp.core.definitions import questionnaire_for
 from webapp.core.models import Resident
 from webapp.core.models._base import as_utc
-from webapp.core.questionnaires import questionnaire_for
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.fhir import rules as fhir
 
 
@@ -32,7 +33,7 @@ def resident_bundle(resident: Resident) -> dict:
             authored=as_utc(measurement.completed_at), answers=checkins.answers_of(measurement),
             talk_items=[a.item_id for a in measurement.answers if a.wants_to_talk],
             pillar_scores=checkins.scores_of(measurement),
-            life_event=measurement.life_event if measurement.life_event != "geen" else None,
+            life_event=measurement.life_event if measurement.life_event != NO_LIFE_EVENT else None,
             subject_id=resident.public_id, mode=measurement.mode if measurement.mode in fhir.MODES else "zelf",
         )
         response["identifier"] = {"system": f"{fhir.BASE_URL}/checkin", "value": measurement.public_id}

@@ -1,4 +1,15 @@
-"""Organisation figures: counts and mean changes, with every group under 10 residents suppressed.
+"""Organisation figures: counts and mean changes, and every rule that hides small groups.
+
+Where small groups are hidden, all in this module:
+- every group under MIN_GROUP (10) residents shows "te weinig gegevens" (suppress_counts, mean_ci);
+- where a total is shown, further groups are hidden until the hidden ones hold 10 or more
+  (secondary suppression, hidden_keys), so no hidden group follows from total minus the rest;
+- a filtered view is hidden altogether when it, or what it leaves out of a wider view, holds
+  1 to 9 residents (view_too_small);
+- the wijk filter offers only wijken of 10 or more, the rest pooled (wijk_groups);
+- a month shows its check-ins only with 10 or more residents (count_if_enough);
+- activities are listed only with 10 or more compared residents (large_enough);
+- periods are whole years or quarters, never free dates (period_options, period_bounds).
 
 Plain functions on plain values; the service gathers the rows, the views show the result.
 """
@@ -29,6 +40,39 @@ class Estimate:
 
 
 SUPPRESSED = Estimate(n=None)
+
+
+def view_too_small(population: int, wider_populations: Iterable[int], minimum: int = MIN_GROUP) -> bool:
+    """Whether a filtered view holds too few residents, or leaves 1 to 9 out of a wider view."""
+    if population < minimum:
+        return True
+    return any(0 < wider - population < minimum for wider in wider_populations)
+
+
+def wijk_groups(sizes: Mapping[str | None, int], other: str, minimum: int = MIN_GROUP) -> list[str]:
+    """The wijken to offer as a filter: those with `minimum` or more residents, plus `other` for the rest.
+
+    When the rest (smaller wijken, no wijk) holds 1 to 9 residents, the smallest offered wijken
+    join it, so that "all" minus the offered wijken never shows a small group.
+    """
+    offered = {wijk: n for wijk, n in sizes.items() if wijk and n >= minimum}
+    rest = sum(sizes.values()) - sum(offered.values())
+    for wijk, n in sorted(offered.items(), key=lambda item: item[1]):
+        if not 0 < rest < minimum:
+            break
+        del offered[wijk]
+        rest += n
+    return sorted(offered, key=str.casefold) + ([other] if rest >= minimum else [])
+
+
+def count_if_enough(count: int, residents: int, minimum: int = MIN_GROUP) -> int | None:
+    """A count about `residents` people, or None when they are too few to show."""
+    return count if residents >= minimum else None
+
+
+def large_enough(groups: Mapping, minimum: int = MIN_GROUP) -> dict:
+    """Only the groups (each a collection of residents) with `minimum` or more members."""
+    return {key: group for key, group in groups.items() if len(group) >= minimum}
 
 
 # --- Student's t distribution, so the interval is right for small groups too (no SciPy needed) ---

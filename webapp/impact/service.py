@@ -1,11 +1,5 @@
-"""Gather the rows behind the organisation figures; the arithmetic lives in domain/impact.py.
-
-Protection against working out small groups: every group under ten residents is hidden, with
-secondary suppression where a total is shown (domain.impact.hidden_keys); periods are whole
-years or quarters, not free dates; the wijk filter offers only groups of ten or more residents;
-and a filtered view is hidden altogether when it, or what it leaves out of a wider view, holds
-fewer than ten residents.
-"""
+"""Gather the rows behind the organisation figures. Every rule that hides small groups, and
+the arithmetic, live in impact/rules.py; this module only counts and asks those rules."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,15 +10,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.core import clock, scoring
+from webapp.core.definitions import questionnaire_for
 from webapp.core.extensions import db
+from webapp.core.labels import ReferralStatus
 from webapp.core.models import Activity, Answer, Measurement, Referral, Resident
 from webapp.core.models._base import as_utc
-from webapp.core.questionnaires import questionnaire_for
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.impact import rules as impact
 from webapp.impact.rules import Checkin, Estimate
 
-OUTCOMES = ("aangemeld", "gestart", "afgerond", "gestopt")
-NO_EVENT = "geen"
+OUTCOMES = tuple(s for s in ReferralStatus if s != ReferralStatus.VOORGESTELD)  # referred, not only suggested
+
 OTHER_WIJKEN = "overig"  # the residents of smaller wijken, and those without one, as one group
 
 
@@ -62,14 +58,7 @@ def wijk_groups() -> list[str]:
     shows a small group.
     """
     sizes = dict(db.session.execute(select(Resident.wijk, func.count(Resident.id)).group_by(Resident.wijk)).all())
-    offered = {wijk: n for wijk, n in sizes.items() if wijk and n >= impact.MIN_GROUP}
-    rest = sum(sizes.values()) - sum(offered.values())
-    for wijk, n in sorted(offered.items(), key=lambda item: item[1]):
-        if not 0 < rest < impact.MIN_GROUP:
-            break
-        del offered[wijk]
-        rest += n
-    return sorted(offered, key=str.casefold) + ([OTHER_WIJKEN] if rest >= impact.MIN_GROUP else [])
+    return impact.wijk_groups(sizes, OTHER_WIJKEN)
 
 
 def period_choices(timezone) -> list[str]:
@@ -112,10 +101,8 @@ def _population(filters: Filters, timezone, wijken: list[str]) -> int:
 def too_small(filters: Filters, timezone, wijken: list[str]) -> bool:
     """Whether this view, or what it leaves out of a wider view, holds 1 to 9 residents."""
     population = _population(filters, timezone, wijken)
-    if population < impact.MIN_GROUP:
-        return True
     wider = {Filters(), Filters(period=filters.period), Filters(wijk=filters.wijk)} - {filters}
-    return any(0 < _population(view, timezone, wijken) - population < impact.MIN_GROUP for view in wider)
+    return impact.view_too_small(population, [_population(view, timezone, wijken) for view in wider])
 
 
 def _checkins(filters: Filters, timezone, wijken: list[str]) -> tuple[list[Checkin], dict]:
@@ -161,7 +148,7 @@ def _first_named_events(residents: list[int]) -> dict[int, str]:
         for resident, event in db.session.execute(
                 select(Measurement.resident_id, Measurement.life_event)
                 .where(Measurement.resident_id.in_(residents[start:start + 500]),
-                       Measurement.life_event.is_not(None), Measurement.life_event != NO_EVENT)
+                       Measurement.life_event.is_not(None), Measurement.life_event != NO_LIFE_EVENT)
                 .order_by(Measurement.completed_at.desc())):
             named[resident] = event  # newest first, so the earliest is written last
     return named
@@ -193,7 +180,7 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
 
     # Residents by the life-event that brought them in: the first one they named, in any check-in.
     named = _first_named_events(list(by_resident))
-    first_event = {resident: named.get(resident, NO_EVENT) for resident in by_resident}
+    first_event = {resident: named.get(resident, NO_LIFE_EVENT) for resident in by_resident}
     event_counts = dict.fromkeys(event_ids, 0)
     for event in first_event.values():
         event_counts[event] = event_counts.get(event, 0) + 1
@@ -220,7 +207,7 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
         pillars)
     # Activities are not a breakdown of one total (a resident may try several): each stands alone,
     # and only activities with ten or more compared residents are listed at all.
-    listed = {a: group for a, group in activity_pairs.items() if len(group) >= impact.MIN_GROUP}
+    listed = impact.large_enough(activity_pairs)
     return Figures(
         pillars=pillars,
         months=_months(checkins, filters, impact.month_key(clock.now().astimezone(timezone))),
@@ -252,7 +239,7 @@ def _months(checkins: list[Checkin], filters: Filters, this_month: str) -> list[
         first, last = min(counts), max(counts)
     else:
         return []
-    return [(key, counts[key] if len(residents.get(key, ())) >= impact.MIN_GROUP else None)
+    return [(key, impact.count_if_enough(counts.get(key, 0), len(residents.get(key, ()))))
             for key in impact.months_between(first, last)]
 
 

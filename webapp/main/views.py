@@ -14,12 +14,14 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from webapp.checkin import service as checkins
+from webapp.core.definitions import RESIDENT_FORM, current_questionnaire
 from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.questionnaires import RESIDENT_FORM, current_questionnaire
+from webapp.core.labels import Role
 from webapp.core.urls import safe_next
 from webapp.referrals import service as referrals
+from webapp.visits import service as visits
 
 bp = Blueprint("main", __name__)
 
@@ -28,12 +30,12 @@ bp = Blueprint("main", __name__)
 def home():
     draft = latest = next_date = None
     tries = []
-    if current_user.is_authenticated and current_user.has_role("bewoner") and current_user.resident:
+    if current_user.is_authenticated and current_user.has_role(Role.BEWONER) and current_user.resident:
         resident = current_user.resident
         draft = checkins.open_draft(resident)
         history = checkins.measurements_of(resident)
         latest = history[0] if history else None
-        next_date = checkins.next_checkin(resident)
+        next_date = visits.next_checkin(resident)
         tries = referrals.open_referrals(resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
     return render_template(

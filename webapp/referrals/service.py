@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
-from webapp.core.models import OPEN_REFERRAL_STATUSES, Activity, Measurement, Referral, Resident, User
+from webapp.core.labels import OPEN_REFERRAL_STATUSES
+from webapp.core.models import Activity, Measurement, Referral, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.referrals.rules import NO_NEWS_DAYS, can_move
 

@@ -1,7 +1,9 @@
-"""Spider charts, drawn once per (check-in, comparison, language) and kept in the database."""
+"""The result of a check-in: the comparison with the one before, the plan, the charts (drawn once
+and kept in the database) and the printable A4 summary."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select
@@ -9,11 +11,44 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.checkin import service as checkins
 from webapp.checkin.service import scores_of
+from webapp.core import audit, scoring
 from webapp.core.charts import lines_svg, spider_svg
+from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.models import ChartImage, Measurement, Resident, User
-from webapp.core.questionnaires import life_events, questionnaire_for
+from webapp.core.models._base import utcnow
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.results.summary_pdf import Summary, summary_pdf
+
+
+@dataclass
+class Comparison:
+    """Two check-ins side by side, as the result and compare pages show them."""
+
+    current: Measurement
+    previous: Measurement | None
+    scores: dict[str, float | None]
+    previous_scores: dict[str, float | None] | None
+    changes: dict[str, float | None]
+
+
+def compare(current: Measurement, previous: Measurement | None) -> Comparison:
+    scores = scores_of(current)
+    previous_scores = scores_of(previous) if previous else None
+    return Comparison(current, previous, scores, previous_scores, scoring.changes(scores, previous_scores))
+
+
+PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
+
+
+def save_plan(resident: Resident, measurement: Measurement, values: dict) -> None:
+    """Store the dialogue (what matters, which pillar, one small step, who can help)."""
+    for name in PLAN_FIELDS:
+        setattr(measurement, name, values.get(name) or None)
+    measurement.plan_saved_at = utcnow()
+    db.session.flush()
+    audit.record("plan.update", resident, measurement)
+
 
 CHART_VERSION = 4  # bump when the drawing code changes
 
@@ -86,7 +121,7 @@ def _score(value: float | None) -> str:
 def build_summary(resident: Resident, measurement: Measurement, locale: str) -> bytes:
     """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
     questionnaire = questionnaire_for(measurement)
-    comparison = checkins.compare(measurement, checkins.previous_of(measurement))
+    comparison = compare(measurement, checkins.previous_of(measurement))
     pillars = questionnaire.pillars
     rows = []
     for pillar in pillars:
@@ -111,7 +146,7 @@ def build_summary(resident: Resident, measurement: Measurement, locale: str) -> 
     subtitle = gettext("Check-in van %(date)s", date=format_date(measurement.completed_at, "long"))
     if resident.display_name:
         subtitle = f"{resident.display_name} · {subtitle}"
-    if event and event.id != "geen":
+    if event and event.id != NO_LIFE_EVENT:
         subtitle += f" · {event.short.get(locale)}"
     summary = Summary(
         title=gettext("Hoe gaat het met u?"),

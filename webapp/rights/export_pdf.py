@@ -8,16 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp.core import clock
+from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.i18n import locale, one_decimal
-from webapp.core.labels import ACTION_LABELS, REFERRAL_STATUS_LABELS
-from webapp.core.questionnaires import life_events, questionnaire_for
+from webapp.core.labels import ACTION_LABELS, CheckinMode, FormKind, ReferralStatus, RelationOrigin
 from webapp.rights.document_pdf import Document, Paragraph, Rows, Section, Subheading, document_pdf
 
-FORMS = {"kort": _l("kort"), "uitgebreid": _l("uitgebreid")}
-MODES = {"zelf": _l("zelf ingevuld"), "samen": _l("samen met een coach ingevuld")}
+# Who did something, as the resident reads it in their own download.
 ROLES = {"bewoner": _l("uzelf"), "ouderencoach": _l("ouderencoach"), "welzijnscoach": _l("welzijnscoach"),
          "beheerder": _l("beheerder")}
-ORIGINS = {"gedeeld": _l("u deelde met deze coach"), "ingeschreven": _l("deze coach schreef u in")}
 
 
 def _moment(value: str | None) -> str | None:
@@ -47,9 +45,9 @@ def _checkin(checkin: dict, events: dict) -> list:
     lang = locale()
     pillar_names = {p.id: p.name.get(lang) for p in questionnaire.pillars}
     rows = [
-        (_("Vragenlijst"), str(FORMS.get(checkin["form"], checkin["form"]))),
+        (_("Vragenlijst"), FormKind.label_of(checkin["form"])),
         (_("Gebeurtenis"), events.get(checkin["life_event"], checkin["life_event"])),
-        (_("Hoe"), str(MODES.get(checkin["mode"], checkin["mode"]))),
+        (_("Hoe"), CheckinMode.label_of(checkin["mode"])),
     ]
     answers = {answer["item"]: answer for answer in checkin["answers"]}
     for pillar, items in questionnaire.form_pillars(checkin["form"]):
@@ -77,11 +75,11 @@ def export_document(data: dict) -> Document:
     drafts = [Rows([(_("Begonnen op"), _moment(d["created_at"])),
                     (_("Antwoorden tot nu toe"), str(len(d["answers"] or {})))])
               for d in data["checkins_in_progress"]]
-    relations = [Rows([(_("Coach"), r["coach"]), (_("Hoe"), str(ORIGINS.get(r["origin"], r["origin"]))),
+    relations = [Rows([(_("Coach"), r["coach"]), (_("Hoe"), RelationOrigin.label_of(r["origin"])),
                        (_("Sinds"), _day(r["started_at"])), (_("Gestopt op"), _day(r["ended_at"]))])
                  for r in data["coach_relations"]]
     referrals = [Rows([(_("Activiteit"), r["activity"]),
-                       (_("Stand"), str(REFERRAL_STATUS_LABELS.get(r["status"], r["status"]))),
+                       (_("Stand"), ReferralStatus.label_of(r["status"])),
                        (_("Gekozen op"), _day(r["created_at"])),
                        (_("Hoe ging het (1-5)"), str(r["followup_rating"]) if r["followup_rating"] else None),
                        (_("Wat u erover vertelde"), r["followup_text"])])

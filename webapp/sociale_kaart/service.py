@@ -8,9 +8,10 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.checkin import service as checkins
+from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Measurement, Resident
-from webapp.core.questionnaires import life_events, questionnaire_for
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.sociale_kaart import activity_csv
 from webapp.sociale_kaart.rules import Offer, Profile, rank
 
@@ -143,12 +144,12 @@ class Suggested:
 def _profile(resident: Resident, measurement: Measurement, today: date) -> Profile:
     questionnaire = questionnaire_for(measurement)
     pillar_of = {item.id: p.id for p in questionnaire.pillars for item in p.items}
-    event_id = measurement.life_event if measurement.life_event not in (None, "geen") else None
+    event_id = measurement.life_event if measurement.life_event not in (None, NO_LIFE_EVENT) else None
     if event_id is None:  # the latest life-event reported in the year before this check-in
         event_id = db.session.scalar(
             select(Measurement.life_event)
             .where(Measurement.resident_id == resident.id, Measurement.life_event.is_not(None),
-                   Measurement.life_event != "geen", Measurement.completed_at <= measurement.completed_at,
+                   Measurement.life_event != NO_LIFE_EVENT, Measurement.completed_at <= measurement.completed_at,
                    Measurement.completed_at >= measurement.completed_at - EVENT_MEMORY)
             .order_by(Measurement.completed_at.desc())
             .limit(1)

@@ -5,18 +5,12 @@ from webapp.core.models.activities import (
     COSTS,
     JOIN_ROUTES,
     LOCATION_KINDS,
-    OPEN_REFERRAL_STATUSES,
-    REFERRAL_STATUSES,
     Activity,
     Referral,
 )
 from webapp.core.models.audit import AuditEvent
 from webapp.core.models.checkins import Answer, ChartImage, Draft, Measurement
 from webapp.core.models.people import (
-    COACH_ROLES,
-    CONSENT_METHODS,
-    ROLES,
-    STAFF_ROLES,
     ActivationCode,
     CoachRelation,
     Resident,
@@ -25,8 +19,8 @@ from webapp.core.models.people import (
 )
 
 __all__ = [
-    "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS", "OPEN_REFERRAL_STATUSES", "REFERRAL_STATUSES",
+    "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
-    "COACH_ROLES", "CONSENT_METHODS", "ROLES", "STAFF_ROLES", "ActivationCode", "Answer", "AuditEvent",
+    "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "Draft", "Measurement", "Resident", "User", "UserRole",
 ]

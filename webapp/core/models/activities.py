@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
+from webapp.core.labels import OPEN_REFERRAL_STATUSES
 from webapp.core.models._base import new_public_id, utcnow
 
 ACTIVITY_STATUSES = ("actief", "gepauzeerd", "gestopt")
@@ -49,8 +50,6 @@ class Activity(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-REFERRAL_STATUSES = ("voorgesteld", "aangemeld", "gestart", "afgerond", "gestopt")
-OPEN_REFERRAL_STATUSES = ("voorgesteld", "aangemeld", "gestart")
 
 
 class Referral(db.Model):

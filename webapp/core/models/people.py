@@ -7,12 +7,8 @@ from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
+from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models._base import new_public_id, utcnow
-
-ROLES = ("bewoner", "ouderencoach", "welzijnscoach", "beheerder")
-COACH_ROLES = ("ouderencoach", "welzijnscoach")
-STAFF_ROLES = (*COACH_ROLES, "beheerder")
-CONSENT_METHODS = ("mondeling", "schriftelijk")
 
 
 class User(UserMixin, db.Model):
@@ -23,7 +19,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # The main role; a coach may hold both coach roles (see UserRole).
-    role: Mapped[str] = mapped_column(String(20), default="bewoner")
+    role: Mapped[str] = mapped_column(String(20), default=Role.BEWONER)
     display_name: Mapped[str | None] = mapped_column(String(100))
     organisation: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))

@@ -1,0 +1,173 @@
+"""Forms for accounts: logging in, new accounts, sharing, the wijk, enrolling, staff."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from webapp.core import clock
+from webapp.core.labels import STAFF_ROLES, ConsentMethod
+from webapp.core.passwords import MIN_LENGTH, is_common
+
+
+def not_common(form, field) -> None:
+    if field.data and is_common(field.data):
+        raise ValidationError(_l("Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies een ander."))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Gebruikersnaam"), validators=[DataRequired(_l("Vul uw gebruikersnaam in.")), Length(max=64)]
+    )
+    password = PasswordField(
+        _l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=200)]
+    )
+
+
+class NewAccountForm(FlaskForm):
+    """Username and password, twice: for registering and for activating an account."""
+
+    username = StringField(
+        _l("Kies een gebruikersnaam"),
+        description=_l("Bijvoorbeeld uw voornaam met een getal. Alleen letters, cijfers, - en _."),
+        validators=[
+            DataRequired(_l("Vul een gebruikersnaam in.")),
+            Length(min=3, max=40, message=_l("Gebruik 3 tot en met 40 tekens.")),
+            Regexp(
+                r"^[A-Za-z0-9_-]+$",
+                message=_l("Gebruik alleen letters, cijfers, - en _ (geen spaties)."),
+            ),
+        ],
+    )
+    password = PasswordField(
+        _l("Kies een wachtwoord"),
+        description=_l("Minstens %(n)s tekens. Een zin van een paar woorden is makkelijk te onthouden.", n=MIN_LENGTH),
+        validators=[
+            DataRequired(_l("Vul een wachtwoord in.")),
+            Length(
+                min=MIN_LENGTH, max=200,
+                message=_l("Het wachtwoord moet minstens %(n)s tekens hebben.", n=MIN_LENGTH),
+            ),
+            not_common,
+        ],
+    )
+    confirm = PasswordField(
+        _l("Typ het wachtwoord nog een keer"),
+        validators=[
+            DataRequired(_l("Typ het wachtwoord nog een keer.")),
+            EqualTo("password", message=_l("De twee wachtwoorden zijn niet hetzelfde.")),
+        ],
+    )
+
+
+class RegisterForm(NewAccountForm):
+    pass
+
+
+class ActivateForm(NewAccountForm):
+    code = StringField(
+        _l("Uw activeringscode"),
+        description=_l("Deze code staat op het papier van uw coach, bijvoorbeeld ABCD-EFGH-JKLM."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=40)],
+    )
+
+
+class ShareForm(FlaskForm):
+    coach_code = StringField(
+        _l("Code van uw coach"),
+        description=_l("Uw coach geeft u deze code, bijvoorbeeld ABCD-EFGH."),
+        validators=[DataRequired(_l("Vul de code van uw coach in.")), Length(max=20)],
+    )
+
+
+class WijkForm(FlaskForm):
+    wijk = StringField(
+        _l("In welke wijk woont u? (niet verplicht)"),
+        description=_l("Dan kan de organisatie zien in welke wijken Veerkracht helpt. Niemand ziet uw naam daarbij."),
+        validators=[Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))],
+    )
+
+
+def not_in_future(form, field) -> None:
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("Deze datum ligt in de toekomst."))
+
+
+def birth_year_so_far(form, field) -> None:
+    """1900 up to this year (checked when the form is sent, not when the app started)."""
+    if field.data is not None and not 1900 <= field.data <= clock.today().year:
+        raise ValidationError(_l("Vul een geboortejaar in, zoals 1948."))
+
+
+class EnrolForm(FlaskForm):
+    """A resident without phone or e-mail, enrolled by their coach with recorded consent."""
+
+    display_name = StringField(
+        _l("Naam of initialen"),
+        description=_l("Zoals u de bewoner wilt herkennen, bijvoorbeeld 'mevr. J. de V.'."),
+        validators=[DataRequired(_l("Vul een naam of initialen in.")), Length(max=100)],
+    )
+    birth_year = IntegerField(
+        _l("Geboortejaar"),
+        validators=[Optional(), birth_year_so_far],
+    )
+    wijk = StringField(_l("Wijk"), validators=[Optional(), Length(max=100)])
+    consent_method = RadioField(
+        _l("Hoe gaf de bewoner toestemming?"),
+        choices=[SelectChoice(ConsentMethod.MONDELING, _l("Mondeling")),
+                 SelectChoice(ConsentMethod.SCHRIFTELIJK, _l("Schriftelijk"))],
+        validators=[DataRequired(_l("Kies hoe de bewoner toestemming gaf."))],
+    )
+    consent_date = DateField(
+        _l("Datum van de toestemming"),
+        validators=[DataRequired(_l("Vul een geldige datum in.")), not_in_future],
+    )
+    consent_explained = BooleanField(
+        _l("Ik heb uitgelegd wat Veerkracht bewaart, wie het ziet, en dat de bewoner altijd kan stoppen."),
+        validators=[DataRequired(_l("Leg dit eerst uit aan de bewoner."))],
+    )
+
+
+class StaffForm(FlaskForm):
+    """A coach or beheerder account, made by a beheerder."""
+
+    username = StringField(
+        _l("Gebruikersnaam"),
+        validators=[DataRequired(_l("Vul een gebruikersnaam in.")), Length(min=3, max=40),
+                    Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Gebruik alleen letters, cijfers, ., - en _."))],
+    )
+    display_name = StringField(
+        _l("Naam"), description=_l("Bewoners zien deze naam."),
+        validators=[DataRequired(_l("Vul een naam in.")), Length(max=100)],
+    )
+    organisation = StringField(_l("Organisatie"), validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("Telefoonnummer voor bewoners"), validators=[Optional(), Length(max=40)])
+    roles = SelectMultipleField(
+        _l("Rollen"),
+        choices=[SelectChoice(role.value, role.label) for role in STAFF_ROLES],
+        option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
+        validators=[DataRequired(_l("Kies minstens één rol."))],
+    )
+    password = PasswordField(
+        _l("Eerste wachtwoord"),
+        validators=[DataRequired(_l("Vul een wachtwoord in.")),
+                    Length(min=MIN_LENGTH, max=200,
+                           message=_l("Het wachtwoord moet minstens %(n)s tekens hebben.", n=MIN_LENGTH)),
+                    not_common],
+    )
+    confirm = PasswordField(
+        _l("Typ het wachtwoord nog een keer"),
+        validators=[DataRequired(_l("Typ het wachtwoord nog een keer.")),
+                    EqualTo("password", message=_l("De twee wachtwoorden zijn niet hetzelfde."))],
+    )

@@ -1,0 +1,232 @@
+"""Accounts: register, log in and out, activate an enrolled resident, share with a coach, the
+resident's own account page, enrolling residents, and the beheerder's staff accounts."""
+
+import hashlib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from webapp.accounts import service as people
+from webapp.accounts.forms import ActivateForm, EnrolForm, LoginForm, RegisterForm, ShareForm, StaffForm, WijkForm
+from webapp.core import audit
+from webapp.core.extensions import db, limiter
+from webapp.core.forms import CsrfForm
+from webapp.core.labels import COACH_ROLES, STAFF_ROLES, Role
+from webapp.core.models import CoachRelation, Resident, User
+from webapp.core.passwords import verify_password
+from webapp.core.permissions import active_relation, own_resident, require_access, role_required
+from webapp.core.security import end_session, start_session
+from webapp.core.urls import safe_next
+from webapp.core.views import by_public_id, render_form
+
+bp = Blueprint("accounts", __name__)
+
+LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+TAKEN = _l("Deze gebruikersnaam is al bezet. Kies een andere.")
+
+
+def _account_key() -> str:
+    """Rate-limit key per account name, hashed so no names end up in the limiter's storage."""
+    name = (request.form.get("username") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(name.encode()).hexdigest()
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if people.username_taken(form.username.data.strip()):
+            form.username.errors.append(TAKEN)
+        else:
+            user = people.create_resident_account(form.username.data.strip(), form.password.data)
+            start_session(user)
+            flash(_("Uw account is klaar. Welkom!"), "success")
+            return redirect(url_for("main.home"))
+    return render_form("accounts/register.html", form)
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.username) == username))
+        if verify_password(user.password_hash if user else None, form.password.data) and user.is_active:
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        form.password.errors.append(_("Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar."))
+    return render_form("accounts/login.html", form)
+
+
+@bp.route("/activeren", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def activate():
+    """An enrolled resident turns the coach's printed code into their own login."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = ActivateForm()
+    if form.validate_on_submit():
+        try:
+            people.check_activation_code(form.code.data)
+        except people.CodeError:
+            form.code.errors.append(
+                _("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code.")
+            )
+        else:
+            if people.username_taken(form.username.data.strip()):
+                form.username.errors.append(TAKEN)
+            else:
+                user = people.activate(form.code.data, form.username.data.strip(), form.password.data)
+                start_session(user)
+                flash(_("Uw account is klaar. U ziet nu uw eigen gegevens."), "success")
+                return redirect(url_for("main.home"))
+    return render_form("accounts/activate.html", form)
+
+
+@bp.post("/uitloggen")
+@login_required
+def logout():
+    end_session()
+    flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/overal-uitloggen")
+@login_required
+def logout_everywhere():
+    """End every session of this account, on every device."""
+    current_user.session_version += 1
+    end_session()
+    flash(_("U bent overal uitgelogd, op alle apparaten."), "success")
+    return redirect(url_for("main.home"))
+
+
+def _account_page(form: ShareForm, status: int = 200, wijk_form: WijkForm | None = None):
+    resident = own_resident()
+    return render_template(
+        "accounts/account.html", relations=people.relations_of(resident), form=form, button=CsrfForm(),
+        wijk_form=wijk_form or WijkForm(wijk=resident.wijk), wijken=people.known_wijken(),
+    ), status
+
+
+@bp.get("/account")
+@role_required(Role.BEWONER)
+def account():
+    return _account_page(ShareForm())
+
+
+@bp.post("/account/delen")
+@role_required(Role.BEWONER)
+@limiter.limit("10 per 15 minutes")
+def share():
+    form = ShareForm()
+    if form.validate_on_submit():
+        try:
+            relation = people.share_with_coach(own_resident(), form.coach_code.data)
+        except people.CodeError:
+            form.coach_code.errors.append(
+                _("Deze code kennen we niet. Kijk de code nog eens na, of vraag het uw coach.")
+            )
+        else:
+            flash(_("U deelt uw gegevens nu met %(name)s.", name=relation.coach.display_name or ""), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(form, 400)
+
+
+@bp.post("/account/wijk")
+@role_required(Role.BEWONER)
+def set_wijk():
+    """The resident's own wijk, optional: only used for the organisation's figures per wijk."""
+    form = WijkForm()
+    if not form.validate_on_submit():
+        return _account_page(ShareForm(formdata=None), 400, wijk_form=form)
+    resident = own_resident()
+    resident.wijk = people.canonical_wijk(form.wijk.data)
+    audit.record("profile.update", resident, object_type="wijk")
+    flash(_("Uw wijk is opgeslagen.") if resident.wijk else _("Uw wijk is leeggemaakt."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/delen/<relation_id>/stoppen")
+@role_required(Role.BEWONER)
+def stop_sharing(relation_id: str):
+    resident = own_resident()
+    relation = by_public_id(CoachRelation, relation_id)
+    if relation is None or relation.resident_id != resident.id:
+        abort(404)
+    people.stop_relation(resident, relation)
+    flash(_("U deelt niets meer met %(name)s. Deze coach kan uw gegevens niet meer zien.",
+            name=relation.coach.display_name or ""), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/coach/inschrijven", methods=["GET", "POST"])
+@role_required(*COACH_ROLES)
+def enrol():
+    form = EnrolForm()
+    if form.validate_on_submit():
+        resident = people.enrol_resident(
+            current_user, form.display_name.data.strip(), form.birth_year.data,
+            (form.wijk.data or "").strip() or None, form.consent_date.data, form.consent_method.data,
+        )
+        flash(_("De bewoner is ingeschreven."), "success")
+        return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+    return render_form("accounts/enrol.html", form, wijken=people.known_wijken())
+
+
+@bp.post("/coach/bewoner/<resident_id>/activatiecode")
+@role_required(*COACH_ROLES)
+def activation_code(resident_id: str):
+    resident = require_access(by_public_id(Resident, resident_id))
+    if resident.user_id is not None:
+        abort(409)
+    code, record = people.issue_activation_code(current_user, resident)
+    return render_template("accounts/activation_code.html", resident=resident, code=code, record=record)
+
+
+@bp.post("/coach/bewoner/<resident_id>/afsluiten")
+@role_required(*COACH_ROLES)
+def close(resident_id: str):
+    """The coach stops following this resident; their access ends at once."""
+    resident = require_access(by_public_id(Resident, resident_id))
+    relation = active_relation(current_user, resident)
+    if relation is not None:
+        people.stop_relation(resident, relation)
+    flash(_("U begeleidt deze bewoner niet meer. U kunt de gegevens niet meer zien."), "success")
+    return redirect(url_for("caseload.home"))
+
+
+@bp.get("/beheer")
+@role_required(Role.BEHEERDER)
+def staff():
+    accounts = db.session.scalars(select(User).where(User.role != Role.BEWONER).order_by(User.username)).all()
+    return render_template("accounts/staff.html", staff=accounts, role_labels={r: r.label for r in STAFF_ROLES})
+
+
+@bp.route("/beheer/medewerker-nieuw", methods=["GET", "POST"])
+@role_required(Role.BEHEERDER)
+def new_staff():
+    form = StaffForm()
+    if form.validate_on_submit():
+        if people.username_taken(form.username.data.strip()):
+            form.username.errors.append(TAKEN)
+        else:
+            people.create_staff(
+                form.username.data.strip(), form.password.data, form.roles.data, form.display_name.data.strip(),
+                (form.organisation.data or "").strip() or None, (form.phone.data or "").strip() or None,
+            )
+            flash(_("Het account is gemaakt. Geef het eerste wachtwoord persoonlijk door."), "success")
+            return redirect(url_for("accounts.staff"))
+    return render_form("accounts/new_staff.html", form)
+

@@ -1,0 +1,86 @@
+"""The coach's caseload: who needs attention now, and one resident's progress over time."""
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from webapp.accounts import service as people
+from webapp.caseload import rules as caseload
+from webapp.caseload import service as caseload_service
+from webapp.caseload.labels import FLAG_LABELS, SORT_LABELS
+from webapp.checkin import service as checkins
+from webapp.core import audit, clock
+from webapp.core.definitions import current_questionnaire, life_events
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.labels import COACH_ROLES, ConsentMethod
+from webapp.core.models import Resident
+from webapp.core.permissions import active_relation, can_erase_as_coach, require_access, role_required
+from webapp.core.views import by_public_id
+from webapp.results import service as results
+from webapp.visits import service as visits
+
+bp = Blueprint("caseload", __name__, url_prefix="/coach")
+
+
+def _load_resident(public_id: str) -> Resident:
+    return require_access(by_public_id(Resident, public_id))
+
+
+@bp.get("")
+@role_required(*COACH_ROLES)
+def home():
+    """"Wie heeft nu aandacht nodig?": the caseload with flags, sorting, filters and pages."""
+    today = clock.today()
+    every_row = caseload_service.caseload_rows(current_user, today, clock.timezone())
+    args = request.args
+    flag = args.get("aandacht") if args.get("aandacht") in caseload.FLAGS else None
+    sort = args.get("sorteer") if args.get("sorteer") in caseload.SORTS else "aandacht"
+    event = args.get("gebeurtenis") or None
+    wijk = args.get("wijk") or None
+    coach = args.get("coach") or None
+    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk, coach), sort)
+    coach_names = {}
+    for row in every_row:
+        coach_names.update(row.coaches)
+    page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
+    audit.record_many("caseload.view", [row.resident_public_id for row in page_rows])
+    questionnaire = current_questionnaire()
+    return render_template(
+        "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
+        filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach},
+        coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
+        wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
+        events=life_events().events, pillar_names={p.id: p.name.get(locale()) for p in questionnaire.pillars},
+        flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
+    )
+
+
+@bp.get("/bewoner/<resident_id>")
+@role_required(*COACH_ROLES)
+def resident(resident_id: str):
+    resident = _load_resident(resident_id)
+    audit.record("resident.view", resident, resident)
+    measurements = checkins.measurements_of(resident)
+    return render_template(
+        "caseload/resident.html", resident=resident, relation=active_relation(current_user, resident),
+        timeline=caseload.timeline(measurements),
+        coaches=people.names_of({m.coach_id for m in measurements if m.coach_id}),
+        scores={m.id: checkins.scores_of(m) for m in measurements}, pillars=current_questionnaire().pillars,
+        events={e.id: e for e in life_events().events},
+        consent_labels={method: method.label for method in ConsentMethod},
+        visit_draft=checkins.open_draft(resident, coach=current_user), next_checkin=visits.next_checkin(resident),
+        form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
+    )
+
+
+@bp.get("/bewoner/<resident_id>/verloop.svg")
+@role_required(*COACH_ROLES)
+def progress_chart(resident_id: str):
+    """The six pillar scores over time, behind the same permission as the progress page."""
+    resident = _load_resident(resident_id)
+    measurements = checkins.measurements_of(resident)
+    if not measurements:
+        abort(404)
+    svg = results.progress_svg(measurements, locale())
+    audit.record("progress.chart", resident, resident)
+    return Response(svg, mimetype="image/svg+xml")

@@ -1,0 +1,15 @@
+"""The check-in's words: what a screen says when an answer cannot be saved."""
+
+from flask_babel import lazy_gettext as _l
+
+ERROR_TEXT = {
+    "invalid": _l("Kies een cijfer van 0 tot en met 10, of kies 'Sla over'."),
+    "unknown_field": _l(
+        "Er ging iets mis met dit formulier. Er is niets opgeslagen. "
+        "Laad de pagina opnieuw en probeer het nog een keer."
+    ),
+}
+LIFE_EVENT_MISSING = _l(
+    "Kies wat er is gebeurd. Is er niets bijzonders gebeurd? Kies dan 'Er is niets bijzonders gebeurd'."
+)
+RATING_MISSING = _l("Kies een cijfer van 1 tot en met 5, of 'Nog niet geweest'.")

@@ -1,0 +1,30 @@
+"""Serve the questionnaire and life-event definitions that create_app loaded (core/questionnaires.py)."""
+
+from flask import current_app
+
+from webapp.core.labels import FormKind
+from webapp.core.questionnaires import Definitions, LifeEvents, Questionnaire
+
+QUESTIONNAIRE_ID = "veerkracht"
+RESIDENT_FORM = FormKind.KORT
+VISIT_FORM = FormKind.UITGEBREID  # the long form, for home visits with a coach
+
+
+def definitions() -> Definitions:
+    """Return the definitions loaded by create_app."""
+    return current_app.extensions["veerkracht_definitions"]
+
+
+def current_questionnaire() -> Questionnaire:
+    """Return the newest version of the six-pillar questionnaire."""
+    return definitions().latest(QUESTIONNAIRE_ID)
+
+
+def questionnaire_for(record) -> Questionnaire:
+    """Return the exact version a draft or measurement was answered with."""
+    return definitions().get(record.questionnaire_id, record.questionnaire_version)
+
+
+def life_events() -> LifeEvents:
+    """Return the life-event list."""
+    return definitions().life_events

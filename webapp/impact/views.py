@@ -1,0 +1,99 @@
+"""Impact: figures about all residents together for the beheerder; no individual data, small groups hidden."""
+
+import base64
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from webapp.core import audit, charts, clock
+from webapp.core.definitions import current_questionnaire, life_events
+from webapp.core.i18n import locale
+from webapp.core.labels import Role
+from webapp.core.permissions import role_required
+from webapp.impact import rules as impact_figures
+from webapp.impact import service as impact
+from webapp.impact.labels import FILTER_PROBLEMS, OUTCOME_LABELS
+
+bp = Blueprint("impact", __name__, url_prefix="/beheer")
+
+
+def _period_label(key: str) -> str:
+    year, _sep, quarter = key.partition("-K")
+    return _("%(year)s, kwartaal %(quarter)s", year=year, quarter=quarter) if quarter else _("Heel %(year)s", year=year)
+
+
+def _impact_request():
+    """The filters from the address, the figures for them, and what is wrong with them."""
+    timezone = clock.timezone()
+    periods, wijken = impact.period_choices(timezone), impact.wijk_groups()
+    period, wijk = request.args.get("periode") or None, request.args.get("wijk") or None
+    problems = [key for key, value, allowed in (("period", period, periods), ("wijk", wijk, wijken))
+                if value is not None and value not in allowed]
+    filters = impact.Filters(period if "period" not in problems else None, wijk if "wijk" not in problems else None)
+    choices = {"periods": [(key, _period_label(key)) for key in periods],
+               "wijken": [(key, _("Overige wijken en onbekend") if key == impact.OTHER_WIJKEN else key)
+                          for key in wijken]}
+    if problems:
+        return filters, choices, None, [FILTER_PROBLEMS[p] for p in problems]
+    questionnaire = current_questionnaire()
+    data = impact.figures(filters, [p.id for p in questionnaire.pillars], [e.id for e in life_events().events],
+                          timezone, wijken)
+    return filters, choices, data, []
+
+
+def _impact_labels(data) -> impact.Labels:
+    def month(key: str) -> str:
+        year, number = map(int, key.split("-"))
+        return format_date(date(year, number, 1), "MMM yyyy")
+
+    return impact.Labels(
+        months={key: month(key) for key, _n in data.months},
+        pillars={p.id: p.name.get(locale()) for p in current_questionnaire().pillars},
+        events={e.id: e.short.get(locale()) for e in life_events().events},
+        outcomes={key: str(label) for key, label in OUTCOME_LABELS.items()},
+    )
+
+
+def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
+    """The page's charts as data: URIs, drawn from the same (already suppressed) figures as the tables."""
+    hidden = _("te weinig gegevens")
+    drawn = {}
+    if data.months:
+        drawn["months"] = charts.counts_svg([labels.months[k] for k, _n in data.months],
+                                            [n for _k, n in data.months], hidden)
+    drawn["change"] = charts.changes_svg(
+        [labels.pillars[p] for p in data.pillars],
+        [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
+         for e in (data.change[p] for p in data.pillars)],
+        hidden, _("Gemiddelde verandering (punten, 0-10)"))
+    return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
+
+
+@bp.get("/impact")
+@role_required(Role.BEHEERDER)
+def page():
+    """Figures about all residents together; no individual data, groups under ten hidden."""
+    filters, choices, data, problems = _impact_request()
+    labels = _impact_labels(data) if data else None
+    audit.record("impact.view", None, object_type="impact")
+    return render_template(
+        "impact/page.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
+        charts=_impact_charts(data, labels) if data else {}, minimum=impact_figures.MIN_GROUP,
+        event_groups=[(labels.events.get(e, e), estimates) for e, estimates in data.change_by_event] if data else [],
+        csv_url=url_for("impact.csv", periode=filters.period, wijk=filters.wijk),
+    ), (400 if problems else 200)
+
+
+@bp.get("/impact.csv")
+@role_required(Role.BEHEERDER)
+def csv():
+    _filters, _choices, data, problems = _impact_request()
+    if problems:
+        return render_template("errors/error.html", title=_("Deze cijfers kunnen we niet maken"),
+                               message=" ".join(str(p) for p in problems)), 400
+    header, rows = impact.csv_rows(data, _impact_labels(data) if data else None)
+    audit.record("impact.export", None, object_type="impact")
+    return Response(impact_figures.csv_text(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-impact.csv"'})

@@ -1,0 +1,151 @@
+"""A check-in's result: scores and the spider web, the plan, comparing two check-ins, history, A4."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from webapp.checkin import service as checkins
+from webapp.core import audit, clock
+from webapp.core.definitions import life_events, questionnaire_for
+from webapp.core.extensions import db
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.labels import COACH_ROLES, Role
+from webapp.core.models import Measurement, Resident, User
+from webapp.core.permissions import is_own, own_resident, plan_writer, require_access, role_required
+from webapp.core.scoring import lowest_pillars, worth_discussing
+from webapp.core.views import by_public_id
+from webapp.referrals import service as referrals
+from webapp.results import service as results
+from webapp.results.forms import PlanForm
+from webapp.sociale_kaart import service as suggestions
+from webapp.visits import service as visits
+from webapp.visits.forms import VisitForm
+
+bp = Blueprint("results", __name__)
+
+
+def load_measurement(public_id: str | None) -> tuple[Resident, Measurement]:
+    """A finished check-in and its resident, if the current user may see them; 404 otherwise."""
+    measurement = by_public_id(Measurement, public_id)
+    if measurement is None:
+        abort(404)
+    return require_access(db.session.get(Resident, measurement.resident_id)), measurement
+
+
+def _pillar_rows(questionnaire, comparison):
+    lang = locale()
+    rows = []
+    for pillar in questionnaire.pillars:
+        change = comparison.changes.get(pillar.id)
+        rows.append({
+            "id": pillar.id,
+            "name": pillar.name.get(lang),
+            "score": comparison.scores.get(pillar.id),
+            "previous": (comparison.previous_scores or {}).get(pillar.id),
+            "change": change,
+            "worth_discussing": worth_discussing(change),
+        })
+    return rows
+
+
+@bp.route("/uitslag/<measurement_id>", methods=["GET", "POST"])
+@role_required(Role.BEWONER, *COACH_ROLES)
+def result(measurement_id: str):
+    resident, measurement = load_measurement(measurement_id)
+    writer = plan_writer(current_user, resident, measurement)
+    if request.method == "POST" and writer is None:
+        abort(403)  # the plan is written by the resident, or with the coach who did the check-in
+    questionnaire = questionnaire_for(measurement)
+    lang = locale()
+    form = VisitForm(obj=measurement) if writer == "visit" else PlanForm(obj=measurement)
+    form.plan_pillar.choices = [SelectChoice(p.id, p.name.get(lang)) for p in questionnaire.pillars]
+    if form.validate_on_submit():
+        if writer == "visit":
+            visits.save_visit(resident, measurement, form.data, clock.today())
+            flash(_("Het gesprek is opgeslagen."), "success")
+        else:
+            results.save_plan(resident, measurement, form.data)
+            flash(_("Uw plan is opgeslagen."), "success")
+        return redirect(url_for("results.result", measurement_id=measurement.public_id) + "#plan")
+    audit.record("checkin.view", resident, measurement)
+    comparison = results.compare(measurement, checkins.previous_of(measurement))
+    rows = _pillar_rows(questionnaire, comparison)
+    names = {row["id"]: row["name"] for row in rows}
+    talk_items = [
+        item.text.get(lang)
+        for pillar in questionnaire.pillars
+        for item in pillar.items
+        if any(a.item_id == item.id and a.wants_to_talk for a in measurement.answers)
+    ]
+    suggested = suggestions.for_measurement(resident, measurement, clock.today(), lang)
+    return render_template(
+        "results/result.html", suggested=suggested[:3], more=len(suggested) > 3,
+        referrals=referrals.referrals_of(resident), button=CsrfForm(), measurement=measurement,
+        comparison=comparison, rows=rows, lowest=[names[p] for p in lowest_pillars(comparison.scores)],
+        talk_items=talk_items, event=life_events().get(measurement.life_event), form=form,
+        is_own=is_own(current_user, resident), is_visit=writer == "visit", resident=resident,
+        coach=db.session.get(User, measurement.coach_id) if measurement.coach_id else None,
+        credit=questionnaire.credit.get(lang),
+    )  # 200 even with form errors: the page shows data, so its audit event must be kept
+
+
+@bp.get("/uitslag/<measurement_id>/samenvatting.pdf")
+@role_required(Role.BEWONER, *COACH_ROLES)
+def summary_pdf(measurement_id: str):
+    """The printable A4 summary to leave on the kitchen table."""
+    resident, measurement = load_measurement(measurement_id)
+    pdf = results.build_summary(resident, measurement, locale())
+    audit.record("summary.export", resident, measurement)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="veerkracht-samenvatting.pdf"'})
+
+
+@bp.get("/geschiedenis")
+@role_required(Role.BEWONER)
+def history():
+    resident = own_resident()
+    audit.record("history.view", resident, object_type="measurement_list")
+    measurements = checkins.measurements_of(resident)
+    items = [(m, checkins.scores_of(m), life_events().get(m.life_event)) for m in measurements]
+    pillars = questionnaire_for(measurements[0]).pillars if measurements else []
+    return render_template("results/history.html", items=items, pillars=pillars)
+
+
+@bp.get("/geschiedenis/vergelijken")
+@role_required(Role.BEWONER, *COACH_ROLES)
+def compare():
+    resident, first = load_measurement(request.args.get("a"))
+    _owner, second = load_measurement(request.args.get("b"))
+    if second.resident_id != first.resident_id:
+        abort(404)
+    if first.id == second.id:
+        flash(_("Kies twee verschillende check-ins om te vergelijken."), "info")
+        if is_own(current_user, resident):
+            return redirect(url_for("results.history"))
+        return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+    # Newest as the filled web, the older one as the dashed outline.
+    current, older = sorted([first, second], key=lambda m: (m.completed_at, m.id), reverse=True)
+    audit.record("results.compare", resident, current)
+    audit.record("results.compare", resident, older)
+    comparison = results.compare(current, older)
+    rows = _pillar_rows(questionnaire_for(current), comparison)
+    return render_template("results/compare.html", comparison=comparison, rows=rows, resident=resident)
+
+
+@bp.get("/grafiek/<measurement_id>.svg")
+@role_required(Role.BEWONER, *COACH_ROLES)
+def chart(measurement_id: str):
+    resident, measurement = load_measurement(measurement_id)
+    compare_to = None
+    if request.args.get("vs"):
+        other_resident, compare_to = load_measurement(request.args["vs"])
+        if other_resident.id != resident.id:
+            abort(404)
+    # Draw first, write after: on SQLite a write holds the lock until the request commits.
+    svg = results.chart_svg(measurement, compare_to, locale())
+    audit.record("chart.view", resident, measurement)
+    if compare_to is not None:
+        audit.record("chart.view", resident, compare_to)
+    return Response(svg, mimetype="image/svg+xml")
