@@ -41,7 +41,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_http.py
 
 translations: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d webapp/translations
 

@@ -23,7 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     from webapp import cli, errors
-    from webapp.core import extensions, i18n, security
+    from webapp.core import extensions, i18n, security, transactions
     from webapp.core.questionnaires import load_definitions
 
     extensions.db.init_app(app)
@@ -39,5 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(import_module(f"webapp.{feature}.views").bp)
 
     errors.init_app(app)
+    transactions.init_app(app)
     cli.init_app(app)
     return app

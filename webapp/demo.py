@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, life_events
 from webapp.core.extensions import db
+from webapp.core.labels import ConsentMethod, Role
 from webapp.core.models import Activity, Answer, Measurement, Referral, Resident, User
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
@@ -76,7 +77,7 @@ def _seed_relations(now: datetime) -> None:
     if coach is None or anna is None or active_relation(coach, anna):
         return
     people.share_with_coach(anna, coach.coach_code)
-    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterhof", now.date(), "mondeling")
+    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterhof", now.date(), ConsentMethod.MONDELING)
     _add_checkins(enrolled, "bakker", "verhuizing", {"lichaam": 5, "mentaal": 6, "zingeving": 6, "kwaliteit": 5,
                                            "meedoen": 3, "dagelijks": 5}, {"meedoen": 0.8}, None, now, "uitgebreid")
 
@@ -131,7 +132,7 @@ def _seed_residents(now: datetime) -> list[str]:
     for username, event, start, trend, plan in DEMO_RESIDENTS:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
-        user = User(username=username, password_hash=password_hash, role="bewoner")
+        user = User(username=username, password_hash=password_hash, role=Role.BEWONER)
         db.session.add(user)
         db.session.flush()
         resident = Resident(user_id=user.id)

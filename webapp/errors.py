@@ -62,12 +62,3 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
         return _render(500)
-
-    @app.after_request
-    def _commit(response):
-        # One commit per request: services only flush.
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
+from webapp.core.labels import COACH_ROLES, ConsentMethod, RelationOrigin, Role
 from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User, UserRole
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
@@ -35,13 +36,23 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
+def by_username(username: str) -> User | None:
+    """The account with this name, whatever its capitals (names are stored in lower case)."""
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def staff_accounts() -> list[User]:
+    """Every coach and beheerder account, by name."""
+    return list(db.session.scalars(select(User).where(User.role != Role.BEWONER).order_by(User.username)))
+
+
 def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None
 
 
 def create_resident_account(username: str, password: str) -> User:
     """A resident who registers on their own phone."""
-    user = User(username=username.lower(), password_hash=hash_password(password), role="bewoner")
+    user = User(username=username.lower(), password_hash=hash_password(password), role=Role.BEWONER)
     db.session.add(user)
     db.session.flush()
     db.session.add(Resident(user_id=user.id))
@@ -52,7 +63,7 @@ def create_resident_account(username: str, password: str) -> User:
 def create_staff(username: str, password: str, roles: list[str], display_name: str,
                  organisation: str | None = None, phone: str | None = None) -> User:
     """A coach or beheerder account; coaches get a code residents can share with."""
-    main, *extra = sorted(roles, key=("beheerder", "ouderencoach", "welzijnscoach").index)
+    main, *extra = sorted(roles, key=(Role.BEHEERDER, *COACH_ROLES).index)
     user = User(
         username=username.lower(), password_hash=hash_password(password), role=main,
         display_name=display_name, organisation=organisation, phone=phone,
@@ -98,7 +109,7 @@ def enrol_resident(coach: User, display_name: str, birth_year: int | None, wijk:
     db.session.add(resident)
     db.session.flush()
     relation = CoachRelation(
-        coach_id=coach.id, resident_id=resident.id, origin="ingeschreven",
+        coach_id=coach.id, resident_id=resident.id, origin=RelationOrigin.INGESCHREVEN,
         consent_date=consent_date, consent_method=consent_method,
     )
     db.session.add(relation)
@@ -140,7 +151,7 @@ def activate(code: str, username: str, password: str) -> User:
     """Let an enrolled resident set their own login; the code works once."""
     record = check_activation_code(code)
     resident = db.session.get(Resident, record.resident_id)
-    user = User(username=username.lower(), password_hash=hash_password(password), role="bewoner")
+    user = User(username=username.lower(), password_hash=hash_password(password), role=Role.BEWONER)
     db.session.add(user)
     db.session.flush()
     resident.user_id = user.id
@@ -163,8 +174,8 @@ def share_with_coach(resident: Resident, coach_code: str) -> CoachRelation:
     existing = active_relation(coach, resident)
     if existing is not None:
         return existing
-    relation = CoachRelation(coach_id=coach.id, resident_id=resident.id, origin="gedeeld",
-                             consent_date=clock.today(), consent_method="digitaal")
+    relation = CoachRelation(coach_id=coach.id, resident_id=resident.id, origin=RelationOrigin.GEDEELD,
+                             consent_date=clock.today(), consent_method=ConsentMethod.DIGITAAL)
     db.session.add(relation)
     db.session.flush()
     audit.record("relation.share", resident, relation)

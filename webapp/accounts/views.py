@@ -7,15 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from webapp.accounts import service as people
 from webapp.accounts.forms import ActivateForm, EnrolForm, LoginForm, RegisterForm, ShareForm, StaffForm, WijkForm
 from webapp.core import audit
-from webapp.core.extensions import db, limiter
+from webapp.core.extensions import limiter
 from webapp.core.forms import CsrfForm
 from webapp.core.labels import COACH_ROLES, STAFF_ROLES, Role
-from webapp.core.models import CoachRelation, Resident, User
+from webapp.core.models import CoachRelation, Resident
 from webapp.core.passwords import verify_password
 from webapp.core.permissions import active_relation, own_resident, require_access, role_required
 from webapp.core.security import end_session, start_session
@@ -60,8 +59,7 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.username) == username))
+        user = people.by_username(form.username.data)
         if verify_password(user.password_hash if user else None, form.password.data) and user.is_active:
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
@@ -210,8 +208,8 @@ def close(resident_id: str):
 @bp.get("/beheer")
 @role_required(Role.BEHEERDER)
 def staff():
-    accounts = db.session.scalars(select(User).where(User.role != Role.BEWONER).order_by(User.username)).all()
-    return render_template("accounts/staff.html", staff=accounts, role_labels={r: r.label for r in STAFF_ROLES})
+    role_labels = {role: role.label for role in STAFF_ROLES}
+    return render_template("accounts/staff.html", staff=people.staff_accounts(), role_labels=role_labels)
 
 
 @bp.route("/beheer/medewerker-nieuw", methods=["GET", "POST"])

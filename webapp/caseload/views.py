@@ -8,7 +8,7 @@ from webapp.caseload import rules as caseload
 from webapp.caseload import service as caseload_service
 from webapp.caseload.labels import FLAG_LABELS, SORT_LABELS
 from webapp.checkin import service as checkins
-from webapp.core import audit, clock
+from webapp.core import audit, clock, history
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
@@ -60,12 +60,12 @@ def home():
 def resident(resident_id: str):
     resident = _load_resident(resident_id)
     audit.record("resident.view", resident, resident)
-    measurements = checkins.measurements_of(resident)
+    measurements = history.measurements_of(resident)
     return render_template(
         "caseload/resident.html", resident=resident, relation=active_relation(current_user, resident),
         timeline=caseload.timeline(measurements),
         coaches=people.names_of({m.coach_id for m in measurements if m.coach_id}),
-        scores={m.id: checkins.scores_of(m) for m in measurements}, pillars=current_questionnaire().pillars,
+        scores={m.id: history.scores_of(m) for m in measurements}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
         visit_draft=checkins.open_draft(resident, coach=current_user), next_checkin=visits.next_checkin(resident),
@@ -78,7 +78,7 @@ def resident(resident_id: str):
 def progress_chart(resident_id: str):
     """The six pillar scores over time, behind the same permission as the progress page."""
     resident = _load_resident(resident_id)
-    measurements = checkins.measurements_of(resident)
+    measurements = history.measurements_of(resident)
     if not measurements:
         abort(404)
     svg = results.progress_svg(measurements, locale())

@@ -1,15 +1,16 @@
 """Drafts and finished check-ins: start, save a step, submit exactly once, read back with scores."""
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from webapp.core import audit, scoring
+from webapp.core import audit
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.core.extensions import db
+from webapp.core.labels import CheckinMode
 from webapp.core.models import Answer, Draft, Measurement, Resident, User
 from webapp.core.models._base import utcnow
+from webapp.core.transactions import savepoint
 
 
 def open_draft(resident: Resident, coach: User | None = None) -> Draft | None:
@@ -74,11 +75,12 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
     """
     for _attempt in range(3):
         try:
-            _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
-            db.session.flush()
+            with savepoint():
+                _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
+                db.session.flush()
             return
         except StaleDataError:
-            db.session.rollback()  # nothing else was written in this request yet
+            db.session.refresh(draft)  # the other tab's version; merge this step into it
     raise DraftConflict(draft.public_id)
 
 
@@ -114,7 +116,7 @@ def submit_draft(resident: Resident, draft: Draft) -> Measurement:
         questionnaire_version=draft.questionnaire_version,
         form=draft.form,
         life_event=draft.life_event,
-        mode="samen" if draft.coach_id else "zelf",
+        mode=CheckinMode.SAMEN if draft.coach_id else CheckinMode.ZELF,
         coach_id=draft.coach_id,
         started_at=draft.created_at,
         completed_at=utcnow(),
@@ -123,14 +125,12 @@ def submit_draft(resident: Resident, draft: Draft) -> Measurement:
             for item_id in questionnaire.forms[draft.form].items
         ],
     )
-    # No SAVEPOINT: with pysqlite a savepoint as the first write commits on release. This
-    # request has written nothing yet, so on a clash the whole transaction can roll back.
-    db.session.add(measurement)
     try:
-        db.session.flush()
+        with savepoint():  # undo only this insert: the follow-ups and audit of this request stay
+            db.session.add(measurement)
+            db.session.flush()
     except IntegrityError:
         # Another request (second tab, double tap) finished this draft first.
-        db.session.rollback()
         winner = measurement_for_draft(draft)
         if winner is None:
             raise
@@ -141,44 +141,3 @@ def submit_draft(resident: Resident, draft: Draft) -> Measurement:
     db.session.flush()
     audit.record("checkin.create", resident, measurement)
     return measurement
-
-
-def answers_of(measurement: Measurement) -> dict[str, int | None]:
-    return {a.item_id: a.score for a in measurement.answers}
-
-
-def scores_of(measurement: Measurement) -> dict[str, float | None]:
-    """Derive the pillar scores from the stored raw answers."""
-    questionnaire = questionnaire_for(measurement)
-    return scoring.pillar_scores(questionnaire.form_item_ids(measurement.form), answers_of(measurement))
-
-
-def measurements_of(resident: Resident) -> list[Measurement]:
-    """All finished check-ins of a resident with their answers (two queries), newest first."""
-    return list(
-        db.session.scalars(
-            select(Measurement)
-            .options(selectinload(Measurement.answers))
-            .where(Measurement.resident_id == resident.id)
-            .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
-        )
-    )
-
-
-def previous_of(measurement: Measurement) -> Measurement | None:
-    """The check-in before this one."""
-    return db.session.scalar(
-        select(Measurement)
-        .where(
-            Measurement.resident_id == measurement.resident_id,
-            or_(
-                Measurement.completed_at < measurement.completed_at,
-                and_(
-                    Measurement.completed_at == measurement.completed_at,
-                    Measurement.id < measurement.id,
-                ),
-            ),
-        )
-        .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
-        .limit(1)
-    )

@@ -1,12 +1,17 @@
 """The closed lists the database stores (roles, referral statuses, ...) as StrEnums, each with
-its words in the reader's language, and the names of audit actions.
+its words beside it.
 
-A member compares and stores as its plain code ("bewoner"), so the database and URLs keep their values.
+A member compares and stores as its plain code ("bewoner"), so the database and URLs keep their
+values. Plain Python (rules.py may use it): the Dutch words are marked with N_ for the message
+catalogue and translated only when `label` is read, in the reader's language.
 """
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
+
+def N_(text: str) -> str:  # noqa: N802 - the usual name of gettext's no-op marker
+    """Mark a Dutch text for the message catalogue; it is translated where it is shown."""
+    return text
 
 
 class Vocabulary(StrEnum):
@@ -18,7 +23,10 @@ class Vocabulary(StrEnum):
 
     @property
     def label(self):
-        return self._labels()[self]
+        """The words for this code, in the reader's language (a lazy string)."""
+        from flask_babel import lazy_gettext
+
+        return lazy_gettext(self._labels()[self])
 
     @classmethod
     def values(cls) -> tuple[str, ...]:
@@ -38,8 +46,8 @@ class Role(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.BEWONER: _l("Bewoner"), cls.OUDERENCOACH: _l("Ouderencoach"),
-                cls.WELZIJNSCOACH: _l("Welzijnscoach"), cls.BEHEERDER: _l("Beheerder")}
+        return {cls.BEWONER: N_("Bewoner"), cls.OUDERENCOACH: N_("Ouderencoach"),
+                cls.WELZIJNSCOACH: N_("Welzijnscoach"), cls.BEHEERDER: N_("Beheerder")}
 
 
 COACH_ROLES = (Role.OUDERENCOACH, Role.WELZIJNSCOACH)
@@ -57,8 +65,8 @@ class ReferralStatus(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:  # as the resident reads it (the Impact page uses its own words)
-        return {cls.VOORGESTELD: _l("Wil ik proberen"), cls.AANGEMELD: _l("Aangemeld"), cls.GESTART: _l("Doet mee"),
-                cls.AFGEROND: _l("Afgerond"), cls.GESTOPT: _l("Gestopt")}
+        return {cls.VOORGESTELD: N_("Wil ik proberen"), cls.AANGEMELD: N_("Aangemeld"), cls.GESTART: N_("Doet mee"),
+                cls.AFGEROND: N_("Afgerond"), cls.GESTOPT: N_("Gestopt")}
 
 
 OPEN_REFERRAL_STATUSES = (ReferralStatus.VOORGESTELD, ReferralStatus.AANGEMELD, ReferralStatus.GESTART)
@@ -73,7 +81,7 @@ class ConsentMethod(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.MONDELING: _l("mondeling"), cls.SCHRIFTELIJK: _l("schriftelijk"), cls.DIGITAAL: _l("digitaal")}
+        return {cls.MONDELING: N_("mondeling"), cls.SCHRIFTELIJK: N_("schriftelijk"), cls.DIGITAAL: N_("digitaal")}
 
 
 class RelationOrigin(Vocabulary):
@@ -84,7 +92,7 @@ class RelationOrigin(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.GEDEELD: _l("u deelde met deze coach"), cls.INGESCHREVEN: _l("deze coach schreef u in")}
+        return {cls.GEDEELD: N_("u deelde met deze coach"), cls.INGESCHREVEN: N_("deze coach schreef u in")}
 
 
 class FormKind(Vocabulary):
@@ -95,7 +103,7 @@ class FormKind(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.KORT: _l("kort"), cls.UITGEBREID: _l("uitgebreid")}
+        return {cls.KORT: N_("kort"), cls.UITGEBREID: N_("uitgebreid")}
 
 
 class CheckinMode(Vocabulary):
@@ -106,36 +114,4 @@ class CheckinMode(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.ZELF: _l("zelf ingevuld"), cls.SAMEN: _l("samen met een coach ingevuld")}
-
-
-ACTION_LABELS = {
-    "checkin.start": _l("Check-in begonnen"),
-    "draft.view": _l("Check-in in uitvoering bekeken"),
-    "draft.update": _l("Antwoord opgeslagen"),
-    "checkin.create": _l("Check-in ingevuld"),
-    "checkin.discard": _l("Check-in weggegooid"),
-    "checkin.view": _l("Uitslag bekeken"),
-    "results.compare": _l("Twee check-ins vergeleken"),
-    "chart.view": _l("Spinnenweb bekeken"),
-    "history.view": _l("Overzicht van check-ins bekeken"),
-    "plan.update": _l("Plan opgeslagen"),
-    "resident.enrol": _l("Ingeschreven door een coach"),
-    "resident.view": _l("Gegevens bekeken door een coach"),
-    "relation.share": _l("Gedeeld met een coach"),
-    "relation.end": _l("Delen gestopt"),
-    "activation.issue": _l("Activeringscode gemaakt"),
-    "activation.use": _l("Eigen account geactiveerd"),
-    "audit.view": _l("Dit overzicht bekeken"),
-    "data.export": _l("Gegevens gedownload"),
-    "account.create": _l("Account gemaakt"),
-    "caseload.view": _l("In het overzicht van een coach gezien"),
-    "progress.chart": _l("Verloop bekeken door een coach"),
-    "referral.create": _l("Activiteit gekozen om te proberen"),
-    "referral.update": _l("Stand van een activiteit aangepast"),
-    "referral.followup": _l("Verteld hoe een activiteit ging"),
-    "suggestions.view": _l("Activiteiten bekeken"),
-    "summary.export": _l("Samenvatting gedownload"),
-    "visit.update": _l("Gesprek bij een huisbezoek opgeslagen"),
-    "profile.update": _l("Wijk opgeslagen"),
-}
+        return {cls.ZELF: N_("zelf ingevuld"), cls.SAMEN: N_("samen met een coach ingevuld")}

@@ -71,6 +71,14 @@ def own_resident() -> Resident:
     return resident
 
 
+def load_checkin(public_id: str | None) -> tuple[Resident, Measurement]:
+    """A finished check-in and its resident, if the current user may see them; 404 otherwise."""
+    checkin = db.session.scalar(select(Measurement).where(Measurement.public_id == public_id)) if public_id else None
+    if checkin is None:
+        abort(404)
+    return require_access(db.session.get(Resident, checkin.resident_id)), checkin
+
+
 def remember_visit_draft(draft: Draft) -> None:
     """This device is where the coach handed over the tablet for this home-visit draft."""
     session[VISIT_DRAFTS] = [*session.get(VISIT_DRAFTS, [])[-4:], draft.public_id]

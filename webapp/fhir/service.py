@@ -4,7 +4,7 @@ import base64
 import binascii
 import re
 
-from webapp.checkin import service as checkins
+from webapp.core import history
 from webapp.core.definitions import questionnaire_for
 from webapp.core.models import Resident
 from webapp.core.models._base import as_utc
@@ -24,15 +24,15 @@ def resident_bundle(resident: Resident) -> dict:
     """Every finished check-in of the resident as a QuestionnaireResponse, with the forms it answers."""
     definitions: dict[str, dict] = {}
     responses = []
-    for measurement in reversed(checkins.measurements_of(resident)):  # oldest first
+    for measurement in reversed(history.measurements_of(resident)):  # oldest first
         questionnaire = questionnaire_for(measurement)
         definition = fhir.questionnaire_resource(questionnaire, measurement.form)
         definitions.setdefault(definition["id"], definition)
         response = fhir.questionnaire_response(
             questionnaire, response_id=fhir_id(measurement.public_id), form=measurement.form,
-            authored=as_utc(measurement.completed_at), answers=checkins.answers_of(measurement),
+            authored=as_utc(measurement.completed_at), answers=history.answers_of(measurement),
             talk_items=[a.item_id for a in measurement.answers if a.wants_to_talk],
-            pillar_scores=checkins.scores_of(measurement),
+            pillar_scores=history.scores_of(measurement),
             life_event=measurement.life_event if measurement.life_event != NO_LIFE_EVENT else None,
             subject_id=resident.public_id, mode=measurement.mode if measurement.mode in fhir.MODES else "zelf",
         )

@@ -11,15 +11,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import text
 
 from webapp.checkin import service as checkins
+from webapp.core import history
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire
-from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import Role
 from webapp.core.urls import safe_next
+from webapp.main.service import database_reachable
 from webapp.referrals import service as referrals
 from webapp.visits import service as visits
 
@@ -33,8 +33,8 @@ def home():
     if current_user.is_authenticated and current_user.has_role(Role.BEWONER) and current_user.resident:
         resident = current_user.resident
         draft = checkins.open_draft(resident)
-        history = checkins.measurements_of(resident)
-        latest = history[0] if history else None
+        checkins_so_far = history.measurements_of(resident)
+        latest = checkins_so_far[0] if checkins_so_far else None
         next_date = visits.next_checkin(resident)
         tries = referrals.open_referrals(resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
@@ -55,10 +55,7 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not healthy"
-        db.session.rollback()
+    if not database_reachable():
         current_app.logger.warning("health check: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")

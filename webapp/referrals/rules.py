@@ -1,11 +1,13 @@
 """The referral path: voorgesteld -> aangemeld -> gestart -> afgerond, or gestopt on the way."""
 
+from webapp.core.labels import ReferralStatus
+
 NEXT = {
-    "voorgesteld": ("aangemeld", "gestopt"),
-    "aangemeld": ("gestart", "gestopt"),
-    "gestart": ("afgerond", "gestopt"),
-    "afgerond": (),
-    "gestopt": (),
+    ReferralStatus.VOORGESTELD: (ReferralStatus.AANGEMELD, ReferralStatus.GESTOPT),
+    ReferralStatus.AANGEMELD: (ReferralStatus.GESTART, ReferralStatus.GESTOPT),
+    ReferralStatus.GESTART: (ReferralStatus.AFGEROND, ReferralStatus.GESTOPT),
+    ReferralStatus.AFGEROND: (),
+    ReferralStatus.GESTOPT: (),
 }
 NO_NEWS_DAYS = 28  # an open referral without news for four weeks deserves a phone call
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
-from webapp.core.labels import OPEN_REFERRAL_STATUSES
+from webapp.core.labels import OPEN_REFERRAL_STATUSES, ReferralStatus
 from webapp.core.models import Activity, Measurement, Referral, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.referrals.rules import NO_NEWS_DAYS, can_move
@@ -43,10 +43,10 @@ def propose(resident: Resident, activity: Activity, measurement: Measurement | N
 def change_status(resident: Resident, referral: Referral, new: str, reason: str | None) -> None:
     if not can_move(referral.status, new):
         raise ReferralError(new)
-    if new == "gestopt" and not (reason or "").strip():
+    if new == ReferralStatus.GESTOPT and not (reason or "").strip():
         raise ReferralError("reason")
     referral.status = new
-    if new == "gestopt":
+    if new == ReferralStatus.GESTOPT:
         referral.stop_reason = (reason or "").strip()[:1000]
     referral.updated_at = clock.now()
     db.session.flush()

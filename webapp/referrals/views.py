@@ -8,12 +8,11 @@ from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import Activity, Referral, Resident
-from webapp.core.permissions import require_access, role_required
+from webapp.core.permissions import load_checkin, require_access, role_required
 from webapp.core.urls import safe_next
 from webapp.core.views import by_public_id
 from webapp.referrals import service as referrals
 from webapp.referrals.labels import PROBLEMS
-from webapp.results.views import load_measurement
 from webapp.sociale_kaart import service as activities
 
 bp = Blueprint("referrals", __name__)
@@ -23,7 +22,7 @@ bp = Blueprint("referrals", __name__)
 @role_required(Role.BEWONER, *COACH_ROLES)
 def try_activity(measurement_id: str, activity_id: str):
     """"Dit wil ik proberen": the suggestion becomes a referral (voorgesteld)."""
-    resident, measurement = load_measurement(measurement_id)
+    resident, measurement = load_checkin(measurement_id)
     activity = by_public_id(Activity, activity_id)
     if activity is None or not activities.is_current(activity, clock.today()):
         abort(404)

@@ -1,8 +1,10 @@
-"""The conversation after the chart, saved with the check-in as a mini-plan."""
+"""The conversation after the chart, saved with the check-in: the resident's mini-plan, and at a
+home visit also the coach's notes and the next check-in."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import DateField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 
@@ -28,4 +30,26 @@ class PlanForm(FlaskForm):
         _l("Wie of wat kan daarbij helpen?"),
         description=_l("Bijvoorbeeld een buurvrouw, uw dochter, de huisarts of een activiteit."),
         validators=[Optional(), Length(max=500, message=_l("Gebruik hoogstens %(max)d tekens."))],
+    )
+
+
+class VisitForm(PlanForm):
+    """The conversation at a home visit: the plan, the coach's notes and the next check-in."""
+
+    coach_notes = TextAreaField(
+        _l("Aantekeningen van de coach"),
+        description=_l("Kort en feitelijk. De bewoner kan deze aantekeningen ook lezen."),
+        validators=[Optional(), Length(max=2000, message=_l("Gebruik hoogstens %(max)d tekens."))],
+    )
+    rhythm = RadioField(
+        _l("Hoe vaak contact?"),
+        choices=[SelectChoice("gewoon", _l("Gewoon: over 6 weken")),
+                 SelectChoice("waakvlam", _l("Waakvlam: over 3 maanden"))],
+        default="gewoon",
+        validators=[Optional()],
+    )
+    next_checkin_on = DateField(
+        _l("Datum volgende check-in"),
+        description=_l("Leeg laten: de datum volgt uit hoe vaak u contact heeft."),
+        validators=[Optional()],
     )

@@ -4,17 +4,17 @@ and kept in the database) and the printable A4 summary."""
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.checkin import service as checkins
-from webapp.checkin.service import scores_of
-from webapp.core import audit, scoring
+from webapp.core import audit, history, scoring
 from webapp.core.charts import lines_svg, spider_svg
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
+from webapp.core.history import scores_of
 from webapp.core.models import ChartImage, Measurement, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
@@ -121,7 +121,7 @@ def _score(value: float | None) -> str:
 def build_summary(resident: Resident, measurement: Measurement, locale: str) -> bytes:
     """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
     questionnaire = questionnaire_for(measurement)
-    comparison = compare(measurement, checkins.previous_of(measurement))
+    comparison = compare(measurement, history.previous_of(measurement))
     pillars = questionnaire.pillars
     rows = []
     for pillar in pillars:
@@ -162,3 +162,18 @@ def build_summary(resident: Resident, measurement: Measurement, locale: str) -> 
         footer=gettext("Veerkracht is geïnspireerd op de zes dimensies van Positieve Gezondheid (Huber)."),
     )
     return summary_pdf(summary)
+
+
+RHYTHM_WEEKS = {"gewoon": 6, "waakvlam": 13}  # 13 weeks: the low-frequency "waakvlam" contact
+
+
+def save_visit(resident: Resident, measurement: Measurement, values: dict, today: date) -> None:
+    """The home-visit conversation: the plan plus the coach's notes and the next check-in date."""
+    save_plan(resident, measurement, values)
+    measurement.coach_notes = values.get("coach_notes") or None
+    measurement.rhythm = values.get("rhythm") or "gewoon"
+    measurement.next_checkin_on = values.get("next_checkin_on") or (
+        today + timedelta(weeks=RHYTHM_WEEKS[measurement.rhythm])
+    )
+    db.session.flush()
+    audit.record("visit.update", resident, measurement)

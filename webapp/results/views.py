@@ -5,33 +5,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from webapp.checkin import service as checkins
 from webapp.core import audit, clock
+from webapp.core import history as past
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, Role
-from webapp.core.models import Measurement, Resident, User
-from webapp.core.permissions import is_own, own_resident, plan_writer, require_access, role_required
+from webapp.core.models import User
+from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
 from webapp.core.scoring import lowest_pillars, worth_discussing
-from webapp.core.views import by_public_id
 from webapp.referrals import service as referrals
 from webapp.results import service as results
-from webapp.results.forms import PlanForm
+from webapp.results.forms import PlanForm, VisitForm
 from webapp.sociale_kaart import service as suggestions
-from webapp.visits import service as visits
-from webapp.visits.forms import VisitForm
 
 bp = Blueprint("results", __name__)
-
-
-def load_measurement(public_id: str | None) -> tuple[Resident, Measurement]:
-    """A finished check-in and its resident, if the current user may see them; 404 otherwise."""
-    measurement = by_public_id(Measurement, public_id)
-    if measurement is None:
-        abort(404)
-    return require_access(db.session.get(Resident, measurement.resident_id)), measurement
 
 
 def _pillar_rows(questionnaire, comparison):
@@ -53,7 +42,7 @@ def _pillar_rows(questionnaire, comparison):
 @bp.route("/uitslag/<measurement_id>", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
 def result(measurement_id: str):
-    resident, measurement = load_measurement(measurement_id)
+    resident, measurement = load_checkin(measurement_id)
     writer = plan_writer(current_user, resident, measurement)
     if request.method == "POST" and writer is None:
         abort(403)  # the plan is written by the resident, or with the coach who did the check-in
@@ -63,14 +52,14 @@ def result(measurement_id: str):
     form.plan_pillar.choices = [SelectChoice(p.id, p.name.get(lang)) for p in questionnaire.pillars]
     if form.validate_on_submit():
         if writer == "visit":
-            visits.save_visit(resident, measurement, form.data, clock.today())
+            results.save_visit(resident, measurement, form.data, clock.today())
             flash(_("Het gesprek is opgeslagen."), "success")
         else:
             results.save_plan(resident, measurement, form.data)
             flash(_("Uw plan is opgeslagen."), "success")
         return redirect(url_for("results.result", measurement_id=measurement.public_id) + "#plan")
     audit.record("checkin.view", resident, measurement)
-    comparison = results.compare(measurement, checkins.previous_of(measurement))
+    comparison = results.compare(measurement, past.previous_of(measurement))
     rows = _pillar_rows(questionnaire, comparison)
     names = {row["id"]: row["name"] for row in rows}
     talk_items = [
@@ -95,7 +84,7 @@ def result(measurement_id: str):
 @role_required(Role.BEWONER, *COACH_ROLES)
 def summary_pdf(measurement_id: str):
     """The printable A4 summary to leave on the kitchen table."""
-    resident, measurement = load_measurement(measurement_id)
+    resident, measurement = load_checkin(measurement_id)
     pdf = results.build_summary(resident, measurement, locale())
     audit.record("summary.export", resident, measurement)
     return Response(pdf, mimetype="application/pdf",
@@ -107,8 +96,8 @@ def summary_pdf(measurement_id: str):
 def history():
     resident = own_resident()
     audit.record("history.view", resident, object_type="measurement_list")
-    measurements = checkins.measurements_of(resident)
-    items = [(m, checkins.scores_of(m), life_events().get(m.life_event)) for m in measurements]
+    measurements = past.measurements_of(resident)
+    items = [(m, past.scores_of(m), life_events().get(m.life_event)) for m in measurements]
     pillars = questionnaire_for(measurements[0]).pillars if measurements else []
     return render_template("results/history.html", items=items, pillars=pillars)
 
@@ -116,8 +105,8 @@ def history():
 @bp.get("/geschiedenis/vergelijken")
 @role_required(Role.BEWONER, *COACH_ROLES)
 def compare():
-    resident, first = load_measurement(request.args.get("a"))
-    _owner, second = load_measurement(request.args.get("b"))
+    resident, first = load_checkin(request.args.get("a"))
+    _owner, second = load_checkin(request.args.get("b"))
     if second.resident_id != first.resident_id:
         abort(404)
     if first.id == second.id:
@@ -127,8 +116,8 @@ def compare():
         return redirect(url_for("caseload.resident", resident_id=resident.public_id))
     # Newest as the filled web, the older one as the dashed outline.
     current, older = sorted([first, second], key=lambda m: (m.completed_at, m.id), reverse=True)
-    audit.record("results.compare", resident, current)
-    audit.record("results.compare", resident, older)
+    audit.record("checkin.compare", resident, current)
+    audit.record("checkin.compare", resident, older)
     comparison = results.compare(current, older)
     rows = _pillar_rows(questionnaire_for(current), comparison)
     return render_template("results/compare.html", comparison=comparison, rows=rows, resident=resident)
@@ -137,10 +126,10 @@ def compare():
 @bp.get("/grafiek/<measurement_id>.svg")
 @role_required(Role.BEWONER, *COACH_ROLES)
 def chart(measurement_id: str):
-    resident, measurement = load_measurement(measurement_id)
+    resident, measurement = load_checkin(measurement_id)
     compare_to = None
     if request.args.get("vs"):
-        other_resident, compare_to = load_measurement(request.args["vs"])
+        other_resident, compare_to = load_checkin(request.args["vs"])
         if other_resident.id != resident.id:
             abort(404)
     # Draw first, write after: on SQLite a write holds the lock until the request commits.

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp.core import clock
+from webapp.core.audit import ACTION_LABELS
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.i18n import locale, one_decimal
-from webapp.core.labels import ACTION_LABELS, CheckinMode, FormKind, ReferralStatus, RelationOrigin
+from webapp.core.labels import CheckinMode, FormKind, ReferralStatus, RelationOrigin
 from webapp.rights.document_pdf import Document, Paragraph, Rows, Section, Subheading, document_pdf
 
 # Who did something, as the resident reads it in their own download.

@@ -4,6 +4,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from webapp.checkin import service as checkins
+from webapp.core import history
 from webapp.core.extensions import db
 from webapp.core.models import (
     ActivationCode,
@@ -39,7 +40,7 @@ def _fhir(resident: Resident) -> dict | None:
 def export(resident: Resident, with_fhir: bool = True) -> dict:
     """Everything held about this resident, as plain JSON-ready values."""
     user = db.session.get(User, resident.user_id) if resident.user_id else None
-    measurements = checkins.measurements_of(resident)
+    measurements = history.measurements_of(resident)
     coaches = {u.id: u for u in db.session.scalars(
         select(User).join(CoachRelation, CoachRelation.coach_id == User.id)
         .where(CoachRelation.resident_id == resident.id))}
@@ -59,7 +60,7 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "completed_at": _when(m.completed_at),
             "answers": [{"item": a.item_id, "score": a.score, "wants_to_talk": a.wants_to_talk}
                         for a in sorted(m.answers, key=lambda a: a.item_id)],
-            "pillar_scores": checkins.scores_of(m),
+            "pillar_scores": history.scores_of(m),
             "plan": {"important": m.plan_important, "pillar": m.plan_pillar, "small_step": m.plan_step,
                      "who_helps": m.plan_helper},
             "coach_notes": m.coach_notes, "next_checkin_on": _when(m.next_checkin_on),

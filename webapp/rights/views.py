@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from webapp.accounts import service as people
 from webapp.core import audit
+from webapp.core.audit import ACTION_LABELS
 from webapp.core.extensions import limiter
-from webapp.core.labels import ACTION_LABELS, COACH_ROLES, Role
+from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import Resident
 from webapp.core.passwords import verify_password
 from webapp.core.permissions import (

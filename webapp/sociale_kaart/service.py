@@ -7,7 +7,7 @@ from pathlib import Path
 from flask_babel import gettext
 from sqlalchemy import select
 
-from webapp.checkin import service as checkins
+from webapp.core import history
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Measurement, Resident
@@ -156,7 +156,7 @@ def _profile(resident: Resident, measurement: Measurement, today: date) -> Profi
         )
     event = life_events().get(event_id)
     return Profile(
-        scores=checkins.scores_of(measurement),
+        scores=history.scores_of(measurement),
         focus=measurement.plan_pillar,
         talk_pillars=frozenset(pillar_of[a.item_id] for a in measurement.answers if a.wants_to_talk),
         life_event=event.id if event else None,

@@ -10,10 +10,9 @@ from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import Activity
-from webapp.core.permissions import role_required
+from webapp.core.permissions import load_checkin, role_required
 from webapp.core.questionnaires import NO_LIFE_EVENT, PILLAR_IDS
 from webapp.core.views import by_public_id, get_or_404
-from webapp.results.views import load_measurement
 from webapp.sociale_kaart import activity_csv
 from webapp.sociale_kaart import service as activities
 from webapp.sociale_kaart.forms import ImportForm
@@ -54,7 +53,7 @@ def detail(activity_id: str):
 @role_required(Role.BEWONER, *COACH_ROLES)
 def suggestions(measurement_id: str):
     """"Meer suggesties": every fitting activity for this check-in, best first, each with why."""
-    resident, measurement = load_measurement(measurement_id)
+    resident, measurement = load_checkin(measurement_id)
     audit.record("suggestions.view", resident, measurement)
     suggested = activities.for_measurement(resident, measurement, clock.today(), locale())
     return render_template("sociale_kaart/suggestions.html", measurement=measurement, suggested=suggested)

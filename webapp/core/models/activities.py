@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
-from webapp.core.labels import OPEN_REFERRAL_STATUSES
+from webapp.core.labels import OPEN_REFERRAL_STATUSES, ReferralStatus
 from webapp.core.models._base import new_public_id, utcnow
 
 ACTIVITY_STATUSES = ("actief", "gepauzeerd", "gestopt")
@@ -60,7 +60,7 @@ class Referral(db.Model):
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
     measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurement.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default="voorgesteld")
+    status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.VOORGESTELD)
     stop_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

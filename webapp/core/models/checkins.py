@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
+from webapp.core.labels import CheckinMode
 from webapp.core.models._base import new_public_id, utcnow
 
 
@@ -55,7 +56,7 @@ class Measurement(db.Model):
     questionnaire_version: Mapped[int]
     form: Mapped[str] = mapped_column(String(20))
     life_event: Mapped[str | None] = mapped_column(String(50))
-    mode: Mapped[str] = mapped_column(String(20), default="zelf")  # "zelf" or "samen" (with a coach)
+    mode: Mapped[str] = mapped_column(String(20), default=CheckinMode.ZELF)
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -95,7 +95,7 @@ class CoachRelation(db.Model):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     coach_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
-    origin: Mapped[str] = mapped_column(String(20))  # "gedeeld" (by the resident) or "ingeschreven"
+    origin: Mapped[str] = mapped_column(String(20))  # a RelationOrigin
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_method: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
