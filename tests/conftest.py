@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
+from argon2 import PasswordHasher
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
@@ -12,10 +13,11 @@ from sqlalchemy import inspect, text
 from webapp import create_app
 from webapp.core.extensions import db, limiter
 from webapp.core.models import Answer, Measurement, Resident, User
-from webapp.core.passwords import hash_password
 
+# Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 PASSWORD = "een-lang-wachtwoord"
-_HASH = hash_password(PASSWORD)
+_HASH = PasswordHasher(**CHEAP_ARGON2).hash(PASSWORD)
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -54,6 +56,7 @@ def app(database_url):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "ARGON2": CHEAP_ARGON2,
     })
     app.test_client_class = CsrfClient
     with app.app_context():

@@ -92,3 +92,19 @@ def test_disabled_account_cannot_use_its_session(app, client, make_resident, log
         user.is_enabled = False
         db.session.commit()
     assert client.get("/geschiedenis").location.startswith("/inloggen")
+
+
+def test_production_hashes_passwords_with_argon2s_strong_parameters(tmp_path):
+    """The suite runs on cheap parameters; an app without that override uses production's."""
+    from argon2 import extract_parameters
+
+    from webapp import create_app
+    from webapp.core.passwords import PRODUCTION_ARGON2, hash_password, verify_password
+
+    production = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite"})
+    assert production.config["ARGON2"] == PRODUCTION_ARGON2 == {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    with production.app_context():
+        stored = hash_password("een-lang-wachtwoord")
+        assert verify_password(stored, "een-lang-wachtwoord") and not verify_password(stored, "iets anders")
+    parameters = extract_parameters(stored)
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)

@@ -53,7 +53,7 @@ def long_document(checkins: int = 40) -> tuple[Document, list[str]]:
 
 @pytest.fixture(scope="module")
 def long_pdf() -> tuple[list[str], list[str]]:
-    document, expected = long_document()
+    document, expected = long_document(checkins=8)  # about 14 pages: many pages, a fifth of the drawing time
     return pages_text(document_pdf(document)), expected
 
 

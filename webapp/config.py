@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from webapp.core.passwords import PRODUCTION_ARGON2
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -64,4 +66,5 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Amsterdam"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("nl", "en"),
+        "ARGON2": dict(PRODUCTION_ARGON2),  # tests set cheap parameters; production never does
     }
