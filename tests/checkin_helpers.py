@@ -30,7 +30,7 @@ def answer_steps(client, draft: str, kort_items: dict, scores: dict | None = Non
 
 
 def complete_checkin(client, kort_items: dict, **kwargs) -> str:
-    """Do a whole check-in; return the measurement's public id."""
+    """Do a whole check-in; return the check-in's public id."""
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items, **kwargs)
     response = client.post_form(f"/checkin/{draft}/versturen")

@@ -5,14 +5,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
-from argon2 import PasswordHasher
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from webapp import create_app
 from webapp.core.extensions import db, limiter
-from webapp.core.models import Answer, Measurement, Resident, User
+from webapp.core.models import Answer, Checkin, Resident, User
 
 # Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
@@ -116,7 +116,7 @@ def make_resident(app):
 
 
 @pytest.fixture
-def make_measurement(app):
+def make_checkin(app):
     """Store a finished check-in with the given answers {item id: score or None}."""
 
     def factory(resident_public_id: str, answers: dict, days_ago: int = 0, life_event: str = "geen",
@@ -124,14 +124,14 @@ def make_measurement(app):
         with app.app_context():
             resident = db.session.scalar(db.select(Resident).where(Resident.public_id == resident_public_id))
             completed = datetime.now(UTC) - timedelta(days=days_ago)
-            measurement = Measurement(
+            checkin = Checkin(
                 resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
                 form="kort", life_event=life_event, started_at=completed, completed_at=completed,
                 answers=[Answer(item_id=i, score=s, wants_to_talk=i in talk) for i, s in answers.items()],
             )
-            db.session.add(measurement)
+            db.session.add(checkin)
             db.session.commit()
-            return measurement.public_id
+            return checkin.public_id
 
     return factory
 

@@ -162,7 +162,7 @@ def test_beheerder_sees_what_needs_checking(app, client, admin):
     assert "Te controleren" in page and "Oude groep" in page
 
 
-def test_result_page_shows_three_suggestions_with_why(app, client, make_resident, login_as, make_measurement,
+def test_result_page_shows_three_suggestions_with_why(app, client, make_resident, login_as, make_checkin,
                                                       kort_items):
     with app.app_context():
         activities.import_csv(csv_bytes(
@@ -176,16 +176,16 @@ def test_result_page_shows_three_suggestions_with_why(app, client, make_resident
     resident = make_resident()
     scores = {**all_answers(kort_items, 8), **{i: 3 for i in kort_items["meedoen"]},
               **{i: 4 for i in kort_items["lichaam"]}}
-    measurement = make_measurement(resident["resident"], scores, life_event="verhuizing")
+    checkin = make_checkin(resident["resident"], scores, life_event="verhuizing")
     login_as(client, resident["user"])
-    page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
+    page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     section = page[page.index('id="suggesties"'):]
     section = section[:section.index("</section>")]
     assert section.count('class="card activity"') == 3
     assert section.index("Buurtmaatje") < section.index("Beweegles")
     assert "Omdat Meedoen nu wat lager scoort en u kort geleden bent verhuisd." in section
     assert "Rouwgroep" not in section and "Meer suggesties" in section
-    more = client.get(f"/uitslag/{measurement}/suggesties").get_data(as_text=True)
+    more = client.get(f"/uitslag/{checkin}/suggesties").get_data(as_text=True)
     # Everything fitting: also the budgetcoach (a move puts quality of life at risk later); not the rouwgroep.
     assert more.count('class="card activity"') == 4 and "Budgetcoach" in more
 
@@ -224,15 +224,15 @@ def test_edit_page_uses_the_import_rules_and_saves_nothing_on_error(app, client,
 
 
 def test_a_life_event_reported_earlier_in_the_year_still_counts(app, client, make_resident, login_as,
-                                                                make_measurement, kort_items):
+                                                                make_checkin, kort_items):
     with app.app_context():
         activities.import_csv(csv_bytes(line(name="Buurtmaatje", pillars="meedoen", events="verhuizing"),
                                         line(name="Oud bericht", pillars="meedoen", events="pensioen")))
         db.session.commit()
     resident = make_resident()
-    make_measurement(resident["resident"], all_answers(kort_items, 7), days_ago=400, life_event="pensioen")
-    make_measurement(resident["resident"], all_answers(kort_items, 7), days_ago=60, life_event="verhuizing")
-    latest = make_measurement(resident["resident"], all_answers(kort_items, 7), life_event="geen")
+    make_checkin(resident["resident"], all_answers(kort_items, 7), days_ago=400, life_event="pensioen")
+    make_checkin(resident["resident"], all_answers(kort_items, 7), days_ago=60, life_event="verhuizing")
+    latest = make_checkin(resident["resident"], all_answers(kort_items, 7), life_event="geen")
     login_as(client, resident["user"])
     page = client.get(f"/uitslag/{latest}").get_data(as_text=True)
     assert "u kort geleden bent verhuisd" in page

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from webapp import create_app
 from webapp.core.extensions import db
-from webapp.core.models import Measurement, Resident, User
+from webapp.core.models import Checkin, Resident, User
 
 
 def test_healthz_reports_a_reachable_database(client):
@@ -67,7 +67,7 @@ def test_seed_demo_creates_fictional_residents_once(app):
         assert db.session.scalar(select(func.count()).select_from(User)) == 5  # 3 residents, coach, beheerder
         named = select(Resident.id).where(Resident.user_id.is_not(None) | Resident.display_name.is_not(None))
         # 3 residents and the enrolled resident with four check-ins each
-        assert db.session.scalar(select(func.count()).where(Measurement.resident_id.in_(named))) == 16
+        assert db.session.scalar(select(func.count()).where(Checkin.resident_id.in_(named))) == 16
         # nameless residents without a login, only there so the Impact figures show numbers
         unnamed = db.session.scalars(select(Resident).where(Resident.id.not_in(named))).all()
         assert len(unnamed) >= 100 and not any(r.user_id or r.display_name for r in unnamed)

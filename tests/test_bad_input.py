@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tests.checkin_helpers import answer_steps, start_checkin
 from webapp.core.extensions import db
-from webapp.core.models import Draft, Measurement
+from webapp.core.models import Checkin, Draft
 
 
 def _draft_answers(app) -> dict:
@@ -90,11 +90,11 @@ def test_another_residents_draft_is_not_found(app, client, on_step_one, make_res
 
 
 def test_another_residents_result_chart_and_comparison_are_not_found(app, client, make_resident, login_as,
-                                                                       make_measurement, kort_items):
+                                                                       make_checkin, kort_items):
     owner = make_resident()
-    theirs = make_measurement(owner["resident"], {kort_items["lichaam"][0]: 5})
+    theirs = make_checkin(owner["resident"], {kort_items["lichaam"][0]: 5})
     me = make_resident()
-    mine = make_measurement(me["resident"], {kort_items["lichaam"][0]: 5})
+    mine = make_checkin(me["resident"], {kort_items["lichaam"][0]: 5})
     login_as(client, me["user"])
     assert client.get(f"/uitslag/{theirs}").status_code == 404
     assert client.post_form(f"/uitslag/{theirs}", {"plan_step": "x"}).status_code == 404
@@ -125,12 +125,12 @@ def test_wrong_method_is_a_dutch_405(client):
 
 
 def test_unexpected_error_shows_no_stack_trace(app, client, make_resident, login_as, monkeypatch):
-    from webapp.checkin import service as checkins
+    from webapp.checkin import service as drafts
 
     def broken(*args, **kwargs):
         raise RuntimeError("database exploded")
 
-    monkeypatch.setattr(checkins, "open_draft", broken)
+    monkeypatch.setattr(drafts, "open_draft", broken)
     login_as(client, make_resident()["user"])
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
@@ -149,7 +149,7 @@ def test_empty_value_counts_as_skipped_not_as_an_error(app, client, on_step_one)
     assert _draft_answers(app) == {items[0]: None, items[1]: 5}
 
 
-def test_no_measurement_from_a_submit_without_token_even_when_the_draft_is_complete(app, client, make_resident,
+def test_no_checkin_from_a_submit_without_token_even_when_the_draft_is_complete(app, client, make_resident,
                                                                                      login_as, kort_items):
     login_as(client, make_resident()["user"])
     draft = start_checkin(client)
@@ -157,4 +157,4 @@ def test_no_measurement_from_a_submit_without_token_even_when_the_draft_is_compl
     response = client.post(f"/checkin/{draft}/versturen", data={})
     assert response.status_code == 400
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Measurement)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Checkin)) == 0

@@ -10,7 +10,7 @@ from webapp.accounts import service as people
 from webapp.caseload import rules as caseload
 from webapp.caseload.rules import FLAG_DROP, FLAG_OVERDUE, FLAG_TALK, Row
 from webapp.core.extensions import db
-from webapp.core.models import AuditEvent, Measurement, Resident
+from webapp.core.models import AuditEvent, Checkin, Resident
 
 TODAY = date(2026, 11, 24)
 
@@ -75,7 +75,7 @@ def test_pagination():
 
 
 @pytest.fixture
-def coach_with(app, make_resident, make_measurement, kort_items):
+def coach_with(app, make_resident, make_checkin, kort_items):
     """A coach and a factory that adds residents sharing with them, with two check-ins each."""
     with app.test_request_context():
         coach = people.create_staff("coach-c", "coach-wachtwoord-lang", ["welzijnscoach"], "C")
@@ -85,8 +85,8 @@ def coach_with(app, make_resident, make_measurement, kort_items):
     def add(count: int, first=5, second=5, talk=()):
         for _ in range(count):
             resident = make_resident()
-            make_measurement(resident["resident"], all_answers(kort_items, first), days_ago=60)
-            make_measurement(resident["resident"], all_answers(kort_items, second), days_ago=10, talk=talk)
+            make_checkin(resident["resident"], all_answers(kort_items, first), days_ago=60)
+            make_checkin(resident["resident"], all_answers(kort_items, second), days_ago=10, talk=talk)
             with app.test_request_context():
                 owner = db.session.scalar(select(Resident).where(Resident.public_id == resident["resident"]))
                 people.share_with_coach(owner, coach_ids[1])
@@ -145,7 +145,7 @@ def test_caseload_runs_a_fixed_number_of_queries(app, client, login_as, coach_wi
     assert small == large, (small, large)
 
 
-def test_progress_page_runs_a_fixed_number_of_queries(app, client, login_as, coach_with, make_measurement,
+def test_progress_page_runs_a_fixed_number_of_queries(app, client, login_as, coach_with, make_checkin,
                                                       kort_items):
     coach, add = coach_with
     add(1)
@@ -155,10 +155,10 @@ def test_progress_page_runs_a_fixed_number_of_queries(app, client, login_as, coa
     url = f"/coach/bewoner/{resident}"
     small = _count_queries(app, client, url)
     for days in range(12):
-        make_measurement(resident, all_answers(kort_items, 6), days_ago=days + 100)
+        make_checkin(resident, all_answers(kort_items, 6), days_ago=days + 100)
     assert _count_queries(app, client, url) == small
     with app.app_context():
-        assert db.session.scalar(select(Measurement.id).limit(1))
+        assert db.session.scalar(select(Checkin.id).limit(1))
 
 
 def test_timeline_counts_weeks_from_the_check_in_that_reported_the_event():
@@ -172,7 +172,7 @@ def test_timeline_counts_weeks_from_the_check_in_that_reported_the_event():
 
     entries = timeline([m(0, "geen", 1), m(7, "verhuizing", 2), m(49, "geen", 3), m(70, "pensioen", 4),
                         m(84, "geen", 5)])
-    assert [(e.measurement.id, e.life_event, e.weeks_since_event) for e in entries] == [
+    assert [(e.checkin.id, e.life_event, e.weeks_since_event) for e in entries] == [
         (5, "pensioen", 2), (4, "pensioen", 0), (3, "verhuizing", 6), (2, "verhuizing", 0), (1, None, None)]
 
 
@@ -182,7 +182,7 @@ def test_progress_page_shows_timeline_plan_history_and_line_chart(app, client, l
     login_as(client, coach)
     with app.app_context():
         resident = db.session.scalar(select(Resident.public_id))
-        latest = db.session.scalars(select(Measurement).order_by(Measurement.completed_at.desc())).first()
+        latest = db.session.scalars(select(Checkin).order_by(Checkin.completed_at.desc())).first()
         latest.plan_step, latest.next_checkin_on = "Elke dag wandelen", date(2027, 2, 1)
         db.session.commit()
     page = client.get(f"/coach/bewoner/{resident}").get_data(as_text=True)

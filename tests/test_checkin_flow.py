@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
 from tests.conftest import all_answers
 from webapp.core.extensions import db
-from webapp.core.models import Answer, AuditEvent, ChartImage, Draft, Measurement, Resident
+from webapp.core.models import Answer, AuditEvent, ChartImage, Checkin, Draft, Resident
 
 
 def _count(app, model) -> int:
@@ -16,9 +16,9 @@ def _count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _measurement(app, public_id):
+def _checkin(app, public_id):
     with app.app_context():
-        m = db.session.scalar(select(Measurement).where(Measurement.public_id == public_id))
+        m = db.session.scalar(select(Checkin).where(Checkin.public_id == public_id))
         answers = {a.item_id: (a.score, a.wants_to_talk) for a in m.answers}
         return m, answers
 
@@ -29,28 +29,28 @@ def test_full_checkin_stores_every_raw_answer_with_questionnaire_version(app, cl
     login_as(client, resident["user"])
     first_item = kort_items["lichaam"][0]
     skipped = kort_items["meedoen"]
-    measurement_id = complete_checkin(
+    checkin_id = complete_checkin(
         client, kort_items, scores={first_item: 0, **dict.fromkeys(skipped)}, talk=(first_item,),
     )
-    m, answers = _measurement(app, measurement_id)
+    m, answers = _checkin(app, checkin_id)
     stored = (m.questionnaire_id, m.questionnaire_version, m.form, m.life_event)
     assert stored == ("veerkracht", 1, "kort", "verhuizing")
     assert len(answers) == 12
     assert answers[first_item] == (0, True)
     assert all(answers[item] == (None, False) for item in skipped)
 
-    page = client.get(f"/uitslag/{measurement_id}").get_data(as_text=True)
+    page = client.get(f"/uitslag/{checkin_id}").get_data(as_text=True)
     assert "Uw spinnenweb" in page
     assert "te weinig ingevuld" in page  # meedoen: every item skipped
     assert "Hier wilt u over praten" in page
-    assert f"/grafiek/{measurement_id}.svg" in page
+    assert f"/grafiek/{checkin_id}.svg" in page
 
 
 def test_result_compares_with_previous_checkin_and_flags_big_changes(client, make_resident, login_as,
-                                                                       make_measurement, kort_items):
+                                                                       make_checkin, kort_items):
     resident = make_resident()
     login_as(client, resident["user"])
-    previous = make_measurement(resident["resident"], all_answers(kort_items, 4), days_ago=40)
+    previous = make_checkin(resident["resident"], all_answers(kort_items, 4), days_ago=40)
     current = complete_checkin(client, kort_items, default=7)
     page = client.get(f"/uitslag/{current}").get_data(as_text=True)
     assert f"vs={previous}" in page
@@ -63,8 +63,8 @@ def test_lowest_pillars_are_called_out_kindly(client, make_resident, login_as, k
     resident = make_resident()
     login_as(client, resident["user"])
     low = {item: 2 for item in kort_items["meedoen"]}
-    measurement = complete_checkin(client, kort_items, scores=low, default=8)
-    page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
+    checkin = complete_checkin(client, kort_items, scores=low, default=8)
+    page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     assert "Dit onderdeel scoort nu het laagst: Meedoen." in page
     assert "heel normaal na wat u heeft meegemaakt" in page  # a life-event was chosen
 
@@ -130,7 +130,7 @@ def test_steps_cannot_be_skipped_ahead(client, make_resident, login_as):
     assert client.get(f"/checkin/{draft}/stap/9").status_code == 404
 
 
-def test_double_submit_creates_exactly_one_measurement(app, client, make_resident, login_as, kort_items):
+def test_double_submit_creates_exactly_one_checkin(app, client, make_resident, login_as, kort_items):
     resident = make_resident()
     login_as(client, resident["user"])
     draft = start_checkin(client)
@@ -138,14 +138,14 @@ def test_double_submit_creates_exactly_one_measurement(app, client, make_residen
     first = client.post_form(f"/checkin/{draft}/versturen")
     second = client.post_form(f"/checkin/{draft}/versturen")
     assert first.location == second.location
-    assert _count(app, Measurement) == 1
+    assert _count(app, Checkin) == 1
     assert _count(app, Answer) == 12
     # Back button into the questionnaire after submitting leads to the result, not a new check-in.
     assert client.get(f"/checkin/{draft}/stap/3").location == first.location
     assert "Doe de check-in" in client.get("/").get_data(as_text=True)
 
 
-def test_submit_from_two_tabs_at_once_creates_one_measurement(app, make_resident, login_as, kort_items):
+def test_submit_from_two_tabs_at_once_creates_one_checkin(app, make_resident, login_as, kort_items):
     resident = make_resident()
     tabs = [app.test_client() for _ in range(4)]
     for tab in tabs:
@@ -166,7 +166,7 @@ def test_submit_from_two_tabs_at_once_creates_one_measurement(app, make_resident
     for thread in threads:
         thread.join()
     assert len(set(locations)) == 1 and "/uitslag/" in locations[0]
-    assert _count(app, Measurement) == 1
+    assert _count(app, Checkin) == 1
 
 
 def test_draft_answers_are_not_kept_twice_after_submit(app, client, make_resident, login_as, kort_items):
@@ -190,15 +190,15 @@ def test_resident_can_throw_away_a_draft_and_start_over(app, client, make_reside
 def test_plan_is_saved_with_the_checkin(app, client, make_resident, login_as, kort_items):
     resident = make_resident()
     login_as(client, resident["user"])
-    measurement = complete_checkin(client, kort_items)
-    response = client.post_form(f"/uitslag/{measurement}", {
+    checkin = complete_checkin(client, kort_items)
+    response = client.post_form(f"/uitslag/{checkin}", {
         "plan_important": "Mijn kleinkinderen zien", "plan_pillar": "meedoen",
         "plan_step": "Naar de koffieochtend", "plan_helper": "Mijn buurvrouw",
     })
     assert response.status_code == 302
-    m, _ = _measurement(app, measurement)
+    m, _ = _checkin(app, checkin)
     assert (m.plan_pillar, m.plan_step, m.plan_helper) == ("meedoen", "Naar de koffieochtend", "Mijn buurvrouw")
-    page = client.get(f"/uitslag/{measurement}").get_data(as_text=True)
+    page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     assert "Naar de koffieochtend" in page
     assert re.search(r'<input checked[^>]*value="meedoen"', page)
 
@@ -206,24 +206,24 @@ def test_plan_is_saved_with_the_checkin(app, client, make_resident, login_as, ko
 def test_bad_plan_is_refused_and_changes_nothing(app, client, make_resident, login_as, kort_items):
     resident = make_resident()
     login_as(client, resident["user"])
-    measurement = complete_checkin(client, kort_items)
-    response = client.post_form(f"/uitslag/{measurement}", {"plan_pillar": "geluk", "plan_step": "x"})
+    checkin = complete_checkin(client, kort_items)
+    response = client.post_form(f"/uitslag/{checkin}", {"plan_pillar": "geluk", "plan_step": "x"})
     assert response.status_code == 200 and "Not a valid choice" not in response.get_data(as_text=True)
     assert 'class="error"' in response.get_data(as_text=True)
-    too_long = client.post_form(f"/uitslag/{measurement}", {"plan_step": "x" * 501})
+    too_long = client.post_form(f"/uitslag/{checkin}", {"plan_step": "x" * 501})
     assert too_long.status_code == 200
     assert "hoogstens 500 tekens" in too_long.get_data(as_text=True)
-    m, _ = _measurement(app, measurement)
+    m, _ = _checkin(app, checkin)
     assert m.plan_step is None and m.plan_saved_at is None
 
 
-def test_history_lists_checkins_and_compares_any_two(client, make_resident, login_as, make_measurement,
+def test_history_lists_checkins_and_compares_any_two(client, make_resident, login_as, make_checkin,
                                                     kort_items):
     resident = make_resident()
     login_as(client, resident["user"])
-    old = make_measurement(resident["resident"], all_answers(kort_items, 3), days_ago=90)
-    middle = make_measurement(resident["resident"], all_answers(kort_items, 5), days_ago=45)
-    new = make_measurement(resident["resident"], all_answers(kort_items, 8), days_ago=1)
+    old = make_checkin(resident["resident"], all_answers(kort_items, 3), days_ago=90)
+    middle = make_checkin(resident["resident"], all_answers(kort_items, 5), days_ago=45)
+    new = make_checkin(resident["resident"], all_answers(kort_items, 8), days_ago=1)
     page = client.get("/geschiedenis").get_data(as_text=True)
     assert page.index(new) < page.index(middle) < page.index(old)
     compare = client.get(f"/geschiedenis/vergelijken?a={old}&b={new}").get_data(as_text=True)
@@ -237,7 +237,7 @@ def test_empty_history_says_so(client, make_resident, login_as):
     assert "nog geen check-in" in client.get("/geschiedenis").get_data(as_text=True)
 
 
-def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, make_measurement, kort_items,
+def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, make_checkin, kort_items,
                                           monkeypatch):
     from webapp.results import service as charts
 
@@ -246,8 +246,8 @@ def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, 
     monkeypatch.setattr(charts, "spider_svg", lambda *a, **k: drawn.append(1) or real(*a, **k))
     resident = make_resident()
     login_as(client, resident["user"])
-    before = make_measurement(resident["resident"], all_answers(kort_items, 5), days_ago=30)
-    now = make_measurement(resident["resident"], all_answers(kort_items, 7))
+    before = make_checkin(resident["resident"], all_answers(kort_items, 5), days_ago=30)
+    now = make_checkin(resident["resident"], all_answers(kort_items, 7))
     first = client.get(f"/grafiek/{now}.svg?vs={before}")
     second = client.get(f"/grafiek/{now}.svg?vs={before}")
     assert first.status_code == 200 and first.mimetype == "image/svg+xml"
@@ -261,9 +261,9 @@ def test_chart_is_svg_and_drawn_only_once(app, client, make_resident, login_as, 
 def test_viewing_a_result_is_audited_with_pseudonymous_ids(app, client, make_resident, login_as, kort_items):
     resident = make_resident(username="anneke")
     login_as(client, resident["user"])
-    measurement = complete_checkin(client, kort_items)
-    client.get(f"/uitslag/{measurement}")
-    client.get(f"/grafiek/{measurement}.svg")
+    checkin = complete_checkin(client, kort_items)
+    client.get(f"/uitslag/{checkin}")
+    client.get(f"/grafiek/{checkin}.svg")
     client.get("/geschiedenis")
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
@@ -273,7 +273,7 @@ def test_viewing_a_result_is_audited_with_pseudonymous_ids(app, client, make_res
         view = next(e for e in events if e.action == "checkin.view")
         assert view.resident_public_id == resident["resident"]
         assert view.actor_public_id == resident["user"] and view.actor_role == "bewoner"
-        assert view.object_public_id == measurement
+        assert view.object_public_id == checkin
         assert all("anneke" not in repr(vars(e)) for e in events)
 
 
@@ -327,12 +327,12 @@ def test_two_tabs_saving_different_screens_at_once_keep_both(app, make_resident,
 
 def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_items, monkeypatch):
     """A save whose draft changed in between (version check fails) is redone on a fresh copy."""
-    from webapp.checkin import service as checkins
+    from webapp.checkin import service as drafts
 
     resident = make_resident()
     with app.test_request_context():
         owner = db.session.scalar(select(Resident).where(Resident.public_id == resident["resident"]))
-        draft = checkins.start_draft(owner, "kort")
+        draft = drafts.start_draft(owner, "kort")
         db.session.commit()
         draft_id = draft.id
         first = kort_items["lichaam"][0]
@@ -341,7 +341,7 @@ def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_item
         with db.engine.begin() as other:
             other.execute(Draft.__table__.update().where(Draft.id == draft_id)
                           .values(answers={"mentaal_humeur": 4}, version=Draft.version + 1))
-        checkins.save_step(stale, 1, [first], {first: 9}, set(), finished=False, chosen={first})
+        drafts.save_step(stale, 1, [first], {first: 9}, set(), finished=False, chosen={first})
         db.session.commit()
         assert db.session.get(Draft, draft_id).answers == {"mentaal_humeur": 4, first: 9}
 

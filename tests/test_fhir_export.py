@@ -77,10 +77,10 @@ def test_coach_with_access_downloads_valid_fhir_and_it_is_audited(app, client, m
 def test_the_residents_own_download_holds_the_same_fhir(client, make_resident, login_as, kort_items):
     me = make_resident()
     login_as(client, me["user"])
-    measurement = complete_checkin(client, kort_items, default=5)
+    checkin = complete_checkin(client, kort_items, default=5)
     data = json.loads(client.get("/account/mijn-gegevens.json").data)
     Bundle.model_validate(data["fhir"])
-    assert [r["identifier"]["value"] for r in _responses(data["fhir"])] == [measurement]
+    assert [r["identifier"]["value"] for r in _responses(data["fhir"])] == [checkin]
 
 
 def test_no_checkins_gives_an_empty_but_valid_bundle(client, make_resident, login_as):

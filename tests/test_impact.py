@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import Activity, Answer, AuditEvent, Measurement, Referral, Resident
+from webapp.core.models import Activity, Answer, AuditEvent, Checkin, Referral, Resident
 from webapp.impact import rules as impact
-from webapp.impact.rules import Checkin
+from webapp.impact.rules import ScoredCheckin
 
 HIDDEN = "te weinig gegevens"
 
@@ -55,7 +55,7 @@ def test_counts_under_ten_are_hidden_and_hidden_cells_never_add_up_to_a_small_gr
 
 
 def _checkin(resident, day, **scores):
-    return Checkin(resident=resident, at=datetime(2026, 1, day, tzinfo=UTC), life_event=None, scores=scores)
+    return ScoredCheckin(resident=resident, at=datetime(2026, 1, day, tzinfo=UTC), life_event=None, scores=scores)
 
 
 def test_change_compares_each_residents_first_and_latest_checkin():
@@ -134,7 +134,7 @@ def population(app, kort_items):
             db.session.add(resident)
             db.session.flush()
             for at, score, life_event in scores:
-                db.session.add(Measurement(
+                db.session.add(Checkin(
                     resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1, form="kort",
                     life_event=life_event if life_event else "geen", started_at=at, completed_at=at,
                     answers=[Answer(item_id=i, score=score) for items in kort_items.values() for i in items]))
@@ -265,8 +265,8 @@ def test_viewing_and_exporting_impact_is_audited_without_a_resident(app, client,
 
 def test_a_checkin_of_an_unknown_questionnaire_version_does_not_break_the_page(app, client, population, beheerder):
     with app.app_context():
-        db.session.execute(Measurement.__table__.update().values(questionnaire_version=99).where(
-            Measurement.resident_id == population["noord"][0]))
+        db.session.execute(Checkin.__table__.update().values(questionnaire_version=99).where(
+            Checkin.resident_id == population["noord"][0]))
         db.session.commit()
     response = client.get("/beheer/impact")
     assert response.status_code == 200 and "27 bewoners" in response.get_data(as_text=True)

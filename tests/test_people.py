@@ -104,10 +104,10 @@ def _activate(app, code, username="jdevries", password="mijn eigen wachtwoord"):
 
 
 def test_activation_code_gives_the_resident_their_own_login_with_the_same_history(app, client, make_staff,
-                                                                                   login_as, make_measurement,
+                                                                                   login_as, make_checkin,
                                                                                    kort_items):
     coach, resident_id = _enrolled(app, client, make_staff, login_as)
-    make_measurement(resident_id, all_answers(kort_items, 6), days_ago=3)
+    make_checkin(resident_id, all_answers(kort_items, 6), days_ago=3)
     code = _issue_code(client, resident_id)
     phone, response = _activate(app, code.lower().replace("-", " "))  # typed loosely from paper
     assert response.status_code == 302
@@ -167,13 +167,13 @@ def test_activation_needs_a_strong_password(app, client, make_staff, login_as):
 
 
 def test_resident_shares_with_a_coach_by_code_and_stops_at_once(app, client, make_resident, make_staff, login_as,
-                                                                make_measurement, kort_items):
+                                                                make_checkin, kort_items):
     resident = make_resident()
-    measurement = make_measurement(resident["resident"], all_answers(kort_items, 5))
+    checkin = make_checkin(resident["resident"], all_answers(kort_items, 5))
     coach = make_staff("welzijnscoach")
     coach_client = app.test_client()
     login_as(coach_client, coach["user"])
-    assert coach_client.get(f"/uitslag/{measurement}").status_code == 404  # not shared yet
+    assert coach_client.get(f"/uitslag/{checkin}").status_code == 404  # not shared yet
 
     login_as(client, resident["user"])
     response = client.post_form("/account/delen", {"coach_code": coach["code"].lower()})
@@ -181,15 +181,15 @@ def test_resident_shares_with_a_coach_by_code_and_stops_at_once(app, client, mak
     assert "Marieke Jansen" in client.get("/account").get_data(as_text=True)
     caseload = coach_client.get("/coach").get_data(as_text=True)
     assert resident["resident"] in caseload
-    result = coach_client.get(f"/uitslag/{measurement}")
+    result = coach_client.get(f"/uitslag/{checkin}")
     assert result.status_code == 200 and "Het plan van de bewoner" in result.get_data(as_text=True)
-    assert coach_client.post_form(f"/uitslag/{measurement}", {"plan_step": "x"}).status_code == 403
+    assert coach_client.post_form(f"/uitslag/{checkin}", {"plan_step": "x"}).status_code == 403
 
     with app.app_context():
         relation_id = db.session.scalar(select(CoachRelation.public_id))
     client.post_form(f"/account/delen/{relation_id}/stoppen")
-    assert coach_client.get(f"/uitslag/{measurement}").status_code == 404
-    assert coach_client.get(f"/grafiek/{measurement}.svg").status_code == 404
+    assert coach_client.get(f"/uitslag/{checkin}").status_code == 404
+    assert coach_client.get(f"/grafiek/{checkin}.svg").status_code == 404
     assert coach_client.get(f"/coach/bewoner/{resident['resident']}").status_code == 404
     assert resident["resident"] not in coach_client.get("/coach").get_data(as_text=True)
     assert {"relation.share", "relation.end"} <= set(_actions(app))
@@ -221,21 +221,21 @@ def test_coach_closing_the_file_ends_access(app, client, make_resident, make_sta
     assert client.get(f"/coach/bewoner/{resident_id}").status_code == 404
 
 
-def test_resident_sees_who_looked_at_their_data(app, client, make_resident, make_staff, login_as, make_measurement,
+def test_resident_sees_who_looked_at_their_data(app, client, make_resident, make_staff, login_as, make_checkin,
                                                 kort_items):
     resident = make_resident()
-    measurement = make_measurement(resident["resident"], all_answers(kort_items, 5))
+    checkin = make_checkin(resident["resident"], all_answers(kort_items, 5))
     coach = make_staff(name="Coach Kees")
     login_as(client, resident["user"])
     client.post_form("/account/delen", {"coach_code": coach["code"]})
     coach_client = app.test_client()
     login_as(coach_client, coach["user"])
-    coach_client.get(f"/uitslag/{measurement}")
+    coach_client.get(f"/uitslag/{checkin}")
     page = client.get("/account/inzage").get_data(as_text=True)
     assert "Coach Kees" in page and "Uitslag bekeken" in page and "U zelf" in page
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "checkin.view"))
-        assert event.actor_role == "welzijnscoach" and event.object_public_id == measurement
+        assert event.actor_role == "welzijnscoach" and event.object_public_id == checkin
         assert event.ip == "127.0.0.1" and event.user_agent
 
 
@@ -250,7 +250,7 @@ def test_coach_with_both_roles_is_audited_with_both(app, client, make_resident, 
 
 
 def test_beheerder_creates_a_coach_account_but_cannot_read_answers(app, client, make_resident, make_staff, login_as,
-                                                                   make_measurement, kort_items):
+                                                                   make_checkin, kort_items):
     admin = make_staff("beheerder")
     login_as(client, admin["user"])
     response = client.post_form("/beheer/medewerker-nieuw", {
@@ -263,8 +263,8 @@ def test_beheerder_creates_a_coach_account_but_cannot_read_answers(app, client, 
         anouk = db.session.scalar(select(User).where(User.username == "anouk"))
         assert anouk.roles == {"ouderencoach", "welzijnscoach"} and anouk.coach_code
     resident = make_resident()
-    measurement = make_measurement(resident["resident"], all_answers(kort_items, 5))
-    assert client.get(f"/uitslag/{measurement}").status_code == 403
+    checkin = make_checkin(resident["resident"], all_answers(kort_items, 5))
+    assert client.get(f"/uitslag/{checkin}").status_code == 403
     assert client.get("/coach").status_code == 403
 
 

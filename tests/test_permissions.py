@@ -37,13 +37,13 @@ MATRIX = {
     "checkin.review": ("GET", "/checkin/{draft}/klaar", {**OWN_DRAFT, "owner": 200}),
     "checkin.submit": ("POST", "/checkin/{draft}/versturen", {**OWN_DRAFT, "owner": 302}),
     "checkin.discard": ("POST", "/checkin/{draft}/weggooien", {**OWN_DRAFT, "owner": 302}),
-    "results.result": ("GET", "/uitslag/{measurement}", SEEN_BY_SHARED_COACH),
-    "results.summary_pdf": ("GET", "/uitslag/{measurement}/samenvatting.pdf", SEEN_BY_SHARED_COACH),
+    "results.result": ("GET", "/uitslag/{checkin}", SEEN_BY_SHARED_COACH),
+    "results.summary_pdf": ("GET", "/uitslag/{checkin}/samenvatting.pdf", SEEN_BY_SHARED_COACH),
     "visits.handover": ("GET", "/checkin/{draft}/overdragen",
                          {"anonymous": LOGIN, "coach_shared": 404, "coach_other": 404, "*": 403}),
     "results.history": ("GET", "/geschiedenis", RESIDENT_ONLY),
-    "results.compare": ("GET", "/geschiedenis/vergelijken?a={measurement}&b={earlier}", SEEN_BY_SHARED_COACH),
-    "results.chart": ("GET", "/grafiek/{measurement}.svg?vs={earlier}", SEEN_BY_SHARED_COACH),
+    "results.compare": ("GET", "/geschiedenis/vergelijken?a={checkin}&b={earlier}", SEEN_BY_SHARED_COACH),
+    "results.chart": ("GET", "/grafiek/{checkin}.svg?vs={earlier}", SEEN_BY_SHARED_COACH),
     "accounts.account": ("GET", "/account", RESIDENT_ONLY),
     "accounts.share": ("POST", "/account/delen", {**RESIDENT_ONLY, "owner": 400, "other_resident": 400}),
     "accounts.stop_sharing": ("POST", "/account/delen/{relation}/stoppen",
@@ -73,11 +73,11 @@ MATRIX = {
                                  {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "sociale_kaart.index": ("GET", "/wat-is-er-te-doen", {"*": 200}),
     "sociale_kaart.detail": ("GET", "/wat-is-er-te-doen/{activity}", {"*": 200}),
-    "referrals.try_activity": ("POST", "/uitslag/{measurement}/proberen/{activity}",
+    "referrals.try_activity": ("POST", "/uitslag/{checkin}/proberen/{activity}",
                              {**SEEN_BY_SHARED_COACH, "owner": 302, "coach_shared": 302}),
     "referrals.status": ("POST", "/verwijzing/{referral}/status",
                                 {**SEEN_BY_SHARED_COACH, "owner": 302, "coach_shared": 302}),
-    "sociale_kaart.suggestions": ("GET", "/uitslag/{measurement}/suggesties", SEEN_BY_SHARED_COACH),
+    "sociale_kaart.suggestions": ("GET", "/uitslag/{checkin}/suggesties", SEEN_BY_SHARED_COACH),
     "accounts.staff": ("GET", "/beheer", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "rights.erase_by_number": ("GET", "/beheer/bewoner-verwijderen", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "impact.page": ("GET", "/beheer/impact", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
@@ -96,12 +96,12 @@ def test_admin_roles_exist():
 
 
 @pytest.fixture
-def world(app, client, make_resident, make_measurement, login_as, kort_items):
+def world(app, client, make_resident, make_checkin, login_as, kort_items):
     """An owner who shares with one coach, their check-ins and a draft; other people around them."""
     owner = make_resident()
     other = make_resident()
-    earlier = make_measurement(owner["resident"], all_answers(kort_items, 4), days_ago=30)
-    measurement = make_measurement(owner["resident"], all_answers(kort_items, 6))
+    earlier = make_checkin(owner["resident"], all_answers(kort_items, 4), days_ago=30)
+    checkin = make_checkin(owner["resident"], all_answers(kort_items, 6))
     login_as(client, owner["user"])
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items)
@@ -127,7 +127,7 @@ def world(app, client, make_resident, make_measurement, login_as, kort_items):
                "referral": referral.public_id}
         users.update({role: user.public_id for role, user in staff.items()})
         db.session.commit()
-    return {"users": users, "ids": {"draft": draft, "measurement": measurement, "earlier": earlier,
+    return {"users": users, "ids": {"draft": draft, "checkin": checkin, "earlier": earlier,
                                     "resident": owner["resident"], **ids}}
 
 

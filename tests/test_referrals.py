@@ -9,7 +9,7 @@ from tests.checkin_helpers import answer_steps, start_checkin
 from tests.conftest import all_answers
 from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import Activity, AuditEvent, Measurement, Referral, Resident
+from webapp.core.models import Activity, AuditEvent, Checkin, Referral, Resident
 from webapp.referrals.rules import can_move, parse_rating
 
 
@@ -31,16 +31,16 @@ def test_rating_is_one_to_five_or_empty():
 
 
 @pytest.fixture
-def setting(app, make_resident, make_measurement, kort_items):
+def setting(app, make_resident, make_checkin, kort_items):
     resident = make_resident()
-    measurement = make_measurement(resident["resident"], {**all_answers(kort_items, 8),
+    checkin = make_checkin(resident["resident"], {**all_answers(kort_items, 8),
                                                           **{i: 3 for i in kort_items["lichaam"]}})
     with app.app_context():
         activity = Activity(name="Wandelgroep De Beemden", organisation="Welzijn", description="Samen wandelen.",
                             pillars=["lichaam"], last_verified_on=date.today())
         db.session.add(activity)
         db.session.commit()
-        return {**resident, "measurement": measurement, "activity": activity.public_id}
+        return {**resident, "checkin": checkin, "activity": activity.public_id}
 
 
 def _referral(app) -> Referral:
@@ -52,8 +52,8 @@ def _referral(app) -> Referral:
 
 def test_resident_tries_a_suggestion_once(app, client, login_as, setting):
     login_as(client, setting["user"])
-    url = f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}"
-    page = client.get(f"/uitslag/{setting['measurement']}").get_data(as_text=True)
+    url = f"/uitslag/{setting['checkin']}/proberen/{setting['activity']}"
+    page = client.get(f"/uitslag/{setting['checkin']}").get_data(as_text=True)
     assert url in page and "Dit wil ik proberen" in page
     assert client.post_form(url).status_code == 302
     client.post_form(url)
@@ -66,7 +66,7 @@ def test_resident_tries_a_suggestion_once(app, client, login_as, setting):
 
 def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, login_as, setting):
     login_as(client, setting["user"])
-    client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}")
+    client.post_form(f"/uitslag/{setting['checkin']}/proberen/{setting['activity']}")
     referral = _referral(app).public_id
     status_url = f"/verwijzing/{referral}/status"
     client.post_form(status_url, {"status": "aangemeld"})
@@ -94,7 +94,7 @@ def test_coach_with_access_can_refer_and_update_others_cannot(app, client, login
         db.session.commit()
         coach_id, other_id = coach.public_id, other.public_id
     login_as(client, coach_id)
-    assert client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}").status_code == 302
+    assert client.post_form(f"/uitslag/{setting['checkin']}/proberen/{setting['activity']}").status_code == 302
     referral = _referral(app).public_id
     assert client.post_form(f"/verwijzing/{referral}/status", {"status": "aangemeld"}).status_code == 302
     assert _referral(app).status == "aangemeld"
@@ -109,7 +109,7 @@ def test_coach_with_access_can_refer_and_update_others_cannot(app, client, login
 
 def test_next_checkin_asks_how_it_went(app, client, login_as, setting, kort_items):
     login_as(client, setting["user"])
-    client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}")
+    client.post_form(f"/uitslag/{setting['checkin']}/proberen/{setting['activity']}")
     referral = _referral(app).public_id
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items)
@@ -119,7 +119,7 @@ def test_next_checkin_asks_how_it_went(app, client, login_as, setting, kort_item
     bad = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "9"})
     assert bad.status_code == 400 and "Kies een cijfer van 1 tot en met 5" in bad.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Measurement)) == 1  # only the earlier one
+        assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1  # only the earlier one
     assert _referral(app).followup_at is None
 
     good = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
@@ -131,7 +131,7 @@ def test_next_checkin_asks_how_it_went(app, client, login_as, setting, kort_item
 
 def test_not_yet_is_a_fine_answer(app, client, login_as, setting, kort_items):
     login_as(client, setting["user"])
-    client.post_form(f"/uitslag/{setting['measurement']}/proberen/{setting['activity']}")
+    client.post_form(f"/uitslag/{setting['checkin']}/proberen/{setting['activity']}")
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items)
     assert client.post_form(f"/checkin/{draft}/versturen").status_code == 302

@@ -10,7 +10,7 @@ from tests.checkin_helpers import answer_steps, complete_checkin, start_checkin
 from tests.conftest import PASSWORD
 from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import Activity, AuditEvent, ChartImage, Measurement, Resident, User
+from webapp.core.models import Activity, AuditEvent, ChartImage, Checkin, Resident, User
 
 
 @pytest.fixture
@@ -116,17 +116,17 @@ def test_erasure_leaves_no_row_behind(app, client, full_resident):
     with app.app_context():
         resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
         ids = {"resident": resident.id, "user": resident.user_id,
-               "measurements": set(db.session.scalars(select(Measurement.id).where(
-                   Measurement.resident_id == resident.id)))}
-        assert db.session.scalar(select(ChartImage.id).where(ChartImage.measurement_id.in_(ids["measurements"])))
-        measurement_public_ids = set(full_resident["checkins"])
+               "measurements": set(db.session.scalars(select(Checkin.id).where(
+                   Checkin.resident_id == resident.id)))}
+        assert db.session.scalar(select(ChartImage.id).where(ChartImage.checkin_id.in_(ids["measurements"])))
+        checkin_public_ids = set(full_resident["checkins"])
     assert client.get("/account/verwijderen").status_code == 200
     refused = client.post_form("/account/verwijderen", {"confirm": "y", "password": "verkeerd-wachtwoord"})
     assert refused.status_code == 400
     assert client.post_form("/account/verwijderen", {"password": PASSWORD}).status_code == 400  # not confirmed
     assert client.post_form("/account/verwijderen", {"confirm": "y", "password": PASSWORD}).status_code == 302
 
-    leftovers = _rows_mentioning(app, {me["resident"], me["user"], *measurement_public_ids}, ids)
+    leftovers = _rows_mentioning(app, {me["resident"], me["user"], *checkin_public_ids}, ids)
     assert set(leftovers) == {"audit_event"}  # ... and there only the record that an erasure happened
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == me["resident"])).all()
@@ -138,20 +138,20 @@ def test_erasure_leaves_no_row_behind(app, client, full_resident):
     assert "Uw account en al uw gegevens zijn verwijderd." in client.get("/").get_data(as_text=True)
 
 
-def test_purge_inactive_is_a_dry_run_unless_applied(app, make_resident, make_measurement, kort_items):
+def test_purge_inactive_is_a_dry_run_unless_applied(app, make_resident, make_checkin, kort_items):
     from datetime import UTC, datetime, timedelta
 
     from tests.conftest import all_answers
 
     old, recent = make_resident(username="gerrit"), make_resident(username="nieuw")
-    make_measurement(recent["resident"], all_answers(kort_items, 6), days_ago=10)
+    make_checkin(recent["resident"], all_answers(kort_items, 6), days_ago=10)
     with app.app_context():
         resident = db.session.scalar(select(Resident).where(Resident.public_id == old["resident"]))
         resident.created_at = datetime.now(UTC) - timedelta(days=500)
         fresh = db.session.scalar(select(Resident).where(Resident.public_id == recent["resident"]))
         fresh.created_at = datetime.now(UTC) - timedelta(days=500)
         db.session.commit()
-    make_measurement(old["resident"], all_answers(kort_items, 6), days_ago=400)
+    make_checkin(old["resident"], all_answers(kort_items, 6), days_ago=400)
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["purge-inactive", "--months", "12"])
     assert dry.exit_code == 0 and "Proefdraai: 1 bewoner(s)" in dry.output and old["resident"] in dry.output
@@ -177,15 +177,15 @@ def enrolled(app, kort_items):
         other_coach = people.create_staff("coach-f", "coach-f-wachtwoord", ["ouderencoach"], "Coach F")
         beheerder = people.create_staff("beheer", "beheer-wachtwoord-lang", ["beheerder"], "Beheer")
         resident = people.enrol_resident(coach, "mevr. K. Visser", 1940, "Centrum", date(2026, 11, 1), "mondeling")
-        measurements = []
+        checkins = []
         for score in (4, 6):
             now = datetime.now(UTC)
-            measurement = Measurement(resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
+            checkin = Checkin(resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
                                       form="kort", started_at=now, completed_at=now, coach_notes="Praat graag",
                                       answers=[Answer(item_id=i, score=score) for items in kort_items.values()
                                                for i in items])
-            db.session.add(measurement)
-            measurements.append(measurement)
+            db.session.add(checkin)
+            checkins.append(checkin)
         activity = Activity(name="Soosmiddag", organisation="W", description="d", pillars=["meedoen"],
                             last_verified_on=date.today())
         db.session.add(activity)
@@ -194,7 +194,7 @@ def enrolled(app, kort_items):
         db.session.commit()
         return {"resident": resident.public_id, "resident_id": resident.id, "coach": coach.public_id,
                 "other_coach": other_coach.public_id, "beheerder": beheerder.public_id,
-                "measurements": {m.id for m in measurements}, "measurement_public": {m.public_id for m in measurements}}
+                "measurements": {m.id for m in checkins}, "measurement_public": {m.public_id for m in checkins}}
 
 
 def _assert_erased(app, enrolled, by: str, role: str):

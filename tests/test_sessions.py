@@ -162,7 +162,7 @@ def test_rate_limits_are_shared_through_redis(tmp_path):
 @pytest.mark.parametrize("endpoint", sorted(e for e, (method, _, _) in MATRIX.items() if method == "GET"))
 def test_security_headers_on_every_page(app, client, make_resident, login_as, endpoint):
     login_as(client, make_resident()["user"])
-    url = MATRIX[endpoint][1].format(draft="x", measurement="x", earlier="x", relation="x", resident="x", enrolled="x",
+    url = MATRIX[endpoint][1].format(draft="x", checkin="x", earlier="x", relation="x", resident="x", enrolled="x",
                                      activity="x", referral="x")
     headers = client.get(url).headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]

@@ -10,7 +10,7 @@ from webapp import create_app
 from webapp.checkin import service as checkin_service
 from webapp.core import audit
 from webapp.core.extensions import db
-from webapp.core.models import Activity, AuditEvent, Measurement, Referral, Resident
+from webapp.core.models import Activity, AuditEvent, Checkin, Referral, Resident
 from webapp.core.transactions import savepoint
 
 
@@ -41,19 +41,19 @@ def test_a_lost_submit_race_keeps_the_follow_up_and_audit_of_the_same_request(
 
     # The loser checked "already submitted?" before the winner committed: it sees no check-in
     # twice (in the view and in the service), then its INSERT hits the unique draft id.
-    real = checkin_service.measurement_for_draft
+    real = checkin_service.checkin_for_draft
     calls = {"n": 0}
 
     def not_yet_twice(found_draft):
         calls["n"] += 1
         return None if calls["n"] <= 2 else real(found_draft)
 
-    monkeypatch.setattr(checkin_service, "measurement_for_draft", not_yet_twice)
+    monkeypatch.setattr(checkin_service, "checkin_for_draft", not_yet_twice)
     second = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
                                                                f"toelichting_{referral}": "Gezellig."})
     assert calls["n"] == 3  # the race really happened
     assert second.status_code == 302 and second.location == first.location
-    assert _count(app, Measurement) == 1
+    assert _count(app, Checkin) == 1
     with app.app_context():
         saved = db.session.scalar(select(Referral))
         assert (saved.followup_rating, saved.followup_text) == (4, "Gezellig.")

@@ -12,7 +12,7 @@ from tests.checkin_helpers import draft_id_from
 from tests.conftest import all_answers
 from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import AuditEvent, Measurement, Resident
+from webapp.core.models import AuditEvent, Checkin, Resident
 
 
 @pytest.fixture
@@ -61,9 +61,9 @@ def test_visit_uses_the_long_form_and_records_the_coach(app, client, visit):
     result = client.get(response.location).get_data(as_text=True)
     assert "Geef de tablet terug aan uw coach" in result and "Het gesprek" in result
     with app.app_context():
-        measurement = db.session.scalar(select(Measurement))
-        assert (measurement.form, measurement.mode) == ("uitgebreid", "samen")
-        assert measurement.coach_id is not None and len(measurement.answers) == 24
+        checkin = db.session.scalar(select(Checkin))
+        assert (checkin.form, checkin.mode) == ("uitgebreid", "samen")
+        assert checkin.coach_id is not None and len(checkin.answers) == 24
 
 
 def test_coach_sees_no_answers_before_the_resident_taps_klaar(app, client, visit, login_as):
@@ -79,7 +79,7 @@ def test_coach_sees_no_answers_before_the_resident_taps_klaar(app, client, visit
     assert "De antwoorden ziet u pas als de bewoner op 'Klaar' tikt" in resident_page
     assert "uitslag" not in resident_page.lower().split("check-ins")[-1]  # no result link yet
     with app.app_context():
-        assert db.session.scalar(select(Measurement)) is None
+        assert db.session.scalar(select(Checkin)) is None
     # After "Klaar" the result is there for the coach, on any device.
     location = client.post_form(f"/checkin/{draft}/versturen").location
     assert other_device.get(location).status_code == 200
@@ -95,27 +95,27 @@ def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit
     items = _uitgebreid_items(app)
     draft = _start_visit(client, visit["resident"])
     _answer_all(client, draft, items)
-    measurement_url = client.post_form(f"/checkin/{draft}/versturen").location
-    response = client.post_form(measurement_url, {
+    checkin_url = client.post_form(f"/checkin/{draft}/versturen").location
+    response = client.post_form(checkin_url, {
         "plan_important": "Mijn tuin", "plan_pillar": "meedoen", "plan_step": "Naar de eettafel op woensdag",
         "plan_helper": "Buurvrouw Els", "coach_notes": "Wil meer onder de mensen komen.", "rhythm": "waakvlam",
     })
     assert response.status_code == 302
     with app.app_context():
-        measurement = db.session.scalar(select(Measurement))
-        assert measurement.rhythm == "waakvlam"
-        assert measurement.next_checkin_on == date.today() + timedelta(weeks=13)
-        assert measurement.coach_notes == "Wil meer onder de mensen komen."
-    client.post_form(measurement_url, {"rhythm": "gewoon", "next_checkin_on": "2027-01-15"})
+        checkin = db.session.scalar(select(Checkin))
+        assert checkin.rhythm == "waakvlam"
+        assert checkin.next_checkin_on == date.today() + timedelta(weeks=13)
+        assert checkin.coach_notes == "Wil meer onder de mensen komen."
+    client.post_form(checkin_url, {"rhythm": "gewoon", "next_checkin_on": "2027-01-15"})
     with app.app_context():
-        assert db.session.scalar(select(Measurement.next_checkin_on)) == date(2027, 1, 15)
+        assert db.session.scalar(select(Checkin.next_checkin_on)) == date(2027, 1, 15)
     assert "15 januari 2027" in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
 
 
-def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resident, login_as, make_measurement,
+def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resident, login_as, make_checkin,
                                                          kort_items):
     owner = make_resident()
-    measurement = make_measurement(owner["resident"], all_answers(kort_items, 5))
+    checkin = make_checkin(owner["resident"], all_answers(kort_items, 5))
     with app.test_request_context():
         coach = people.create_staff("coach-w", "coach-wachtwoord-lang", ["welzijnscoach"], "W")
         resident = db.session.scalar(select(Resident).where(Resident.public_id == owner["resident"]))
@@ -123,15 +123,15 @@ def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resid
         db.session.commit()
         coach_id = coach.public_id
     login_as(client, coach_id)
-    assert client.post_form(f"/uitslag/{measurement}", {"coach_notes": "x"}).status_code == 403
+    assert client.post_form(f"/uitslag/{checkin}", {"coach_notes": "x"}).status_code == 403
 
 
-def test_resident_sees_next_checkin_date_on_home_page(app, client, make_resident, login_as, make_measurement,
+def test_resident_sees_next_checkin_date_on_home_page(app, client, make_resident, login_as, make_checkin,
                                                       kort_items):
     resident = make_resident()
-    measurement = make_measurement(resident["resident"], all_answers(kort_items, 5))
+    checkin = make_checkin(resident["resident"], all_answers(kort_items, 5))
     with app.app_context():
-        stored = db.session.scalar(select(Measurement).where(Measurement.public_id == measurement))
+        stored = db.session.scalar(select(Checkin).where(Checkin.public_id == checkin))
         stored.next_checkin_on = date(2027, 1, 5)
         db.session.commit()
     login_as(client, resident["user"])
@@ -163,9 +163,9 @@ def test_summary_pdf_holds_scores_step_next_date_and_coach(app, client, visit, l
 
 
 def test_summary_pdf_follows_the_permission_of_its_page(app, client, visit, make_resident, login_as, kort_items,
-                                                        make_measurement):
+                                                        make_checkin):
     other = make_resident()
-    theirs = make_measurement(other["resident"], all_answers(kort_items, 5))
+    theirs = make_checkin(other["resident"], all_answers(kort_items, 5))
     assert client.get(f"/uitslag/{theirs}/samenvatting.pdf").status_code == 404
 
 
@@ -179,5 +179,5 @@ def test_bad_conversation_input_stores_nothing(app, client, visit):
         response = client.post_form(url, {"plan_step": "Wandelen", **bad})
         assert response.status_code == 200 and 'class="error"' in response.get_data(as_text=True), bad
     with app.app_context():
-        measurement = db.session.scalar(select(Measurement))
-        assert (measurement.plan_step, measurement.coach_notes, measurement.next_checkin_on) == (None, None, None)
+        checkin = db.session.scalar(select(Checkin))
+        assert (checkin.plan_step, checkin.coach_notes, checkin.next_checkin_on) == (None, None, None)

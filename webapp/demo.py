@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, life_events
 from webapp.core.extensions import db
 from webapp.core.labels import ConsentMethod, Role
-from webapp.core.models import Activity, Answer, Measurement, Referral, Resident, User
+from webapp.core.models import Activity, Answer, Checkin, Referral, Resident, User
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
 from webapp.core.questionnaires import NO_LIFE_EVENT
@@ -158,7 +158,7 @@ def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend:
             for item_id in item_ids:
                 talk = plan is not None and pillar == plan[1] and rng.random() < 0.5
                 answers.append(Answer(item_id=item_id, score=_answer(rng, level), wants_to_talk=talk))
-        measurement = Measurement(
+        checkin = Checkin(
             resident_id=resident.id, questionnaire_id=QUESTIONNAIRE_ID,
             questionnaire_version=questionnaire.version, form=form,
             life_event=event if index == 0 else NO_LIFE_EVENT,
@@ -166,8 +166,8 @@ def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend:
             answers=answers,
         )
         if plan is not None and index == len(months_ago) - 1:
-            measurement.plan_important, measurement.plan_pillar = plan[0], plan[1]
-            measurement.plan_step, measurement.plan_helper = plan[2], plan[3]
-            measurement.plan_saved_at = completed
-        db.session.add(measurement)
+            checkin.plan_important, checkin.plan_pillar = plan[0], plan[1]
+            checkin.plan_step, checkin.plan_helper = plan[2], plan[3]
+            checkin.plan_saved_at = completed
+        db.session.add(checkin)
     db.session.flush()

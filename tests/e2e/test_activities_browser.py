@@ -27,13 +27,13 @@ def catalogue(app):
         db.session.commit()
 
 
-def test_from_result_to_dit_wil_ik_proberen_on_a_phone(new_page, resident, make_measurement, kort_items, catalogue,
+def test_from_result_to_dit_wil_ik_proberen_on_a_phone(new_page, resident, make_checkin, kort_items, catalogue,
                                                        artifacts_dir):
     low_body = {item: (3 if pillar == "lichaam" else 8) for pillar, items in kort_items.items() for item in items}
-    measurement = make_measurement(resident["resident"], low_body)
+    checkin = make_checkin(resident["resident"], low_body)
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, resident["username"])
-    page.goto(f"/uitslag/{measurement}")
+    page.goto(f"/uitslag/{checkin}")
     suggestion = page.locator("#suggesties article").first
     expect(suggestion).to_contain_text("Wandelgroep De Beemden")
     expect(suggestion).to_contain_text("Omdat Lichaamsfuncties nu wat lager scoort.")

@@ -244,11 +244,11 @@ def test_answers_survive_reload_midway(new_page, resident, pillars):
 
 
 def test_pages_fit_320px_without_sideways_scrolling(
-    new_page, resident, pillars, make_measurement, kort_items, artifacts_dir
+    new_page, resident, pillars, make_checkin, kort_items, artifacts_dir
 ):
     """WCAG 1.4.10 (reflow): at 320 CSS pixels wide nothing may need scrolling sideways."""
-    make_measurement(resident["resident"], {item: 8 for items in kort_items.values() for item in items}, days_ago=30)
-    make_measurement(resident["resident"], {item: 4 for items in kort_items.values() for item in items})
+    make_checkin(resident["resident"], {item: 8 for items in kort_items.values() for item in items}, days_ago=30)
+    make_checkin(resident["resident"], {item: 4 for items in kort_items.values() for item in items})
     page = new_page(viewport={"width": NARROW, "height": PHONE["height"]}, is_mobile=True, has_touch=True)
     log_in(page, resident["username"])
     assert_no_horizontal_scroll(page, NARROW)

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.e2e
 TABLET = {"width": 1024, "height": 768}
 
 
-def test_resident_downloads_their_data_and_then_erases_the_account(new_page, make_resident, make_measurement,
+def test_resident_downloads_their_data_and_then_erases_the_account(new_page, make_resident, make_checkin,
                                                                      kort_items, artifacts_dir):
     from tests.conftest import all_answers
 
     me = make_resident(username="greet")
-    make_measurement(me["resident"], all_answers(kort_items, 5), days_ago=40, life_event="pensioen")
-    make_measurement(me["resident"], all_answers(kort_items, 7))
+    make_checkin(me["resident"], all_answers(kort_items, 5), days_ago=40, life_event="pensioen")
+    make_checkin(me["resident"], all_answers(kort_items, 7))
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(phone, "greet")
     phone.get_by_role("link", name="Mijn account").click()

@@ -76,10 +76,10 @@ def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app
     assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
 
 
-def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_measurement, kort_items, artifacts_dir):
+def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_checkin, kort_items, artifacts_dir):
     answers = {item: 7 for items in kort_items.values() for item in items}
-    make_measurement(enrolled["resident"], answers, days_ago=120, life_event="verhuizing")
-    make_measurement(enrolled["resident"], {item: 4 for item in answers}, days_ago=70,
+    make_checkin(enrolled["resident"], answers, days_ago=120, life_event="verhuizing")
+    make_checkin(enrolled["resident"], {item: 4 for item in answers}, days_ago=70,
                      talk=(kort_items["meedoen"][0],))
     page = new_page(viewport={"width": 1280, "height": 800})
     page.goto("/inloggen")

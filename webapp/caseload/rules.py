@@ -86,18 +86,18 @@ def paginate(rows: list, page: int, per_page: int = 25) -> tuple[list, int, int]
 
 @dataclass
 class Entry:
-    measurement: object
+    checkin: object
     life_event: str | None       # the life-event this check-in follows (the latest one reported)
     weeks_since_event: int | None
 
 
-def timeline(measurements: list) -> list[Entry]:
+def timeline(checkins: list) -> list[Entry]:
     """Newest first. A life-event counts from the check-in where it was first reported."""
     entries = []
     current_event, reported_at = None, None
-    for measurement in sorted(measurements, key=lambda m: (m.completed_at, m.id)):
-        if measurement.life_event not in (None, NO_LIFE_EVENT, current_event):
-            current_event, reported_at = measurement.life_event, measurement.completed_at
-        weeks = (measurement.completed_at - reported_at).days // 7 if reported_at else None
-        entries.append(Entry(measurement, current_event, weeks))
+    for checkin in sorted(checkins, key=lambda m: (m.completed_at, m.id)):
+        if checkin.life_event not in (None, NO_LIFE_EVENT, current_event):
+            current_event, reported_at = checkin.life_event, checkin.completed_at
+        weeks = (checkin.completed_at - reported_at).days // 7 if reported_at else None
+        entries.append(Entry(checkin, current_event, weeks))
     return list(reversed(entries))

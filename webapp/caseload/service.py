@@ -10,26 +10,26 @@ from webapp.core import clock, scoring
 from webapp.core.definitions import definitions
 from webapp.core.extensions import db
 from webapp.core.labels import OPEN_REFERRAL_STATUSES
-from webapp.core.models import Answer, CoachRelation, Measurement, Referral, Resident, User
+from webapp.core.models import Answer, Checkin, CoachRelation, Referral, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.referrals import service as referrals
 
 
 def _ranked(coach: User, *where):
-    """Measurements of this coach's residents, numbered newest first per resident."""
+    """Check-ins of this coach's residents, numbered newest first per resident."""
     shared = select(CoachRelation.resident_id).where(
         CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None)
     )
     rank = func.row_number().over(
-        partition_by=Measurement.resident_id,
-        order_by=(Measurement.completed_at.desc(), Measurement.id.desc()),
+        partition_by=Checkin.resident_id,
+        order_by=(Checkin.completed_at.desc(), Checkin.id.desc()),
     ).label("rank")
     return (
-        select(Measurement.id, Measurement.resident_id, Measurement.completed_at, Measurement.form,
-               Measurement.questionnaire_id, Measurement.questionnaire_version, Measurement.life_event,
-               Measurement.next_checkin_on, rank)
-        .where(Measurement.resident_id.in_(shared), *where)
+        select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.form,
+               Checkin.questionnaire_id, Checkin.questionnaire_version, Checkin.life_event,
+               Checkin.next_checkin_on, rank)
+        .where(Checkin.resident_id.in_(shared), *where)
         .subquery()
     )
 
@@ -45,17 +45,17 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
     ).all()
 
     latest_two = _ranked(coach)
-    measurements = db.session.execute(select(latest_two).where(latest_two.c.rank <= 2)).all()
+    checkins = db.session.execute(select(latest_two).where(latest_two.c.rank <= 2)).all()
     answers = db.session.execute(
-        select(Answer.measurement_id, Answer.item_id, Answer.score, Answer.wants_to_talk)
-        .join(latest_two, latest_two.c.id == Answer.measurement_id)
+        select(Answer.checkin_id, Answer.item_id, Answer.score, Answer.wants_to_talk)
+        .join(latest_two, latest_two.c.id == Answer.checkin_id)
         .where(latest_two.c.rank <= 2)
     ).all()
-    agreed = _ranked(coach, Measurement.next_checkin_on.is_not(None))
+    agreed = _ranked(coach, Checkin.next_checkin_on.is_not(None))
     next_dates = dict(db.session.execute(
         select(agreed.c.resident_id, agreed.c.next_checkin_on).where(agreed.c.rank == 1)
     ).all())
-    events = _ranked(coach, Measurement.life_event.is_not(None), Measurement.life_event != NO_LIFE_EVENT)
+    events = _ranked(coach, Checkin.life_event.is_not(None), Checkin.life_event != NO_LIFE_EVENT)
     life_events = dict(db.session.execute(
         select(events.c.resident_id, events.c.life_event).where(events.c.rank == 1)
     ).all())
@@ -79,13 +79,13 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
     ):
         quiet[resident_id] += referrals.without_news(updated_at, now)
 
-    answers_by_measurement = defaultdict(dict)
-    talk_by_measurement = defaultdict(int)
-    for measurement_id, item_id, score, wants_to_talk in answers:
-        answers_by_measurement[measurement_id][item_id] = score
-        talk_by_measurement[measurement_id] += bool(wants_to_talk)
+    answers_by_checkin = defaultdict(dict)
+    talk_by_checkin = defaultdict(int)
+    for checkin_id, item_id, score, wants_to_talk in answers:
+        answers_by_checkin[checkin_id][item_id] = score
+        talk_by_checkin[checkin_id] += bool(wants_to_talk)
     by_resident = defaultdict(list)
-    for row in sorted(measurements, key=lambda m: m.rank):
+    for row in sorted(checkins, key=lambda m: m.rank):
         by_resident[row.resident_id].append(row)
 
     forms: dict[tuple, dict] = {}  # item ids per (questionnaire, version, form), looked up once
@@ -94,7 +94,7 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
         key = (row.questionnaire_id, row.questionnaire_version, row.form)
         if key not in forms:
             forms[key] = definitions().get(*key[:2]).form_item_ids(row.form)
-        return scoring.pillar_scores(forms[key], answers_by_measurement[row.id])
+        return scoring.pillar_scores(forms[key], answers_by_checkin[row.id])
 
     rows = []
     for resident_id, public_id, name, wijk, started_at in residents:
@@ -105,7 +105,7 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
         due = caseload.due_date(last_day, next_dates.get(resident_id),
                                 as_utc(started_at).astimezone(timezone).date())
         changes = scoring.changes(scores(latest), scores(previous)) if latest and previous else {}
-        talk = talk_by_measurement[latest.id] if latest else 0
+        talk = talk_by_checkin[latest.id] if latest else 0
         rows.append(caseload.Row(
             resident_public_id=public_id, name=name or public_id[:6], wijk=wijk,
             life_event=life_events.get(resident_id), last_checkin=last_day, due=due, changes=changes,

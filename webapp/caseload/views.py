@@ -7,7 +7,7 @@ from webapp.accounts import service as people
 from webapp.caseload import rules as caseload
 from webapp.caseload import service as caseload_service
 from webapp.caseload.labels import FLAG_LABELS, SORT_LABELS
-from webapp.checkin import service as checkins
+from webapp.checkin import service as drafts
 from webapp.core import audit, clock, history
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
@@ -60,15 +60,15 @@ def home():
 def resident(resident_id: str):
     resident = _load_resident(resident_id)
     audit.record("resident.view", resident, resident)
-    measurements = history.measurements_of(resident)
+    checkins = history.checkins_of(resident)
     return render_template(
         "caseload/resident.html", resident=resident, relation=active_relation(current_user, resident),
-        timeline=caseload.timeline(measurements),
-        coaches=people.names_of({m.coach_id for m in measurements if m.coach_id}),
-        scores={m.id: history.scores_of(m) for m in measurements}, pillars=current_questionnaire().pillars,
+        timeline=caseload.timeline(checkins),
+        coaches=people.names_of({m.coach_id for m in checkins if m.coach_id}),
+        scores={m.id: history.scores_of(m) for m in checkins}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
-        visit_draft=checkins.open_draft(resident, coach=current_user), next_checkin=visits.next_checkin(resident),
+        visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=visits.next_checkin(resident),
         form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
     )
 
@@ -78,9 +78,9 @@ def resident(resident_id: str):
 def progress_chart(resident_id: str):
     """The six pillar scores over time, behind the same permission as the progress page."""
     resident = _load_resident(resident_id)
-    measurements = history.measurements_of(resident)
-    if not measurements:
+    checkins = history.checkins_of(resident)
+    if not checkins:
         abort(404)
-    svg = results.progress_svg(measurements, locale())
+    svg = results.progress_svg(checkins, locale())
     audit.record("progress.chart", resident, resident)
     return Response(svg, mimetype="image/svg+xml")

@@ -8,7 +8,7 @@ from webapp.core import audit
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.labels import CheckinMode
-from webapp.core.models import Answer, Draft, Measurement, Resident, User
+from webapp.core.models import Answer, Checkin, Draft, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.transactions import savepoint
 
@@ -17,8 +17,8 @@ def open_draft(resident: Resident, coach: User | None = None) -> Draft | None:
     """The unfinished check-in, if any (the newest): the resident's own, or one done with this coach."""
     return db.session.scalar(
         select(Draft)
-        .outerjoin(Measurement, Measurement.draft_id == Draft.id)
-        .where(Draft.resident_id == resident.id, Measurement.id.is_(None),
+        .outerjoin(Checkin, Checkin.draft_id == Draft.id)
+        .where(Draft.resident_id == resident.id, Checkin.id.is_(None),
                Draft.coach_id == coach.id if coach else Draft.coach_id.is_(None))
         .order_by(Draft.updated_at.desc(), Draft.id.desc())
         .limit(1)
@@ -97,19 +97,19 @@ def _merge_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, 
     draft.updated_at = utcnow()
 
 
-def measurement_for_draft(draft: Draft) -> Measurement | None:
-    return db.session.scalar(select(Measurement).where(Measurement.draft_id == draft.id))
+def checkin_for_draft(draft: Draft) -> Checkin | None:
+    return db.session.scalar(select(Checkin).where(Checkin.draft_id == draft.id))
 
 
-def submit_draft(resident: Resident, draft: Draft) -> Measurement:
-    """Turn a draft into exactly one measurement, however often it is submitted."""
-    existing = measurement_for_draft(draft)
+def submit_draft(resident: Resident, draft: Draft) -> Checkin:
+    """Turn a draft into exactly one check-in, however often it is submitted."""
+    existing = checkin_for_draft(draft)
     if existing is not None:
         return existing
     questionnaire = questionnaire_for(draft)
     talk = set(draft.talk_items or [])
     stored = draft.answers or {}
-    measurement = Measurement(
+    checkin = Checkin(
         resident_id=resident.id,
         draft_id=draft.id,
         questionnaire_id=draft.questionnaire_id,
@@ -127,17 +127,17 @@ def submit_draft(resident: Resident, draft: Draft) -> Measurement:
     )
     try:
         with savepoint():  # undo only this insert: the follow-ups and audit of this request stay
-            db.session.add(measurement)
+            db.session.add(checkin)
             db.session.flush()
     except IntegrityError:
         # Another request (second tab, double tap) finished this draft first.
-        winner = measurement_for_draft(draft)
+        winner = checkin_for_draft(draft)
         if winner is None:
             raise
         return winner
-    # The answers now live in the measurement; keep no second copy in the draft.
+    # The answers now live in the check-in; keep no second copy in the draft.
     draft.answers = {}
     draft.talk_items = []
     db.session.flush()
-    audit.record("checkin.create", resident, measurement)
-    return measurement
+    audit.record("checkin.create", resident, checkin)
+    return checkin

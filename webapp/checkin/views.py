@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from webapp.checkin import service as checkins
+from webapp.checkin import service as drafts
 from webapp.checkin.labels import ERROR_TEXT, LIFE_EVENT_MISSING, RATING_MISSING
 from webapp.checkin.rules import parse_step
 from webapp.core import audit
@@ -39,16 +39,16 @@ def resume_url(draft: Draft) -> str:
 
 def finished_redirect(draft: Draft):
     """A submitted draft only leads to its result (back button, reload, second tab)."""
-    measurement = checkins.measurement_for_draft(draft)
-    if measurement is not None:
-        return redirect(url_for("results.result", measurement_id=measurement.public_id))
+    checkin = drafts.checkin_for_draft(draft)
+    if checkin is not None:
+        return redirect(url_for("results.result", checkin_id=checkin.public_id))
     return None
 
 
 @bp.post("/start")
 @role_required(Role.BEWONER)
 def start():
-    draft = checkins.start_draft(own_resident(), RESIDENT_FORM)
+    draft = drafts.start_draft(own_resident(), RESIDENT_FORM)
     return redirect(resume_url(draft))
 
 
@@ -65,7 +65,7 @@ def discard(draft_id: str):
     resident, draft = load_draft(draft_id)
     if (done := finished_redirect(draft)) is not None:
         return done
-    checkins.discard_draft(resident, draft)
+    drafts.discard_draft(resident, draft)
     flash(_("Uw check-in is weggegooid. U kunt opnieuw beginnen."), "success")
     return redirect(url_for("main.home"))
 
@@ -81,7 +81,7 @@ def life_event(draft_id: str):
     if request.method == "POST":
         chosen = request.form.getlist("life_event")
         if len(chosen) == 1 and events.get(chosen[0]) is not None:
-            checkins.set_life_event(draft, chosen[0])
+            drafts.set_life_event(draft, chosen[0])
             return redirect(url_for("checkin.step", draft_id=draft.public_id, step=1))
         error = LIFE_EVENT_MISSING
     return render_template(
@@ -113,7 +113,7 @@ def step(draft_id: str, step: int):
         parsed = parse_step(item_ids, request.form)
         action = request.form.get("action", "next")
         if parsed.ok and action in ("next", "back", "autosave"):
-            checkins.save_step(
+            drafts.save_step(
                 draft, step, item_ids, parsed.answers, parsed.talk,
                 finished=action == "next", chosen=parsed.chosen,
             )
@@ -188,7 +188,7 @@ def submit(draft_id: str):
         return _review_page(resident, draft, errors, request.form)
     for referral, rating, text in answers.values():
         referrals.save_followup(resident, referral, rating, text)
-    measurement = checkins.submit_draft(resident, draft)
+    checkin = drafts.submit_draft(resident, draft)
     if draft.coach_id is not None:
         flash(_("Klaar! Geef de tablet terug aan uw coach. Bekijk de uitslag samen."), "success")
-    return redirect(url_for("results.result", measurement_id=measurement.public_id))
+    return redirect(url_for("results.result", checkin_id=checkin.public_id))

@@ -52,12 +52,19 @@ def _origin() -> dict:
     return origin
 
 
+def _object_type(obj) -> str | None:
+    """What kind of thing was seen: the model's audit_type, or its class name (e.g. "draft")."""
+    if obj is None:
+        return None
+    return getattr(obj, "audit_type", type(obj).__name__.lower())
+
+
 def record(action: str, resident: Resident | None, obj=None, object_type: str | None = None) -> AuditEvent:
     """Append an audit event with pseudonymous ids only (never names or answers)."""
     event = AuditEvent(
         action=action,
         resident_public_id=resident.public_id if resident else None,
-        object_type=object_type or (type(obj).__name__.lower() if obj is not None else None),
+        object_type=object_type or _object_type(obj),
         object_public_id=getattr(obj, "public_id", None),
         **_origin(),
     )

@@ -21,7 +21,7 @@ def current_questionnaire() -> Questionnaire:
 
 
 def questionnaire_for(record) -> Questionnaire:
-    """Return the exact version a draft or measurement was answered with."""
+    """Return the exact version a draft or check-in was answered with."""
     return definitions().get(record.questionnaire_id, record.questionnaire_version)
 
 

@@ -6,45 +6,45 @@ from sqlalchemy.orm import selectinload
 from webapp.core import scoring
 from webapp.core.definitions import questionnaire_for
 from webapp.core.extensions import db
-from webapp.core.models import Measurement, Resident
+from webapp.core.models import Checkin, Resident
 
 
-def answers_of(measurement: Measurement) -> dict[str, int | None]:
-    return {a.item_id: a.score for a in measurement.answers}
+def answers_of(checkin: Checkin) -> dict[str, int | None]:
+    return {a.item_id: a.score for a in checkin.answers}
 
 
-def scores_of(measurement: Measurement) -> dict[str, float | None]:
+def scores_of(checkin: Checkin) -> dict[str, float | None]:
     """Derive the pillar scores from the stored raw answers."""
-    questionnaire = questionnaire_for(measurement)
-    return scoring.pillar_scores(questionnaire.form_item_ids(measurement.form), answers_of(measurement))
+    questionnaire = questionnaire_for(checkin)
+    return scoring.pillar_scores(questionnaire.form_item_ids(checkin.form), answers_of(checkin))
 
 
-def measurements_of(resident: Resident) -> list[Measurement]:
+def checkins_of(resident: Resident) -> list[Checkin]:
     """All finished check-ins of a resident with their answers (two queries), newest first."""
     return list(
         db.session.scalars(
-            select(Measurement)
-            .options(selectinload(Measurement.answers))
-            .where(Measurement.resident_id == resident.id)
-            .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
+            select(Checkin)
+            .options(selectinload(Checkin.answers))
+            .where(Checkin.resident_id == resident.id)
+            .order_by(Checkin.completed_at.desc(), Checkin.id.desc())
         )
     )
 
 
-def previous_of(measurement: Measurement) -> Measurement | None:
+def previous_of(checkin: Checkin) -> Checkin | None:
     """The check-in before this one."""
     return db.session.scalar(
-        select(Measurement)
+        select(Checkin)
         .where(
-            Measurement.resident_id == measurement.resident_id,
+            Checkin.resident_id == checkin.resident_id,
             or_(
-                Measurement.completed_at < measurement.completed_at,
+                Checkin.completed_at < checkin.completed_at,
                 and_(
-                    Measurement.completed_at == measurement.completed_at,
-                    Measurement.id < measurement.id,
+                    Checkin.completed_at == checkin.completed_at,
+                    Checkin.id < checkin.id,
                 ),
             ),
         )
-        .order_by(Measurement.completed_at.desc(), Measurement.id.desc())
+        .order_by(Checkin.completed_at.desc(), Checkin.id.desc())
         .limit(1)
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.core.extensions import db, login_manager
 from webapp.core.labels import RelationOrigin, Role
-from webapp.core.models import CoachRelation, Draft, Measurement, Resident
+from webapp.core.models import Checkin, CoachRelation, Draft, Resident
 
 VISIT_DRAFTS = "visit_drafts"  # session key: the home-visit drafts started on this device
 
@@ -71,9 +71,9 @@ def own_resident() -> Resident:
     return resident
 
 
-def load_checkin(public_id: str | None) -> tuple[Resident, Measurement]:
+def load_checkin(public_id: str | None) -> tuple[Resident, Checkin]:
     """A finished check-in and its resident, if the current user may see them; 404 otherwise."""
-    checkin = db.session.scalar(select(Measurement).where(Measurement.public_id == public_id)) if public_id else None
+    checkin = db.session.scalar(select(Checkin).where(Checkin.public_id == public_id)) if public_id else None
     if checkin is None:
         abort(404)
     return require_access(db.session.get(Resident, checkin.resident_id)), checkin
@@ -105,7 +105,7 @@ def require_draft(draft: Draft | None) -> Resident:
     return resident
 
 
-def plan_writer(user, resident: Resident, checkin: Measurement) -> str | None:
+def plan_writer(user, resident: Resident, checkin: Checkin) -> str | None:
     """Who writes the plan of this check-in: "resident" (their own), "visit" (the coach who did it
     together with them), or None (a coach who only reads it)."""
     if checkin.coach_id is not None and checkin.coach_id == user.id:

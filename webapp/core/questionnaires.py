@@ -180,7 +180,7 @@ class Definitions:
         return self.questionnaires[(questionnaire_id, max(versions))]
 
     def get(self, questionnaire_id: str, version: int) -> Questionnaire:
-        """Return one stored version (old measurements keep their own version)."""
+        """Return one stored version (old check-ins keep their own version)."""
         return self.questionnaires[(questionnaire_id, version)]
 
 

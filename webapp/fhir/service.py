@@ -24,18 +24,18 @@ def resident_bundle(resident: Resident) -> dict:
     """Every finished check-in of the resident as a QuestionnaireResponse, with the forms it answers."""
     definitions: dict[str, dict] = {}
     responses = []
-    for measurement in reversed(history.measurements_of(resident)):  # oldest first
-        questionnaire = questionnaire_for(measurement)
-        definition = fhir.questionnaire_resource(questionnaire, measurement.form)
+    for checkin in reversed(history.checkins_of(resident)):  # oldest first
+        questionnaire = questionnaire_for(checkin)
+        definition = fhir.questionnaire_resource(questionnaire, checkin.form)
         definitions.setdefault(definition["id"], definition)
         response = fhir.questionnaire_response(
-            questionnaire, response_id=fhir_id(measurement.public_id), form=measurement.form,
-            authored=as_utc(measurement.completed_at), answers=history.answers_of(measurement),
-            talk_items=[a.item_id for a in measurement.answers if a.wants_to_talk],
-            pillar_scores=history.scores_of(measurement),
-            life_event=measurement.life_event if measurement.life_event != NO_LIFE_EVENT else None,
-            subject_id=resident.public_id, mode=measurement.mode if measurement.mode in fhir.MODES else "zelf",
+            questionnaire, response_id=fhir_id(checkin.public_id), form=checkin.form,
+            authored=as_utc(checkin.completed_at), answers=history.answers_of(checkin),
+            talk_items=[a.item_id for a in checkin.answers if a.wants_to_talk],
+            pillar_scores=history.scores_of(checkin),
+            life_event=checkin.life_event if checkin.life_event != NO_LIFE_EVENT else None,
+            subject_id=resident.public_id, mode=checkin.mode if checkin.mode in fhir.MODES else "zelf",
         )
-        response["identifier"] = {"system": f"{fhir.BASE_URL}/checkin", "value": measurement.public_id}
+        response["identifier"] = {"system": f"{fhir.BASE_URL}/checkin", "value": checkin.public_id}
         responses.append(response)
     return fhir.bundle([*definitions.values(), *responses], bundle_id=fhir_id(resident.public_id))

@@ -163,7 +163,7 @@ def total(counts: Mapping[str, int], minimum: int = MIN_GROUP) -> int | None:
 # --- changes between check-ins ---
 
 @dataclass(frozen=True)
-class Checkin:
+class ScoredCheckin:
     """One finished check-in as the figures need it: no answers, no names."""
 
     resident: int
@@ -173,9 +173,9 @@ class Checkin:
     key: int = 0  # the caller's id for it, e.g. to score only the check-ins that are compared
 
 
-def first_and_latest(checkins: Iterable[Checkin]) -> dict[int, tuple[Checkin, Checkin]]:
+def first_and_latest(checkins: Iterable[ScoredCheckin]) -> dict[int, tuple[ScoredCheckin, ScoredCheckin]]:
     """Per resident with two or more check-ins: their first and their latest."""
-    by_resident: dict[int, list[Checkin]] = {}
+    by_resident: dict[int, list[ScoredCheckin]] = {}
     for checkin in checkins:
         by_resident.setdefault(checkin.resident, []).append(checkin)
     pairs = {}
@@ -186,7 +186,8 @@ def first_and_latest(checkins: Iterable[Checkin]) -> dict[int, tuple[Checkin, Ch
     return pairs
 
 
-def change_per_pillar(pairs: Iterable[tuple[Checkin, Checkin]], pillars: Sequence[str]) -> dict[str, Estimate]:
+def change_per_pillar(pairs: Iterable[tuple[ScoredCheckin, ScoredCheckin]],
+                      pillars: Sequence[str]) -> dict[str, Estimate]:
     """Mean change (later minus earlier) per pillar over the residents scored on both sides."""
     differences: dict[str, list[float]] = {pillar: [] for pillar in pillars}
     for before, after in pairs:
@@ -197,7 +198,7 @@ def change_per_pillar(pairs: Iterable[tuple[Checkin, Checkin]], pillars: Sequenc
     return {pillar: mean_ci(values) for pillar, values in differences.items()}
 
 
-def change_per_group(groups: Mapping[str, Sequence[tuple[Checkin, Checkin]]],
+def change_per_group(groups: Mapping[str, Sequence[tuple[ScoredCheckin, ScoredCheckin]]],
                      pillars: Sequence[str]) -> dict[str, dict[str, Estimate]]:
     """Mean change per pillar for groups that together make up a shown total (e.g. per life-event).
 
@@ -212,12 +213,12 @@ def change_per_group(groups: Mapping[str, Sequence[tuple[Checkin, Checkin]]],
     return changes
 
 
-def _scored(pairs: Sequence[tuple[Checkin, Checkin]], pillar: str) -> int:
+def _scored(pairs: Sequence[tuple[ScoredCheckin, ScoredCheckin]], pillar: str) -> int:
     return sum(1 for before, after in pairs
                if before.scores.get(pillar) is not None and after.scores.get(pillar) is not None)
 
 
-def around(checkins: Sequence[Checkin], moment: datetime) -> tuple[Checkin, Checkin] | None:
+def around(checkins: Sequence[ScoredCheckin], moment: datetime) -> tuple[ScoredCheckin, ScoredCheckin] | None:
     """A resident's latest check-in at or before `moment` and latest after it, if both exist."""
     before = [c for c in checkins if c.at <= moment]
     after = [c for c in checkins if c.at > moment]

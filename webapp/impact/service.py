@@ -13,11 +13,11 @@ from webapp.core import clock, scoring
 from webapp.core.definitions import questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.labels import ReferralStatus
-from webapp.core.models import Activity, Answer, Measurement, Referral, Resident
+from webapp.core.models import Activity, Answer, Checkin, Referral, Resident
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.impact import rules as impact
-from webapp.impact.rules import Checkin, Estimate
+from webapp.impact.rules import Estimate, ScoredCheckin
 
 OUTCOMES = tuple(s for s in ReferralStatus if s != ReferralStatus.VOORGESTELD)  # referred, not only suggested
 
@@ -63,7 +63,7 @@ def wijk_groups() -> list[str]:
 
 def period_choices(timezone) -> list[str]:
     """Years and quarters from the first check-in to today."""
-    first = db.session.scalar(select(func.min(Measurement.completed_at)))
+    first = db.session.scalar(select(func.min(Checkin.completed_at)))
     this_year = clock.now().astimezone(timezone).year
     first_year = as_utc(first).astimezone(timezone).year if first else this_year
     return impact.period_options(first_year, this_year)
@@ -93,9 +93,9 @@ def _within(column, filters: Filters, timezone, wijken: list[str]):
 def _population(filters: Filters, timezone, wijken: list[str]) -> int:
     """Residents with a check-in in this view."""
     return db.session.scalar(
-        select(func.count(func.distinct(Measurement.resident_id)))
-        .join(Resident, Resident.id == Measurement.resident_id)
-        .where(*_within(Measurement.completed_at, filters, timezone, wijken))) or 0
+        select(func.count(func.distinct(Checkin.resident_id)))
+        .join(Resident, Resident.id == Checkin.resident_id)
+        .where(*_within(Checkin.completed_at, filters, timezone, wijken))) or 0
 
 
 def too_small(filters: Filters, timezone, wijken: list[str]) -> bool:
@@ -105,20 +105,20 @@ def too_small(filters: Filters, timezone, wijken: list[str]) -> bool:
     return impact.view_too_small(population, [_population(view, timezone, wijken) for view in wider])
 
 
-def _checkins(filters: Filters, timezone, wijken: list[str]) -> tuple[list[Checkin], dict]:
+def _checkins(filters: Filters, timezone, wijken: list[str]) -> tuple[list[ScoredCheckin], dict]:
     """Every finished check-in in the view, not yet scored, and its row by key."""
     rows = db.session.execute(
-        select(Measurement.id, Measurement.resident_id, Measurement.completed_at, Measurement.life_event,
-               Measurement.form, Measurement.questionnaire_id, Measurement.questionnaire_version)
-        .join(Resident, Resident.id == Measurement.resident_id)
-        .where(*_within(Measurement.completed_at, filters, timezone, wijken))
+        select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.life_event,
+               Checkin.form, Checkin.questionnaire_id, Checkin.questionnaire_version)
+        .join(Resident, Resident.id == Checkin.resident_id)
+        .where(*_within(Checkin.completed_at, filters, timezone, wijken))
     ).all()
-    checkins = [Checkin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
+    checkins = [ScoredCheckin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
                         life_event=row.life_event, scores={}) for row in rows]
     return checkins, {row.id: row for row in rows}
 
 
-def _score(needed: Iterable[Checkin], rows: dict) -> None:
+def _score(needed: Iterable[ScoredCheckin], rows: dict) -> None:
     """Fill in the pillar scores of only the check-ins the figures compare, from their raw answers.
 
     A check-in of a questionnaire version this installation no longer knows stays unscored, so
@@ -128,10 +128,10 @@ def _score(needed: Iterable[Checkin], rows: dict) -> None:
     keys = sorted(wanted)
     answers: dict[int, dict[str, int | None]] = {key: {} for key in keys}
     for start in range(0, len(keys), 500):  # stay under every database's parameter limit
-        for measurement_id, item_id, score in db.session.execute(
-                select(Answer.measurement_id, Answer.item_id, Answer.score)
-                .where(Answer.measurement_id.in_(keys[start:start + 500]))):
-            answers[measurement_id][item_id] = score
+        for checkin_id, item_id, score in db.session.execute(
+                select(Answer.checkin_id, Answer.item_id, Answer.score)
+                .where(Answer.checkin_id.in_(keys[start:start + 500]))):
+            answers[checkin_id][item_id] = score
     for key, checkin in wanted.items():
         row = rows[key]
         try:
@@ -146,10 +146,10 @@ def _first_named_events(residents: list[int]) -> dict[int, str]:
     named: dict[int, str] = {}
     for start in range(0, len(residents), 500):
         for resident, event in db.session.execute(
-                select(Measurement.resident_id, Measurement.life_event)
-                .where(Measurement.resident_id.in_(residents[start:start + 500]),
-                       Measurement.life_event.is_not(None), Measurement.life_event != NO_LIFE_EVENT)
-                .order_by(Measurement.completed_at.desc())):
+                select(Checkin.resident_id, Checkin.life_event)
+                .where(Checkin.resident_id.in_(residents[start:start + 500]),
+                       Checkin.life_event.is_not(None), Checkin.life_event != NO_LIFE_EVENT)
+                .order_by(Checkin.completed_at.desc())):
             named[resident] = event  # newest first, so the earliest is written last
     return named
 
@@ -174,7 +174,7 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
     if too_small(filters, timezone, wijken):
         return None
     checkins, rows = _checkins(filters, timezone, wijken)
-    by_resident: dict[int, list[Checkin]] = {}
+    by_resident: dict[int, list[ScoredCheckin]] = {}
     for checkin in sorted(checkins, key=lambda c: c.at):
         by_resident.setdefault(checkin.resident, []).append(checkin)
 
@@ -187,7 +187,7 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
 
     # Referrals: outcomes, and each referred resident's check-ins just before and after the first referral.
     outcome_residents: dict[str, set[int]] = {status: set() for status in OUTCOMES}
-    activity_pairs: dict[int, dict[int, tuple[Checkin, Checkin]]] = {}
+    activity_pairs: dict[int, dict[int, tuple[ScoredCheckin, ScoredCheckin]]] = {}
     activity_labels: dict[int, str] = {}
     for resident, activity, label, status, at in _referrals(filters, timezone, wijken):
         if status not in outcome_residents:
@@ -223,7 +223,7 @@ def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone
     )
 
 
-def _months(checkins: list[Checkin], filters: Filters, this_month: str) -> list[tuple[str, int | None]]:
+def _months(checkins: list[ScoredCheckin], filters: Filters, this_month: str) -> list[tuple[str, int | None]]:
     """Check-ins per month over the chosen period up to this month (or from the first to the last
     month with check-ins)."""
     residents: dict[str, set[int]] = {}

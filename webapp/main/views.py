@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from webapp.checkin import service as checkins
+from webapp.checkin import service as drafts
 from webapp.core import history
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire
 from webapp.core.forms import CsrfForm
@@ -32,8 +32,8 @@ def home():
     tries = []
     if current_user.is_authenticated and current_user.has_role(Role.BEWONER) and current_user.resident:
         resident = current_user.resident
-        draft = checkins.open_draft(resident)
-        checkins_so_far = history.measurements_of(resident)
+        draft = drafts.open_draft(resident)
+        checkins_so_far = history.checkins_of(resident)
         latest = checkins_so_far[0] if checkins_so_far else None
         next_date = visits.next_checkin(resident)
         tries = referrals.open_referrals(resident)

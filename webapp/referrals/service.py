@@ -7,7 +7,7 @@ from sqlalchemy import select
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import OPEN_REFERRAL_STATUSES, ReferralStatus
-from webapp.core.models import Activity, Measurement, Referral, Resident, User
+from webapp.core.models import Activity, Checkin, Referral, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.referrals.rules import NO_NEWS_DAYS, can_move
 
@@ -26,13 +26,13 @@ def open_referrals(resident: Resident) -> list[Referral]:
     return [r for r in referrals_of(resident) if r.status in OPEN_REFERRAL_STATUSES]
 
 
-def propose(resident: Resident, activity: Activity, measurement: Measurement | None, by: User) -> Referral:
+def propose(resident: Resident, activity: Activity, checkin: Checkin | None, by: User) -> Referral:
     """"Dit wil ik proberen": one open referral per activity, however often it is tapped."""
     for referral in open_referrals(resident):
         if referral.activity_id == activity.id:
             return referral
     referral = Referral(resident_id=resident.id, activity_id=activity.id,
-                        measurement_id=measurement.id if measurement else None, created_by_id=by.id,
+                        checkin_id=checkin.id if checkin else None, created_by_id=by.id,
                         updated_at=clock.now())
     db.session.add(referral)
     db.session.flush()

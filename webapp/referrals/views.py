@@ -18,17 +18,17 @@ from webapp.sociale_kaart import service as activities
 bp = Blueprint("referrals", __name__)
 
 
-@bp.post("/uitslag/<measurement_id>/proberen/<activity_id>")
+@bp.post("/uitslag/<checkin_id>/proberen/<activity_id>")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def try_activity(measurement_id: str, activity_id: str):
+def try_activity(checkin_id: str, activity_id: str):
     """"Dit wil ik proberen": the suggestion becomes a referral (voorgesteld)."""
-    resident, measurement = load_checkin(measurement_id)
+    resident, checkin = load_checkin(checkin_id)
     activity = by_public_id(Activity, activity_id)
     if activity is None or not activities.is_current(activity, clock.today()):
         abort(404)
-    referrals.propose(resident, activity, measurement, current_user)
+    referrals.propose(resident, activity, checkin, current_user)
     flash(_("Genoteerd: %(name)s. Op de pagina van de activiteit staat hoe u meedoet.", name=activity.name), "success")
-    return redirect(url_for("results.result", measurement_id=measurement.public_id) + "#proberen")
+    return redirect(url_for("results.result", checkin_id=checkin.public_id) + "#proberen")
 
 
 @bp.post("/verwijzing/<referral_id>/status")

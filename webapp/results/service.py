@@ -15,7 +15,7 @@ from webapp.core.charts import lines_svg, spider_svg
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.history import scores_of
-from webapp.core.models import ChartImage, Measurement, Resident, User
+from webapp.core.models import ChartImage, Checkin, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.results.summary_pdf import Summary, summary_pdf
@@ -25,14 +25,14 @@ from webapp.results.summary_pdf import Summary, summary_pdf
 class Comparison:
     """Two check-ins side by side, as the result and compare pages show them."""
 
-    current: Measurement
-    previous: Measurement | None
+    current: Checkin
+    previous: Checkin | None
     scores: dict[str, float | None]
     previous_scores: dict[str, float | None] | None
     changes: dict[str, float | None]
 
 
-def compare(current: Measurement, previous: Measurement | None) -> Comparison:
+def compare(current: Checkin, previous: Checkin | None) -> Comparison:
     scores = scores_of(current)
     previous_scores = scores_of(previous) if previous else None
     return Comparison(current, previous, scores, previous_scores, scoring.changes(scores, previous_scores))
@@ -41,13 +41,13 @@ def compare(current: Measurement, previous: Measurement | None) -> Comparison:
 PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
 
 
-def save_plan(resident: Resident, measurement: Measurement, values: dict) -> None:
+def save_plan(resident: Resident, checkin: Checkin, values: dict) -> None:
     """Store the dialogue (what matters, which pillar, one small step, who can help)."""
     for name in PLAN_FIELDS:
-        setattr(measurement, name, values.get(name) or None)
-    measurement.plan_saved_at = utcnow()
+        setattr(checkin, name, values.get(name) or None)
+    checkin.plan_saved_at = utcnow()
     db.session.flush()
-    audit.record("plan.update", resident, measurement)
+    audit.record("plan.update", resident, checkin)
 
 
 CHART_VERSION = 4  # bump when the drawing code changes
@@ -60,14 +60,14 @@ def cache_key(*inputs) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str) -> str:
+def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str) -> str:
     """Return the chart SVG, drawing and storing it only the first time it is asked for."""
-    questionnaire = questionnaire_for(measurement)
+    questionnaire = questionnaire_for(checkin)
     pillars = [p.id for p in questionnaire.pillars]
     labels = [p.name.get(locale) for p in questionnaire.pillars]
-    scores = scores_of(measurement)
+    scores = scores_of(checkin)
     current = [scores[p] for p in pillars]
-    current_label = gettext("Deze check-in: %(date)s", date=format_date(measurement.completed_at, "medium"))
+    current_label = gettext("Deze check-in: %(date)s", date=format_date(checkin.completed_at, "medium"))
     previous = None
     previous_label = ""
     if compare is not None:
@@ -82,7 +82,7 @@ def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str
                      previous_label=previous_label).decode("utf-8")
     image = ChartImage(
         cache_key=key,
-        measurement_id=measurement.id,
+        checkin_id=checkin.id,
         compare_id=compare.id if compare else None,
         svg=svg,
     )
@@ -94,9 +94,9 @@ def chart_svg(measurement: Measurement, compare: Measurement | None, locale: str
     return svg
 
 
-def progress_svg(measurements: list[Measurement], locale: str) -> str:
+def progress_svg(checkins: list[Checkin], locale: str) -> str:
     """The six pillar scores over time (oldest first), cached like the spider charts."""
-    ordered = sorted(measurements, key=lambda m: (m.completed_at, m.id))
+    ordered = sorted(checkins, key=lambda m: (m.completed_at, m.id))
     questionnaire = questionnaire_for(ordered[-1])
     scores = [scores_of(m) for m in ordered]
     series = [(p.name.get(locale), [s.get(p.id) for s in scores]) for p in questionnaire.pillars]
@@ -106,7 +106,7 @@ def progress_svg(measurements: list[Measurement], locale: str) -> str:
     if cached is not None:
         return cached
     svg = lines_svg([m.completed_at for m in ordered], series, labels).decode("utf-8")
-    db.session.add(ChartImage(cache_key=key, measurement_id=ordered[-1].id, svg=svg))
+    db.session.add(ChartImage(cache_key=key, checkin_id=ordered[-1].id, svg=svg))
     try:
         db.session.flush()
     except IntegrityError:
@@ -118,10 +118,10 @@ def _score(value: float | None) -> str:
     return gettext("te weinig ingevuld") if value is None else format_decimal(value, format="0.0")
 
 
-def build_summary(resident: Resident, measurement: Measurement, locale: str) -> bytes:
+def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
-    questionnaire = questionnaire_for(measurement)
-    comparison = compare(measurement, history.previous_of(measurement))
+    questionnaire = questionnaire_for(checkin)
+    comparison = compare(checkin, history.previous_of(checkin))
     pillars = questionnaire.pillars
     rows = []
     for pillar in pillars:
@@ -129,21 +129,21 @@ def build_summary(resident: Resident, measurement: Measurement, locale: str) -> 
         if comparison.previous_scores is not None:
             value += " " + gettext("(eerder %(score)s)", score=_score(comparison.previous_scores[pillar.id]))
         rows.append((pillar.name.get(locale), value))
-    focus = next((p.name.get(locale) for p in pillars if p.id == measurement.plan_pillar), None)
-    coach = db.session.get(User, measurement.coach_id) if measurement.coach_id else None
+    focus = next((p.name.get(locale) for p in pillars if p.id == checkin.plan_pillar), None)
+    coach = db.session.get(User, checkin.coach_id) if checkin.coach_id else None
     sections = [
-        (gettext("Wat is voor u belangrijk?"), measurement.plan_important),
+        (gettext("Wat is voor u belangrijk?"), checkin.plan_important),
         (gettext("Hier wilt u aan werken"), focus),
-        (gettext("Uw kleine stap"), measurement.plan_step),
-        (gettext("Wie of wat kan helpen"), measurement.plan_helper),
+        (gettext("Uw kleine stap"), checkin.plan_step),
+        (gettext("Wie of wat kan helpen"), checkin.plan_helper),
         (gettext("Volgende check-in"),
-         format_date(measurement.next_checkin_on, "long") if measurement.next_checkin_on else None),
+         format_date(checkin.next_checkin_on, "long") if checkin.next_checkin_on else None),
     ]
     if coach is not None:
         contact = ", ".join(x for x in (coach.display_name, coach.organisation, coach.phone) if x)
         sections.append((gettext("Uw coach"), contact))
-    event = life_events().get(measurement.life_event)
-    subtitle = gettext("Check-in van %(date)s", date=format_date(measurement.completed_at, "long"))
+    event = life_events().get(checkin.life_event)
+    subtitle = gettext("Check-in van %(date)s", date=format_date(checkin.completed_at, "long"))
     if resident.display_name:
         subtitle = f"{resident.display_name} · {subtitle}"
     if event and event.id != NO_LIFE_EVENT:
@@ -167,13 +167,13 @@ def build_summary(resident: Resident, measurement: Measurement, locale: str) -> 
 RHYTHM_WEEKS = {"gewoon": 6, "waakvlam": 13}  # 13 weeks: the low-frequency "waakvlam" contact
 
 
-def save_visit(resident: Resident, measurement: Measurement, values: dict, today: date) -> None:
+def save_visit(resident: Resident, checkin: Checkin, values: dict, today: date) -> None:
     """The home-visit conversation: the plan plus the coach's notes and the next check-in date."""
-    save_plan(resident, measurement, values)
-    measurement.coach_notes = values.get("coach_notes") or None
-    measurement.rhythm = values.get("rhythm") or "gewoon"
-    measurement.next_checkin_on = values.get("next_checkin_on") or (
-        today + timedelta(weeks=RHYTHM_WEEKS[measurement.rhythm])
+    save_plan(resident, checkin, values)
+    checkin.coach_notes = values.get("coach_notes") or None
+    checkin.rhythm = values.get("rhythm") or "gewoon"
+    checkin.next_checkin_on = values.get("next_checkin_on") or (
+        today + timedelta(weeks=RHYTHM_WEEKS[checkin.rhythm])
     )
     db.session.flush()
-    audit.record("visit.update", resident, measurement)
+    audit.record("visit.update", resident, checkin)

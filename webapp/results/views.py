@@ -39,54 +39,54 @@ def _pillar_rows(questionnaire, comparison):
     return rows
 
 
-@bp.route("/uitslag/<measurement_id>", methods=["GET", "POST"])
+@bp.route("/uitslag/<checkin_id>", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
-def result(measurement_id: str):
-    resident, measurement = load_checkin(measurement_id)
-    writer = plan_writer(current_user, resident, measurement)
+def result(checkin_id: str):
+    resident, checkin = load_checkin(checkin_id)
+    writer = plan_writer(current_user, resident, checkin)
     if request.method == "POST" and writer is None:
         abort(403)  # the plan is written by the resident, or with the coach who did the check-in
-    questionnaire = questionnaire_for(measurement)
+    questionnaire = questionnaire_for(checkin)
     lang = locale()
-    form = VisitForm(obj=measurement) if writer == "visit" else PlanForm(obj=measurement)
+    form = VisitForm(obj=checkin) if writer == "visit" else PlanForm(obj=checkin)
     form.plan_pillar.choices = [SelectChoice(p.id, p.name.get(lang)) for p in questionnaire.pillars]
     if form.validate_on_submit():
         if writer == "visit":
-            results.save_visit(resident, measurement, form.data, clock.today())
+            results.save_visit(resident, checkin, form.data, clock.today())
             flash(_("Het gesprek is opgeslagen."), "success")
         else:
-            results.save_plan(resident, measurement, form.data)
+            results.save_plan(resident, checkin, form.data)
             flash(_("Uw plan is opgeslagen."), "success")
-        return redirect(url_for("results.result", measurement_id=measurement.public_id) + "#plan")
-    audit.record("checkin.view", resident, measurement)
-    comparison = results.compare(measurement, past.previous_of(measurement))
+        return redirect(url_for("results.result", checkin_id=checkin.public_id) + "#plan")
+    audit.record("checkin.view", resident, checkin)
+    comparison = results.compare(checkin, past.previous_of(checkin))
     rows = _pillar_rows(questionnaire, comparison)
     names = {row["id"]: row["name"] for row in rows}
     talk_items = [
         item.text.get(lang)
         for pillar in questionnaire.pillars
         for item in pillar.items
-        if any(a.item_id == item.id and a.wants_to_talk for a in measurement.answers)
+        if any(a.item_id == item.id and a.wants_to_talk for a in checkin.answers)
     ]
-    suggested = suggestions.for_measurement(resident, measurement, clock.today(), lang)
+    suggested = suggestions.for_checkin(resident, checkin, clock.today(), lang)
     return render_template(
         "results/result.html", suggested=suggested[:3], more=len(suggested) > 3,
-        referrals=referrals.referrals_of(resident), button=CsrfForm(), measurement=measurement,
+        referrals=referrals.referrals_of(resident), button=CsrfForm(), checkin=checkin,
         comparison=comparison, rows=rows, lowest=[names[p] for p in lowest_pillars(comparison.scores)],
-        talk_items=talk_items, event=life_events().get(measurement.life_event), form=form,
+        talk_items=talk_items, event=life_events().get(checkin.life_event), form=form,
         is_own=is_own(current_user, resident), is_visit=writer == "visit", resident=resident,
-        coach=db.session.get(User, measurement.coach_id) if measurement.coach_id else None,
+        coach=db.session.get(User, checkin.coach_id) if checkin.coach_id else None,
         credit=questionnaire.credit.get(lang),
     )  # 200 even with form errors: the page shows data, so its audit event must be kept
 
 
-@bp.get("/uitslag/<measurement_id>/samenvatting.pdf")
+@bp.get("/uitslag/<checkin_id>/samenvatting.pdf")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def summary_pdf(measurement_id: str):
+def summary_pdf(checkin_id: str):
     """The printable A4 summary to leave on the kitchen table."""
-    resident, measurement = load_checkin(measurement_id)
-    pdf = results.build_summary(resident, measurement, locale())
-    audit.record("summary.export", resident, measurement)
+    resident, checkin = load_checkin(checkin_id)
+    pdf = results.build_summary(resident, checkin, locale())
+    audit.record("summary.export", resident, checkin)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="veerkracht-samenvatting.pdf"'})
 
@@ -96,9 +96,9 @@ def summary_pdf(measurement_id: str):
 def history():
     resident = own_resident()
     audit.record("history.view", resident, object_type="measurement_list")
-    measurements = past.measurements_of(resident)
-    items = [(m, past.scores_of(m), life_events().get(m.life_event)) for m in measurements]
-    pillars = questionnaire_for(measurements[0]).pillars if measurements else []
+    checkins = past.checkins_of(resident)
+    items = [(m, past.scores_of(m), life_events().get(m.life_event)) for m in checkins]
+    pillars = questionnaire_for(checkins[0]).pillars if checkins else []
     return render_template("results/history.html", items=items, pillars=pillars)
 
 
@@ -123,18 +123,18 @@ def compare():
     return render_template("results/compare.html", comparison=comparison, rows=rows, resident=resident)
 
 
-@bp.get("/grafiek/<measurement_id>.svg")
+@bp.get("/grafiek/<checkin_id>.svg")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def chart(measurement_id: str):
-    resident, measurement = load_checkin(measurement_id)
+def chart(checkin_id: str):
+    resident, checkin = load_checkin(checkin_id)
     compare_to = None
     if request.args.get("vs"):
         other_resident, compare_to = load_checkin(request.args["vs"])
         if other_resident.id != resident.id:
             abort(404)
     # Draw first, write after: on SQLite a write holds the lock until the request commits.
-    svg = results.chart_svg(measurement, compare_to, locale())
-    audit.record("chart.view", resident, measurement)
+    svg = results.chart_svg(checkin, compare_to, locale())
+    audit.record("chart.view", resident, checkin)
     if compare_to is not None:
         audit.record("chart.view", resident, compare_to)
     return Response(svg, mimetype="image/svg+xml")

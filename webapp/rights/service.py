@@ -3,7 +3,7 @@
 from flask import current_app
 from sqlalchemy import delete, select
 
-from webapp.checkin import service as checkins
+from webapp.checkin import service as drafts
 from webapp.core import history
 from webapp.core.extensions import db
 from webapp.core.models import (
@@ -12,9 +12,9 @@ from webapp.core.models import (
     Answer,
     AuditEvent,
     ChartImage,
+    Checkin,
     CoachRelation,
     Draft,
-    Measurement,
     Referral,
     Resident,
     User,
@@ -40,7 +40,7 @@ def _fhir(resident: Resident) -> dict | None:
 def export(resident: Resident, with_fhir: bool = True) -> dict:
     """Everything held about this resident, as plain JSON-ready values."""
     user = db.session.get(User, resident.user_id) if resident.user_id else None
-    measurements = history.measurements_of(resident)
+    checkins = history.checkins_of(resident)
     coaches = {u.id: u for u in db.session.scalars(
         select(User).join(CoachRelation, CoachRelation.coach_id == User.id)
         .where(CoachRelation.resident_id == resident.id))}
@@ -64,12 +64,12 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "plan": {"important": m.plan_important, "pillar": m.plan_pillar, "small_step": m.plan_step,
                      "who_helps": m.plan_helper},
             "coach_notes": m.coach_notes, "next_checkin_on": _when(m.next_checkin_on),
-        } for m in measurements],
+        } for m in checkins],
         "checkins_in_progress": [{
             "id": d.public_id, "form": d.form, "life_event": d.life_event, "answers": d.answers,
             "talk_items": d.talk_items, "created_at": _when(d.created_at),
         } for d in db.session.scalars(select(Draft).where(Draft.resident_id == resident.id))
-            if checkins.measurement_for_draft(d) is None],
+            if drafts.checkin_for_draft(d) is None],
         "coach_relations": [{
             "id": r.public_id, "coach": coaches[r.coach_id].display_name if r.coach_id in coaches else None,
             "origin": r.origin, "consent_date": _when(r.consent_date), "consent_method": r.consent_method,
@@ -94,14 +94,14 @@ def erase(resident: Resident, by: User | None = None) -> None:
     `by` is the coach or beheerder who erased at the resident's request; the event names them
     (staff, not the resident), never the resident.
     """
-    measurement_ids = select(Measurement.id).where(Measurement.resident_id == resident.id)
+    checkin_ids = select(Checkin.id).where(Checkin.resident_id == resident.id)
     public_id, user_id = resident.public_id, resident.user_id
     statements = [
-        delete(ChartImage).where(ChartImage.measurement_id.in_(measurement_ids) |
-                                 ChartImage.compare_id.in_(measurement_ids)),
+        delete(ChartImage).where(ChartImage.checkin_id.in_(checkin_ids) |
+                                 ChartImage.compare_id.in_(checkin_ids)),
         delete(Referral).where(Referral.resident_id == resident.id),
-        delete(Answer).where(Answer.measurement_id.in_(measurement_ids)),
-        delete(Measurement).where(Measurement.resident_id == resident.id),
+        delete(Answer).where(Answer.checkin_id.in_(checkin_ids)),
+        delete(Checkin).where(Checkin.resident_id == resident.id),
         delete(Draft).where(Draft.resident_id == resident.id),
         delete(CoachRelation).where(CoachRelation.resident_id == resident.id),
         delete(ActivationCode).where(ActivationCode.resident_id == resident.id),
@@ -126,8 +126,8 @@ def inactive_residents(cutoff) -> list[Resident]:
     """Residents with no sign of life since `cutoff`: no login, check-in, draft or new account."""
     from sqlalchemy import func
 
-    last_checkin = (select(Measurement.resident_id, func.max(Measurement.completed_at).label("at"))
-                    .group_by(Measurement.resident_id).subquery())
+    last_checkin = (select(Checkin.resident_id, func.max(Checkin.completed_at).label("at"))
+                    .group_by(Checkin.resident_id).subquery())
     last_draft = (select(Draft.resident_id, func.max(Draft.updated_at).label("at"))
                   .group_by(Draft.resident_id).subquery())
     rows = db.session.execute(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webapp.core import history
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
-from webapp.core.models import Activity, Measurement, Resident
+from webapp.core.models import Activity, Checkin, Resident
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.sociale_kaart import activity_csv
 from webapp.sociale_kaart.rules import Offer, Profile, rank
@@ -141,24 +141,24 @@ class Suggested:
     why: str
 
 
-def _profile(resident: Resident, measurement: Measurement, today: date) -> Profile:
-    questionnaire = questionnaire_for(measurement)
+def _profile(resident: Resident, checkin: Checkin, today: date) -> Profile:
+    questionnaire = questionnaire_for(checkin)
     pillar_of = {item.id: p.id for p in questionnaire.pillars for item in p.items}
-    event_id = measurement.life_event if measurement.life_event not in (None, NO_LIFE_EVENT) else None
+    event_id = checkin.life_event if checkin.life_event not in (None, NO_LIFE_EVENT) else None
     if event_id is None:  # the latest life-event reported in the year before this check-in
         event_id = db.session.scalar(
-            select(Measurement.life_event)
-            .where(Measurement.resident_id == resident.id, Measurement.life_event.is_not(None),
-                   Measurement.life_event != NO_LIFE_EVENT, Measurement.completed_at <= measurement.completed_at,
-                   Measurement.completed_at >= measurement.completed_at - EVENT_MEMORY)
-            .order_by(Measurement.completed_at.desc())
+            select(Checkin.life_event)
+            .where(Checkin.resident_id == resident.id, Checkin.life_event.is_not(None),
+                   Checkin.life_event != NO_LIFE_EVENT, Checkin.completed_at <= checkin.completed_at,
+                   Checkin.completed_at >= checkin.completed_at - EVENT_MEMORY)
+            .order_by(Checkin.completed_at.desc())
             .limit(1)
         )
     event = life_events().get(event_id)
     return Profile(
-        scores=history.scores_of(measurement),
-        focus=measurement.plan_pillar,
-        talk_pillars=frozenset(pillar_of[a.item_id] for a in measurement.answers if a.wants_to_talk),
+        scores=history.scores_of(checkin),
+        focus=checkin.plan_pillar,
+        talk_pillars=frozenset(pillar_of[a.item_id] for a in checkin.answers if a.wants_to_talk),
         life_event=event.id if event else None,
         event_first=tuple(event.pillars_first) if event else (),
         event_later=tuple(event.pillars_later) if event else (),
@@ -186,13 +186,13 @@ def _why(reasons: list[tuple[str, str]], pillar_names: dict[str, str], locale: s
     return gettext("Omdat %(reasons)s.", reasons=gettext(" en ").join(parts)) if parts else ""
 
 
-def for_measurement(resident: Resident, measurement: Measurement, today: date, locale: str) -> list[Suggested]:
+def for_checkin(resident: Resident, checkin: Checkin, today: date, locale: str) -> list[Suggested]:
     """Every fitting, current activity for this check-in, best first, each with why."""
     current = {a.public_id: a for a in current_activities(today)}
     offers = [
         Offer(a.public_id, tuple(a.pillars), tuple(a.life_events), a.min_age, a.max_age, a.cost == "gratis", a.wijk)
         for a in current.values()
     ]
-    names = {p.id: p.name.get(locale) for p in questionnaire_for(measurement).pillars}
-    ranked = rank(offers, _profile(resident, measurement, today))
+    names = {p.id: p.name.get(locale) for p in questionnaire_for(checkin).pillars}
+    ranked = rank(offers, _profile(resident, checkin, today))
     return [Suggested(current[s.offer.id], _why(s.reasons, names, locale)) for s in ranked]

@@ -49,14 +49,14 @@ def detail(activity_id: str):
     return render_template("sociale_kaart/detail.html", activity=activity, pillar_names=_pillar_names())
 
 
-@bp.get("/uitslag/<measurement_id>/suggesties")
+@bp.get("/uitslag/<checkin_id>/suggesties")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def suggestions(measurement_id: str):
+def suggestions(checkin_id: str):
     """"Meer suggesties": every fitting activity for this check-in, best first, each with why."""
-    resident, measurement = load_checkin(measurement_id)
-    audit.record("suggestions.view", resident, measurement)
-    suggested = activities.for_measurement(resident, measurement, clock.today(), locale())
-    return render_template("sociale_kaart/suggestions.html", measurement=measurement, suggested=suggested)
+    resident, checkin = load_checkin(checkin_id)
+    audit.record("suggestions.view", resident, checkin)
+    suggested = activities.for_checkin(resident, checkin, clock.today(), locale())
+    return render_template("sociale_kaart/suggestions.html", checkin=checkin, suggested=suggested)
 
 
 def _admin_list(form: ImportForm, problems=(), status: int = 200):

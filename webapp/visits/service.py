@@ -9,14 +9,14 @@ from datetime import date
 from sqlalchemy import select
 
 from webapp.core.extensions import db
-from webapp.core.models import Measurement, Resident
+from webapp.core.models import Checkin, Resident
 
 
 def next_checkin(resident: Resident) -> date | None:
     """The next check-in date agreed at the latest check-in that set one."""
     return db.session.scalar(
-        select(Measurement.next_checkin_on)
-        .where(Measurement.resident_id == resident.id, Measurement.next_checkin_on.is_not(None))
-        .order_by(Measurement.completed_at.desc())
+        select(Checkin.next_checkin_on)
+        .where(Checkin.resident_id == resident.id, Checkin.next_checkin_on.is_not(None))
+        .order_by(Checkin.completed_at.desc())
         .limit(1)
     )

@@ -3,7 +3,7 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from webapp.checkin import service as checkins
+from webapp.checkin import service as drafts
 from webapp.checkin.views import finished_redirect, load_draft, resume_url
 from webapp.core.definitions import VISIT_FORM
 from webapp.core.labels import COACH_ROLES
@@ -19,7 +19,7 @@ bp = Blueprint("visits", __name__)
 def start(resident_id: str):
     """"Check-in samen doen": start (or resume) the long questionnaire on this device."""
     resident = require_access(by_public_id(Resident, resident_id))
-    draft = checkins.start_draft(resident, VISIT_FORM, coach=current_user)
+    draft = drafts.start_draft(resident, VISIT_FORM, coach=current_user)
     remember_visit_draft(draft)
     return redirect(url_for("visits.handover", draft_id=draft.public_id))
 

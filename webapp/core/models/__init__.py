@@ -9,7 +9,7 @@ from webapp.core.models.activities import (
     Referral,
 )
 from webapp.core.models.audit import AuditEvent
-from webapp.core.models.checkins import Answer, ChartImage, Draft, Measurement
+from webapp.core.models.checkins import Answer, ChartImage, Checkin, Draft
 from webapp.core.models.people import (
     ActivationCode,
     CoachRelation,
@@ -22,5 +22,5 @@ __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "Draft", "Measurement", "Resident", "User", "UserRole",
+    "ChartImage", "CoachRelation", "Draft", "Checkin", "Resident", "User", "UserRole",
 ]

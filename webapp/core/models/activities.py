@@ -59,7 +59,7 @@ class Referral(db.Model):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"))
-    measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurement.id", ondelete="SET NULL"))
+    checkin_id: Mapped[int | None] = mapped_column("measurement_id", ForeignKey("measurement.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.VOORGESTELD)
     stop_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

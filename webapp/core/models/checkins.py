@@ -1,4 +1,4 @@
-"""Check-ins: drafts in progress, finished measurements, their answers and charts."""
+"""Check-ins: drafts in progress, finished check-ins, their answers and charts."""
 
 from datetime import date, datetime
 from typing import Any
@@ -35,20 +35,24 @@ class Draft(db.Model):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    measurement: Mapped["Measurement | None"] = relationship(back_populates="draft")
+    checkin: Mapped["Checkin | None"] = relationship(back_populates="draft")
 
     __mapper_args__ = {"version_id_col": version}
 
 
-class Measurement(db.Model):
+class Checkin(db.Model):
     """A finished check-in: raw answers are stored, pillar scores are derived."""
 
+    # The first version called a finished check-in a "measurement": the table, its columns and
+    # the audit trail keep that name, the code says check-in.
+    __tablename__ = "measurement"
+    audit_type = "measurement"
     __table_args__ = (Index("ix_measurement_resident_completed", "resident_id", "completed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"))
-    # Unique: a draft becomes at most one measurement, even when submitted twice at once.
+    # Unique: a draft becomes at most one check-in, even when submitted twice at once.
     draft_id: Mapped[int | None] = mapped_column(
         ForeignKey("draft.id", ondelete="SET NULL"), unique=True
     )
@@ -69,9 +73,9 @@ class Measurement(db.Model):
     next_checkin_on: Mapped[date | None] = mapped_column(Date)
     rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
 
-    draft: Mapped[Draft | None] = relationship(back_populates="measurement")
+    draft: Mapped[Draft | None] = relationship(back_populates="checkin")
     answers: Mapped[list["Answer"]] = relationship(
-        back_populates="measurement", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="checkin", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -83,14 +87,14 @@ class Answer(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    measurement_id: Mapped[int] = mapped_column(
-        ForeignKey("measurement.id", ondelete="CASCADE")
+    checkin_id: Mapped[int] = mapped_column(
+        "measurement_id", ForeignKey("measurement.id", ondelete="CASCADE")
     )
     item_id: Mapped[str] = mapped_column(String(50))
     score: Mapped[int | None]
     wants_to_talk: Mapped[bool] = mapped_column(default=False)
 
-    measurement: Mapped[Measurement] = relationship(back_populates="answers")
+    checkin: Mapped[Checkin] = relationship(back_populates="answers")
 
 
 class ChartImage(db.Model):
@@ -98,8 +102,8 @@ class ChartImage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cache_key: Mapped[str] = mapped_column(String(200), unique=True)
-    measurement_id: Mapped[int] = mapped_column(
-        ForeignKey("measurement.id", ondelete="CASCADE"), index=True
+    checkin_id: Mapped[int] = mapped_column(
+        "measurement_id", ForeignKey("measurement.id", ondelete="CASCADE"), index=True
     )
     compare_id: Mapped[int | None] = mapped_column(
         ForeignKey("measurement.id", ondelete="CASCADE"), index=True
