@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_export.py [--checkins 10 40 80] [--requests 5]
 
 For each size, seeds a throw-away SQLite database with one resident who has a login and K short
-check-ins (12 answers each; the caseload benchmark's bulk inserts), enrolled by one coach; then
+check-ins (12 answers each; bench/harness.py's bulk inserts), enrolled by one coach; then
 times in-process GETs (Flask's test client, no network) of /account/mijn-gegevens.json,
 /account/mijn-gegevens.pdf and /coach/bewoner/<id>/fhir.json and prints p50/max latency and the
 response size. The PDF route is rate-limited per resident (10 per hour); the benchmark app turns
@@ -23,17 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_caseload import create_coach, logged_in_client, seed_residents, timed_gets  # noqa: E402
-from bench.bench_http import SECRET_KEY, SetupError, machine_info, migrate  # noqa: E402
-
-
-def build(database_url: str):
-    from webapp import create_app
-
-    return create_app({
-        "SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
-        "QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"), "SESSION_COOKIE_SECURE": False,
-    })
+from bench.harness import (  # noqa: E402
+    SetupError,
+    build_app,
+    create_coach,
+    dispose,
+    logged_in_client,
+    machine_info,
+    migrate,
+    seed_residents,
+    timed_gets,
+)
 
 
 def give_login(app, resident_public_id: str) -> str:
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
             database_url = f"sqlite:///{folder}/bench.db"
             try:
                 migrate(database_url)
-                app = build(database_url)
+                app = build_app(database_url, RATELIMIT_ENABLED=False)
                 coach_id, coach_public_id = create_coach(app)
                 (resident,), _answers = seed_residents(app, coach_id, 0, 1, count, random.Random(count))  # noqa: S311
                 user_public_id = give_login(app, resident)
@@ -85,10 +85,7 @@ def main(argv=None) -> int:
                 shown = url.replace(resident, "<id>")
                 print(f"{count:>9} {shown:32} {len(times):>3} {statistics.median(times):>8.0f} "
                       f"{max(times):>8.0f} {size / 1024:>8.0f}")
-            from webapp.core.extensions import db
-
-            with app.app_context():
-                db.engine.dispose()
+            dispose(app)
     return 1 if failures else 0
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_impact.py [--residents R] [--checkins K] [--requests N]
 
-Seeds a throw-away SQLite database with the caseload benchmark's bulk inserts (R residents with
+Seeds a throw-away SQLite database with bench/harness.py's bulk inserts (R residents with
 K short check-ins each, 12 answers per check-in) plus one referral for every third resident, then
 times N in-process GETs of the Impact page and of its CSV export (no network, one process), and
 prints p50/p95 latency, the SQL statements per request and the process's peak memory.
@@ -24,15 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_caseload import (  # noqa: E402
+from bench.harness import (  # noqa: E402
+    SetupError,
     build_app,
     count_statements,
     create_coach,
     logged_in_client,
+    machine_info,
+    migrate,
     seed_residents,
     timed_gets,
 )
-from bench.bench_http import SetupError, machine_info, migrate  # noqa: E402
 
 URLS = ("/beheer/impact", "/beheer/impact.csv", "/beheer/impact?wijk=Parkzicht")
 
