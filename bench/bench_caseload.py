@@ -22,11 +22,8 @@ import random
 import shlex
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # for `bench.harness` and `webapp` when run as a script
+import _path  # noqa: F401 - puts the project on sys.path
 
 from bench.harness import (  # noqa: E402
     COACH_PASSWORD,
@@ -134,7 +131,7 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
 
     port = free_port()
     run.process, command = start_gunicorn(args.workers, port, run.database_url, run.log_path)
-    print(f"\nserver:   {shlex.join(command)}  (cwd {ROOT})")
+    print(f"\nserver:   {shlex.join(command)}  (cwd {_path.ROOT})")
     print(f"client:   {args.concurrency} threads, {args.requests} requests per scenario, logged in as the coach")
     wait_healthy(run.process, port)
     session = log_in(port, COACH_USERNAME, COACH_PASSWORD)

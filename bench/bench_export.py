@@ -17,11 +17,8 @@ import random
 import statistics
 import sys
 import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import _path  # noqa: F401 - puts the project on sys.path
 
 from bench.harness import (  # noqa: E402
     SetupError,

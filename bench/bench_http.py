@@ -18,11 +18,8 @@ import random
 import shlex
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # for `bench.harness` and `webapp` when run as a script
+import _path  # noqa: F401 - puts the project on sys.path
 
 from bench.harness import (  # noqa: E402
     SECRET_KEY,
@@ -141,7 +138,7 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
     ids = seed(run.database_url, args.measurements, rng)
     port = free_port()
     run.process, command = start_gunicorn(args.workers, port, run.database_url, run.log_path)
-    print(f"server:   {shlex.join(command)}  (cwd {ROOT})")
+    print(f"server:   {shlex.join(command)}  (cwd {_path.ROOT})")
     print(f"client:   {args.concurrency} threads, {args.requests} requests per scenario, "
           f"{args.measurements} seeded check-ins, SQLite in {run.tmp}")
     wait_healthy(run.process, port)

@@ -18,11 +18,8 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import _path  # noqa: F401 - puts the project on sys.path
 
 from bench.harness import (  # noqa: E402
     SetupError,

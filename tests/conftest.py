@@ -8,9 +8,10 @@ import flask_migrate
 import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from webapp import create_app
+from webapp.accounts import service as people
 from webapp.core.extensions import db, limiter
 from webapp.core.models import Answer, Checkin, Resident, User
 
@@ -111,6 +112,31 @@ def make_resident(app):
             db.session.add(resident)
             db.session.commit()
             return {"user": user.public_id, "resident": resident.public_id, "username": user.username}
+
+    return factory
+
+
+STAFF_PASSWORD = "coach-wachtwoord-lang"
+
+
+@pytest.fixture
+def make_staff(app):
+    """Create a coach or beheerder (welzijnscoach by default) whom the given residents share with.
+
+    Returns their public id, coach code and username; objects die with the session.
+    """
+    counter = iter(range(1, 10_000))
+
+    def factory(*roles: str, name: str = "Marieke Jansen", username: str | None = None,
+                password: str = STAFF_PASSWORD, share_with: tuple[str, ...] = ()):
+        with app.test_request_context():
+            user = people.create_staff(username or f"staff{next(counter)}", password, list(roles or ["welzijnscoach"]),
+                                       name, "Welzijn Zuid", "010 123 45 67")
+            for resident_public_id in share_with:
+                resident = db.session.scalar(select(Resident).where(Resident.public_id == resident_public_id))
+                people.share_with_coach(resident, user.coach_code)
+            db.session.commit()
+            return {"user": user.public_id, "code": user.coach_code, "username": user.username}
 
     return factory
 

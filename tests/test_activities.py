@@ -9,7 +9,6 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.conftest import all_answers
-from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.models import Activity
 from webapp.sociale_kaart import activity_csv
@@ -40,11 +39,8 @@ def csv_bytes(*lines, bom=False, delimiter=";") -> bytes:
 
 
 @pytest.fixture
-def admin(app, client, login_as):
-    with app.test_request_context():
-        user = people.create_staff("beheer1", "beheer-wachtwoord-lang", ["beheerder"], "Beheer")
-        db.session.commit()
-        login_as(client, user.public_id)
+def admin(client, login_as, make_staff):
+    login_as(client, make_staff("beheerder", name="Beheer")["user"])
 
 
 def _upload(client, data: bytes, name="kaart.csv"):

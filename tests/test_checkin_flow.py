@@ -145,11 +145,16 @@ def test_double_submit_creates_exactly_one_checkin(app, client, make_resident, l
     assert "Doe de check-in" in client.get("/").get_data(as_text=True)
 
 
-def test_submit_from_two_tabs_at_once_creates_one_checkin(app, make_resident, login_as, kort_items):
-    resident = make_resident()
-    tabs = [app.test_client() for _ in range(4)]
+def _tabs(app, login_as, user: str, count: int) -> list:
+    """Several browser tabs of one logged-in resident."""
+    tabs = [app.test_client() for _ in range(count)]
     for tab in tabs:
-        login_as(tab, resident["user"])
+        login_as(tab, user)
+    return tabs
+
+
+def test_submit_from_two_tabs_at_once_creates_one_checkin(app, make_resident, login_as, kort_items):
+    tabs = _tabs(app, login_as, make_resident()["user"], 4)
     draft = start_checkin(tabs[0])
     answer_steps(tabs[0], draft, kort_items)
     tokens = [tab.csrf_token() for tab in tabs]
@@ -296,10 +301,7 @@ def test_going_back_or_autosave_does_not_mark_untouched_questions_as_skipped(app
 
 
 def test_two_tabs_saving_different_screens_at_once_keep_both(app, make_resident, login_as, kort_items):
-    resident = make_resident()
-    tabs = [app.test_client() for _ in range(2)]
-    for tab in tabs:
-        login_as(tab, resident["user"])
+    tabs = _tabs(app, login_as, make_resident()["user"], 2)
     draft = start_checkin(tabs[0])
     answer_steps(tabs[0], draft, kort_items, upto=2)
     pillars = list(kort_items.values())

@@ -6,9 +6,8 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 
 from tests.checkin_helpers import complete_checkin
-from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import AuditEvent, Resident
+from webapp.core.models import AuditEvent
 from webapp.fhir.service import fhir_id
 
 
@@ -38,18 +37,14 @@ def test_fhir_ids_are_valid_and_reversible():
         assert base64.urlsafe_b64encode(bytes.fromhex(converted)).decode() == public_id
 
 
-def test_coach_with_access_downloads_valid_fhir_and_it_is_audited(app, client, make_resident, login_as, kort_items):
+def test_coach_with_access_downloads_valid_fhir_and_it_is_audited(app, client, make_resident, login_as, kort_items,
+                                                                  make_staff):
     me = make_resident(username="els")
     login_as(client, me["user"])
     first = complete_checkin(client, kort_items, default=4)
     second = complete_checkin(client, kort_items, default=7)
-    with app.test_request_context():
-        coach = people.create_staff("coach-h", "coach-h-wachtwoord", ["welzijnscoach"], "Coach H")
-        other = people.create_staff("coach-i", "coach-i-wachtwoord", ["welzijnscoach"], "Coach I")
-        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
-        people.share_with_coach(resident, coach.coach_code)
-        db.session.commit()
-        coach_id, other_id = coach.public_id, other.public_id
+    coach_id = make_staff(name="Coach H", share_with=(me["resident"],))["user"]
+    other_id = make_staff(name="Coach I")["user"]
     coach_client = app.test_client()
     login_as(coach_client, coach_id)
     response = coach_client.get(f"/coach/bewoner/{me['resident']}/fhir.json")
@@ -92,16 +87,11 @@ def test_no_checkins_gives_an_empty_but_valid_bundle(client, make_resident, logi
 
 
 def test_a_checkin_that_does_not_fit_gets_a_clear_message_not_a_crash(app, client, make_resident, login_as,
-                                                                       kort_items, monkeypatch):
+                                                                       kort_items, monkeypatch, make_staff):
     from webapp.fhir import service as fhir_export
 
     me = make_resident()
-    with app.test_request_context():
-        coach = people.create_staff("coach-j", "coach-j-wachtwoord", ["welzijnscoach"], "Coach J")
-        resident = db.session.scalar(select(Resident).where(Resident.public_id == me["resident"]))
-        people.share_with_coach(resident, coach.coach_code)
-        db.session.commit()
-        coach_id = coach.public_id
+    coach_id = make_staff(name="Coach J", share_with=(me["resident"],))["user"]
 
     def broken(_resident):
         raise ValueError("answer out of range")

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Answer, AuditEvent, Checkin, Referral, Resident
 from webapp.impact import rules as impact
@@ -162,12 +161,10 @@ def population(app, kort_items):
 
 
 @pytest.fixture
-def beheerder(app, client, login_as):
-    with app.app_context():
-        user = people.create_staff("beheer", "beheer-wachtwoord-lang", ["beheerder"], "Beheer")
-        db.session.commit()
-        login_as(client, user.public_id)
-        return user.public_id
+def beheerder(client, login_as, make_staff):
+    user = make_staff("beheerder", name="Beheer")["user"]
+    login_as(client, user)
+    return user
 
 
 def _chart_texts(page: str) -> str:

@@ -6,26 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import all_answers
+from tests.conftest import STAFF_PASSWORD, all_answers
 from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User
 
-COACH_PASSWORD = "coach-wachtwoord-lang"
-
-
-@pytest.fixture
-def make_staff(app):
-    counter = iter(range(1, 1000))
-
-    def factory(*roles, name="Marieke Jansen"):
-        with app.test_request_context():
-            user = people.create_staff(f"staff{next(counter)}", COACH_PASSWORD, list(roles or ["welzijnscoach"]), name,
-                                       "Welzijn Zuid", "010 123 45 67")
-            db.session.commit()
-            return {"user": user.public_id, "code": user.coach_code, "username": user.username}
-
-    return factory
+COACH_PASSWORD = STAFF_PASSWORD
 
 
 def _actions(app) -> list[str]:

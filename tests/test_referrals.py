@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from tests.checkin_helpers import answer_steps, start_checkin
 from tests.conftest import all_answers
-from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import Activity, AuditEvent, Checkin, Referral, Resident
+from webapp.core.models import Activity, AuditEvent, Checkin, Referral
 from webapp.referrals.rules import can_move, parse_rating
 
 
@@ -85,14 +84,10 @@ def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, 
     assert actions == ["referral.create", "referral.update", "referral.update"]
 
 
-def test_coach_with_access_can_refer_and_update_others_cannot(app, client, login_as, setting, make_resident):
-    with app.test_request_context():
-        coach = people.create_staff("coach-r", "coach-wachtwoord-lang", ["welzijnscoach"], "R")
-        other = people.create_staff("coach-s", "coach-wachtwoord-lang", ["welzijnscoach"], "S")
-        resident = db.session.scalar(select(Resident).where(Resident.public_id == setting["resident"]))
-        people.share_with_coach(resident, coach.coach_code)
-        db.session.commit()
-        coach_id, other_id = coach.public_id, other.public_id
+def test_coach_with_access_can_refer_and_update_others_cannot(app, client, login_as, setting, make_resident,
+                                                              make_staff):
+    coach_id = make_staff(name="R", share_with=(setting["resident"],))["user"]
+    other_id = make_staff(name="S")["user"]
     login_as(client, coach_id)
     assert client.post_form(f"/uitslag/{setting['checkin']}/proberen/{setting['activity']}").status_code == 302
     referral = _referral(app).public_id

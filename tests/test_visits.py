@@ -12,7 +12,7 @@ from tests.checkin_helpers import draft_id_from
 from tests.conftest import all_answers
 from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import AuditEvent, Checkin, Resident
+from webapp.core.models import AuditEvent, Checkin
 
 
 @pytest.fixture
@@ -113,15 +113,10 @@ def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit
 
 
 def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resident, login_as, make_checkin,
-                                                         kort_items):
+                                                         kort_items, make_staff):
     owner = make_resident()
     checkin = make_checkin(owner["resident"], all_answers(kort_items, 5))
-    with app.test_request_context():
-        coach = people.create_staff("coach-w", "coach-wachtwoord-lang", ["welzijnscoach"], "W")
-        resident = db.session.scalar(select(Resident).where(Resident.public_id == owner["resident"]))
-        people.share_with_coach(resident, coach.coach_code)
-        db.session.commit()
-        coach_id = coach.public_id
+    coach_id = make_staff(name="W", share_with=(owner["resident"],))["user"]
     login_as(client, coach_id)
     assert client.post_form(f"/uitslag/{checkin}", {"coach_notes": "x"}).status_code == 403
 

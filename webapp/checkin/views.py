@@ -1,5 +1,8 @@
 """The check-in wizard: life-event, one pillar per screen, "U bent klaar", submit."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -37,6 +40,26 @@ def resume_url(draft: Draft) -> str:
     return url_for("checkin.step", draft_id=draft.public_id, step=max(draft.steps_done, 1))
 
 
+def draft_screen(*, all_steps_done: bool = False) -> Callable:
+    """A screen of an unfinished check-in: the view gets (resident, draft, ...) for a draft the
+    current user may fill in, unless the draft was submitted (then: its result) or, where
+    `all_steps_done`, a pillar screen is still open (then: that screen)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(draft_id: str, **kwargs):
+            resident, draft = load_draft(draft_id)
+            if (done := finished_redirect(draft)) is not None:
+                return done
+            if all_steps_done and draft.steps_done < REVIEW_STEP:
+                return redirect(resume_url(draft))
+            return view(resident, draft, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def finished_redirect(draft: Draft):
     """A submitted draft only leads to its result (back button, reload, second tab)."""
     checkin = drafts.checkin_for_draft(draft)
@@ -61,10 +84,8 @@ def resume(draft_id: str):
 
 @bp.post("/<draft_id>/weggooien")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def discard(draft_id: str):
-    resident, draft = load_draft(draft_id)
-    if (done := finished_redirect(draft)) is not None:
-        return done
+@draft_screen()
+def discard(resident: Resident, draft: Draft):
     drafts.discard_draft(resident, draft)
     flash(_("Uw check-in is weggegooid. U kunt opnieuw beginnen."), "success")
     return redirect(url_for("main.home"))
@@ -72,10 +93,8 @@ def discard(draft_id: str):
 
 @bp.route("/<draft_id>/gebeurtenis", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
-def life_event(draft_id: str):
-    _owner, draft = load_draft(draft_id)
-    if (done := finished_redirect(draft)) is not None:
-        return done
+@draft_screen()
+def life_event(_owner: Resident, draft: Draft):
     events = life_events()
     error = None
     if request.method == "POST":
@@ -92,10 +111,8 @@ def life_event(draft_id: str):
 
 @bp.route("/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
-def step(draft_id: str, step: int):
-    owner, draft = load_draft(draft_id)
-    if (done := finished_redirect(draft)) is not None:
-        return done
+@draft_screen()
+def step(owner: Resident, draft: Draft, step: int):
     if not 1 <= step <= PILLAR_STEPS:
         abort(404)
     if draft.life_event is None or step > max(draft.steps_done, 1):
@@ -146,12 +163,8 @@ def step(draft_id: str, step: int):
 
 @bp.get("/<draft_id>/klaar")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def review(draft_id: str):
-    owner, draft = load_draft(draft_id)
-    if (done := finished_redirect(draft)) is not None:
-        return done
-    if draft.steps_done < REVIEW_STEP:
-        return redirect(resume_url(draft))
+@draft_screen(all_steps_done=True)
+def review(owner: Resident, draft: Draft):
     audit.record("draft.view", owner, draft)
     return _review_page(owner, draft)
 
@@ -169,12 +182,8 @@ def _review_page(owner: Resident, draft: Draft, errors: dict | None = None, valu
 
 @bp.post("/<draft_id>/versturen")
 @role_required(Role.BEWONER, *COACH_ROLES)
-def submit(draft_id: str):
-    resident, draft = load_draft(draft_id)
-    if (done := finished_redirect(draft)) is not None:
-        return done
-    if draft.steps_done < REVIEW_STEP:
-        return redirect(resume_url(draft))
+@draft_screen(all_steps_done=True)
+def submit(resident: Resident, draft: Draft):
     # "Bent u naar ... geweest? Hoe was het?": check every answer before saving anything.
     answers, errors = {}, {}
     for referral in referrals.open_referrals(resident):

@@ -8,39 +8,37 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 
+def _text(label, description, max_length: int) -> TextAreaField:
+    """An optional free-text answer of at most max_length characters."""
+    return TextAreaField(label, description=description, validators=[
+        Optional(), Length(max=max_length, message=_l("Gebruik hoogstens %(max)d tekens."))])
+
+
 class PlanForm(FlaskForm):
     """The conversation after the chart, saved with the check-in as a mini-plan."""
 
-    plan_important = TextAreaField(
+    plan_important = _text(
         _l("Wat is voor u belangrijk?"),
-        description=_l("Bijvoorbeeld: mijn kleinkinderen zien, zelf boodschappen doen."),
-        validators=[Optional(), Length(max=1000, message=_l("Gebruik hoogstens %(max)d tekens."))],
-    )
+        _l("Bijvoorbeeld: mijn kleinkinderen zien, zelf boodschappen doen."), 1000)
     plan_pillar = RadioField(
         _l("Waar wilt u aan werken?"),
         validators=[Optional()],
         validate_choice=True,
     )
-    plan_step = TextAreaField(
+    plan_step = _text(
         _l("Wat is één kleine stap die u kunt zetten?"),
-        description=_l("Iets kleins dat u de komende weken wilt doen."),
-        validators=[Optional(), Length(max=500, message=_l("Gebruik hoogstens %(max)d tekens."))],
-    )
-    plan_helper = TextAreaField(
+        _l("Iets kleins dat u de komende weken wilt doen."), 500)
+    plan_helper = _text(
         _l("Wie of wat kan daarbij helpen?"),
-        description=_l("Bijvoorbeeld een buurvrouw, uw dochter, de huisarts of een activiteit."),
-        validators=[Optional(), Length(max=500, message=_l("Gebruik hoogstens %(max)d tekens."))],
-    )
+        _l("Bijvoorbeeld een buurvrouw, uw dochter, de huisarts of een activiteit."), 500)
 
 
 class VisitForm(PlanForm):
     """The conversation at a home visit: the plan, the coach's notes and the next check-in."""
 
-    coach_notes = TextAreaField(
+    coach_notes = _text(
         _l("Aantekeningen van de coach"),
-        description=_l("Kort en feitelijk. De bewoner kan deze aantekeningen ook lezen."),
-        validators=[Optional(), Length(max=2000, message=_l("Gebruik hoogstens %(max)d tekens."))],
-    )
+        _l("Kort en feitelijk. De bewoner kan deze aantekeningen ook lezen."), 2000)
     rhythm = RadioField(
         _l("Hoe vaak contact?"),
         choices=[SelectChoice("gewoon", _l("Gewoon: over 6 weken")),

@@ -4,10 +4,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from webapp.checkin import service as drafts
-from webapp.checkin.views import finished_redirect, load_draft, resume_url
+from webapp.checkin.views import draft_screen, resume_url
 from webapp.core.definitions import VISIT_FORM
 from webapp.core.labels import COACH_ROLES
-from webapp.core.models import Resident
+from webapp.core.models import Draft, Resident
 from webapp.core.permissions import remember_visit_draft, require_access, role_required
 from webapp.core.views import by_public_id
 
@@ -26,9 +26,7 @@ def start(resident_id: str):
 
 @bp.get("/checkin/<draft_id>/overdragen")
 @role_required(*COACH_ROLES)
-def handover(draft_id: str):
+@draft_screen()
+def handover(resident: Resident, draft: Draft):
     """"Geef de tablet aan ...": the resident answers on their own."""
-    resident, draft = load_draft(draft_id)
-    if (done := finished_redirect(draft)) is not None:
-        return done
     return render_template("visits/handover.html", draft=draft, resident=resident, next_url=resume_url(draft))
