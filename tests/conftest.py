@@ -26,7 +26,8 @@ class CsrfClient(FlaskClient):
     """A test client that fills in the CSRF token the way a browser form would."""
 
     def csrf_token(self) -> str:
-        response = self.get("/")
+        # Every page's header carries the token; a page that does not exist is the cheapest one.
+        response = self.get("/geen-pagina")
         return TOKEN_RE.search(response.get_data(as_text=True)).group(1)
 
     def post_form(self, url: str, data: dict | None = None, **kwargs):
@@ -69,20 +70,29 @@ def app(database_url):
         db.engine.dispose()  # close pooled connections before the interpreter does
 
 
+def empty_tables(app) -> None:
+    """Delete every row (the schema stays)."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request):
-    """Empty every table after each test that used the app."""
+    """Empty every table after each test that used the app.
+
+    Tests marked `shared_world` read one world their class builds once (and empties at the end).
+    """
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
     limiter.reset()
     app.config.pop("CLOCK", None)
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+    if request.node.get_closest_marker("shared_world") is None:
+        empty_tables(app)
 
 
 @pytest.fixture
@@ -98,20 +108,25 @@ def ctx(app):
         db.session.rollback()
 
 
+def new_resident(app, username: str, password_hash: str = _HASH) -> dict:
+    """Create a resident with a login; returns their public ids (objects die with the session)."""
+    with app.app_context():
+        user = User(username=username, password_hash=password_hash)
+        db.session.add(user)
+        db.session.flush()
+        resident = Resident(user_id=user.id)
+        db.session.add(resident)
+        db.session.commit()
+        return {"user": user.public_id, "resident": resident.public_id, "username": user.username}
+
+
 @pytest.fixture
 def make_resident(app):
-    """Create a resident with a login; returns their public ids (objects die with the session)."""
+    """Create residents with a login (bewoner1, bewoner2, ... unless named)."""
     counter = iter(range(1, 10_000))
 
     def factory(username: str | None = None, password_hash: str = _HASH):
-        with app.app_context():
-            user = User(username=username or f"bewoner{next(counter)}", password_hash=password_hash)
-            db.session.add(user)
-            db.session.flush()
-            resident = Resident(user_id=user.id)
-            db.session.add(resident)
-            db.session.commit()
-            return {"user": user.public_id, "resident": resident.public_id, "username": user.username}
+        return new_resident(app, username or f"bewoner{next(counter)}", password_hash)
 
     return factory
 
@@ -141,49 +156,60 @@ def make_staff(app):
     return factory
 
 
+def new_checkin(app, resident_public_id: str, answers: dict, days_ago: int = 0, life_event: str = "geen",
+                talk: tuple = ()) -> str:
+    """Store a finished check-in with the given answers {item id: score or None}; returns its public id."""
+    with app.app_context():
+        resident = db.session.scalar(db.select(Resident).where(Resident.public_id == resident_public_id))
+        completed = datetime.now(UTC) - timedelta(days=days_ago)
+        checkin = Checkin(
+            resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
+            form="kort", life_event=life_event, started_at=completed, completed_at=completed,
+            answers=[Answer(item_id=i, score=s, wants_to_talk=i in talk) for i, s in answers.items()],
+        )
+        db.session.add(checkin)
+        db.session.commit()
+        return checkin.public_id
+
+
 @pytest.fixture
 def make_checkin(app):
-    """Store a finished check-in with the given answers {item id: score or None}."""
+    """Store finished check-ins (see new_checkin)."""
 
-    def factory(resident_public_id: str, answers: dict, days_ago: int = 0, life_event: str = "geen",
-                talk: tuple = ()):
-        with app.app_context():
-            resident = db.session.scalar(db.select(Resident).where(Resident.public_id == resident_public_id))
-            completed = datetime.now(UTC) - timedelta(days=days_ago)
-            checkin = Checkin(
-                resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1,
-                form="kort", life_event=life_event, started_at=completed, completed_at=completed,
-                answers=[Answer(item_id=i, score=s, wants_to_talk=i in talk) for i, s in answers.items()],
-            )
-            db.session.add(checkin)
-            db.session.commit()
-            return checkin.public_id
+    def factory(*args, **kwargs) -> str:
+        return new_checkin(app, *args, **kwargs)
 
     return factory
 
 
+def log_in(client: FlaskClient, user_public_id: str) -> None:
+    """Log a client in as a user (by public id) without going through the password form."""
+    now = datetime.now(UTC).timestamp()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_public_id
+        session["_fresh"] = True
+        session["started"] = session["seen"] = now
+        session["sv"] = 0
+
+
 @pytest.fixture
 def login_as():
-    """Log a client in as a user (by public id) without going through the password form."""
+    """log_in as a fixture."""
+    return log_in
 
-    def login(client: FlaskClient, user_public_id: str) -> None:
-        now = datetime.now(UTC).timestamp()
-        with client.session_transaction() as session:
-            session["_user_id"] = user_public_id
-            session["_fresh"] = True
-            session["started"] = session["seen"] = now
-            session["sv"] = 0
 
-    return login
+def form_item_ids(app, form: str = "kort") -> dict[str, list[str]]:
+    """A form's item ids per pillar, from the questionnaire file."""
+    with app.app_context():
+        from webapp.core.definitions import current_questionnaire
+
+        return current_questionnaire().form_item_ids(form)
 
 
 @pytest.fixture
 def kort_items(app) -> dict[str, list[str]]:
-    """The short form's item ids per pillar, from the questionnaire file."""
-    with app.app_context():
-        from webapp.core.definitions import current_questionnaire
-
-        return current_questionnaire().form_item_ids("kort")
+    """The short form's item ids per pillar."""
+    return form_item_ids(app)
 
 
 def all_answers(kort_items: dict, score: int = 7) -> dict:

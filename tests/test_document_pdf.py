@@ -57,8 +57,14 @@ def long_pdf() -> tuple[list[str], list[str]]:
     return pages_text(document_pdf(document)), expected
 
 
-def test_small_document_holds_title_headings_rows_and_paragraphs():
-    pdf = document_pdf(small_document())
+@pytest.fixture(scope="module")
+def small_pdf() -> bytes:
+    """Drawn once for the tests that only read it."""
+    return document_pdf(small_document())
+
+
+def test_small_document_holds_title_headings_rows_and_paragraphs(small_pdf):
+    pdf = small_pdf
     assert pdf.startswith(b"%PDF-")
     (text,) = pages_text(pdf)
     flat = squash(text)
@@ -69,14 +75,14 @@ def test_small_document_holds_title_headings_rows_and_paragraphs():
     assert "1 / 1" in text
 
 
-def test_dollar_and_percent_are_literal_and_dutch_characters_render():
-    flat = squash(pages_text(document_pdf(small_document()))[0])
+def test_dollar_and_percent_are_literal_and_dutch_characters_render(small_pdf):
+    flat = squash(pages_text(small_pdf)[0])
     assert "Eersteregelmet$5en50%korting." in flat
     assert "Naeenlegeregel:éëï’€" in flat
 
 
-def test_missing_values_and_empty_sections_show_a_dash():
-    flat = squash(pages_text(document_pdf(small_document()))[0])
+def test_missing_values_and_empty_sections_show_a_dash(small_pdf):
+    flat = squash(pages_text(small_pdf)[0])
     assert "Telefoon–" in flat
     assert "Gevoel–" in flat
     assert "Afspraken–" in flat
@@ -130,5 +136,5 @@ def test_text_stays_inside_the_page_and_never_overlaps():
             assert not a.overlaps(b)
 
 
-def test_the_same_document_gives_the_same_bytes():
-    assert document_pdf(small_document()) == document_pdf(small_document())
+def test_the_same_document_gives_the_same_bytes(small_pdf):
+    assert document_pdf(small_document()) == small_pdf

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.checkin_helpers import answer_steps, start_checkin
-from tests.conftest import all_answers
+from tests.conftest import all_answers, empty_tables, form_item_ids, log_in, new_checkin, new_resident
 from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.labels import Role
@@ -95,14 +95,21 @@ def test_admin_roles_exist():
     assert set(Role.values()) == {"bewoner", "ouderencoach", "welzijnscoach", "beheerder"}
 
 
-@pytest.fixture
-def world(app, client, make_resident, make_checkin, login_as, kort_items):
+# Endpoints whose POST changes what later requests see (a submitted or thrown-away draft, an ended
+# relation, every session ended): each gets a world of its own. The others share one world.
+CHANGES_THE_WORLD = {"checkin.submit", "checkin.discard", "accounts.stop_sharing", "accounts.close",
+                     "accounts.logout_everywhere"}
+
+
+def build_world(app) -> dict:
     """An owner who shares with one coach, their check-ins and a draft; other people around them."""
-    owner = make_resident()
-    other = make_resident()
-    earlier = make_checkin(owner["resident"], all_answers(kort_items, 4), days_ago=30)
-    checkin = make_checkin(owner["resident"], all_answers(kort_items, 6))
-    login_as(client, owner["user"])
+    kort_items = form_item_ids(app)
+    owner = new_resident(app, "eigenaar")
+    other = new_resident(app, "buurman")
+    earlier = new_checkin(app, owner["resident"], all_answers(kort_items, 4), days_ago=30)
+    checkin = new_checkin(app, owner["resident"], all_answers(kort_items, 6))
+    client = app.test_client()
+    log_in(client, owner["user"])
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items)
     users = {"owner": owner["user"], "other_resident": other["user"]}
@@ -131,14 +138,13 @@ def world(app, client, make_resident, make_checkin, login_as, kort_items):
                                     "resident": owner["resident"], **ids}}
 
 
-@pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_route_answers_each_role_as_expected(app, world, login_as, endpoint):
+def check_every_role(app, world, endpoint) -> None:
     method, template, expected = MATRIX[endpoint]
     url = template.format(**world["ids"])
     for role in ROLES_UNDER_TEST:
         client = app.test_client()
         if role != "anonymous":
-            login_as(client, world["users"][role])
+            log_in(client, world["users"][role])
         want = expected[role] if role in expected else expected["*"]
         if method == "POST":
             response = client.post_form(url, {"lang": "nl"})
@@ -149,3 +155,25 @@ def test_route_answers_each_role_as_expected(app, world, login_as, endpoint):
             assert response.location.startswith("/inloggen"), (endpoint, role)
         else:
             assert response.status_code == want, (endpoint, role, response.status_code)
+
+
+@pytest.fixture(scope="class")
+def one_world(app):
+    """Built once for the class, emptied after its last test."""
+    empty_tables(app)
+    yield build_world(app)
+    empty_tables(app)
+
+
+@pytest.mark.shared_world
+class TestRoutesInOneWorld:
+    """The world is built once for every endpoint that leaves it as it was for the next."""
+
+    @pytest.mark.parametrize("endpoint", sorted(set(MATRIX) - CHANGES_THE_WORLD))
+    def test_route_answers_each_role_as_expected(self, app, one_world, endpoint):
+        check_every_role(app, one_world, endpoint)
+
+
+@pytest.mark.parametrize("endpoint", sorted(CHANGES_THE_WORLD))
+def test_route_that_changes_the_world_answers_each_role_as_expected(app, endpoint):
+    check_every_role(app, build_world(app), endpoint)
