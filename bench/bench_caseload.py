@@ -10,8 +10,7 @@ the full caseload, and measures p50/p95 latency of the caseload page and a progr
 gunicorn on 127.0.0.1. See bench/README.md. Uses bench/harness.py for the database migration,
 the seeding, the in-process client, gunicorn, the login, the load generator and the table.
 
-Exit status: 0 when every request answered 200, 1 when a scenario had errors or ran out of
-time, 2 when the set-up failed.
+Exit status as for every server benchmark (bench/harness.py, run_server_benchmark).
 """
 
 import argparse
@@ -25,7 +24,7 @@ import time
 
 import _path  # noqa: F401 - puts the project on sys.path
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     COACH_PASSWORD,
     COACH_USERNAME,
     ServerRun,

@@ -20,7 +20,7 @@ import tempfile
 
 import _path  # noqa: F401 - puts the project on sys.path
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     SetupError,
     build_app,
     create_coach,

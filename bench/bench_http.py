@@ -9,8 +9,7 @@ together with the gunicorn process. Only 127.0.0.1 is contacted. Standard librar
 (plus the app itself, imported to seed the database). The HTTP client, gunicorn, the load
 generator, the table and the clean-up come from bench/harness.py.
 
-Exit status: 0 when every request answered 200, 1 when a scenario had errors or ran out of
-time, 2 when the set-up failed.
+Exit status as for every server benchmark (bench/harness.py, run_server_benchmark).
 """
 
 import argparse
@@ -21,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import _path  # noqa: F401 - puts the project on sys.path
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     SECRET_KEY,
     ServerRun,
     SetupError,

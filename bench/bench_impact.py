@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import _path  # noqa: F401 - puts the project on sys.path
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     SetupError,
     build_app,
     count_statements,

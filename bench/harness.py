@@ -370,6 +370,8 @@ def run_server_benchmark(title: str, tmp_prefix: str, time_limit: float,
 
     `measure` migrates and seeds `run.database_url`, starts gunicorn into `run.process`, appends
     to `run.results` and prints the table; it raises SetupError when it cannot measure.
+    Exit status: 0 when every request answered 200, 1 when a scenario had errors or ran out of
+    time, 2 when the set-up failed, 130 when interrupted.
     """
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     for tool in ("flask", "gunicorn"):
