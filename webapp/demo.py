@@ -1,10 +1,11 @@
 """Fictional demo residents with several check-ins over months."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from webapp.core import clock
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, life_events
 from webapp.core.extensions import db
 from webapp.core.labels import ConsentMethod, Role
@@ -84,7 +85,7 @@ def _seed_relations(now: datetime) -> None:
 
 def seed_demo(now: datetime | None = None) -> list[str]:
     """Create the demo residents, their check-ins and demo staff; return the usernames created."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     created: list[str] = []
     _seed_staff(created)
     created += _seed_residents(now)

@@ -139,6 +139,11 @@ class LifeEvent(_Strict):
     pillars_first: list[str]
     pillars_later: list[str]
 
+    @property
+    def is_nothing(self) -> bool:
+        """Whether this is the answer "er is niets bijzonders gebeurd" (NO_LIFE_EVENT)."""
+        return self.id == NO_LIFE_EVENT
+
     @field_validator("pillars_first", "pillars_later")
     @classmethod
     def _known_pillars(cls, values: list[str]) -> list[str]:
