@@ -55,6 +55,8 @@ def test_unknown_life_event_is_refused(app, client, make_resident, login_as):
         response = client.post_form(f"/checkin/{draft}/gebeurtenis", bad)
         assert response.status_code == 400
         assert "Kies wat er is gebeurd" in response.get_data(as_text=True)
+        # The message is escaped like any text from the catalogue.
+        assert "Kies dan &#39;Er is niets bijzonders gebeurd&#39;" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Draft)).life_event is None
 

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Answer, AuditEvent, Checkin, Referral, Resident
@@ -243,12 +243,15 @@ def test_the_csv_link_carries_only_the_filters(client, population, beheerder):
 
 
 @pytest.mark.parametrize("query", ["periode=gisteren", "periode=2026-K9", "wijk=Atlantis", "periode=1999"])
-def test_bad_filters_get_a_clear_message_and_no_figures(client, population, beheerder, query):
+def test_bad_filters_get_a_clear_message_and_no_figures(app, client, population, beheerder, query):
     response = client.get(f"/beheer/impact?{query}")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'role="alert"' in page and "Check-ins per maand" not in page
     assert client.get(f"/beheer/impact.csv?{query}").status_code == 400
+    with app.app_context():  # a page that showed no figures leaves no trace: bad input changes nothing
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action.like("impact.%"))) == 0
 
 
 def test_viewing_and_exporting_impact_is_audited_without_a_resident(app, client, population, beheerder):

@@ -102,7 +102,7 @@ def life_event(_owner: Resident, draft: Draft):
         if len(chosen) == 1 and events.get(chosen[0]) is not None:
             drafts.set_life_event(draft, chosen[0])
             return redirect(url_for("checkin.step", draft_id=draft.public_id, step=1))
-        error = LIFE_EVENT_MISSING
+        error = str(LIFE_EVENT_MISSING)  # a plain str: Jinja escapes it
     return render_template(
         "checkin/life_event.html", draft=draft, events=events.events, form=CsrfForm(),
         error=error, step=0, total=REVIEW_STEP,
@@ -190,7 +190,7 @@ def submit(resident: Resident, draft: Draft):
         try:
             rating = parse_rating(request.form.get(f"hoe_{referral.public_id}"))
         except ValueError:
-            errors[referral.public_id] = RATING_MISSING
+            errors[referral.public_id] = str(RATING_MISSING)
             continue
         answers[referral.public_id] = (referral, rating, request.form.get(f"toelichting_{referral.public_id}"))
     if errors:

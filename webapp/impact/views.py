@@ -77,7 +77,8 @@ def page():
     """Figures about all residents together; no individual data, groups under ten hidden."""
     filters, choices, data, problems = _impact_request()
     labels = _impact_labels(data) if data else None
-    audit.record("impact.view", None, object_type="impact")
+    if not problems:  # a page that shows no figures, because its filter was wrong, saves nothing
+        audit.record("impact.view", None, object_type="impact")
     return render_template(
         "impact/page.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
         charts=_impact_charts(data, labels) if data else {}, minimum=impact_figures.MIN_GROUP,
