@@ -218,7 +218,8 @@ def test_resident_sees_who_looked_at_their_data(app, client, make_resident, make
     login_as(coach_client, coach["user"])
     coach_client.get(f"/uitslag/{checkin}")
     page = client.get("/account/inzage").get_data(as_text=True)
-    assert "Coach Kees" in page and "Uitslag bekeken" in page and "U zelf" in page
+    assert "Coach Kees (welzijnscoach)" in page and "Uitslag bekeken" in page and "U zelf" not in page
+    assert "U zelf" in client.get("/account/inzage?ook_eigen=1").get_data(as_text=True)
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "checkin.view"))
         assert event.actor_role == "welzijnscoach" and event.object_public_id == checkin

@@ -30,6 +30,15 @@ MATRIX = {
     "accounts.activate": ("GET", "/activeren", {"anonymous": 200, "*": 302}),
     "accounts.logout": ("POST", "/uitloggen", {"anonymous": LOGIN, "*": 302}),
     "accounts.logout_everywhere": ("POST", "/overal-uitloggen", {"anonymous": LOGIN, "*": 302}),
+    "accounts.reset_password": ("GET", "/wachtwoord-herstellen", {"anonymous": 200, "*": 302}),
+    "accounts.change_password": ("GET", "/wachtwoord-wijzigen", {"anonymous": LOGIN, "*": 200}),
+    "accounts.reset_code_by_coach": ("POST", "/coach/bewoner/{resident}/herstelcode", {**COACHES, "coach_other": 404}),
+    "accounts.reset_code_by_number": ("GET", "/beheer/herstelcode", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "accounts.edit_staff": ("GET", "/beheer/medewerker/{staff}", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "accounts.block_staff": ("POST", "/beheer/medewerker/{staff}/blokkeren",
+                             {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
+    "accounts.unblock_staff": ("POST", "/beheer/medewerker/{staff}/deblokkeren",
+                               {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
     "checkin.start": ("POST", "/checkin/start", {**RESIDENT_ONLY, "owner": 302, "other_resident": 302}),
     "checkin.resume": ("GET", "/checkin/{draft}", {**OWN_DRAFT, "owner": 302}),
     "checkin.life_event": ("GET", "/checkin/{draft}/gebeurtenis", {**OWN_DRAFT, "owner": 200}),
@@ -98,7 +107,7 @@ def test_admin_roles_exist():
 # Endpoints whose POST changes what later requests see (a submitted or thrown-away draft, an ended
 # relation, every session ended): each gets a world of its own. The others share one world.
 CHANGES_THE_WORLD = {"checkin.submit", "checkin.discard", "accounts.stop_sharing", "accounts.close",
-                     "accounts.logout_everywhere"}
+                     "accounts.logout_everywhere", "accounts.block_staff"}
 
 
 def build_world(app) -> dict:
@@ -131,7 +140,7 @@ def build_world(app) -> dict:
         db.session.add(referral)
         db.session.flush()
         ids = {"relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id,
-               "referral": referral.public_id}
+               "referral": referral.public_id, "staff": staff["coach_other"].public_id}
         users.update({role: user.public_id for role, user in staff.items()})
         db.session.commit()
     return {"users": users, "ids": {"draft": draft, "checkin": checkin, "earlier": earlier,

@@ -61,6 +61,7 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         # Behind a TLS-terminating proxy: trust one hop of X-Forwarded-For/-Proto (HSTS, audit IPs).
         "PROXY_FIX": os.environ.get("PROXY_FIX", "0") == "1",
         "ACTIVATION_DAYS": int(os.environ.get("ACTIVATION_DAYS", "14")),
+        "RESET_DAYS": int(os.environ.get("RESET_DAYS", "3")),  # a printed reset code works this long
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a locked phone survives
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Amsterdam"),

@@ -14,7 +14,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from webapp.core import clock
 from webapp.core.labels import STAFF_ROLES, ConsentMethod
@@ -35,21 +35,9 @@ class LoginForm(FlaskForm):
     )
 
 
-class NewAccountForm(FlaskForm):
-    """Username and password, twice: for registering and for activating an account."""
+class NewPasswordForm(FlaskForm):
+    """A new password, twice: for a new account, a reset and a change."""
 
-    username = StringField(
-        _l("Kies een gebruikersnaam"),
-        description=_l("Bijvoorbeeld uw voornaam met een getal. Alleen letters, cijfers, - en _."),
-        validators=[
-            DataRequired(_l("Vul een gebruikersnaam in.")),
-            Length(min=3, max=40, message=_l("Gebruik 3 tot en met 40 tekens.")),
-            Regexp(
-                r"^[A-Za-z0-9_-]+$",
-                message=_l("Gebruik alleen letters, cijfers, - en _ (geen spaties)."),
-            ),
-        ],
-    )
     password = PasswordField(
         _l("Kies een wachtwoord"),
         description=_l("Minstens %(n)s tekens. Een zin van een paar woorden is makkelijk te onthouden.", n=MIN_LENGTH),
@@ -71,6 +59,23 @@ class NewAccountForm(FlaskForm):
     )
 
 
+class NewAccountForm(NewPasswordForm):
+    """Username and password, twice: for registering and for activating an account."""
+
+    username = StringField(
+        _l("Kies een gebruikersnaam"),
+        description=_l("Bijvoorbeeld uw voornaam met een getal. Alleen letters, cijfers, - en _."),
+        validators=[
+            DataRequired(_l("Vul een gebruikersnaam in.")),
+            Length(min=3, max=40, message=_l("Gebruik 3 tot en met 40 tekens.")),
+            Regexp(
+                r"^[A-Za-z0-9_-]+$",
+                message=_l("Gebruik alleen letters, cijfers, - en _ (geen spaties)."),
+            ),
+        ],
+    )
+
+
 class RegisterForm(NewAccountForm):
     pass
 
@@ -80,6 +85,34 @@ class ActivateForm(NewAccountForm):
         _l("Uw activeringscode"),
         description=_l("Deze code staat op het papier van uw coach, bijvoorbeeld ABCD-EFGH-JKLM."),
         validators=[DataRequired(_l("Vul de code in.")), Length(max=40)],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The account's owner chooses a new password, after typing the current one."""
+
+    current = PasswordField(
+        _l("Uw huidige wachtwoord"), validators=[DataRequired(_l("Vul uw huidige wachtwoord in.")), Length(max=200)]
+    )
+
+
+class ResetPasswordForm(NewPasswordForm):
+    """A new password with the reset code the coach or the organisation printed."""
+
+    code = StringField(
+        _l("Uw herstelcode"),
+        description=_l("Deze code staat op het papier van uw coach of de organisatie, bijvoorbeeld ABCD-EFGH-JKLM."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=40)],
+    )
+
+
+class ResidentNumberForm(FlaskForm):
+    """The beheerder finds a resident by the number the resident reads out, without seeing their data."""
+
+    number = StringField(
+        _l("Bewonernummer"),
+        description=_l("De bewoner vindt het bij 'Mijn account'. De coach ziet het op de pagina van de bewoner."),
+        validators=[DataRequired(_l("Vul het bewonernummer in.")), Length(max=40)],
     )
 
 
@@ -104,10 +137,6 @@ def not_in_future(form, field) -> None:
         raise ValidationError(_l("Deze datum ligt in de toekomst."))
 
 
-def birth_year_so_far(form, field) -> None:
-    """1900 up to this year (checked when the form is sent, not when the app started)."""
-    if field.data is not None and not 1900 <= field.data <= clock.today().year:
-        raise ValidationError(_l("Vul een geboortejaar in, zoals 1948."))
 
 
 class EnrolForm(FlaskForm):
@@ -120,7 +149,7 @@ class EnrolForm(FlaskForm):
     )
     birth_year = IntegerField(
         _l("Geboortejaar"),
-        validators=[Optional(), birth_year_so_far],
+        validators=[Optional(), NumberRange(min=1900, message=_l("Vul een geboortejaar in, zoals 1948."))],
     )
     wijk = StringField(_l("Wijk"), validators=[Optional(), Length(max=100)])
     consent_method = RadioField(
@@ -138,15 +167,18 @@ class EnrolForm(FlaskForm):
         validators=[DataRequired(_l("Leg dit eerst uit aan de bewoner."))],
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Up to this year, counted when the form is made (not once, when the app started).
+        this_year = clock.today().year
+        self.birth_year.validators = [Optional(), NumberRange(
+            min=1900, max=this_year, message=_l("Vul een geboortejaar in, zoals 1948."))]
+        self.birth_year.flags.max = this_year
 
-class StaffForm(FlaskForm):
-    """A coach or beheerder account, made by a beheerder."""
 
-    username = StringField(
-        _l("Gebruikersnaam"),
-        validators=[DataRequired(_l("Vul een gebruikersnaam in.")), Length(min=3, max=40),
-                    Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Gebruik alleen letters, cijfers, ., - en _."))],
-    )
+class StaffDetailsForm(FlaskForm):
+    """Name, contact details and roles of a staff account: made or changed by a beheerder."""
+
     display_name = StringField(
         _l("Naam"), description=_l("Bewoners zien deze naam."),
         validators=[DataRequired(_l("Vul een naam in.")), Length(max=100)],
@@ -158,6 +190,16 @@ class StaffForm(FlaskForm):
         choices=[SelectChoice(role.value, role.label) for role in STAFF_ROLES],
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
         validators=[DataRequired(_l("Kies minstens één rol."))],
+    )
+
+
+class StaffForm(StaffDetailsForm):
+    """A new coach or beheerder account, made by a beheerder."""
+
+    username = StringField(
+        _l("Gebruikersnaam"),
+        validators=[DataRequired(_l("Vul een gebruikersnaam in.")), Length(min=3, max=40),
+                    Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Gebruik alleen letters, cijfers, ., - en _."))],
     )
     password = PasswordField(
         _l("Eerste wachtwoord"),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
-from webapp.core.labels import COACH_ROLES, ConsentMethod, RelationOrigin, Role
+from webapp.core.labels import COACH_ROLES, CodePurpose, ConsentMethod, RelationOrigin, Role
 from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User, UserRole
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
@@ -118,33 +118,98 @@ def enrol_resident(coach: User, display_name: str, birth_year: int | None, wijk:
     return resident
 
 
-def issue_activation_code(coach: User, resident: Resident) -> tuple[str, ActivationCode]:
-    """A new one-time code (older unused codes stop working); returns the plain code once."""
+CODE_DAYS = {CodePurpose.ACTIVATIE: "ACTIVATION_DAYS", CodePurpose.HERSTEL: "RESET_DAYS"}  # config keys
+CODE_ISSUED = {CodePurpose.ACTIVATIE: "activation.issue", CodePurpose.HERSTEL: "reset.issue"}
+
+
+def issue_code(by: User, resident: Resident, purpose: CodePurpose) -> tuple[str, ActivationCode]:
+    """A new printed one-time code (older unused codes for the same purpose stop working);
+    returns the plain code once. The staff member who prints it sees no answers."""
     now = clock.now()
     for old in db.session.scalars(
-        select(ActivationCode).where(ActivationCode.resident_id == resident.id, ActivationCode.used_at.is_(None))
+        select(ActivationCode).where(ActivationCode.resident_id == resident.id, ActivationCode.used_at.is_(None),
+                                     ActivationCode.purpose == purpose)
     ):
         old.expires_at = now
     code = _code(3)
     record = ActivationCode(
-        resident_id=resident.id, code_hash=_hash_code(code), created_by_id=coach.id,
-        expires_at=now + timedelta(days=current_app.config["ACTIVATION_DAYS"]),
+        resident_id=resident.id, code_hash=_hash_code(code), created_by_id=by.id, purpose=purpose,
+        expires_at=now + timedelta(days=current_app.config[CODE_DAYS[purpose]]),
     )
     db.session.add(record)
     db.session.flush()
-    audit.record("activation.issue", resident, object_type="activation_code")
+    audit.record(CODE_ISSUED[purpose], resident, object_type="activation_code")
     return code, record
 
 
-def check_activation_code(code: str) -> ActivationCode:
-    """Find a valid code; CodeError when unknown, used or expired."""
+def issue_activation_code(coach: User, resident: Resident) -> tuple[str, ActivationCode]:
+    """The code with which an enrolled resident makes their own login."""
+    return issue_code(coach, resident, CodePurpose.ACTIVATIE)
+
+
+def check_code(code: str, purpose: CodePurpose) -> ActivationCode:
+    """Find a valid code for this purpose; CodeError when unknown, used, expired or for another purpose,
+    or when its account cannot use it (already activated; no login or blocked, for a reset)."""
     record = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash_code(code)))
-    if record is None or record.used_at is not None or as_utc(record.expires_at) <= clock.now():
+    if (record is None or record.purpose != purpose or record.used_at is not None
+            or as_utc(record.expires_at) <= clock.now()):
         raise CodeError(code)
     resident = db.session.get(Resident, record.resident_id)
-    if resident is None or resident.user_id is not None:
+    if resident is None:
+        raise CodeError(code)
+    if purpose == CodePurpose.ACTIVATIE and resident.user_id is not None:
+        raise CodeError(code)
+    if purpose == CodePurpose.HERSTEL and (resident.user is None or not resident.user.is_enabled):
         raise CodeError(code)
     return record
+
+
+def check_activation_code(code: str) -> ActivationCode:
+    """Find a valid activation code; CodeError when unknown, used or expired."""
+    return check_code(code, CodePurpose.ACTIVATIE)
+
+
+def reset_password(code: str, password: str) -> User:
+    """Set a new password with a printed reset code; the code works once, every session ends."""
+    record = check_code(code, CodePurpose.HERSTEL)
+    resident = db.session.get(Resident, record.resident_id)
+    user = resident.user
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    record.used_at = clock.now()
+    db.session.flush()
+    audit.record("password.reset", resident, object_type="user")
+    return user
+
+
+def change_password(user: User, password: str) -> None:
+    """A new password chosen by the account's owner; every other session of the account ends."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+    audit.record("password.change", user.resident, user, object_type="user")
+
+
+def update_staff(user: User, display_name: str, roles: list[str], organisation: str | None,
+                 phone: str | None) -> None:
+    """The beheerder changes a staff account's name, contact details and roles."""
+    main, *extra = sorted(roles, key=(Role.BEHEERDER, *COACH_ROLES).index)
+    user.display_name, user.organisation, user.phone, user.role = display_name, organisation, phone, main
+    user.extra_roles = [UserRole(role=r) for r in extra]
+    if user.is_coach and not user.coach_code:
+        user.coach_code = _unique_coach_code()
+    db.session.flush()
+    audit.record("account.update", None, user, object_type="user")
+
+
+def set_blocked(user: User, blocked: bool) -> None:
+    """Block a staff account (it cannot log in, every session of it ends at once) or let it in again.
+    Its history stays in the audit trail."""
+    user.is_enabled = not blocked
+    if blocked:
+        user.session_version += 1
+    db.session.flush()
+    audit.record("account.block" if blocked else "account.unblock", None, user, object_type="user")
 
 
 def activate(code: str, username: str, password: str) -> User:
@@ -208,15 +273,16 @@ def caseload(coach: User) -> list[tuple[CoachRelation, Resident]]:
     return [tuple(row) for row in rows]
 
 
-def audit_trail(resident: Resident, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
-    """Who did what with this resident's data, newest first, with the acting account."""
-    rows = db.session.execute(
-        select(AuditEvent, User)
-        .outerjoin(User, User.public_id == AuditEvent.actor_public_id)
-        .where(AuditEvent.resident_public_id == resident.public_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
+def audit_trail(resident: Resident, limit: int = 200, own: bool = True) -> list[tuple[AuditEvent, User | None]]:
+    """Who did what with this resident's data, newest first, with the acting account; without the
+    resident's own actions when `own` is false."""
+    query = (select(AuditEvent, User)
+             .outerjoin(User, User.public_id == AuditEvent.actor_public_id)
+             .where(AuditEvent.resident_public_id == resident.public_id))
+    if not own and resident.user is not None:
+        query = query.where(AuditEvent.actor_public_id.is_(None)
+                            | (AuditEvent.actor_public_id != resident.user.public_id))
+    rows = db.session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return [tuple(row) for row in rows]
 
 

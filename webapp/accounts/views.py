@@ -9,17 +9,29 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from webapp.accounts import service as people
-from webapp.accounts.forms import ActivateForm, EnrolForm, LoginForm, RegisterForm, ShareForm, StaffForm, WijkForm
+from webapp.accounts.forms import (
+    ActivateForm,
+    ChangePasswordForm,
+    EnrolForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResidentNumberForm,
+    ShareForm,
+    StaffDetailsForm,
+    StaffForm,
+    WijkForm,
+)
 from webapp.core import audit
 from webapp.core.extensions import limiter
 from webapp.core.forms import CsrfForm
-from webapp.core.labels import COACH_ROLES, STAFF_ROLES, Role
-from webapp.core.models import CoachRelation, Resident
+from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
+from webapp.core.models import CoachRelation, Resident, User
 from webapp.core.passwords import verify_password
 from webapp.core.permissions import active_relation, own_resident, require_access, role_required
 from webapp.core.security import end_session, start_session
 from webapp.core.urls import safe_next
-from webapp.core.views import by_public_id, render_form
+from webapp.core.views import by_public_id, get_or_404, render_form
 
 bp = Blueprint("accounts", __name__)
 
@@ -42,7 +54,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         if people.username_taken(form.username.data.strip()):
-            form.username.errors.append(TAKEN)
+            form.username.errors.append(str(TAKEN))
         else:
             user = people.create_resident_account(form.username.data.strip(), form.password.data)
             start_session(user)
@@ -83,13 +95,52 @@ def activate():
             )
         else:
             if people.username_taken(form.username.data.strip()):
-                form.username.errors.append(TAKEN)
+                form.username.errors.append(str(TAKEN))
             else:
                 user = people.activate(form.code.data, form.username.data.strip(), form.password.data)
                 start_session(user)
                 flash(_("Uw account is klaar. U ziet nu uw eigen gegevens."), "success")
                 return redirect(url_for("main.home"))
     return render_form("accounts/activate.html", form)
+
+
+@bp.route("/wachtwoord-herstellen", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_password():
+    """A resident who forgot the password sets a new one with the code their coach printed."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = people.reset_password(form.code.data, form.password.data)
+        except people.CodeError:
+            form.code.errors.append(
+                _("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code.")
+            )
+        else:
+            start_session(user)
+            flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
+            return redirect(url_for("main.home"))
+    return render_form("accounts/reset_password.html", form)
+
+
+@bp.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def change_password():
+    """Anyone with a login chooses a new password; their other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("Dit wachtwoord klopt niet."))
+        else:
+            user = current_user._get_current_object()  # the proxy would reload from the cleared session
+            people.change_password(user, form.password.data)
+            start_session(user)  # this device stays logged in, on the new session version
+            flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
+            return redirect(url_for("main.home"))
+    return render_form("accounts/change_password.html", form)
 
 
 @bp.post("/uitloggen")
@@ -193,6 +244,37 @@ def activation_code(resident_id: str):
     return render_template("accounts/activation_code.html", resident=resident, code=code, record=record)
 
 
+def _reset_code_page(resident: Resident, back_url: str):
+    code, record = people.issue_code(current_user, resident, CodePurpose.HERSTEL)
+    return render_template("accounts/reset_code.html", resident=resident, code=code, record=record,
+                           back_url=back_url)
+
+
+@bp.post("/coach/bewoner/<resident_id>/herstelcode")
+@role_required(*COACH_ROLES)
+def reset_code_by_coach(resident_id: str):
+    """The coach prints a one-time code with which the resident sets a new password."""
+    resident = require_access(by_public_id(Resident, resident_id))
+    if resident.user_id is None:
+        abort(409)  # no login yet: that needs an activation code
+    return _reset_code_page(resident, url_for("caseload.resident", resident_id=resident.public_id))
+
+
+@bp.route("/beheer/herstelcode", methods=["GET", "POST"])
+@role_required(Role.BEHEERDER)
+@limiter.limit("20 per 15 minutes", methods=["POST"])
+def reset_code_by_number():
+    """The beheerder prints a reset code for a resident by number, never seeing the resident's data."""
+    form = ResidentNumberForm()
+    if form.validate_on_submit():
+        resident = by_public_id(Resident, "".join(form.number.data.split()))
+        if resident is None or resident.user_id is None:
+            form.number.errors.append(_("Bij dit bewonernummer hoort geen account. Kijk het nummer nog eens na."))
+        else:
+            return _reset_code_page(resident, url_for("accounts.staff"))
+    return render_form("accounts/reset_code_by_number.html", form)
+
+
 @bp.post("/coach/bewoner/<resident_id>/afsluiten")
 @role_required(*COACH_ROLES)
 def close(resident_id: str):
@@ -212,13 +294,62 @@ def staff():
     return render_template("accounts/staff.html", staff=people.staff_accounts(), role_labels=role_labels)
 
 
+def _staff_account(user_id: str) -> User:
+    """A coach or beheerder account, by public id; residents' accounts are not the beheerder's to edit."""
+    user = get_or_404(User, user_id)
+    if not user.has_role(*STAFF_ROLES):
+        abort(404)
+    return user
+
+
+@bp.route("/beheer/medewerker/<user_id>", methods=["GET", "POST"])
+@role_required(Role.BEHEERDER)
+def edit_staff(user_id: str):
+    """Change a staff account's name, contact details and roles."""
+    user = _staff_account(user_id)
+    form = StaffDetailsForm(obj=user) if request.method == "GET" else StaffDetailsForm()
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+    if form.validate_on_submit():
+        if user.id == current_user.id and Role.BEHEERDER not in form.roles.data:
+            form.roles.errors.append(_("U kunt uw eigen rol van beheerder niet weghalen. Vraag een andere beheerder."))
+        else:
+            people.update_staff(user, form.display_name.data.strip(), form.roles.data,
+                                (form.organisation.data or "").strip() or None, (form.phone.data or "").strip() or None)
+            flash(_("Het account is aangepast."), "success")
+            return redirect(url_for("accounts.staff"))
+    return render_form("accounts/edit_staff.html", form, user=user, button=CsrfForm())
+
+
+@bp.post("/beheer/medewerker/<user_id>/blokkeren")
+@role_required(Role.BEHEERDER)
+def block_staff(user_id: str):
+    """A coach leaves: the account cannot log in any more and every session of it ends at once."""
+    user = _staff_account(user_id)
+    if user.id == current_user.id:
+        flash(_("U kunt uw eigen account niet blokkeren."), "error")
+    else:
+        people.set_blocked(user, True)
+        flash(_("Het account van %(name)s is geblokkeerd.", name=user.display_name or user.username), "success")
+    return redirect(url_for("accounts.staff"))
+
+
+@bp.post("/beheer/medewerker/<user_id>/deblokkeren")
+@role_required(Role.BEHEERDER)
+def unblock_staff(user_id: str):
+    user = _staff_account(user_id)
+    people.set_blocked(user, False)
+    flash(_("%(name)s kan weer inloggen.", name=user.display_name or user.username), "success")
+    return redirect(url_for("accounts.staff"))
+
+
 @bp.route("/beheer/medewerker-nieuw", methods=["GET", "POST"])
 @role_required(Role.BEHEERDER)
 def new_staff():
     form = StaffForm()
     if form.validate_on_submit():
         if people.username_taken(form.username.data.strip()):
-            form.username.errors.append(TAKEN)
+            form.username.errors.append(str(TAKEN))
         else:
             people.create_staff(
                 form.username.data.strip(), form.password.data, form.roles.data, form.display_name.data.strip(),

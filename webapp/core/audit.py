@@ -39,6 +39,9 @@ ACTION_LABELS = {
     "summary.export": _l("Samenvatting gedownload"),
     "visit.update": _l("Gesprek bij een huisbezoek opgeslagen"),
     "profile.update": _l("Wijk opgeslagen"),
+    "reset.issue": _l("Herstelcode voor een nieuw wachtwoord gemaakt"),
+    "password.reset": _l("Nieuw wachtwoord gekozen met een herstelcode"),
+    "password.change": _l("Wachtwoord gewijzigd"),
 }
 
 

@@ -95,6 +95,17 @@ class RelationOrigin(Vocabulary):
         return {cls.GEDEELD: N_("u deelde met deze coach"), cls.INGESCHREVEN: N_("deze coach schreef u in")}
 
 
+class CodePurpose(Vocabulary):
+    """What a printed one-time code is for."""
+
+    ACTIVATIE = "activatie"  # an enrolled resident makes their own login
+    HERSTEL = "herstel"      # a resident who forgot the password sets a new one
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.ACTIVATIE: N_("Activeringscode"), cls.HERSTEL: N_("Herstelcode")}
+
+
 class FormKind(Vocabulary):
     """Which form of the questionnaire was filled in."""
 

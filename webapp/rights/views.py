@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,9 +35,11 @@ bp = Blueprint("rights", __name__)
 def access_log():
     """"Wie heeft mijn gegevens bekeken": the audit trail about this resident."""
     resident = own_resident()
+    own = request.args.get("ook_eigen") == "1"  # by default only what others did
     audit.record("audit.view", resident, object_type="audit_trail")
     return render_template(
-        "rights/access_log.html", events=people.audit_trail(resident), action_labels=ACTION_LABELS
+        "rights/access_log.html", events=people.audit_trail(resident, own=own), action_labels=ACTION_LABELS,
+        own=own, role_labels={role: role.label for role in Role},
     )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
-from webapp.core.labels import COACH_ROLES, Role
+from webapp.core.labels import COACH_ROLES, CodePurpose, Role
 from webapp.core.models._base import new_public_id, utcnow
 
 
@@ -110,7 +110,8 @@ class CoachRelation(db.Model):
 
 
 class ActivationCode(db.Model):
-    """A one-time code a coach prints, so an enrolled resident can set their own password."""
+    """A one-time code staff print for a resident: to activate an enrolled resident's own login,
+    or to set a new password when the resident forgot theirs (see CodePurpose)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
@@ -119,3 +120,4 @@ class ActivationCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str] = mapped_column(String(20), default=CodePurpose.ACTIVATIE, server_default="activatie")
