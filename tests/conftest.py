@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
+import pyotp
 import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
@@ -132,6 +133,28 @@ def make_resident(app):
 
 
 STAFF_PASSWORD = "coach-wachtwoord-lang"
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the authenticator app every test coach has set up
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+def log_in_with_form(app, client: FlaskClient, username: str, password: str):
+    """Log in through the forms as a person would, giving the app's code when asked for it.
+
+    Each call counts as a later moment: the account's last used time step is forgotten first, as a
+    code works once.
+    """
+    response = client.post_form("/inloggen", {"username": username, "password": password})
+    if response.status_code == 302 and response.location.startswith("/inloggen/tweede-stap"):
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.username == username.lower()))
+            user.totp_last_step = None
+            secret = user.totp_secret
+            db.session.commit()
+        response = client.post_form("/inloggen/tweede-stap", {"code": totp_code(secret)})
+    return response
 
 
 @pytest.fixture
@@ -143,10 +166,12 @@ def make_staff(app):
     counter = iter(range(1, 10_000))
 
     def factory(*roles: str, name: str = "Marieke Jansen", username: str | None = None,
-                password: str = STAFF_PASSWORD, share_with: tuple[str, ...] = ()):
+                password: str = STAFF_PASSWORD, share_with: tuple[str, ...] = (), totp: bool = True):
         with app.test_request_context():
             user = people.create_staff(username or f"staff{next(counter)}", password, list(roles or ["welzijnscoach"]),
                                        name, "Welzijn Zuid", "010 123 45 67")
+            if totp:  # the app was set up at an earlier login
+                user.totp_secret, user.totp_confirmed_at = STAFF_TOTP_SECRET, datetime.now(UTC) - timedelta(days=1)
             for resident_public_id in share_with:
                 resident = db.session.scalar(select(Resident).where(Resident.public_id == resident_public_id))
                 people.share_with_coach(resident, user.coach_code)
@@ -190,6 +215,7 @@ def log_in(client: FlaskClient, user_public_id: str) -> None:
         session["_fresh"] = True
         session["started"] = session["seen"] = now
         session["sv"] = 0
+        session["mfa"] = True  # as after the second step (staff always give one)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, STAFF_PASSWORD
+from tests.conftest import PASSWORD, STAFF_PASSWORD, log_in_with_form
 from webapp.core.extensions import db
 from webapp.core.models import ActivationCode, AuditEvent, User
 
@@ -20,8 +20,7 @@ def _actions(app, action: str) -> int:
 
 def _log_in(app, username: str, password: str):
     device = app.test_client()
-    response = device.post_form("/inloggen", {"username": username, "password": password})
-    return device, response
+    return device, log_in_with_form(app, device, username, password)
 
 
 def _code_from(page: str) -> str:

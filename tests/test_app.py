@@ -96,3 +96,16 @@ def test_demo_activities_import_cleanly_and_cover_every_pillar_and_life_event(ap
             if event.id != "geen":
                 assert sum(event.id in a.life_events for a in current) >= 2, event.id
         assert activities.seed_demo_activities() == 0  # only into an empty catalogue
+
+
+def test_demo_staff_log_in_with_the_published_demo_key(app, client):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    assert client.post_form("/inloggen", {"username": "marieke", "password": "veerkracht-demo"}).location \
+        == "/inloggen/tweede-stap"
+    code = runner.invoke(args=["demo-code", "marieke"]).output.strip()
+    assert len(code) == 6 and code.isdigit()
+    assert client.post_form("/inloggen/tweede-stap", {"code": code}).status_code == 302
+    assert client.get("/coach").status_code == 200
+    refused = runner.invoke(args=["demo-code", "anna"])  # not a demo staff key: nothing printed
+    assert refused.exit_code != 0 and "geen demo-account" in refused.output

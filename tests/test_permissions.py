@@ -31,6 +31,10 @@ MATRIX = {
     "accounts.logout": ("POST", "/uitloggen", {"anonymous": LOGIN, "*": 302}),
     "accounts.logout_everywhere": ("POST", "/overal-uitloggen", {"anonymous": LOGIN, "*": 302}),
     "accounts.reset_password": ("GET", "/wachtwoord-herstellen", {"anonymous": 200, "*": 302}),
+    # Without a right password first there is no second step: back to the login page.
+    "accounts.second_step": ("GET", "/inloggen/tweede-stap", {"anonymous": LOGIN, "*": 302}),
+    "accounts.reset_second_factor": ("POST", "/beheer/medewerker/{staff}/tweede-stap-herstellen",
+                                     {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
     "accounts.change_password": ("GET", "/wachtwoord-wijzigen", {"anonymous": LOGIN, "*": 200}),
     "accounts.reset_code_by_coach": ("POST", "/coach/bewoner/{resident}/herstelcode", {**COACHES, "coach_other": 404}),
     "accounts.reset_code_by_number": ("GET", "/beheer/herstelcode", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
@@ -107,7 +111,7 @@ def test_admin_roles_exist():
 # Endpoints whose POST changes what later requests see (a submitted or thrown-away draft, an ended
 # relation, every session ended): each gets a world of its own. The others share one world.
 CHANGES_THE_WORLD = {"checkin.submit", "checkin.discard", "accounts.stop_sharing", "accounts.close",
-                     "accounts.logout_everywhere", "accounts.block_staff"}
+                     "accounts.logout_everywhere", "accounts.block_staff", "accounts.reset_second_factor"}
 
 
 def build_world(app) -> dict:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import click
+import pyotp
 from flask import Flask
 
 from webapp import demo
@@ -28,6 +29,15 @@ def init_app(app: Flask) -> None:
             click.echo(f"Demo-accounts aangemaakt: {', '.join(created)} (wachtwoord: {demo.DEMO_PASSWORD})")
         else:
             click.echo("De demo-accounts bestonden al.")
+
+    @app.cli.command("demo-code")
+    @click.argument("username")
+    def demo_code_command(username: str) -> None:
+        """Print the current second-factor code of a demo staff account (only those: their key is public)."""
+        user = people.by_username(username)
+        if user is None or user.totp_secret != demo.DEMO_TOTP_SECRET:
+            raise click.ClickException(f"'{username}' is geen demo-account met de gedeelde demo-sleutel.")
+        click.echo(pyotp.TOTP(user.totp_secret).at(clock.now()))
 
     @app.cli.command("purge-inactive")
     @click.option("--months", type=click.IntRange(min=1), required=True, help="Inactive for this many months.")

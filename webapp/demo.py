@@ -53,6 +53,7 @@ def is_empty() -> bool:
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
+DEMO_TOTP_SECRET = "VEERKRACHTDEMOKEYVEERKRACHTDEMO2"  # noqa: S105 - fictional accounts; in the README
 DEMO_STAFF = [
     # username, roles, name, organisation
     ("marieke", ["ouderencoach", "welzijnscoach"], "Marieke Jansen", "Welzijn Veerstad"),
@@ -65,7 +66,9 @@ def _seed_staff(created: list[str]) -> None:
 
     for username, roles, name, organisation in DEMO_STAFF:
         if not people.username_taken(username):
-            people.create_staff(username, DEMO_PASSWORD, roles, name, organisation, "010 000 00 00")
+            user = people.create_staff(username, DEMO_PASSWORD, roles, name, organisation, "010 000 00 00")
+            # Staff log in with a second factor; the demo accounts share one published key.
+            user.totp_secret, user.totp_confirmed_at = DEMO_TOTP_SECRET, clock.now()
             created.append(username)
 
 

@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app on a live HTTP server, driven by Debian's chromium via Playwright."""
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -98,3 +99,31 @@ def artifacts_dir() -> Path:
 def resident(make_resident):
     """A resident with a login (password: tests.conftest.PASSWORD)."""
     return make_resident()
+
+
+def staff_log_in(page, username: str, password: str) -> None:
+    """Log a coach or beheerder in as they would: password, then the code from their app.
+
+    A staff member without an app yet sets it up on the way (the key is read off the page, as a
+    person would type it into the app); one made by make_staff has the test app already.
+    """
+    import pyotp
+    from playwright.sync_api import expect
+
+    from tests.conftest import STAFF_TOTP_SECRET
+
+    page.goto("/inloggen")
+    page.get_by_label("Gebruikersnaam", exact=True).fill(username)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Tweede stap( instellen)?$"))
+    if page.get_by_role("heading", name="Tweede stap instellen", level=1).count():
+        secret = "".join(page.locator("strong.code").inner_text().split())
+        page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Instellen en inloggen").click()
+        expect(page.get_by_role("heading", name="Uw herstelcodes", level=1)).to_be_visible()
+        page.get_by_role("link", name="Verder").click()
+    else:
+        page.get_by_label("Code uit de app").fill(pyotp.TOTP(STAFF_TOTP_SECRET).now())
+        page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import STAFF_PASSWORD
+from tests.e2e.conftest import staff_log_in
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +27,7 @@ def test_reset_by_a_printed_code_on_a_phone(new_page, make_resident, make_staff,
     make_staff("ouderencoach", username="ineke", name="Ineke de Boer", share_with=(resident["resident"],))
 
     tablet = new_page(viewport=TABLET, has_touch=True)
-    _log_in(tablet, "ineke", STAFF_PASSWORD)
+    staff_log_in(tablet, "ineke", STAFF_PASSWORD)
     tablet.goto(f"/coach/bewoner/{resident['resident']}")
     tablet.get_by_role("button", name="Herstelcode maken (wachtwoord vergeten)").click()
     code = tablet.locator("strong.code").inner_text()
@@ -62,11 +63,11 @@ def test_the_beheerder_blocks_a_coach_who_leaves(new_page, make_staff):
     make_staff("beheerder", username="beheer", name="Beheer")
     make_staff("welzijnscoach", username="vertrekt", name="Karin Vertrek")
     coach = new_page(viewport=DESKTOP)
-    _log_in(coach, "vertrekt", STAFF_PASSWORD)
+    staff_log_in(coach, "vertrekt", STAFF_PASSWORD)
     expect(coach.get_by_role("link", name="Mijn bewoners", exact=True)).to_be_visible()
 
     admin = new_page(viewport=DESKTOP)
-    _log_in(admin, "beheer", STAFF_PASSWORD)
+    staff_log_in(admin, "beheer", STAFF_PASSWORD)
     admin.goto("/beheer")
     admin.get_by_role("link", name="Aanpassen (Karin Vertrek)").click()
     assert_no_axe_violations(admin)

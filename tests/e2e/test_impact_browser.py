@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import staff_log_in
 from tests.e2e.test_checkin_browser import assert_no_axe_violations, assert_no_horizontal_scroll
 from webapp import demo
 from webapp.core.extensions import db
@@ -20,10 +21,7 @@ def demo_data(app):
 
 def test_beheerder_reads_filters_and_downloads_the_impact_figures(new_page, demo_data, artifacts_dir):
     page = new_page(viewport=DESKTOP)
-    page.goto("/inloggen")
-    page.get_by_label("Gebruikersnaam", exact=True).fill("beheer")
-    page.get_by_label("Wachtwoord", exact=True).fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
+    staff_log_in(page, "beheer", demo.DEMO_PASSWORD)
     page.goto("/beheer")
     page.get_by_role("link", name="Impact: cijfers over alle bewoners").click()
     expect(page.get_by_role("heading", name="Impact", level=1)).to_be_visible()

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import staff_log_in
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll
 from webapp.accounts import service as people
 from webapp.core.extensions import db
@@ -24,10 +25,7 @@ def coach(app):
 
 def test_coach_enrols_on_a_tablet_and_resident_activates_on_a_phone(new_page, coach, artifacts_dir):
     tablet = new_page(viewport=TABLET, has_touch=True)
-    tablet.goto("/inloggen")
-    tablet.get_by_label("Gebruikersnaam", exact=True).fill(coach)
-    tablet.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
-    tablet.get_by_role("button", name="Inloggen", exact=True).click()
+    staff_log_in(tablet, coach, COACH_PASSWORD)
     tablet.get_by_role("link", name="Naar mijn bewoners").click()
     expect(tablet.get_by_role("heading", name="Wie heeft nu aandacht nodig?", level=1)).to_be_visible()
     tablet.get_by_role("link", name="Bewoner inschrijven").click()

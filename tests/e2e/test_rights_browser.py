@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import staff_log_in
 from tests.e2e.test_checkin_browser import (
     NARROW,
     PHONE,
@@ -75,10 +76,7 @@ def test_coach_erases_an_enrolled_resident_on_request(app, new_page):
         db.session.commit()
         resident_id = resident.public_id
     tablet = new_page(viewport=TABLET, has_touch=True)
-    tablet.goto("/inloggen")
-    tablet.get_by_label("Gebruikersnaam", exact=True).fill("coach-k")
-    tablet.get_by_label("Wachtwoord", exact=True).fill("coach-k-wachtwoord")
-    tablet.get_by_role("button", name="Inloggen", exact=True).click()
+    staff_log_in(tablet, "coach-k", "coach-k-wachtwoord")
     tablet.goto(f"/coach/bewoner/{resident_id}")
     tablet.get_by_role("link", name="Alle gegevens verwijderen, op verzoek van de bewoner").click()
     expect(tablet.get_by_role("heading", name="Alle gegevens van dhr. P. Smit verwijderen", level=1)).to_be_visible()

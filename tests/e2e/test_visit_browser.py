@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import staff_log_in
 from tests.e2e.test_checkin_browser import assert_no_axe_violations, assert_no_horizontal_scroll
 from webapp.accounts import service as people
 from webapp.core.extensions import db
@@ -29,10 +30,7 @@ def enrolled(app):
                          ids=["landscape", "portrait"])
 def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app):
     page = new_page(viewport=viewport, has_touch=True)
-    page.goto("/inloggen")
-    page.get_by_label("Gebruikersnaam", exact=True).fill(enrolled["coach"])
-    page.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
     page.goto(f"/coach/bewoner/{enrolled['resident']}")
     page.get_by_role("button", name="Check-in samen doen").click()
 
@@ -82,10 +80,7 @@ def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_che
     make_checkin(enrolled["resident"], {item: 4 for item in answers}, days_ago=70,
                      talk=(kort_items["meedoen"][0],))
     page = new_page(viewport={"width": 1280, "height": 800})
-    page.goto("/inloggen")
-    page.get_by_label("Gebruikersnaam", exact=True).fill(enrolled["coach"])
-    page.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
     page.goto("/coach")
     expect(page.get_by_role("heading", name="Wie heeft nu aandacht nodig?")).to_be_visible()
     row = page.get_by_role("row", name=re.compile("dhr. P. Smit"))

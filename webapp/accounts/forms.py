@@ -88,6 +88,16 @@ class ActivateForm(NewAccountForm):
     )
 
 
+class SecondFactorForm(FlaskForm):
+    """The second step of logging in: six digits from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code uit de app"),
+        description=_l("Zes cijfers uit uw app, of een van uw herstelcodes van papier."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=20)],
+    )
+
+
 class ChangePasswordForm(NewPasswordForm):
     """The account's owner chooses a new password, after typing the current one."""
 

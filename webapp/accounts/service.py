@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from webapp.accounts import rules
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import COACH_ROLES, CodePurpose, ConsentMethod, RelationOrigin, Role
-from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Resident, User, UserRole
+from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, RecoveryCode, Resident, User, UserRole
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
@@ -293,3 +294,58 @@ def names_of(user_ids: set[int]) -> dict[int, str]:
     rows = db.session.execute(select(User.id, func.coalesce(User.display_name, User.username))
                               .where(User.id.in_(user_ids)))
     return dict(rows.all())
+
+
+# --- the second factor ------------------------------------------------------------------------
+
+def totp_secret_for_setup(user: User) -> str:
+    """The secret to show while the second factor is being set up (kept until it is confirmed)."""
+    if user.totp_secret is None or user.has_totp:
+        user.totp_secret = rules.new_secret()
+        user.totp_last_step = None
+        db.session.flush()
+    return user.totp_secret
+
+
+def confirm_totp(user: User, code: str) -> list[str] | None:
+    """Accept the first code from the new app: the second factor is on, and ten recovery codes are
+    made (returned once, stored hashed). None when the code is wrong."""
+    step = rules.matching_step(user.totp_secret or "", code, clock.now(), None) if user.totp_secret else None
+    if step is None:
+        return None
+    user.totp_confirmed_at = clock.now()
+    user.totp_last_step = step
+    codes = rules.new_recovery_codes()
+    user.recovery_codes = [RecoveryCode(code_hash=rules.hash_recovery_code(c)) for c in codes]
+    db.session.flush()
+    audit.record("second_factor.on", user.resident, user, object_type="user")
+    return codes
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    """A six-digit code from the app (each time step once) or an unused recovery code (once)."""
+    if not user.has_totp:
+        return False
+    step = rules.matching_step(user.totp_secret, code, clock.now(), user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+        db.session.flush()
+        return True
+    wanted = rules.hash_recovery_code(code)
+    for recovery in user.recovery_codes:
+        if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, wanted):
+            recovery.used_at = clock.now()
+            db.session.flush()
+            audit.record("second_factor.recovery", user.resident, user, object_type="user")
+            return True
+    return False
+
+
+def reset_second_factor(user: User) -> None:
+    """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
+    is set up again. Every session of the account ends."""
+    user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
+    user.recovery_codes = []
+    user.session_version += 1
+    db.session.flush()
+    audit.record("second_factor.reset", None, user, object_type="user")

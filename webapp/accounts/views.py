@@ -3,11 +3,12 @@ resident's own account page, enrolling residents, and the beheerder's staff acco
 
 import hashlib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from webapp.accounts import rules
 from webapp.accounts import service as people
 from webapp.accounts.forms import (
     ActivateForm,
@@ -17,6 +18,7 @@ from webapp.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
     ResidentNumberForm,
+    SecondFactorForm,
     ShareForm,
     StaffDetailsForm,
     StaffForm,
@@ -29,7 +31,7 @@ from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
 from webapp.core.models import CoachRelation, Resident, User
 from webapp.core.passwords import verify_password
 from webapp.core.permissions import active_relation, own_resident, require_access, role_required
-from webapp.core.security import end_session, start_session
+from webapp.core.security import begin_second_step, end_session, pending_login, start_session
 from webapp.core.urls import safe_next
 from webapp.core.views import by_public_id, get_or_404, render_form
 
@@ -44,6 +46,21 @@ def _account_key() -> str:
     """Rate-limit key per account name, hashed so no names end up in the limiter's storage."""
     name = (request.form.get("username") or "").strip().lower()
     return "login-account:" + hashlib.sha256(name.encode()).hexdigest()
+
+
+def _pending_account_key() -> str:
+    """Rate-limit key for the second step: per account waiting for it (its public id, hashed)."""
+    user, _next = pending_login()
+    return "second-step:" + hashlib.sha256((user.public_id if user else "").encode()).hexdigest()
+
+
+def _log_in(user: User, next_url: str | None = None):
+    """After the password (or a code): log in, or first ask for the second factor."""
+    if user.needs_second_factor:
+        begin_second_step(user, next_url)
+        return redirect(url_for("accounts.second_step"))
+    start_session(user)
+    return redirect(next_url or url_for("main.home"))
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -73,8 +90,7 @@ def login():
     if form.validate_on_submit():
         user = people.by_username(form.username.data)
         if verify_password(user.password_hash if user else None, form.password.data) and user.is_active:
-            start_session(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            return _log_in(user, safe_next(request.args.get("next")))
         form.password.errors.append(_("Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar."))
     return render_form("accounts/login.html", form)
 
@@ -119,10 +135,41 @@ def reset_password():
                 _("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code.")
             )
         else:
-            start_session(user)
+            response = _log_in(user)  # a fresh session: flash after it, or the message is cleared too
             flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
-            return redirect(url_for("main.home"))
+            return response
     return render_form("accounts/reset_password.html", form)
+
+
+@bp.route("/inloggen/tweede-stap", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_pending_account_key)
+def second_step():
+    """The code from the authenticator app (or a recovery code); staff set the app up the first time."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user, next_url = pending_login()
+    if user is None:
+        flash(_("Log eerst in met uw gebruikersnaam en wachtwoord."), "info")
+        return redirect(url_for("accounts.login"))
+    form = SecondFactorForm()
+    if not user.has_totp:  # first login of a staff member: set the app up now
+        secret = people.totp_secret_for_setup(user)
+        if form.validate_on_submit():
+            codes = people.confirm_totp(user, form.code.data)
+            if codes is not None:
+                start_session(user, second_factor=True)
+                return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+            form.code.errors.append(_("Deze code klopt niet. Typ de zes cijfers die de app nu laat zien."))
+        return render_form("accounts/second_factor_setup.html", form, secret=rules.grouped_secret(secret),
+                           qr=rules.qr_data_uri(rules.provisioning_uri(secret, user.username)))
+    if form.validate_on_submit():
+        if people.check_second_factor(user, form.code.data):
+            start_session(user, second_factor=True)
+            return redirect(next_url or url_for("main.home"))
+        form.code.errors.append(
+            _("Deze code klopt niet of is al gebruikt. Typ de zes cijfers die de app nu laat zien."))
+    return render_form("accounts/second_step.html", form)
 
 
 @bp.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
@@ -137,7 +184,7 @@ def change_password():
         else:
             user = current_user._get_current_object()  # the proxy would reload from the cleared session
             people.change_password(user, form.password.data)
-            start_session(user)  # this device stays logged in, on the new session version
+            start_session(user, second_factor=bool(session.get("mfa")))  # this device stays logged in
             flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
             return redirect(url_for("main.home"))
     return render_form("accounts/change_password.html", form)
@@ -332,6 +379,17 @@ def block_staff(user_id: str):
         people.set_blocked(user, True)
         flash(_("Het account van %(name)s is geblokkeerd.", name=user.display_name or user.username), "success")
     return redirect(url_for("accounts.staff"))
+
+
+@bp.post("/beheer/medewerker/<user_id>/tweede-stap-herstellen")
+@role_required(Role.BEHEERDER)
+def reset_second_factor(user_id: str):
+    """A lost phone: the coach sets the authenticator app up again at the next login."""
+    user = _staff_account(user_id)
+    people.reset_second_factor(user)
+    flash(_("De tweede stap van %(name)s is gewist. Bij de volgende keer inloggen stelt deze medewerker de app "
+            "opnieuw in.", name=user.display_name or user.username), "success")
+    return redirect(url_for("accounts.edit_staff", user_id=user.public_id))
 
 
 @bp.post("/beheer/medewerker/<user_id>/deblokkeren")

@@ -36,14 +36,34 @@ def clear_session() -> None:
         session["lang"] = lang
 
 
-def start_session(user: User) -> None:
-    """Log a user in on a fresh session that carries its start time and version."""
+def start_session(user: User, second_factor: bool = False) -> None:
+    """Log a user in on a fresh session that carries its start time, version and whether the
+    second factor was given."""
     clear_session()
     login_user(user)
     stamp = clock.now().timestamp()
     session["started"] = session["seen"] = stamp
     session["sv"] = user.session_version
+    session["mfa"] = second_factor
     user.last_login_at = utcnow()
+
+
+PENDING_LOGIN = "pending_login"  # the password was right; the second factor is still to come
+PENDING_SECONDS = 600
+
+
+def begin_second_step(user: User, next_url: str | None) -> None:
+    """Remember, for ten minutes, who gave the right password; nobody is logged in yet."""
+    clear_session()
+    session[PENDING_LOGIN] = {"user": user.public_id, "at": clock.now().timestamp(), "next": next_url}
+
+
+def pending_login() -> tuple[User | None, str | None]:
+    """The account waiting for its second factor on this device, and where to go next."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or clock.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None, None
+    return _load_user(pending.get("user", "")), pending.get("next")
 
 
 def end_session() -> None:
@@ -99,7 +119,7 @@ def init_app(app: Flask) -> None:
         session.permanent = True
         if request.endpoint in ("static", "main.healthz") or not current_user.is_authenticated:
             return None
-        if session_expired(current_user):
+        if session_expired(current_user) or (current_user.needs_second_factor and not session.get("mfa")):
             end_session()
             flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
             target = request.full_path.rstrip("?") if request.method == "GET" else None

@@ -7,7 +7,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
-from webapp.core.labels import COACH_ROLES, CodePurpose, Role
+from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
 from webapp.core.models._base import new_public_id, utcnow
 
 
@@ -30,11 +30,17 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The second factor (TOTP): the secret, when its first code was accepted, and the last time step
+    # a code was used for, so that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None]
 
     resident: Mapped["Resident | None"] = relationship(back_populates="user")
     extra_roles: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     def get_id(self) -> str:
         """Identify the session by the public id, never the database id."""
@@ -55,6 +61,15 @@ class User(UserMixin, db.Model):
     @property
     def is_coach(self) -> bool:
         return self.has_role(*COACH_ROLES)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff open health data only with two factors (NEN 7510); residents who turned it on too."""
+        return self.has_role(*STAFF_ROLES) or self.has_totp
 
     @property
     def role_label(self) -> str:
@@ -121,3 +136,12 @@ class ActivationCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     purpose: Mapped[str] = mapped_column(String(20), default=CodePurpose.ACTIVATIE, server_default="activatie")
+
+
+class RecoveryCode(db.Model):
+    """One of ten one-time codes for logging in when the phone with the authenticator app is lost."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

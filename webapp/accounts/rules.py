@@ -1,0 +1,59 @@
+"""The second factor as plain values: TOTP secrets and codes (RFC 6238, 30 s steps), recovery codes."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import pyotp
+import segno
+
+ISSUER = "Veerkracht"
+WINDOW = 1  # accept the step before and after: a phone's clock may be 30 seconds off
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper
+
+
+def new_secret() -> str:
+    """A fresh base32 TOTP secret (160 bits)."""
+    return pyotp.random_base32(32)
+
+
+def grouped_secret(secret: str) -> str:
+    """The secret in groups of four, to type into an app that cannot scan the QR code."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def provisioning_uri(secret: str, username: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+
+
+def qr_data_uri(uri: str) -> str:
+    """The otpauth URI as an SVG QR code in a data: URI for an <img> (no external service, no script)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, dark="#1b1b1b", light="#ffffff")
+
+
+def matching_step(secret: str, code: str, moment: datetime, last_step: int | None) -> int | None:
+    """The time step a six-digit code belongs to, or None: wrong, outside the window, or a replay of
+    a step already used (a code works once)."""
+    digits = "".join(code.split())
+    if len(digits) != 6 or not digits.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now_step = totp.timecode(moment)
+    for offset in range(-WINDOW, WINDOW + 1):
+        step = now_step + offset
+        if secrets.compare_digest(totp.generate_otp(step), digits) and (last_step is None or step > last_step):
+            return step
+    return None
+
+
+def new_recovery_codes() -> list[str]:
+    """Ten one-time recovery codes like 'k7pq-2mzx'."""
+    return ["-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(2))
+            for _ in range(RECOVERY_CODES)]
+
+
+def hash_recovery_code(code: str) -> str:
+    """Recovery codes are stored hashed, case and spaces and dashes ignored."""
+    normal = "".join(ch for ch in code.lower() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
