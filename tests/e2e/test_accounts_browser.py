@@ -77,3 +77,49 @@ def test_the_beheerder_blocks_a_coach_who_leaves(new_page, make_staff):
 
     coach.goto("/coach")
     expect(coach.get_by_role("heading", name="Inloggen", level=1)).to_be_visible()
+
+
+def test_a_new_coach_sets_up_the_second_factor_and_logs_in_with_it(new_page, make_staff, app, artifacts_dir):
+    import pyotp
+    from sqlalchemy import select
+
+    from webapp.core.extensions import db
+    from webapp.core.models import User
+
+    make_staff("welzijnscoach", username="sanne", name="Sanne Bakker", totp=False)
+    page = new_page(viewport=DESKTOP)
+    page.goto("/inloggen")
+    page.get_by_label("Gebruikersnaam", exact=True).fill("sanne")
+    page.get_by_label("Wachtwoord", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.get_by_role("heading", name="Tweede stap instellen", level=1)).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("QR-code"))).to_be_visible()
+    assert_no_axe_violations(page)
+    page.screenshot(path=artifacts_dir / "second-factor-setup-desktop.png", full_page=True)
+    secret = "".join(page.locator("strong.code").inner_text().split())
+
+    page.get_by_label("Code uit de app").fill("000000")
+    page.get_by_role("button", name="Instellen en inloggen").click()
+    expect(page.get_by_text("Deze code klopt niet.")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Instellen en inloggen").click()
+    expect(page.get_by_role("heading", name="Uw herstelcodes", level=1)).to_be_visible()
+    expect(page.locator("ul.codes li")).to_have_count(10)
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Verder").click()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    with app.app_context():  # a later moment: the code just used is no longer the newest
+        db.session.scalar(select(User).where(User.username == "sanne")).totp_last_step = None
+        db.session.commit()
+    page.goto("/inloggen")
+    page.get_by_label("Gebruikersnaam", exact=True).fill("sanne")
+    page.get_by_label("Wachtwoord", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.get_by_role("heading", name="Tweede stap", level=1, exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.goto("/coach")
+    expect(page.get_by_role("heading", name="Wie heeft nu aandacht nodig?", level=1)).to_be_visible()
