@@ -235,3 +235,50 @@ def test_the_access_log_shows_others_by_name_and_role_and_hides_own_rows_by_defa
     assert "Marieke Jansen (ouderencoach)" in page and "U zelf" not in page
     everything = client.get("/account/inzage?ook_eigen=1").get_data(as_text=True)
     assert "U zelf" in everything and "Marieke Jansen (ouderencoach)" in everything
+
+
+# --- a coach leaves: the residents move -------------------------------------------------------
+
+def test_the_beheerder_moves_a_leaving_coachs_residents_to_a_colleague(app, client, beheer, make_staff,
+                                                                      make_resident, login_as):
+    shared = make_resident(username="deelt")
+    leaving = make_staff("ouderencoach", name="Karin Weg", username="karin", share_with=(shared["resident"],))
+    taking_over = make_staff("ouderencoach", name="Ineke Nieuw", username="ineke")
+    leaving_client = app.test_client()
+    login_as(leaving_client, leaving["user"])
+    enrolled = leaving_client.post_form("/coach/inschrijven", {
+        "display_name": "mevr. T.", "consent_method": "schriftelijk", "consent_date": "2026-11-02",
+        "consent_explained": "y"}).location.rstrip("/").split("/")[-1]
+    new_coach = app.test_client()
+    login_as(new_coach, taking_over["user"])
+    assert new_coach.get(f"/coach/bewoner/{enrolled}").status_code == 404  # nothing before the move
+
+    page = client.get(f"/beheer/medewerker/{leaving['user']}/bewoners-overdragen").get_data(as_text=True)
+    assert "2 bewoner(s)" in page and "mevr. T." not in page  # a count, no names
+    unconfirmed = client.post_form(f"/beheer/medewerker/{leaving['user']}/bewoners-overdragen",
+                                   {"to": taking_over["user"]})
+    assert unconfirmed.status_code == 400
+    assert new_coach.get(f"/coach/bewoner/{enrolled}").status_code == 404
+    bogus = client.post_form(f"/beheer/medewerker/{leaving['user']}/bewoners-overdragen",
+                             {"to": leaving["user"], "confirm": "y"})  # not a colleague
+    assert bogus.status_code == 400
+
+    done = client.post_form(f"/beheer/medewerker/{leaving['user']}/bewoners-overdragen",
+                            {"to": taking_over["user"], "confirm": "y"})
+    assert done.status_code == 302
+    assert new_coach.get(f"/coach/bewoner/{enrolled}").status_code == 200
+    assert new_coach.get(f"/coach/bewoner/{shared['resident']}").status_code == 200
+    assert leaving_client.get(f"/coach/bewoner/{enrolled}").status_code == 404
+    assert _actions(app, "relation.move") == 2
+    with app.app_context():
+        from webapp.core.models import CoachRelation, Resident
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == enrolled))
+        relation = db.session.scalar(select(CoachRelation).where(CoachRelation.resident_id == resident.id,
+                                                                 CoachRelation.ended_at.is_(None)))
+        assert (relation.origin, relation.consent_method, str(relation.consent_date)) == \
+            ("ingeschreven", "schriftelijk", "2026-11-02")
+
+    resident_client = app.test_client()
+    login_as(resident_client, shared["user"])
+    account = resident_client.get("/account").get_data(as_text=True)
+    assert "Uw coach is veranderd: Ineke Nieuw heeft uw begeleiding overgenomen van Karin Weg" in account

@@ -39,6 +39,8 @@ MATRIX = {
     "accounts.reset_code_by_coach": ("POST", "/coach/bewoner/{resident}/herstelcode", {**COACHES, "coach_other": 404}),
     "accounts.reset_code_by_number": ("GET", "/beheer/herstelcode", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "accounts.edit_staff": ("GET", "/beheer/medewerker/{staff}", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "accounts.move_residents": ("GET", "/beheer/medewerker/{staff}/bewoners-overdragen",
+                                {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "accounts.block_staff": ("POST", "/beheer/medewerker/{staff}/blokkeren",
                              {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
     "accounts.unblock_staff": ("POST", "/beheer/medewerker/{staff}/deblokkeren",

@@ -21,7 +21,7 @@ def demo_data(app):
 
 def test_beheerder_reads_filters_and_downloads_the_impact_figures(new_page, demo_data, artifacts_dir):
     page = new_page(viewport=DESKTOP)
-    staff_log_in(page, "beheer", demo.DEMO_PASSWORD)
+    staff_log_in(page, "beheer", demo.DEMO_PASSWORD, demo.DEMO_TOTP_SECRET)
     page.goto("/beheer")
     page.get_by_role("link", name="Impact: cijfers over alle bewoners").click()
     expect(page.get_by_role("heading", name="Impact", level=1)).to_be_visible()

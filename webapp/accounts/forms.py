@@ -8,6 +8,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     ValidationError,
@@ -184,6 +185,17 @@ class EnrolForm(FlaskForm):
         self.birth_year.validators = [Optional(), NumberRange(
             min=1900, max=this_year, message=_l("Vul een geboortejaar in, zoals 1948."))]
         self.birth_year.flags.max = this_year
+
+
+class MoveResidentsForm(FlaskForm):
+    """The coach who takes over the residents of a coach who leaves."""
+
+    to = SelectField(_l("Naar welke coach?"), validators=[DataRequired(_l("Kies een coach."))])
+    confirm = BooleanField(
+        _l("Ik weet dat de nieuwe coach de gegevens van deze bewoners daarna kan zien. De bewoners zien dat hun "
+           "coach is veranderd en kunnen stoppen met delen."),
+        validators=[DataRequired(_l("Vink dit aan om de bewoners over te dragen."))],
+    )
 
 
 class StaffDetailsForm(FlaskForm):

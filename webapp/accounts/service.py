@@ -256,6 +256,34 @@ def stop_relation(resident: Resident, relation: CoachRelation) -> None:
         audit.record("relation.end", resident, relation)
 
 
+def active_relations_of_coach(coach: User) -> list[CoachRelation]:
+    return list(db.session.scalars(
+        select(CoachRelation).where(CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None))))
+
+
+def other_coaches(coach: User) -> list[User]:
+    """Coaches who can take over this coach's residents: enabled, not this one, by name."""
+    return [u for u in staff_accounts() if u.is_coach and u.is_enabled and u.id != coach.id]
+
+
+def move_residents(coach: User, to: User) -> int:
+    """A coach leaves: every resident they follow moves to `to`, with their consent record and how
+    the relation began; the old relation ends. Each move is audited. Returns how many moved."""
+    now = clock.now()
+    moved = 0
+    for relation in active_relations_of_coach(coach):
+        relation.ended_at = now
+        resident = relation.resident
+        if active_relation(to, resident) is None:
+            db.session.add(CoachRelation(
+                coach_id=to.id, resident_id=resident.id, origin=relation.origin, consent_date=relation.consent_date,
+                consent_method=relation.consent_method, moved_from_id=coach.id, started_at=now))
+        db.session.flush()
+        audit.record("relation.move", resident, relation)
+        moved += 1
+    return moved
+
+
 def relations_of(resident: Resident) -> list[CoachRelation]:
     return list(db.session.scalars(
         select(CoachRelation).where(CoachRelation.resident_id == resident.id)

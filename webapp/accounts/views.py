@@ -15,6 +15,7 @@ from webapp.accounts.forms import (
     ChangePasswordForm,
     EnrolForm,
     LoginForm,
+    MoveResidentsForm,
     RegisterForm,
     ResetPasswordForm,
     ResidentNumberForm,
@@ -390,6 +391,24 @@ def reset_second_factor(user_id: str):
     flash(_("De tweede stap van %(name)s is gewist. Bij de volgende keer inloggen stelt deze medewerker de app "
             "opnieuw in.", name=user.display_name or user.username), "success")
     return redirect(url_for("accounts.edit_staff", user_id=user.public_id))
+
+
+@bp.route("/beheer/medewerker/<user_id>/bewoners-overdragen", methods=["GET", "POST"])
+@role_required(Role.BEHEERDER)
+def move_residents(user_id: str):
+    """A coach leaves: their residents move to a colleague. The beheerder sees how many, not who."""
+    coach = _staff_account(user_id)
+    form = MoveResidentsForm()
+    colleagues = people.other_coaches(coach)
+    form.to.choices = [(u.public_id, u.display_name or u.username) for u in colleagues]
+    count = len(people.active_relations_of_coach(coach))
+    if form.validate_on_submit():
+        to = next(u for u in colleagues if u.public_id == form.to.data)
+        moved = people.move_residents(coach, to)
+        flash(_("%(count)s bewoner(s) van %(old)s zijn overgedragen aan %(new)s.", count=moved,
+                old=coach.display_name or coach.username, new=to.display_name or to.username), "success")
+        return redirect(url_for("accounts.edit_staff", user_id=coach.public_id))
+    return render_form("accounts/move_residents.html", form, coach=coach, count=count)
 
 
 @bp.post("/beheer/medewerker/<user_id>/deblokkeren")

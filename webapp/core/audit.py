@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "reset.issue": _l("Herstelcode voor een nieuw wachtwoord gemaakt"),
     "password.reset": _l("Nieuw wachtwoord gekozen met een herstelcode"),
     "password.change": _l("Wachtwoord gewijzigd"),
+    "relation.move": _l("Overgedragen aan een andere coach"),
 }
 
 

@@ -115,9 +115,12 @@ class CoachRelation(db.Model):
     consent_method: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the beheerder moved the resident from a coach who left: the resident is told.
+    moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     resident: Mapped[Resident] = relationship(back_populates="relations")
-    coach: Mapped[User] = relationship()
+    coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+    moved_from: Mapped[User | None] = relationship(foreign_keys=[moved_from_id])
 
     @property
     def is_active(self) -> bool:
