@@ -282,3 +282,26 @@ def test_the_beheerder_moves_a_leaving_coachs_residents_to_a_colleague(app, clie
     login_as(resident_client, shared["user"])
     account = resident_client.get("/account").get_data(as_text=True)
     assert "Uw coach is veranderd: Ineke Nieuw heeft uw begeleiding overgenomen van Karin Weg" in account
+
+
+# --- the resident number, read aloud ----------------------------------------------------------
+
+def test_a_new_resident_number_has_no_look_alikes_and_no_case(app, make_resident):
+    numbers = [make_resident()["resident"] for _ in range(20)]
+    assert all(len(n) == 16 and set(n) <= set("abcdefghjkmnpqrstuvwxyz23456789") for n in numbers)
+
+
+def test_the_number_is_found_whatever_the_case_and_spaces_and_old_numbers_still_work(app, make_resident):
+    from webapp.accounts import service as people
+    from webapp.core.models import Resident
+
+    new = make_resident()["resident"]
+    with app.app_context():
+        old = Resident(public_id="Ab3_xY9-Qr7kLm2P")  # a number from before the read-aloud alphabet
+        db.session.add(old)
+        db.session.commit()
+        spoken = " ".join(new[i:i + 4] for i in range(0, 16, 4)).upper()
+        assert people.resident_by_number(spoken).public_id == new
+        assert people.resident_by_number("Ab3_ xY9- Qr7k Lm2P").public_id == "Ab3_xY9-Qr7kLm2P"
+        assert people.resident_by_number("ab3_xy9-qr7klm2p").public_id == "Ab3_xY9-Qr7kLm2P"
+        assert people.resident_by_number("") is None and people.resident_by_number("bestaat niet") is None

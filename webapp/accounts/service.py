@@ -42,6 +42,18 @@ def by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
 
 
+def resident_by_number(typed: str) -> Resident | None:
+    """The resident with the number someone read out or typed: spaces, upper and lower case don't
+    matter (numbers made before the read-aloud alphabet still work, whatever their case)."""
+    number = "".join(typed.split())
+    if not number:
+        return None
+    found = db.session.scalars(select(Resident).where(
+        (Resident.public_id == number) | (func.lower(Resident.public_id) == number.lower())).limit(3)).all()
+    exact = [r for r in found if r.public_id == number]
+    return exact[0] if exact else (found[0] if len(found) == 1 else None)
+
+
 def staff_accounts() -> list[User]:
     """Every coach and beheerder account, by name."""
     return list(db.session.scalars(select(User).where(User.role != Role.BEWONER).order_by(User.username)))

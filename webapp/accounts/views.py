@@ -315,7 +315,7 @@ def reset_code_by_number():
     """The beheerder prints a reset code for a resident by number, never seeing the resident's data."""
     form = ResidentNumberForm()
     if form.validate_on_submit():
-        resident = by_public_id(Resident, "".join(form.number.data.split()))
+        resident = people.resident_by_number(form.number.data)
         if resident is None or resident.user_id is None:
             form.number.errors.append(_("Bij dit bewonernummer hoort geen account. Kijk het nummer nog eens na."))
         else:

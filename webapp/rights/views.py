@@ -119,7 +119,7 @@ def erase_by_number():
     number = "".join((form.number.data or "").split())  # typed as shown, in groups of four
 
     def find(form):
-        resident = by_public_id(Resident, number)
+        resident = people.resident_by_number(number)
         if resident is None:
             form.number.errors.append(_("Dit bewonernummer kennen we niet. Kijk het nummer nog eens na."))
         return resident

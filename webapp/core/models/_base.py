@@ -14,6 +14,15 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+READ_ALOUD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i; one case
+
+
+def new_resident_number() -> str:
+    """A resident's number, read out on the phone: 16 characters (about 79 bits) without look-alikes
+    and without upper or lower case, shown in groups of four."""
+    return "".join(secrets.choice(READ_ALOUD_ALPHABET) for _ in range(16))
+
+
 def as_utc(value: datetime | None) -> datetime | None:
     """Attach UTC to datetimes that SQLite hands back naive."""
     if value is None or value.tzinfo is not None:

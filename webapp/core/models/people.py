@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
 from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
-from webapp.core.models._base import new_public_id, utcnow
+from webapp.core.models._base import new_public_id, new_resident_number, utcnow
 
 
 class User(UserMixin, db.Model):
@@ -88,7 +88,7 @@ class Resident(db.Model):
     """The data subject: a resident, with or without a login of their own."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_resident_number)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), unique=True
     )
