@@ -127,3 +127,15 @@ def staff_log_in(page, username: str, password: str, secret: str | None = None) 
         page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret or STAFF_TOTP_SECRET).now())
         page.get_by_role("button", name="Inloggen", exact=True).click()
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def printed_code(page, button: str, screenshot) -> str:
+    """Press the button that prints a one-time code; check the sheet (axe-clean) and return the code."""
+    from tests.e2e.test_checkin_browser import assert_no_axe_violations
+
+    page.get_by_role("button", name=button).click()
+    code = page.locator("strong.code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert_no_axe_violations(page)
+    page.screenshot(path=screenshot, full_page=True)
+    return code

@@ -39,13 +39,8 @@ class VisitForm(PlanForm):
     coach_notes = _text(
         _l("Aantekeningen van de coach"),
         _l("Kort en feitelijk. De bewoner kan deze aantekeningen ook lezen."), 2000)
-    rhythm = RadioField(
-        _l("Hoe vaak contact?"),
-        choices=[SelectChoice("gewoon", _l("Gewoon: over 6 weken")),
-                 SelectChoice("waakvlam", _l("Waakvlam: over 3 maanden"))],
-        default="gewoon",
-        validators=[Optional()],
-    )
+    rhythm = RadioField(_l("Hoe vaak contact?"), default="gewoon", validators=[Optional()], choices=[
+        SelectChoice("gewoon", _l("Gewoon: over 6 weken")), SelectChoice("waakvlam", _l("Waakvlam: over 3 maanden"))])
     next_checkin_on = DateField(
         _l("Datum volgende check-in"),
         description=_l("Leeg laten: de datum volgt uit hoe vaak u contact heeft."),
