@@ -36,6 +36,7 @@ MATRIX = {
     "accounts.reset_second_factor": ("POST", "/beheer/medewerker/{staff}/tweede-stap-herstellen",
                                      {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
     "accounts.change_password": ("GET", "/wachtwoord-wijzigen", {"anonymous": LOGIN, "*": 200}),
+    "accounts.two_factor": ("GET", "/account/tweede-stap", RESIDENT_ONLY),
     "accounts.reset_code_by_coach": ("POST", "/coach/bewoner/{resident}/herstelcode", {**COACHES, "coach_other": 404}),
     "accounts.reset_code_by_number": ("GET", "/beheer/herstelcode", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "accounts.edit_staff": ("GET", "/beheer/medewerker/{staff}", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),

@@ -133,3 +133,27 @@ def test_the_second_step_is_throttled_per_account(client, make_staff, wrong_code
     statuses = [client.post_form("/inloggen/tweede-stap", {"code": "000000"}).status_code
                 for _ in range(wrong_codes + 1)]
     assert statuses[:wrong_codes] == [400] * wrong_codes and statuses[wrong_codes] == 429
+
+
+def test_a_resident_may_turn_a_second_factor_on_and_off(app, client, make_resident, login_as):
+    resident = make_resident(username="rita")
+    login_as(client, resident["user"])
+    page = client.get("/account/tweede-stap").get_data(as_text=True)
+    assert "Dit is niet verplicht." in page
+    secret = "".join(re.search(r'<strong class="code">([A-Z2-7 ]+)</strong>', page).group(1).split())
+    assert client.post_form("/account/tweede-stap", {"code": "111111"}).status_code == 400
+    on = client.post_form("/account/tweede-stap", {"code": pyotp.TOTP(secret).now()})
+    assert on.status_code == 200 and "Uw herstelcodes" in on.get_data(as_text=True)
+    assert client.get("/geschiedenis").status_code == 200  # this session carries on
+    assert _actions(app, "second_factor.on") == 1
+
+    _forget_last_step(app, "rita")
+    phone = app.test_client()
+    assert _password(phone, "rita", PASSWORD).location == "/inloggen/tweede-stap"  # from now on: two steps
+    assert phone.post_form("/inloggen/tweede-stap", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+
+    wrong = client.post_form("/account/tweede-stap", {"password": "niet goed"})
+    assert wrong.status_code == 400 and "Dit wachtwoord klopt niet." in wrong.get_data(as_text=True)
+    assert client.post_form("/account/tweede-stap", {"password": PASSWORD}).status_code == 302
+    assert _password(app.test_client(), "rita", PASSWORD).location == "/"
+    assert _actions(app, "second_factor.off") == 1

@@ -89,6 +89,13 @@ class ActivateForm(NewAccountForm):
     )
 
 
+class PasswordConfirmForm(FlaskForm):
+    """The account's own password, before a change that lowers its protection."""
+
+    password = PasswordField(_l("Uw wachtwoord"),
+                             validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=200)])
+
+
 class SecondFactorForm(FlaskForm):
     """The second step of logging in: six digits from the app, or a recovery code."""
 

@@ -381,6 +381,14 @@ def check_second_factor(user: User, code: str) -> bool:
     return False
 
 
+def turn_off_second_factor(user: User) -> None:
+    """A resident turns their own (optional) second factor off again."""
+    user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
+    user.recovery_codes = []
+    db.session.flush()
+    audit.record("second_factor.off", user.resident, user, object_type="user")
+
+
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
     is set up again. Every session of the account ends."""

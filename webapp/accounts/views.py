@@ -16,6 +16,7 @@ from webapp.accounts.forms import (
     EnrolForm,
     LoginForm,
     MoveResidentsForm,
+    PasswordConfirmForm,
     RegisterForm,
     ResetPasswordForm,
     ResidentNumberForm,
@@ -189,6 +190,33 @@ def change_password():
             flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
             return redirect(url_for("main.home"))
     return render_form("accounts/change_password.html", form)
+
+
+@bp.route("/account/tweede-stap", methods=["GET", "POST"])
+@role_required(Role.BEWONER)
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def two_factor():
+    """A resident may turn on a second factor (never required), or turn it off with the password."""
+    user = current_user._get_current_object()
+    if user.has_totp:
+        form = PasswordConfirmForm()
+        if form.validate_on_submit():
+            if verify_password(user.password_hash, form.password.data):
+                people.turn_off_second_factor(user)
+                flash(_("De tweede stap staat uit. U logt weer in met alleen uw wachtwoord."), "success")
+                return redirect(url_for("accounts.account"))
+            form.password.errors.append(_("Dit wachtwoord klopt niet."))
+        return render_form("accounts/two_factor_on.html", form)
+    form = SecondFactorForm()
+    secret = people.totp_secret_for_setup(user)
+    if form.validate_on_submit():
+        codes = people.confirm_totp(user, form.code.data)
+        if codes is not None:
+            session["mfa"] = True  # this session gave the second factor just now
+            return render_template("accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.account"))
+        form.code.errors.append(_("Deze code klopt niet. Typ de zes cijfers die de app nu laat zien."))
+    return render_form("accounts/second_factor_setup.html", form, secret=rules.grouped_secret(secret),
+                       qr=rules.qr_data_uri(rules.provisioning_uri(secret, user.username)), for_resident=True)
 
 
 @bp.post("/uitloggen")

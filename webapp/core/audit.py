@@ -43,6 +43,9 @@ ACTION_LABELS = {
     "password.reset": _l("Nieuw wachtwoord gekozen met een herstelcode"),
     "password.change": _l("Wachtwoord gewijzigd"),
     "relation.move": _l("Overgedragen aan een andere coach"),
+    "second_factor.on": _l("Tweede stap aangezet"),
+    "second_factor.off": _l("Tweede stap uitgezet"),
+    "second_factor.recovery": _l("Ingelogd met een herstelcode"),
 }
 
 
