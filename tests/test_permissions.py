@@ -37,6 +37,11 @@ MATRIX = {
                                      {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
     "accounts.change_password": ("GET", "/wachtwoord-wijzigen", {"anonymous": LOGIN, "*": 200}),
     "accounts.two_factor": ("GET", "/account/tweede-stap", RESIDENT_ONLY),
+    # E-mail exists only with a mail server (none in this matrix; tests/test_email.py has one).
+    "accounts.email": ("GET", "/account/e-mail", {**RESIDENT_ONLY, "owner": 404, "other_resident": 404}),
+    "accounts.forgot_by_mail": ("GET", "/wachtwoord-vergeten/e-mail", {"*": 404}),
+    "accounts.verify_email": ("GET", "/e-mail-bevestigen/geen-geldige-link", {"*": 400}),
+    "accounts.reset_by_mail": ("GET", "/wachtwoord-herstellen/geen-geldige-link", {"*": 400}),
     "accounts.reset_code_by_coach": ("POST", "/coach/bewoner/{resident}/herstelcode", {**COACHES, "coach_other": 404}),
     "accounts.reset_code_by_number": ("GET", "/beheer/herstelcode", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "accounts.edit_staff": ("GET", "/beheer/medewerker/{staff}", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),

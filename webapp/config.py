@@ -62,6 +62,13 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "PROXY_FIX": os.environ.get("PROXY_FIX", "0") == "1",
         "ACTIVATION_DAYS": int(os.environ.get("ACTIVATION_DAYS", "14")),
         "RESET_DAYS": int(os.environ.get("RESET_DAYS", "3")),  # a printed reset code works this long
+        # Mail (optional): without MAIL_SERVER, residents cannot add an e-mail address.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Veerkracht <noreply@localhost>"),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a locked phone survives
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Amsterdam"),

@@ -89,6 +89,26 @@ class ActivateForm(NewAccountForm):
     )
 
 
+class EmailForm(FlaskForm):
+    """An optional e-mail address, only for a password reset by mail."""
+
+    email = StringField(
+        _l("Uw e-mailadres (niet verplicht)"),
+        description=_l("Alleen om uw wachtwoord te herstellen als u het vergeet. Leeg laten mag."),
+        validators=[Optional(), Length(max=254), Regexp(
+            r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Dit lijkt geen e-mailadres. Kijk het nog eens na."))],
+    )
+
+
+class ForgotForm(FlaskForm):
+    """Where to send the reset mail: the username or the verified address."""
+
+    identifier = StringField(
+        _l("Uw gebruikersnaam of e-mailadres"),
+        validators=[DataRequired(_l("Vul uw gebruikersnaam of e-mailadres in.")), Length(max=254)],
+    )
+
+
 class PasswordConfirmForm(FlaskForm):
     """The account's own password, before a change that lowers its protection."""
 

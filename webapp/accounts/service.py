@@ -5,16 +5,19 @@ import secrets
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import gettext
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from webapp.accounts import rules
-from webapp.core import audit, clock
+from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
 from webapp.core.labels import COACH_ROLES, CodePurpose, ConsentMethod, RelationOrigin, Role
 from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, RecoveryCode, Resident, User, UserRole
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
+from webapp.core.transactions import savepoint
 
 # No 0/O, 1/I/L: codes are read off paper and typed by older residents.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -397,3 +400,99 @@ def reset_second_factor(user: User) -> None:
     user.session_version += 1
     db.session.flush()
     audit.record("second_factor.reset", None, user, object_type="user")
+
+
+# --- an optional e-mail address and a reset by mail --------------------------------------------
+
+VERIFY_SALT, RESET_SALT = "veerkracht-email-verify", "veerkracht-email-reset"
+VERIFY_SECONDS, RESET_SECONDS = 2 * 24 * 3600, 3600
+
+
+class _ClockSigner(TimestampSigner):
+    """Links age on the app's one clock (replaceable in tests), not on time.time()."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt, signer=_ClockSigner)
+
+
+def _password_mark(user: User) -> str:
+    """Part of the token: a reset link stops working once the password changed (it works once)."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def set_email(user: User, email: str | None, verify_url) -> None:
+    """Store (or remove) the resident's address, unverified, and mail a link to verify it.
+    `verify_url(token)` builds the link. MailError when the mail could not be sent: then nothing changed."""
+    with savepoint():
+        _store_email(user, email, verify_url)
+
+
+def _store_email(user: User, email: str | None, verify_url) -> None:
+    user.email = email.strip().lower() if email and email.strip() else None
+    user.email_verified_at = None
+    db.session.flush()
+    audit.record("email.set", user.resident, user, object_type="user")
+    if user.email:
+        token = _serializer(VERIFY_SALT).dumps({"u": user.public_id, "e": user.email})
+        mail.send(user.email, gettext("Bevestig uw e-mailadres voor Veerkracht"), gettext(
+            "Goedendag,\n\nKlik op deze link om uw e-mailadres te bevestigen:\n%(link)s\n\n"
+            "Dan kunt u uw wachtwoord herstellen met een mail als u het vergeet. De link werkt twee dagen.\n"
+            "Heeft u dit niet gevraagd? Dan kunt u deze mail negeren.\n\nVeerkracht", link=verify_url(token)))
+
+
+def verify_email(token: str) -> User | None:
+    """The account whose address this link confirms (still its current address), or None."""
+    try:
+        data = _serializer(VERIFY_SALT).loads(token, max_age=VERIFY_SECONDS)
+    except BadData:
+        return None
+    user = db.session.scalar(select(User).where(User.public_id == data.get("u")))
+    if user is None or not user.is_enabled or user.email != data.get("e"):
+        return None
+    user.email_verified_at = clock.now()
+    db.session.flush()
+    audit.record("email.verify", user.resident, user, object_type="user")
+    return user
+
+
+def send_reset_mail(identifier: str, reset_url) -> None:
+    """Mail a reset link to the verified address of the account with this username or address.
+    Says nothing about whether such an account exists (the caller always shows the same page)."""
+    text = identifier.strip().lower()
+    user = db.session.scalar(select(User).where(
+        (func.lower(User.username) == text) | (User.email == text), User.email_verified_at.is_not(None)).limit(1))
+    if user is None or not user.is_enabled or user.email is None:
+        return
+    token = _serializer(RESET_SALT).dumps({"u": user.public_id, "p": _password_mark(user)})
+    mail.send(user.email, gettext("Een nieuw wachtwoord voor Veerkracht"), gettext(
+        "Goedendag,\n\nKlik op deze link om een nieuw wachtwoord te kiezen:\n%(link)s\n\n"
+        "De link werkt één uur en één keer. Heeft u dit niet gevraagd? Dan kunt u deze mail negeren; "
+        "uw wachtwoord blijft dan hetzelfde.\n\nVeerkracht", link=reset_url(token)))
+    audit.record("reset.mail", user.resident, user, object_type="user")
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _serializer(RESET_SALT).loads(token, max_age=RESET_SECONDS)
+    except BadData:
+        return None
+    user = db.session.scalar(select(User).where(User.public_id == data.get("u")))
+    if user is None or not user.is_enabled or data.get("p") != _password_mark(user):
+        return None
+    return user
+
+
+def reset_by_mail(token: str, password: str) -> User:
+    """Set a new password with the link from the mail; the link works once, every session ends."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise CodeError("link")
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+    audit.record("password.reset", user.resident, user, object_type="user")
+    return user

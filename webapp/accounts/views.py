@@ -13,9 +13,12 @@ from webapp.accounts import service as people
 from webapp.accounts.forms import (
     ActivateForm,
     ChangePasswordForm,
+    EmailForm,
     EnrolForm,
+    ForgotForm,
     LoginForm,
     MoveResidentsForm,
+    NewPasswordForm,
     PasswordConfirmForm,
     RegisterForm,
     ResetPasswordForm,
@@ -26,7 +29,7 @@ from webapp.accounts.forms import (
     StaffForm,
     WijkForm,
 )
-from webapp.core import audit
+from webapp.core import audit, mail
 from webapp.core.extensions import limiter
 from webapp.core.forms import CsrfForm
 from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
@@ -38,6 +41,12 @@ from webapp.core.urls import safe_next
 from webapp.core.views import by_public_id, get_or_404, render_form
 
 bp = Blueprint("accounts", __name__)
+
+@bp.app_context_processor
+def _mail_flag() -> dict:
+    """Pages offer e-mail only where the organisation configured a mail server."""
+    return {"mail_configured": mail.configured()}
+
 
 LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
@@ -217,6 +226,75 @@ def two_factor():
         form.code.errors.append(_("Deze code klopt niet. Typ de zes cijfers die de app nu laat zien."))
     return render_form("accounts/second_factor_setup.html", form, secret=rules.grouped_secret(secret),
                        qr=rules.qr_data_uri(rules.provisioning_uri(secret, user.username)), for_resident=True)
+
+
+@bp.route("/account/e-mail", methods=["GET", "POST"])
+@role_required(Role.BEWONER)
+@limiter.limit("10 per hour", methods=["POST"])
+def email():
+    """An optional, verified e-mail address for a password reset by mail."""
+    if not mail.configured():
+        abort(404)
+    user = current_user._get_current_object()
+    form = EmailForm(email=user.email)
+    if form.validate_on_submit():
+        try:
+            people.set_email(user, form.email.data,
+                             lambda token: url_for("accounts.verify_email", token=token, _external=True))
+        except mail.MailError:
+            form.email.errors.append(_("De mail kon niet worden verstuurd. Probeer het later nog eens."))
+        else:
+            flash(_("Kijk in uw mail en klik op de link om uw e-mailadres te bevestigen.") if user.email
+                  else _("Uw e-mailadres is verwijderd."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_form("accounts/email.html", form, user=user)
+
+
+@bp.get("/e-mail-bevestigen/<token>")
+def verify_email(token: str):
+    user = people.verify_email(token)
+    if user is None:
+        return render_template("errors/error.html", title=_("Deze link werkt niet meer"),
+                               message=_("De link is verlopen of hoort bij een ander e-mailadres. Vul uw e-mailadres "
+                                         "opnieuw in bij Mijn account.")), 400
+    flash(_("Uw e-mailadres is bevestigd."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/wachtwoord-vergeten/e-mail", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_by_mail():
+    """Ask for a reset link by mail; the answer is the same whether or not the account exists."""
+    if not mail.configured():
+        abort(404)
+    form = ForgotForm()
+    if form.validate_on_submit():
+        try:
+            people.send_reset_mail(form.identifier.data,
+                                   lambda token: url_for("accounts.reset_by_mail", token=token, _external=True))
+        except mail.MailError:
+            form.identifier.errors.append(_("De mail kon niet worden verstuurd. Probeer het later nog eens."))
+        else:
+            flash(_("Hoort er een bevestigd e-mailadres bij? Dan staat er nu een mail met een link voor u klaar."),
+                  "success")
+            return redirect(url_for("accounts.login"))
+    return render_form("accounts/forgot_by_mail.html", form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_by_mail(token: str):
+    """A new password with the link from the mail (one hour, once)."""
+    if people.user_for_reset_token(token) is None:
+        return render_template("errors/error.html", title=_("Deze link werkt niet meer"),
+                               message=_("De link is verlopen of al gebruikt. Vraag een nieuwe mail aan.")), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = people.reset_by_mail(token, form.password.data)
+        response = _log_in(user)
+        flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
+        return response
+    return render_form("accounts/reset_by_mail.html", form)
 
 
 @bp.post("/uitloggen")

@@ -44,6 +44,9 @@ ACTION_LABELS = {
     "password.change": _l("Wachtwoord gewijzigd"),
     "relation.move": _l("Overgedragen aan een andere coach"),
     "second_factor.on": _l("Tweede stap aangezet"),
+    "email.set": _l("E-mailadres opgeslagen"),
+    "email.verify": _l("E-mailadres bevestigd"),
+    "reset.mail": _l("Mail voor een nieuw wachtwoord gestuurd"),
     "second_factor.off": _l("Tweede stap uitgezet"),
     "second_factor.recovery": _l("Ingelogd met een herstelcode"),
 }

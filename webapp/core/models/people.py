@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An optional e-mail address (residents), for a password reset by mail once it is verified.
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The second factor (TOTP): the secret, when its first code was accepted, and the last time step
     # a code was used for, so that no code works twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
