@@ -125,3 +125,16 @@ def test_without_a_mail_server_the_pages_are_not_offered(client, make_resident, 
     assert client.get("/account/e-mail").status_code == 404
     assert client.get("/wachtwoord-vergeten/e-mail").status_code == 404
     assert "E-mailadres toevoegen" not in client.get("/account").get_data(as_text=True)
+
+
+def test_the_data_download_holds_the_address_and_never_a_secret(app, client, make_resident, login_as, inbox):
+    import json
+
+    resident = make_resident(username="lies")
+    login_as(client, resident["user"])
+    client.post_form("/account/e-mail", {"email": "lies@example.org"})
+    client.get(inbox.link("/e-mail-bevestigen/"))
+    data = json.loads(client.get("/account/mijn-gegevens.json").data)
+    assert data["profile"]["email"] == "lies@example.org" and data["profile"]["email_verified_at"]
+    assert data["profile"]["second_factor"] is False
+    assert "totp" not in json.dumps(data).lower()

@@ -97,6 +97,7 @@ def export_document(data: dict) -> Document:
                 (_("Geboortejaar"), str(profile["birth_year"]) if profile["birth_year"] else None),
                 (_("Wijk"), profile["wijk"]), (_("Account gemaakt op"), _day(profile["created_at"])),
                 (_("Bewonernummer"), profile["id"]),
+                (_("E-mailadres"), profile.get("email")),
             ])]),
             Section(_("Uw check-ins (%(n)s)", n=len(data["checkins"])), checkins or [Paragraph(_("Geen."))]),
             Section(_("Check-in die nog niet af is"), drafts or [Paragraph(_("Geen."))]),

@@ -53,6 +53,9 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "id": resident.public_id, "username": user.username if user else None,
             "name": resident.display_name, "birth_year": resident.birth_year, "wijk": resident.wijk,
             "created_at": _when(resident.created_at),
+            "email": user.email if user else None,
+            "email_verified_at": _when(user.email_verified_at) if user else None,
+            "second_factor": bool(user and user.has_totp),  # whether it is on; never the secret
         },
         "checkins": [{
             "id": m.public_id, "questionnaire": m.questionnaire_id, "version": m.questionnaire_version,
