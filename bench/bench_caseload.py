@@ -37,13 +37,11 @@ from bench.harness import (
     log_in,
     logged_in_client,
     migrate,
-    print_table,
-    run_load,
     run_server_benchmark,
     seed_residents,
     start_gunicorn,
     wait_healthy,
-    warm_up,
+    warm_then_measure,
 )
 
 SMALL_CASELOAD = 20  # residents seeded before the first in-process statement count
@@ -143,18 +141,12 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
         raise SetupError(f"GET {FILTERED_URL}: status {status}, not on page 2 of the overdue residents")
 
     scenarios = [
-        ("caseload page 1", [CASELOAD_URL] * args.requests),
-        ("caseload te_laat p2", [FILTERED_URL] * args.requests),
-        ("progress page", [progress_url] * args.requests),
+        ("caseload page 1", [CASELOAD_URL] * args.requests, cookie),
+        ("caseload te_laat p2", [FILTERED_URL] * args.requests, cookie),
+        ("progress page", [progress_url] * args.requests, cookie),
     ]
     # Warm-up, not timed: each worker compiles its templates on first use.
-    for name, paths in scenarios:
-        warm_up(name, port, paths[0], 2 * args.workers, args.concurrency, cookie, run.deadline)
-
-    print()
-    for name, paths in scenarios:
-        run.results.append(run_load(name, port, paths, args.concurrency, cookie, run.deadline))
-    print_table(run.results)
+    warm_then_measure(run, port, scenarios, args.concurrency, warm_count=2 * args.workers)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,12 +28,10 @@ from bench.harness import (
     location_path,
     log_in,
     migrate,
-    print_table,
-    run_load,
     run_server_benchmark,
     start_gunicorn,
     wait_healthy,
-    warm_up,
+    warm_then_measure,
 )
 
 USERNAME = "benchbewoner"
@@ -160,14 +158,7 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
 
     # Warm-up, not timed: each worker compiles its templates and loads fonts on first use.
     # The cached chart is drawn (and stored) here, once; no uncached pair is touched.
-    warm_count = 4 * args.workers
-    for name, paths, scenario_cookie in scenarios[:4]:
-        warm_up(name, port, paths[0], warm_count, args.concurrency, scenario_cookie, run.deadline)
-
-    print()
-    for name, paths, scenario_cookie in scenarios:
-        run.results.append(run_load(name, port, paths, args.concurrency, scenario_cookie, run.deadline))
-    print_table(run.results)
+    warm_then_measure(run, port, scenarios, args.concurrency, warm_count=4 * args.workers, warm=4)
 
 
 def main(argv: list[str] | None = None) -> int:

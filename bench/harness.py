@@ -301,6 +301,18 @@ def warm_up(name: str, port: int, path: str, count: int, concurrency: int, cooki
         raise SetupError(f"warm-up of '{name}' failed: {'; '.join(warm.error_samples)}")
 
 
+def warm_then_measure(run, port: int, scenarios: list[tuple[str, list[str], str | None]], concurrency: int,
+                      warm_count: int, warm: int | None = None) -> None:
+    """Warm every worker up on the first `warm` scenarios (all by default), then time each scenario
+    (name, paths, cookie) into `run.results` and print the table."""
+    for name, paths, cookie in scenarios[:warm]:
+        warm_up(name, port, paths[0], warm_count, concurrency, cookie, run.deadline)
+    print()
+    for name, paths, cookie in scenarios:
+        run.results.append(run_load(name, port, paths, concurrency, cookie, run.deadline))
+    print_table(run.results)
+
+
 # --------------------------------------------------------------------------- reporting
 
 
