@@ -58,6 +58,7 @@ REQUEST_TIMEOUT = 30.0  # seconds per request
 STARTUP_TIMEOUT = 60.0  # seconds for gunicorn to answer /healthz
 SUBPROCESS_TIMEOUT = 180.0  # seconds for `flask db upgrade`
 COACH_USERNAME = "benchcoach"
+BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the bench coach's authenticator app
 COACH_PASSWORD = "bench-coach-wachtwoord-123"  # throw-away benchmark database
 WIJKEN = ("Bloemenbuurt", "Havenkwartier", "De Molenwijk", "Oude Dijk", "Parkzicht", "Stationsbuurt",
           "Vogelwei", "Zuiderhof")  # fictional
@@ -281,14 +282,23 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
 
 
 def log_in(port: int, username: str, password: str) -> Session:
-    """Log in through the real form (CSRF token, password); return the logged-in session."""
+    """Log in through the real forms (CSRF token, password, and for staff the code from the app);
+    return the logged-in session."""
+    import pyotp
+
     client = Session(port)
     token = client.csrf_token("/inloggen")
-    status, _headers, _text = client.request(
+    status, headers, _text = client.request(
         "POST", "/inloggen", {"csrf_token": token, "username": username, "password": password}
     )
     if status != 302:
         raise SetupError(f"POST /inloggen: expected a 302 redirect, got {status}")
+    if location_path(headers) == "/inloggen/tweede-stap":
+        token = client.csrf_token("/inloggen/tweede-stap")
+        status, _headers, _text = client.request(
+            "POST", "/inloggen/tweede-stap", {"csrf_token": token, "code": pyotp.TOTP(BENCH_TOTP_SECRET).now()})
+        if status != 302:
+            raise SetupError(f"POST /inloggen/tweede-stap: expected a 302 redirect, got {status}")
     return client
 
 
@@ -478,6 +488,7 @@ def create_coach(app) -> tuple[int, str]:
 
     with app.app_context():
         coach = people.create_staff(COACH_USERNAME, COACH_PASSWORD, ["welzijnscoach"], "Bench Coach")
+        coach.totp_secret, coach.totp_confirmed_at = BENCH_TOTP_SECRET, datetime.now(UTC)  # app set up
         db.session.commit()
         return coach.id, coach.public_id
 
@@ -564,6 +575,7 @@ def logged_in_client(app, user_public_id: str):
         session["_fresh"] = True
         session["started"] = session["seen"] = time.time()
         session["sv"] = 0
+        session["mfa"] = True  # as after the second step
     return client
 
 
