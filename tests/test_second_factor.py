@@ -7,20 +7,13 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, STAFF_PASSWORD, STAFF_TOTP_SECRET
+from tests.conftest import PASSWORD, STAFF_PASSWORD, STAFF_TOTP_SECRET, forget_last_step
 from webapp.core.extensions import db
 from webapp.core.models import AuditEvent, User
 
 
 def _password(client, username: str, password: str = STAFF_PASSWORD):
     return client.post_form("/inloggen", {"username": username, "password": password})
-
-
-def _forget_last_step(app, username: str) -> None:
-    """A later login: the time step used before is no longer the newest."""
-    with app.app_context():
-        db.session.scalar(select(User).where(User.username == username)).totp_last_step = None
-        db.session.commit()
 
 
 def _actions(app, action: str) -> int:
@@ -49,7 +42,7 @@ def test_a_new_coach_sets_the_app_up_at_the_first_login(app, client, make_staff)
     assert _actions(app, "second_factor.on") == 1
 
     # A recovery code works once, instead of the app's code.
-    _forget_last_step(app, "nieuw")
+    forget_last_step(app, "nieuw")
     other = app.test_client()
     _password(other, "nieuw")
     assert other.post_form("/inloggen/tweede-stap", {"code": codes[0].upper().replace("-", " ")}).status_code == 302
@@ -147,7 +140,7 @@ def test_a_resident_may_turn_a_second_factor_on_and_off(app, client, make_reside
     assert client.get("/geschiedenis").status_code == 200  # this session carries on
     assert _actions(app, "second_factor.on") == 1
 
-    _forget_last_step(app, "rita")
+    forget_last_step(app, "rita")
     phone = app.test_client()
     assert _password(phone, "rita", PASSWORD).location == "/inloggen/tweede-stap"  # from now on: two steps
     assert phone.post_form("/inloggen/tweede-stap", {"code": pyotp.TOTP(secret).now()}).status_code == 302

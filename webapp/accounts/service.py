@@ -188,22 +188,23 @@ def check_activation_code(code: str) -> ActivationCode:
 def reset_password(code: str, password: str) -> User:
     """Set a new password with a printed reset code; the code works once, every session ends."""
     record = check_code(code, CodePurpose.HERSTEL)
-    resident = db.session.get(Resident, record.resident_id)
-    user = resident.user
-    user.password_hash = hash_password(password)
-    user.session_version += 1
     record.used_at = clock.now()
-    db.session.flush()
-    audit.record("password.reset", resident, object_type="user")
+    user = db.session.get(Resident, record.resident_id).user
+    _new_password(user, password, "password.reset")
     return user
 
 
 def change_password(user: User, password: str) -> None:
     """A new password chosen by the account's owner; every other session of the account ends."""
+    _new_password(user, password, "password.change")
+
+
+def _new_password(user: User, password: str, action: str) -> None:
+    """Every way to a new password: store its hash, end every session of the account, audit it."""
     user.password_hash = hash_password(password)
     user.session_version += 1
     db.session.flush()
-    audit.record("password.change", user.resident, user, object_type="user")
+    audit.record(action, user.resident, user, object_type="user")
 
 
 def update_staff(user: User, display_name: str, roles: list[str], organisation: str | None,
@@ -386,20 +387,22 @@ def check_second_factor(user: User, code: str) -> bool:
 
 def turn_off_second_factor(user: User) -> None:
     """A resident turns their own (optional) second factor off again."""
-    user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
-    user.recovery_codes = []
-    db.session.flush()
+    _clear_second_factor(user)
     audit.record("second_factor.off", user.resident, user, object_type="user")
 
 
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
     is set up again. Every session of the account ends."""
+    user.session_version += 1
+    _clear_second_factor(user)
+    audit.record("second_factor.reset", None, user, object_type="user")
+
+
+def _clear_second_factor(user: User) -> None:
     user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
     user.recovery_codes = []
-    user.session_version += 1
     db.session.flush()
-    audit.record("second_factor.reset", None, user, object_type="user")
 
 
 # --- an optional e-mail address and a reset by mail --------------------------------------------
@@ -491,8 +494,5 @@ def reset_by_mail(token: str, password: str) -> User:
     user = user_for_reset_token(token)
     if user is None:
         raise CodeError("link")
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    db.session.flush()
-    audit.record("password.reset", user.resident, user, object_type="user")
+    _new_password(user, password, "password.reset")
     return user

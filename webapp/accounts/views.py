@@ -74,6 +74,14 @@ def _log_in(user: User, next_url: str | None = None):
     return redirect(next_url or url_for("main.home"))
 
 
+def _log_in_after_reset(user: User):
+    """After a reset (by code or by mail): log in on a fresh session, then say so (a flash before
+    the fresh session would be cleared with it)."""
+    response = _log_in(user)
+    flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
+    return response
+
+
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
@@ -146,9 +154,7 @@ def reset_password():
                 _("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code.")
             )
         else:
-            response = _log_in(user)  # a fresh session: flash after it, or the message is cleared too
-            flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
-            return response
+            return _log_in_after_reset(user)
     return render_form("accounts/reset_password.html", form)
 
 
@@ -163,17 +169,9 @@ def second_step():
     if user is None:
         flash(_("Log eerst in met uw gebruikersnaam en wachtwoord."), "info")
         return redirect(url_for("accounts.login"))
-    form = SecondFactorForm()
     if not user.has_totp:  # first login of a staff member: set the app up now
-        secret = people.totp_secret_for_setup(user)
-        if form.validate_on_submit():
-            codes = people.confirm_totp(user, form.code.data)
-            if codes is not None:
-                start_session(user, second_factor=True)
-                return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
-            form.code.errors.append(_("Deze code klopt niet. Typ de zes cijfers die de app nu laat zien."))
-        return render_form("accounts/second_factor_setup.html", form, secret=rules.grouped_secret(secret),
-                           qr=rules.qr_data_uri(rules.provisioning_uri(secret, user.username)))
+        return _set_up_second_factor(user, lambda: start_session(user, second_factor=True), next_url)
+    form = SecondFactorForm()
     if form.validate_on_submit():
         if people.check_second_factor(user, form.code.data):
             start_session(user, second_factor=True)
@@ -216,16 +214,23 @@ def two_factor():
                 return redirect(url_for("accounts.account"))
             form.password.errors.append(_("Dit wachtwoord klopt niet."))
         return render_form("accounts/two_factor_on.html", form)
+    return _set_up_second_factor(user, lambda: session.update(mfa=True), url_for("accounts.account"),
+                                 for_resident=True)
+
+
+def _set_up_second_factor(user: User, on_confirmed, next_url: str | None, for_resident: bool = False):
+    """The set-up page: QR code and key, then the first code from the app. Once it is right,
+    `on_confirmed()` marks the session and the ten recovery codes are shown, once."""
     form = SecondFactorForm()
     secret = people.totp_secret_for_setup(user)
     if form.validate_on_submit():
         codes = people.confirm_totp(user, form.code.data)
         if codes is not None:
-            session["mfa"] = True  # this session gave the second factor just now
-            return render_template("accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.account"))
+            on_confirmed()
+            return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
         form.code.errors.append(_("Deze code klopt niet. Typ de zes cijfers die de app nu laat zien."))
     return render_form("accounts/second_factor_setup.html", form, secret=rules.grouped_secret(secret),
-                       qr=rules.qr_data_uri(rules.provisioning_uri(secret, user.username)), for_resident=True)
+                       qr=rules.qr_data_uri(rules.provisioning_uri(secret, user.username)), for_resident=for_resident)
 
 
 @bp.route("/account/e-mail", methods=["GET", "POST"])
@@ -291,9 +296,7 @@ def reset_by_mail(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         user = people.reset_by_mail(token, form.password.data)
-        response = _log_in(user)
-        flash(_("Uw nieuwe wachtwoord is opgeslagen. Op andere apparaten bent u uitgelogd."), "success")
-        return response
+        return _log_in_after_reset(user)
     return render_form("accounts/reset_by_mail.html", form)
 
 

@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, PasswordField
+from wtforms.validators import DataRequired
+
+from webapp.accounts.forms import ResidentNumberForm
 
 
 class DeleteForm(FlaskForm):
@@ -24,11 +26,5 @@ class EraseForm(FlaskForm):
     password = PasswordField(_l("Uw eigen wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in."))])
 
 
-class EraseByNumberForm(EraseForm):
+class EraseByNumberForm(EraseForm, ResidentNumberForm):
     """The beheerder erases a resident by their number, without seeing their data."""
-
-    number = StringField(
-        _l("Bewonernummer"),
-        description=_l("De bewoner vindt het bij 'Mijn account'. De coach ziet het op de pagina van de bewoner."),
-        validators=[DataRequired(_l("Vul het bewonernummer in.")), Length(max=40)],
-    )
