@@ -55,7 +55,7 @@ def test_a_resident_changes_the_password_and_other_sessions_end(app, vera):
     assert _actions(app, "password.change") == 1
 
 
-def test_a_new_password_must_be_long_uncommon_and_typed_twice(client, vera, login_as):
+def test_a_new_password_must_be_long_uncommon_and_typed_twice(app, client, vera, login_as):
     login_as(client, vera["user"])
     for password, confirm, message in [("kort", "kort", "minstens 10 tekens"),
                                        ("wachtwoord1234", "wachtwoord1234", "te bekend"),
@@ -63,6 +63,8 @@ def test_a_new_password_must_be_long_uncommon_and_typed_twice(client, vera, logi
         response = client.post_form("/wachtwoord-wijzigen", {"current": PASSWORD, "password": password,
                                                               "confirm": confirm})
         assert response.status_code == 400 and message in response.get_data(as_text=True), message
+    assert _log_in(app, "vera", PASSWORD)[1].status_code == 302  # nothing was stored
+    assert _actions(app, "password.change") == 0
 
 
 def test_staff_change_their_own_password_too(app, make_staff):
@@ -142,6 +144,8 @@ def test_the_beheerder_prints_a_reset_code_by_resident_number(app, client, vera,
     login_as(client, make_staff("beheerder", name="Beheer")["user"])
     unknown = client.post_form("/beheer/herstelcode", {"number": "bestaat-niet"})
     assert unknown.status_code == 400 and "geen account" in unknown.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ActivationCode)) == 0
     number = " ".join(vera["resident"][i:i + 4] for i in range(0, len(vera["resident"]), 4))  # as read out
     page = client.post_form("/beheer/herstelcode", {"number": number})
     assert page.status_code == 200
@@ -173,12 +177,17 @@ def test_the_beheerder_edits_a_staff_account(app, client, beheer, make_staff):
     assert _actions(app, "account.update") == 1
     no_roles = client.post_form(f"/beheer/medewerker/{coach['user']}", {"display_name": "M", "roles": []})
     assert no_roles.status_code == 400 and "Kies minstens één rol." in no_roles.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.display_name).where(User.username == "marieke")) == "Marieke Jansen"
+    assert _actions(app, "account.update") == 1
 
 
 def test_the_beheerder_keeps_their_own_beheer_role_and_cannot_block_themselves(app, client, beheer):
     response = client.post_form(f"/beheer/medewerker/{beheer['user']}",
                                 {"display_name": "B", "roles": ["welzijnscoach"]})
     assert response.status_code == 400 and "eigen rol van beheerder" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "beheer")).roles == {"beheerder"}
     client.post_form(f"/beheer/medewerker/{beheer['user']}/blokkeren")
     assert client.get("/beheer").status_code == 200  # still in
     with app.app_context():
@@ -259,6 +268,7 @@ def test_the_beheerder_moves_a_leaving_coachs_residents_to_a_colleague(app, clie
                                    {"to": taking_over["user"]})
     assert unconfirmed.status_code == 400
     assert new_coach.get(f"/coach/bewoner/{enrolled}").status_code == 404
+    assert _actions(app, "relation.move") == 0
     bogus = client.post_form(f"/beheer/medewerker/{leaving['user']}/bewoners-overdragen",
                              {"to": leaving["user"], "confirm": "y"})  # not a colleague
     assert bogus.status_code == 400

@@ -55,6 +55,7 @@ def test_a_resident_adds_an_address_verifies_it_and_resets_by_mail(app, client, 
     login_as(client, resident["user"])
     bad = client.post_form("/account/e-mail", {"email": "geen adres"})
     assert bad.status_code == 400 and "Dit lijkt geen e-mailadres" in bad.get_data(as_text=True)
+    assert _user(app, "els").email is None and inbox.messages == []
     assert client.post_form("/account/e-mail", {"email": "Els@Example.org"}).status_code == 302
     assert inbox.messages[-1]["To"] == "els@example.org"
     assert _user(app, "els").email_verified_at is None
@@ -73,6 +74,9 @@ def test_a_resident_adds_an_address_verifies_it_and_resets_by_mail(app, client, 
     link = inbox.link("/wachtwoord-herstellen/")
     phone = app.test_client()
     assert phone.get(link).status_code == 200
+    mismatch = phone.post_form(link, {"password": NEW_PASSWORD, "confirm": "iets anders dan dat"})
+    assert mismatch.status_code == 400
+    assert app.test_client().post_form("/inloggen", {"username": "els", "password": PASSWORD}).status_code == 302
     assert phone.post_form(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     assert phone.get("/geschiedenis").status_code == 200
     assert old_device.get("/geschiedenis").location.startswith("/inloggen")  # every other session ended
@@ -84,6 +88,8 @@ def test_a_resident_adds_an_address_verifies_it_and_resets_by_mail(app, client, 
 
 def test_the_answer_does_not_tell_whether_an_account_exists(app, client, make_resident, inbox):
     make_resident(username="anna")
+    empty = client.post_form("/wachtwoord-vergeten/e-mail", {"identifier": "  "})
+    assert empty.status_code == 400 and "Vul uw gebruikersnaam of e-mailadres in." in empty.get_data(as_text=True)
     for identifier in ("anna", "bestaat-niet", "niemand@example.org"):
         response = client.post_form("/wachtwoord-vergeten/e-mail", {"identifier": identifier})
         assert response.status_code == 302 and response.location == "/inloggen"

@@ -32,6 +32,8 @@ def test_a_new_coach_sets_the_app_up_at_the_first_login(app, client, make_staff)
 
     wrong = client.post_form("/inloggen/tweede-stap", {"code": "000000"})
     assert wrong.status_code == 400 and "Deze code klopt niet" in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.scalar(select(User).where(User.username == "nieuw")).has_totp
     assert client.get("/inloggen/tweede-stap").get_data(as_text=True).count(secret[:4]) >= 1  # same secret
 
     done = client.post_form("/inloggen/tweede-stap", {"code": pyotp.TOTP(secret).now()})
@@ -147,6 +149,8 @@ def test_a_resident_may_turn_a_second_factor_on_and_off(app, client, make_reside
 
     wrong = client.post_form("/account/tweede-stap", {"password": "niet goed"})
     assert wrong.status_code == 400 and "Dit wachtwoord klopt niet." in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "rita")).has_totp  # still on
     assert client.post_form("/account/tweede-stap", {"password": PASSWORD}).status_code == 302
     assert _password(app.test_client(), "rita", PASSWORD).location == "/"
     assert _actions(app, "second_factor.off") == 1
