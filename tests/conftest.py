@@ -36,6 +36,11 @@ class CsrfClient(FlaskClient):
         data.setdefault("csrf_token", self.csrf_token())
         return self.post(url, data=data, **kwargs)
 
+    def post_json(self, url: str, body: dict | None = None, **kwargs):
+        """A fetch() from the page's script: JSON, with the token in the X-CSRFToken header."""
+        kwargs.setdefault("headers", {"X-CSRFToken": self.csrf_token()})
+        return self.post(url, json=body or {}, **kwargs)
+
 
 def _reset_schema() -> None:
     """Start from an empty database (the PostgreSQL test database may hold an older run)."""

@@ -103,6 +103,13 @@ MATRIX = {
     "rights.erase_by_number": ("GET", "/beheer/bewoner-verwijderen", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "impact.page": ("GET", "/beheer/impact", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "impact.csv": ("GET", "/beheer/impact.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "passkeys.manage": ("GET", "/inlogsleutels", {"anonymous": LOGIN, "*": 200}),
+    # Without the password the options are refused (400); the answer without options is refused too.
+    "passkeys.add_options": ("POST", "/inlogsleutels/opties", {"anonymous": LOGIN, "*": 400}),
+    "passkeys.add": ("POST", "/inlogsleutels/toevoegen", {"anonymous": LOGIN, "*": 400}),
+    "passkeys.remove": ("POST", "/inlogsleutels/onbekend/verwijderen", {"anonymous": LOGIN, "*": 404}),
+    "passkeys.login_options": ("POST", "/inloggen/inlogsleutel/opties", {"anonymous": 200, "*": 409}),
+    "passkeys.login": ("POST", "/inloggen/inlogsleutel", {"anonymous": 400, "*": 409}),
     "accounts.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
 }
 

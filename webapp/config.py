@@ -69,6 +69,10 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Veerkracht <noreply@localhost>"),
+        # Passkeys: the site's own domain (e.g. veerkracht.example.nl) and its https origin. Empty: taken
+        # from the request, which is right unless a proxy rewrites the Host header.
+        "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or None,
+        "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN") or None,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a locked phone survives
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Amsterdam"),

@@ -8,6 +8,9 @@ import pyotp
 import segno
 
 ISSUER = "Veerkracht"
+# Every way to log in (password, second step, passkey) is throttled per address and per account.
+LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
 WINDOW = 1  # accept the step before and after: a phone's clock may be 30 seconds off
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper

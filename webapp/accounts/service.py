@@ -393,8 +393,9 @@ def turn_off_second_factor(user: User) -> None:
 
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
-    is set up again. Every session of the account ends."""
+    is set up again. Passkeys go too (they may be on the lost phone). Every session of the account ends."""
     user.session_version += 1
+    user.passkeys = []
     _clear_second_factor(user)
     audit.record("second_factor.reset", None, user, object_type="user")
 

@@ -48,8 +48,7 @@ def _mail_flag() -> dict:
     return {"mail_configured": mail.configured()}
 
 
-LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
-LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+LOGIN_LIMIT_PER_IP, LOGIN_LIMIT_PER_ACCOUNT = rules.LOGIN_LIMIT_PER_IP, rules.LOGIN_LIMIT_PER_ACCOUNT
 TAKEN = _l("Deze gebruikersnaam is al bezet. Kies een andere.")
 
 
@@ -178,7 +177,7 @@ def second_step():
             return redirect(next_url or url_for("main.home"))
         form.code.errors.append(
             _("Deze code klopt niet of is al gebruikt. Typ de zes cijfers die de app nu laat zien."))
-    return render_form("accounts/second_step.html", form)
+    return render_form("accounts/second_step.html", form, has_passkey=user.has_passkey)
 
 
 @bp.route("/wachtwoord-wijzigen", methods=["GET", "POST"])

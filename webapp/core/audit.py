@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "reset.mail": _l("Mail voor een nieuw wachtwoord gestuurd"),
     "second_factor.off": _l("Tweede stap uitgezet"),
     "second_factor.recovery": _l("Ingelogd met een herstelcode"),
+    "passkey.add": _l("Inlogsleutel toegevoegd"),
+    "passkey.login": _l("Ingelogd met een inlogsleutel"),
+    "passkey.remove": _l("Inlogsleutel verwijderd"),
 }
 
 

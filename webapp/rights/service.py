@@ -56,6 +56,9 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "email": user.email if user else None,
             "email_verified_at": _when(user.email_verified_at) if user else None,
             "second_factor": bool(user and user.has_totp),  # whether it is on; never the secret
+            # Which passkeys exist, never their keys.
+            "passkeys": [{"device": p.device, "created_at": _when(p.created_at), "last_used_at": _when(p.last_used_at)}
+                         for p in (user.passkeys if user else [])],
         },
         "checkins": [{
             "id": m.public_id, "questionnaire": m.questionnaire_id, "version": m.questionnaire_version,

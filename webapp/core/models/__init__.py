@@ -13,6 +13,7 @@ from webapp.core.models.checkins import Answer, ChartImage, Checkin, Draft
 from webapp.core.models.people import (
     ActivationCode,
     CoachRelation,
+    Passkey,
     RecoveryCode,
     Resident,
     User,
@@ -23,5 +24,5 @@ __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "RecoveryCode", "Draft", "Checkin", "Resident", "User", "UserRole",
+    "ChartImage", "CoachRelation", "Passkey", "RecoveryCode", "Draft", "Checkin", "Resident", "User", "UserRole",
 ]

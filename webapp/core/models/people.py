@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    passkeys: Mapped[list["Passkey"]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                     order_by="Passkey.created_at")
 
     def get_id(self) -> str:
         """Identify the session by the public id, never the database id."""
@@ -68,6 +70,10 @@ class User(UserMixin, db.Model):
     @property
     def has_totp(self) -> bool:
         return self.totp_confirmed_at is not None
+
+    @property
+    def has_passkey(self) -> bool:
+        return bool(self.passkeys)
 
     @property
     def needs_second_factor(self) -> bool:
@@ -151,3 +157,20 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Passkey(db.Model):
+    """A passkey (WebAuthn credential): log in with a fingerprint, face or the phone's PIN. Only the
+    public key is stored; the private key never leaves the resident's device."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # The authenticator's credential id, base64url (the browser names the passkey by it).
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(default=0)
+    # Where it was added, e.g. "iPhone" or "Android", so the owner can tell two passkeys apart.
+    device: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
