@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -104,6 +105,68 @@ def test_login_is_rate_limited_per_account_without_revealing_it_exists(app, clie
 
 def _without_tokens(response) -> str:
     return re.sub(r'value="[^"]*"', "", response.get_data(as_text=True))
+
+
+def _device(app, address: str):
+    device = app.test_client()
+    device.environ_base["REMOTE_ADDR"] = address
+    return device
+
+
+def _try(device, password: str, username: str = "anna"):
+    return device.post_form("/inloggen", {"username": username, "password": password})
+
+
+def test_a_stranger_cannot_lock_the_owner_out(app, make_resident):
+    make_resident(username="anna")
+    phone = _device(app, "10.0.0.7")
+    assert _try(phone, PASSWORD).status_code == 302  # anna has logged in on her phone before
+    phone.post_form("/uitloggen")
+
+    stranger = _device(app, "10.0.0.66")
+    statuses = [_try(stranger, "fout-wachtwoord").status_code for _ in range(11)]
+    assert statuses == [400] * 10 + [429]  # ten per account and address, then refused
+
+    # Her own phone is not slowed down at all, from any address.
+    assert _try(phone, PASSWORD).status_code == 302
+    # A device she never used waits a little (growing with every wrong password), never locked.
+    tablet = _device(app, "10.0.0.8")
+    waiting = _try(tablet, PASSWORD)
+    assert waiting.status_code == 400
+    assert re.search(r"Wacht \d+ seconden? en probeer het dan opnieuw", waiting.get_data(as_text=True))
+    assert tablet.get("/geschiedenis").status_code == 302
+
+
+def test_the_wait_grows_with_each_wrong_password_and_then_ends(app, make_resident, monkeypatch):
+    from webapp.accounts import rules
+
+    make_resident(username="anna")
+    monkeypatch.setattr(rules, "login_delay", lambda failures: 1 if failures >= 3 else 0)
+    stranger = _device(app, "10.0.0.66")
+    for _ in range(3):
+        _try(stranger, "fout-wachtwoord")
+    tablet = _device(app, "10.0.0.8")
+    assert "Wacht 1 seconde en" in _try(tablet, PASSWORD).get_data(as_text=True)
+    time.sleep(1.1)
+    assert _try(tablet, PASSWORD).status_code == 302  # and a right password forgets the wrong ones
+    assert _try(_device(app, "10.0.0.9"), PASSWORD).status_code == 302
+
+
+def test_login_delay_grows_to_five_minutes():
+    from webapp.accounts.rules import login_delay
+
+    assert [login_delay(n) for n in range(1, 12)] == [0, 0, 0, 0, 2, 4, 8, 16, 32, 64, 128]
+    assert login_delay(50) == 300
+
+
+def test_a_forged_remembered_device_mark_is_ignored(app, make_resident):
+    make_resident(username="anna")
+    stranger = _device(app, "10.0.0.66")
+    for _ in range(6):
+        _try(stranger, "fout-wachtwoord")
+    forger = _device(app, "10.0.0.67")
+    forger.set_cookie("veerkracht_apparaat", "bm90LXNpZ25lZA.abc.def")
+    assert "Wacht" in _try(forger, PASSWORD).get_data(as_text=True)
 
 
 def test_login_is_rate_limited_per_ip(client):

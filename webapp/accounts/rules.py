@@ -8,12 +8,26 @@ import pyotp
 import segno
 
 ISSUER = "Veerkracht"
-# Every way to log in (password, second step, passkey) is throttled per address and per account.
+# Every way to log in (password, second step, passkey) is throttled per address; the password also
+# per account *and* address (a stranger elsewhere cannot lock the owner out), and per account alone
+# it slows down instead (see login_delay).
 LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+FREE_FAILURES = 5          # wrong passwords for one account before it slows down
+MAX_DELAY_SECONDS = 300    # the wait never grows beyond five minutes
+FAILURE_MEMORY_SECONDS = 3600
 WINDOW = 1  # accept the step before and after: a phone's clock may be 30 seconds off
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper
+
+
+def login_delay(failures: int) -> int:
+    """Seconds to wait before the next password for an account after this many wrong ones: none at
+    first, then 2, 4, 8 ... up to five minutes. Slowing down, never a lock: the owner still gets in,
+    and at once on a device where they logged in before."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS)
 
 
 def new_secret() -> str:

@@ -1,7 +1,9 @@
 """Accounts, coach relations, enrolment, activation codes and sharing."""
 
 import hashlib
+import math
 import secrets
+import time
 from datetime import date, timedelta
 
 from flask import current_app
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 
 from webapp.accounts import rules
 from webapp.core import audit, clock, mail
-from webapp.core.extensions import db
+from webapp.core.extensions import db, limiter
 from webapp.core.labels import COACH_ROLES, CodePurpose, ConsentMethod, RelationOrigin, Role
 from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, RecoveryCode, Resident, User, UserRole
 from webapp.core.models._base import as_utc
@@ -404,6 +406,40 @@ def _clear_second_factor(user: User) -> None:
     user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
     user.recovery_codes = []
     db.session.flush()
+
+
+# --- slowing down password guessing per account ------------------------------------------------
+# Counted in the rate limiter's storage: Redis when REDIS_URL is set (every worker and node),
+# otherwise each worker's memory.
+
+def _throttle_keys(username: str) -> tuple[str, str]:
+    """Storage keys for an account name, hashed: no names in the limiter's storage."""
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return f"{prefix}login-failures:{digest}", f"{prefix}login-wait:{digest}"
+
+
+def seconds_to_wait(username: str) -> int:
+    """How long this account name must wait before the next password is checked (0: not at all)."""
+    _failures, wait = _throttle_keys(username)
+    if not limiter.storage.get(wait):
+        return 0
+    return max(1, math.ceil(limiter.storage.get_expiry(wait) - time.time()))
+
+
+def record_failed_login(username: str) -> None:
+    """A wrong password for this name: count it, and from the sixth on make the next one wait longer."""
+    failures, wait = _throttle_keys(username)
+    count = limiter.storage.incr(failures, rules.FAILURE_MEMORY_SECONDS)
+    delay = rules.login_delay(count)
+    if delay:
+        limiter.storage.clear(wait)
+        limiter.storage.incr(wait, delay)
+
+
+def forget_failed_logins(username: str) -> None:
+    for key in _throttle_keys(username):
+        limiter.storage.clear(key)
 
 
 # --- an optional e-mail address and a reset by mail --------------------------------------------

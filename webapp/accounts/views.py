@@ -6,6 +6,8 @@ import hashlib
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from webapp.accounts import rules
@@ -36,7 +38,13 @@ from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
 from webapp.core.models import CoachRelation, Resident, User
 from webapp.core.passwords import verify_password
 from webapp.core.permissions import active_relation, own_resident, require_access, role_required
-from webapp.core.security import begin_second_step, end_session, pending_login, start_session
+from webapp.core.security import (
+    begin_second_step,
+    end_session,
+    is_remembered_device,
+    pending_login,
+    start_session,
+)
 from webapp.core.urls import safe_next
 from webapp.core.views import by_public_id, get_or_404, render_form
 
@@ -52,10 +60,11 @@ LOGIN_LIMIT_PER_IP, LOGIN_LIMIT_PER_ACCOUNT = rules.LOGIN_LIMIT_PER_IP, rules.LO
 TAKEN = _l("Deze gebruikersnaam is al bezet. Kies een andere.")
 
 
-def _account_key() -> str:
-    """Rate-limit key per account name, hashed so no names end up in the limiter's storage."""
+def _account_and_address_key() -> str:
+    """Rate-limit key per account name *and* address (the name hashed: no names in the limiter's
+    storage). Keyed on the name alone, ten wrong passwords from anywhere would lock the owner out."""
     name = (request.form.get("username") or "").strip().lower()
-    return "login-account:" + hashlib.sha256(name.encode()).hexdigest()
+    return f"login-account:{hashlib.sha256(name.encode()).hexdigest()}:{get_remote_address()}"
 
 
 def _pending_account_key() -> str:
@@ -100,16 +109,29 @@ def register():
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"])
-@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_account_key)
+@limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_account_and_address_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = people.by_username(form.username.data)
-        if verify_password(user.password_hash if user else None, form.password.data) and user.is_active:
+        name = form.username.data
+        user = people.by_username(name)
+        remembered = is_remembered_device(user)
+        wait = 0 if remembered else people.seconds_to_wait(name)
+        if wait:
+            form.password.errors.append(ngettext(
+                "Voor deze gebruikersnaam is een paar keer een verkeerd wachtwoord getypt. Wacht %(num)s seconde "
+                "en probeer het dan opnieuw.",
+                "Voor deze gebruikersnaam is een paar keer een verkeerd wachtwoord getypt. Wacht %(num)s seconden "
+                "en probeer het dan opnieuw.", wait))
+        elif verify_password(user.password_hash if user else None, form.password.data) and user.is_active:
+            if not remembered:  # guesses elsewhere keep slowing strangers down while the owner is in
+                people.forget_failed_logins(name)
             return _log_in(user, safe_next(request.args.get("next")))
-        form.password.errors.append(_("Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar."))
+        else:
+            people.record_failed_login(name)
+            form.password.errors.append(_("Deze gebruikersnaam en dit wachtwoord horen niet bij elkaar."))
     return render_form("accounts/login.html", form)
 
 

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, after_this_request, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from webapp.core import clock
@@ -46,6 +47,35 @@ def start_session(user: User, second_factor: bool = False) -> None:
     session["sv"] = user.session_version
     session["mfa"] = second_factor
     user.last_login_at = utcnow()
+    _remember_device(user)
+
+
+# A device where an account logged in before keeps a signed mark: wrong passwords typed elsewhere
+# slow that account down, but never on its owner's own phone (see accounts.service.seconds_to_wait).
+DEVICE_COOKIE, DEVICE_SALT, DEVICE_DAYS = "veerkracht_apparaat", "veerkracht-remembered-device", 180
+
+
+def _remember_device(user: User) -> None:
+    token = URLSafeTimedSerializer(current_app.secret_key, salt=DEVICE_SALT).dumps(user.public_id)
+
+    @after_this_request
+    def _set_cookie(response):
+        response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_DAYS * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def is_remembered_device(user: User | None) -> bool:
+    """Whether this account logged in on this device before (in the last 180 days)."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token or user is None:
+        return False
+    try:
+        public_id = URLSafeTimedSerializer(current_app.secret_key, salt=DEVICE_SALT).loads(
+            token, max_age=DEVICE_DAYS * 24 * 3600)
+    except BadData:
+        return False
+    return public_id == user.public_id
 
 
 PENDING_LOGIN = "pending_login"  # the password was right; the second factor is still to come
