@@ -273,6 +273,7 @@ def email():
             flash(_("Kijk in uw mail en klik op de link om uw e-mailadres te bevestigen.") if user.email
                   else _("Uw e-mailadres is verwijderd."), "success")
             return redirect(url_for("accounts.account"))
+    audit.record("account.view", user.resident, user.resident)
     return render_form("accounts/email.html", form, user=user)
 
 
@@ -341,6 +342,7 @@ def logout_everywhere():
 
 def _account_page(form: ShareForm, status: int = 200, wijk_form: WijkForm | None = None):
     resident = own_resident()
+    audit.record("account.view", resident, resident)
     return render_template(
         "accounts/account.html", relations=people.relations_of(resident), form=form, button=CsrfForm(),
         wijk_form=wijk_form or WijkForm(wijk=resident.wijk), wijken=people.known_wijken(),

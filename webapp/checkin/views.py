@@ -103,6 +103,7 @@ def life_event(_owner: Resident, draft: Draft):
             drafts.set_life_event(draft, chosen[0])
             return redirect(url_for("checkin.step", draft_id=draft.public_id, step=1))
         error = str(LIFE_EVENT_MISSING)  # a plain str: Jinja escapes it
+    audit.record("draft.view", _owner, draft)
     return render_template(
         "checkin/life_event.html", draft=draft, events=events.events, form=CsrfForm(),
         error=error, step=0, total=REVIEW_STEP,

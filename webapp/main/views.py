@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from webapp.checkin import service as drafts
-from webapp.core import history
+from webapp.core import audit, history
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
@@ -37,6 +37,7 @@ def home():
         latest = checkins_so_far[0] if checkins_so_far else None
         next_date = visits.next_checkin(resident)
         tries = referrals.open_referrals(resident)
+        audit.record("home.view", resident, resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
     return render_template(
         "main/home.html", draft=draft, latest=latest, next_date=next_date, tries=tries, form=CsrfForm(),

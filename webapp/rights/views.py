@@ -66,15 +66,18 @@ def download_pdf():
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-mijn-gegevens.pdf"'})
 
 
-def _erase_after_password(form, template: str, find_resident, done, **context):
+def _erase_after_password(form, template: str, find_resident, done, shown: Resident | None = None, **context):
     """The one erase flow: the password of whoever asks is checked first (so a wrong password
-    never tells whether a resident exists), then the resident is found, erased, and `done` answers."""
+    never tells whether a resident exists), then the resident is found, erased, and `done` answers.
+    `shown`: the resident the page names, whose access log gets a row each time it is shown."""
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.password.data):
             form.password.errors.append(_("Dit wachtwoord klopt niet."))
         elif (resident := find_resident(form)) is not None:
             rights.erase(resident, by=None if is_own(current_user, resident) else current_user)
             return done()
+    if shown is not None:
+        audit.record("erase.view", shown, shown)
     return render_form(template, form, **context)
 
 
@@ -105,7 +108,7 @@ def erase_by_coach(resident_id: str):
         return redirect(url_for("caseload.home"))
 
     return _erase_after_password(EraseForm(), "rights/erase_by_coach.html", lambda _form: resident, done,
-                                 resident=resident)
+                                 shown=resident, resident=resident)
 
 
 @bp.route("/beheer/bewoner-verwijderen", methods=["GET", "POST"])

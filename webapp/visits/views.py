@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from webapp.checkin import service as drafts
 from webapp.checkin.views import draft_screen, resume_url
+from webapp.core import audit
 from webapp.core.definitions import VISIT_FORM
 from webapp.core.labels import COACH_ROLES
 from webapp.core.models import Draft, Resident
@@ -29,4 +30,5 @@ def start(resident_id: str):
 @draft_screen()
 def handover(resident: Resident, draft: Draft):
     """"Geef de tablet aan ...": the resident answers on their own."""
+    audit.record("draft.view", resident, draft)  # the page names the resident
     return render_template("visits/handover.html", draft=draft, resident=resident, next_url=resume_url(draft))
