@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from webapp.caseload import rules
 
 FLAG_LABELS = {
+    rules.FLAG_VERY_LOW: _l("erg laag cijfer voor gevoel of zingeving"),
     rules.FLAG_DROP: _l("2 punten of meer gedaald"),
     rules.FLAG_TALK: _l("wil ergens over praten"),
     rules.FLAG_OVERDUE: _l("check-in te laat"),

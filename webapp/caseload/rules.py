@@ -11,7 +11,8 @@ FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-
 FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
 FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
 FLAG_NO_NEWS = "geen_nieuws"  # a referral without news for more than four weeks
-FLAGS = (FLAG_DROP, FLAG_TALK, FLAG_OVERDUE, FLAG_NO_NEWS)
+FLAG_VERY_LOW = "erg_laag"    # a very low score on how one feels or on meaning (the safety net)
+FLAGS = (FLAG_VERY_LOW, FLAG_DROP, FLAG_TALK, FLAG_OVERDUE, FLAG_NO_NEWS)
 SORTS = ("aandacht", "naam", "laatste", "volgende", "daling")
 
 
@@ -39,9 +40,11 @@ def due_date(last_checkin: date | None, agreed: date | None, since: date) -> dat
 
 
 def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date,
-              quiet_referrals: int = 0) -> set[str]:
+              quiet_referrals: int = 0, very_low: bool = False) -> set[str]:
     """The reasons this resident may need attention now (rules of thumb, not a diagnosis)."""
     flags = {FLAG_NO_NEWS} if quiet_referrals else set()
+    if very_low:
+        flags.add(FLAG_VERY_LOW)
     if any(change is not None and change <= -WORTH_DISCUSSING for change in changes.values()):
         flags.add(FLAG_DROP)
     if talk_count:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from webapp.caseload import rules as caseload
 from webapp.core import clock, scoring
-from webapp.core.definitions import definitions
+from webapp.core.definitions import definitions, safety_net
 from webapp.core.extensions import db
 from webapp.core.labels import OPEN_REFERRAL_STATUSES
 from webapp.core.models import Answer, Checkin, CoachRelation, Referral, Resident, User
@@ -96,6 +96,11 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
             forms[key] = definitions().get(*key[:2]).form_item_ids(row.form)
         return scoring.pillar_scores(forms[key], answers_by_checkin[row.id])
 
+    net = safety_net()
+
+    def very_low(latest_scores: dict) -> bool:
+        return net is not None and bool(scoring.very_low(latest_scores, net.pillars, net.threshold))
+
     rows = []
     for resident_id, public_id, name, wijk, started_at in residents:
         history = by_resident.get(resident_id, [])
@@ -104,12 +109,14 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
         last_day = as_utc(latest.completed_at).astimezone(timezone).date() if latest else None
         due = caseload.due_date(last_day, next_dates.get(resident_id),
                                 as_utc(started_at).astimezone(timezone).date())
-        changes = scoring.changes(scores(latest), scores(previous)) if latest and previous else {}
+        latest_scores = scores(latest) if latest else {}
+        changes = scoring.changes(latest_scores, scores(previous)) if latest and previous else {}
         talk = talk_by_checkin[latest.id] if latest else 0
         rows.append(caseload.Row(
             resident_public_id=public_id, name=name or public_id[:6], wijk=wijk,
             life_event=life_events.get(resident_id), last_checkin=last_day, due=due, changes=changes,
-            talk_count=talk, flags=caseload.flags_for(changes, talk, due, today, quiet[resident_id]),
+            talk_count=talk, flags=caseload.flags_for(changes, talk, due, today, quiet[resident_id],
+                                                      very_low(latest_scores)),
             coaches=coaches_by_resident[resident_id],
         ))
     return rows

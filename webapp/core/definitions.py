@@ -3,7 +3,7 @@
 from flask import current_app
 
 from webapp.core.labels import FormKind
-from webapp.core.questionnaires import Definitions, LifeEvents, Questionnaire
+from webapp.core.questionnaires import Definitions, LifeEvents, Questionnaire, SafetyNet
 
 QUESTIONNAIRE_ID = "veerkracht"
 RESIDENT_FORM = FormKind.KORT
@@ -28,3 +28,8 @@ def questionnaire_for(record) -> Questionnaire:
 def life_events() -> LifeEvents:
     """Return the life-event list."""
     return definitions().life_events
+
+
+def safety_net() -> SafetyNet | None:
+    """Return the safety-net texts (None when the organisation removed the file)."""
+    return definitions().safety_net

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 NO_LIFE_EVENT = "geen"  # the life-event answer "er is niets bijzonders gebeurd"
 PILLAR_IDS = ("lichaam", "mentaal", "zingeving", "kwaliteit", "meedoen", "dagelijks")
 LIFE_EVENTS_FILE = "life-events.yaml"
+SAFETY_NET_FILE = "safety-net.yaml"
 ID_PATTERN = r"^[a-z][a-z0-9_]{1,48}$"
 
 
@@ -170,12 +171,39 @@ class LifeEvents(_Strict):
         return next((e for e in self.events if e.id == event_id), None)
 
 
+class SafetyContact(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    text: Text
+    phone: str | None = Field(default=None, pattern=r"^[0-9 +-]{3,20}$")
+    url: str | None = Field(default=None, pattern=r"^https://")
+
+
+class SafetyNet(_Strict):
+    """Who to talk to after a very low score on how one feels or on meaning (texts are data)."""
+
+    version: int = Field(ge=1)
+    threshold: float = Field(ge=0, le=10)
+    pillars: list[str] = Field(min_length=1)
+    heading: Text
+    intro: Text
+    contacts: list[SafetyContact] = Field(min_length=1)
+
+    @field_validator("pillars")
+    @classmethod
+    def _known_pillars(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value not in PILLAR_IDS:
+                raise ValueError(f"onbekende pijler '{value}'")
+        return values
+
+
 @dataclass(frozen=True)
 class Definitions:
-    """Every questionnaire version and the life-event list, loaded once at start-up."""
+    """Every questionnaire version, the life-event list and the safety net, loaded once at start-up."""
 
     questionnaires: dict[tuple[str, int], Questionnaire]
     life_events: LifeEvents
+    safety_net: SafetyNet | None = None
 
     def latest(self, questionnaire_id: str) -> Questionnaire:
         """Return the newest version of a questionnaire."""
@@ -248,12 +276,17 @@ def load_life_events(path: Path) -> LifeEvents:
     return _validate(LifeEvents, _read_yaml(path), path)
 
 
+def load_safety_net(path: Path) -> SafetyNet:
+    """Load the safety-net texts."""
+    return _validate(SafetyNet, _read_yaml(path), path)
+
+
 def load_definitions(directory: str | Path) -> Definitions:
     """Load every questionnaire file and the life-event list from a directory."""
     directory = Path(directory)
     questionnaires: dict[tuple[str, int], Questionnaire] = {}
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == LIFE_EVENTS_FILE:
+        if path.name in (LIFE_EVENTS_FILE, SAFETY_NET_FILE):
             continue
         q = load_questionnaire(path)
         if (q.id, q.version) in questionnaires:
@@ -264,4 +297,6 @@ def load_definitions(directory: str | Path) -> Definitions:
     life_events_path = directory / LIFE_EVENTS_FILE
     if not life_events_path.exists():
         raise DefinitionError(f"{LIFE_EVENTS_FILE}: bestand ontbreekt in {directory}")
-    return Definitions(questionnaires, load_life_events(life_events_path))
+    safety_net_path = directory / SAFETY_NET_FILE
+    safety_net = load_safety_net(safety_net_path) if safety_net_path.exists() else None
+    return Definitions(questionnaires, load_life_events(life_events_path), safety_net)

@@ -52,3 +52,8 @@ def lowest_pillars(scores: Mapping[str, float | None], limit: int = 2) -> list[s
     top = max(s for s, _ in scored)
     ranked = sorted((s, i, p) for i, (s, p) in enumerate(scored) if s < top)
     return [p for _, _, p in ranked[:limit]]
+
+
+def very_low(scores: Mapping[str, float | None], pillars: Sequence[str], threshold: float) -> list[str]:
+    """The given pillars scoring at or below the threshold (the safety net's rule; not a diagnosis)."""
+    return [p for p in pillars if scores.get(p) is not None and scores[p] <= threshold]

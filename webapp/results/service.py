@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, history, scoring
 from webapp.core.charts import lines_svg, spider_svg
-from webapp.core.definitions import life_events, questionnaire_for
+from webapp.core.definitions import life_events, questionnaire_for, safety_net
 from webapp.core.extensions import db
 from webapp.core.history import scores_of
-from webapp.core.models import ChartImage, Checkin, Resident, User
+from webapp.core.models import ChartImage, Checkin, CoachRelation, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.results.summary_pdf import Summary, summary_pdf
@@ -177,3 +177,40 @@ def save_visit(resident: Resident, checkin: Checkin, values: dict, today: date) 
     )
     db.session.flush()
     audit.record("visit.update", resident, checkin)
+
+
+@dataclass
+class SafetyLine:
+    text: str
+    phone: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class SafetyMessage:
+    """Who to talk to, shown calmly after a very low score on how one feels or on meaning."""
+
+    heading: str
+    intro: str
+    lines: list[SafetyLine]
+
+
+def coach_names(resident: Resident) -> list[str]:
+    """The names of the coaches this resident shares with now."""
+    return list(db.session.scalars(
+        select(User.display_name).join(CoachRelation, CoachRelation.coach_id == User.id)
+        .where(CoachRelation.resident_id == resident.id, CoachRelation.ended_at.is_(None),
+               User.display_name.is_not(None))
+        .order_by(CoachRelation.started_at)))
+
+
+def safety_message(resident: Resident, scores: dict, locale: str) -> SafetyMessage | None:
+    """The safety net's texts (questionnaires/safety-net.yaml) when a score is very low, else None.
+    The line about the resident's own coach is only there when they have one."""
+    net = safety_net()
+    if net is None or not scoring.very_low(scores, net.pillars, net.threshold):
+        return None
+    coaches = gettext(" of ").join(coach_names(resident))
+    lines = [SafetyLine(c.text.get(locale).replace("{coach}", coaches), c.phone, c.url)
+             for c in net.contacts if c.id != "coach" or coaches]
+    return SafetyMessage(net.heading.get(locale), net.intro.get(locale), lines)

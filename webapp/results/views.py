@@ -76,7 +76,7 @@ def result(checkin_id: str):
         talk_items=talk_items, event=life_events().get(checkin.life_event), form=form,
         is_own=is_own(current_user, resident), is_visit=writer == "visit", resident=resident,
         coach=db.session.get(User, checkin.coach_id) if checkin.coach_id else None,
-        credit=questionnaire.credit.get(lang),
+        credit=questionnaire.credit.get(lang), safety=results.safety_message(resident, comparison.scores, lang),
     )  # 200 even with form errors: the page shows data, so its audit event must be kept
 
 
