@@ -17,6 +17,7 @@ from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Recove
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
+from webapp.core.security import end_all_sessions
 from webapp.core.transactions import savepoint
 
 # No 0/O, 1/I/L: codes are read off paper and typed by older residents.
@@ -202,7 +203,7 @@ def change_password(user: User, password: str) -> None:
 def _new_password(user: User, password: str, action: str) -> None:
     """Every way to a new password: store its hash, end every session of the account, audit it."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_all_sessions(user)
     db.session.flush()
     audit.record(action, user.resident, user, object_type="user")
 
@@ -224,7 +225,7 @@ def set_blocked(user: User, blocked: bool) -> None:
     Its history stays in the audit trail."""
     user.is_enabled = not blocked
     if blocked:
-        user.session_version += 1
+        end_all_sessions(user)
     db.session.flush()
     audit.record("account.block" if blocked else "account.unblock", None, user, object_type="user")
 
@@ -394,7 +395,7 @@ def turn_off_second_factor(user: User) -> None:
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
     is set up again. Every session of the account ends."""
-    user.session_version += 1
+    end_all_sessions(user)
     _clear_second_factor(user)
     audit.record("second_factor.reset", None, user, object_type="user")
 

@@ -18,10 +18,11 @@ from webapp.core.models.people import (
     User,
     UserRole,
 )
+from webapp.core.models.sessions import LoginSession
 
 __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "RecoveryCode", "Draft", "Checkin", "Resident", "User", "UserRole",
+    "ChartImage", "CoachRelation", "LoginSession", "RecoveryCode", "Draft", "Checkin", "Resident", "User", "UserRole",
 ]
