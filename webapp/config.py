@@ -83,6 +83,9 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "PROXY_FIX_HOPS": _proxy_hops(),
         # gunicorn reads its worker count from WEB_CONCURRENCY too; used for the warning above.
         "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY") or 1),
+        # The wijken residents and coaches pick from, besides those of the sociale kaart and those of
+        # ten or more residents: "Oosterhof,De Beemden,Nieuw Dorp".
+        "WIJKEN": tuple(w.strip() for w in os.environ.get("WIJKEN", "").split(",") if w.strip()),
         "ACTIVATION_DAYS": int(os.environ.get("ACTIVATION_DAYS", "14")),
         "RESET_DAYS": int(os.environ.get("RESET_DAYS", "3")),  # a printed reset code works this long
         # Mail (optional): without MAIL_SERVER, residents cannot add an e-mail address.

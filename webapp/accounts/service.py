@@ -17,6 +17,7 @@ from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Recove
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
+from webapp.core.privacy import MIN_GROUP
 from webapp.core.security import end_all_sessions
 from webapp.core.transactions import savepoint
 
@@ -102,11 +103,17 @@ def _unique_coach_code() -> str:
 
 
 def known_wijken() -> list[str]:
-    """The wijken already in use, by residents or in the sociale kaart, to pick from."""
+    """The wijken to pick from: those the organisation configured (WIJKEN), those of the sociale
+    kaart (the beheerder keeps them) and those of at least MIN_GROUP residents.
+
+    A wijk fewer residents typed is never offered: it is someone else's free text, and a resident
+    once typed their name, street and phone number there.
+    """
     from webapp.core.models import Activity
 
-    names = set(db.session.scalars(select(Resident.wijk).distinct())) | set(
-        db.session.scalars(select(Activity.wijk).distinct()))
+    shared = select(Resident.wijk).group_by(Resident.wijk).having(func.count(Resident.id) >= MIN_GROUP)
+    names = (set(current_app.config.get("WIJKEN") or ()) | set(db.session.scalars(shared))
+             | set(db.session.scalars(select(Activity.wijk).distinct())))
     return sorted((name for name in names if name), key=str.casefold)
 
 
