@@ -569,12 +569,21 @@ def seed_residents(app, coach_id: int, first: int, last: int, checkins: int,
 
 def logged_in_client(app, user_public_id: str):
     """A test client logged in the way tests/conftest.py login_as does (no password form)."""
+    from sqlalchemy import select
+
+    from webapp.core.extensions import db
+    from webapp.core.models import User
+    from webapp.core.security import SESSION_KEY, new_login_session
+
     client = app.test_client()
+    with app.app_context():
+        token = new_login_session(db.session.scalar(select(User).where(User.public_id == user_public_id)))
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user_public_id
         session["_fresh"] = True
         session["started"] = session["seen"] = time.time()
-        session["sv"] = 0
+        session[SESSION_KEY] = token  # the LoginSession on the server
         session["mfa"] = True  # as after the second step
     return client
 

@@ -15,6 +15,7 @@ from webapp import create_app
 from webapp.accounts import service as people
 from webapp.core.extensions import db, limiter
 from webapp.core.models import Answer, Checkin, Resident, User
+from webapp.core.security import SESSION_KEY, new_login_session
 
 # Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
@@ -218,15 +219,23 @@ def make_checkin(app):
     return factory
 
 
-def log_in(client: FlaskClient, user_public_id: str) -> None:
-    """Log a client in as a user (by public id) without going through the password form."""
+def log_in(client: FlaskClient, user_public_id: str, second_factor: bool = True) -> None:
+    """Log a client in as a user (by public id) without going through the password form: a
+    LoginSession on the server and the cookie that names it."""
+    token = None
+    with client.application.app_context():
+        user = db.session.scalar(select(User).where(User.public_id == user_public_id))
+        if user is not None:
+            token = new_login_session(user)
+            db.session.commit()
     now = datetime.now(UTC).timestamp()
     with client.session_transaction() as session:
         session["_user_id"] = user_public_id
         session["_fresh"] = True
         session["started"] = session["seen"] = now
-        session["sv"] = 0
-        session["mfa"] = True  # as after the second step (staff always give one)
+        session["mfa"] = second_factor  # as after the second step (staff always give one)
+        if token:
+            session[SESSION_KEY] = token
 
 
 @pytest.fixture

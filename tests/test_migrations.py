@@ -83,6 +83,6 @@ def test_sqlite_upgrade_keeps_existing_data_and_links(tmp_path):
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT user_id FROM resident").scalar() == 1
             assert connection.exec_driver_sql("SELECT count(*) FROM answer").scalar() == 1
-            assert connection.exec_driver_sql("SELECT session_version FROM user").scalar() == 0
+            assert connection.exec_driver_sql("SELECT count(*) FROM login_session").scalar() == 0
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()

@@ -41,7 +41,8 @@ def test_coach_enrols_resident_without_phone_recording_consent(app, client, make
     assert "resident.enrol" in _actions(app)
 
 
-def test_a_typed_wijk_takes_the_spelling_already_in_use(app, client, make_staff, login_as):
+def test_a_typed_wijk_takes_the_spelling_already_in_use(app, client, make_staff, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "WIJKEN", ("Oosterflank",))  # as the organisation configured it
     coach = make_staff("ouderencoach")
     login_as(client, coach["user"])
     assert _enrol(client, wijk="Oosterflank").status_code == 302
@@ -302,7 +303,7 @@ def test_a_resident_may_name_their_wijk_in_the_spelling_already_in_use(app, clie
     page = client.get("/account").get_data(as_text=True)
     assert "In welke wijk woont u? (niet verplicht)" in page
     with app.app_context():
-        db.session.add(Resident(wijk="Oosterhof"))
+        db.session.add_all([Resident(wijk="Oosterhof") for _ in range(10)])  # a wijk of ten residents is offered
         db.session.commit()
     response = client.post_form("/account/wijk", {"wijk": " oosterhof "})
     assert response.status_code == 302
@@ -316,3 +317,47 @@ def test_a_resident_may_name_their_wijk_in_the_spelling_already_in_use(app, clie
     with app.app_context():
         assert db.session.scalar(select(Resident.wijk).where(Resident.public_id == me["resident"])) is None
     assert "profile.update" in _actions(app)
+
+
+# --- the wijken on offer: never another resident's free text ------------------------------------
+
+def _offered(client, url: str = "/account") -> list[str]:
+    return re.findall(r'<option value="([^"]*)">', client.get(url).get_data(as_text=True))
+
+
+def test_a_wijk_typed_by_a_few_residents_is_never_shown_to_others(app, client, make_resident, login_as):
+    with app.app_context():
+        db.session.add_all([Resident(wijk="Jan de Vries, Kerkstraat 5, 06 12345678")]
+                           + [Resident(wijk="Bijna groot") for _ in range(9)])
+        db.session.commit()
+    login_as(client, make_resident()["user"])
+    assert _offered(client) == []
+    page = client.get("/account").get_data(as_text=True)
+    assert "Kerkstraat" not in page and "Bijna groot" not in page
+    # Typing it yourself stores your own text, and learns nothing about the spelling of others.
+    assert client.post_form("/account/wijk", {"wijk": "bijna GROOT"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Resident.wijk == "bijna GROOT")) == 1
+
+
+def test_wijken_of_the_organisation_the_sociale_kaart_and_ten_residents_are_offered(
+        app, client, make_resident, make_staff, login_as, monkeypatch):
+    from webapp.core.models import Activity
+
+    monkeypatch.setitem(app.config, "WIJKEN", ("De Beemden",))
+    with app.app_context():
+        db.session.add_all([Resident(wijk="Oosterhof") for _ in range(10)] + [Resident(wijk="Klein") for _ in range(3)])
+        db.session.add(Activity(name="Wandelclub", organisation="Buurthuis", description="Samen wandelen",
+                                wijk="Noordkwartier", last_verified_on=datetime.now(UTC).date()))
+        db.session.commit()
+    login_as(client, make_resident()["user"])
+    assert _offered(client) == ["De Beemden", "Noordkwartier", "Oosterhof"]
+    login_as(client, make_staff("ouderencoach")["user"])  # the coach's enrol form offers the same
+    assert _offered(client, "/coach/inschrijven") == ["De Beemden", "Noordkwartier", "Oosterhof"]
+
+
+def test_one_minimum_group_for_the_impact_page_and_the_wijken():
+    from webapp.core import privacy
+    from webapp.impact import rules as impact
+
+    assert impact.MIN_GROUP is privacy.MIN_GROUP == 10

@@ -81,11 +81,9 @@ def test_the_second_step_waits_ten_minutes_at_most(app, client, make_staff):
     assert client.get("/coach").location.startswith("/inloggen")
 
 
-def test_a_staff_session_without_the_second_factor_is_refused(client, make_staff):
+def test_a_staff_session_without_the_second_factor_is_refused(client, make_staff, login_as):
     coach = make_staff(username="coach-oud")
-    with client.session_transaction() as session:  # a session from before two factors were required
-        now = datetime.now(UTC).timestamp()
-        session.update({"_user_id": coach["user"], "_fresh": True, "started": now, "seen": now, "sv": 0})
+    login_as(client, coach["user"], second_factor=False)  # a session from before two factors were required
     assert client.get("/coach").location.startswith("/inloggen")
 
 

@@ -5,7 +5,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp.config import BASE_DIR, load_config
+from webapp.config import BASE_DIR, load_config, per_worker_limits_warning
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 # One package per feature, each with a blueprint in views.py (see "How it is built" in the README).
@@ -20,7 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     if app.config["PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+        hops = app.config.get("PROXY_FIX_HOPS") or 1
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    if warning := per_worker_limits_warning(app.config["WEB_CONCURRENCY"], app.config["RATELIMIT_STORAGE_URI"]):
+        app.logger.warning(warning)
 
     from webapp import cli, errors
     from webapp.core import extensions, i18n, security, transactions

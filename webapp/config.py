@@ -18,6 +18,24 @@ def _database_url(instance_path: str) -> str:
     return url or f"sqlite:///{Path(instance_path) / 'veerkracht.sqlite'}"
 
 
+def _proxy_hops() -> int:
+    """How many proxies stand in front of the app (0: none, X-Forwarded-* is ignored)."""
+    if os.environ.get("PROXY_FIX", "0") != "1":
+        return 0
+    hops = os.environ.get("PROXY_FIX_HOPS", "1")
+    if not hops.isdigit() or int(hops) < 1:
+        raise ValueError(f"PROXY_FIX_HOPS must be a whole number of at least 1, not {hops!r}")
+    return int(hops)
+
+
+def per_worker_limits_warning(workers: int, storage_uri: str) -> str | None:
+    """The warning to log when several workers each count rate limits in their own memory."""
+    if workers > 1 and storage_uri.startswith("memory"):
+        return (f"{workers} workers without REDIS_URL: each counts login attempts on its own, so every rate "
+                f"limit is {workers} times as high. Set REDIS_URL to share the counts.")
+    return None
+
+
 def load_config(instance_path: str, need_secret: bool = True) -> dict:
     """Build the configuration mapping from the environment."""
     Path(instance_path).mkdir(parents=True, exist_ok=True)  # home of the default SQLite file
@@ -58,8 +76,16 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "ABSOLUTE_HOURS_RESIDENT": int(os.environ.get("ABSOLUTE_HOURS_RESIDENT", "12")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
-        # Behind a TLS-terminating proxy: trust one hop of X-Forwarded-For/-Proto (HSTS, audit IPs).
+        # Behind a TLS-terminating proxy: trust PROXY_FIX_HOPS (default 1) hops of X-Forwarded-For and
+        # -Proto (HSTS, rate limits per address, audit IPs). Without a proxy in front this lets any
+        # client choose its own address: see "Deployment" in the README.
         "PROXY_FIX": os.environ.get("PROXY_FIX", "0") == "1",
+        "PROXY_FIX_HOPS": _proxy_hops(),
+        # gunicorn reads its worker count from WEB_CONCURRENCY too; used for the warning above.
+        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY") or 1),
+        # The wijken residents and coaches pick from, besides those of the sociale kaart and those of
+        # ten or more residents: "Oosterhof,De Beemden,Nieuw Dorp".
+        "WIJKEN": tuple(w.strip() for w in os.environ.get("WIJKEN", "").split(",") if w.strip()),
         "ACTIVATION_DAYS": int(os.environ.get("ACTIVATION_DAYS", "14")),
         "RESET_DAYS": int(os.environ.get("RESET_DAYS", "3")),  # a printed reset code works this long
         # Mail (optional): without MAIL_SERVER, residents cannot add an e-mail address.

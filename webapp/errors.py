@@ -1,13 +1,15 @@
 """Friendly Dutch error pages; never a stack trace."""
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from webapp.checkin.service import DraftConflict
-from webapp.core.extensions import db
+from webapp.core.extensions import db, login_manager
 
 MESSAGES = {
     400: (_l("Dat ging niet goed"),
@@ -22,8 +24,15 @@ MESSAGES = {
     429: (_l("Even wachten"), _l("U heeft het te vaak geprobeerd. Wacht een paar minuten en probeer het dan opnieuw.")),
     500: (_l("Er ging iets mis"),
           _l("Er ging bij ons iets mis. Uw eerdere antwoorden zijn bewaard. Probeer het later opnieuw.")),
-    503: (_l("Even niet bereikbaar"), _l("Veerkracht is even niet bereikbaar. Probeer het later opnieuw.")),
+    503: (_l("Veerkracht is even niet bereikbaar"),
+          _l("Er is bij ons een storing. Wat u al had opgeslagen, is bewaard. Probeer het over een paar minuten "
+             "opnieuw.")),
 }
+
+# The database cannot be reached (down, restarting, no connections left): the pages say so in
+# Dutch, without needing the database themselves.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 60
 
 
 def _render(code: int, title=None, message=None):
@@ -34,7 +43,39 @@ def _render(code: int, title=None, message=None):
     ), code
 
 
+def _rollback_quietly() -> None:
+    """Roll back what the request did; with the database gone even that may fail."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is broken; dropping the session is all that is left
+        db.session.remove()
+
+
+def _unavailable(app: Flask, error: Exception):
+    """The 503 page: it touches no database, not even to load the logged-in user."""
+    _rollback_quietly()
+    # One line, no traceback: a driver's message may quote a query; the cause's class name says enough.
+    app.logger.error("database unavailable on %s %s (%s)", request.method, request.url_rule,
+                     type(getattr(error, "orig", None) or error).__name__)
+    # Flask-Login loads the user for every template; the page is drawn as for a visitor instead.
+    # The cookie is left alone, so nobody is logged out by an outage.
+    g._login_user = login_manager.anonymous_user()
+    title, message = MESSAGES[503]
+    return (render_template("errors/unavailable.html", title=title, message=message), 503,
+            {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PoolTimeoutError)
+    def _database_unavailable(error: Exception):
+        if request.path == "/healthz":
+            _rollback_quietly()
+            return {"status": "error", "database": "unreachable"}, 503
+        return _unavailable(app, error)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         db.session.rollback()
@@ -52,13 +93,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        db.session.rollback()
+        if isinstance(getattr(error, "original_exception", None), DATABASE_UNAVAILABLE):
+            return _database_unavailable(error.original_exception)  # e.g. the final commit failed
+        _rollback_quietly()
         if request.path == "/healthz":
             return error
         return _render(error.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        db.session.rollback()
+        _rollback_quietly()
         app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
         return _render(500)

@@ -19,6 +19,8 @@ from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, Recove
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
+from webapp.core.privacy import MIN_GROUP
+from webapp.core.security import end_all_sessions
 from webapp.core.transactions import savepoint
 
 # No 0/O, 1/I/L: codes are read off paper and typed by older residents.
@@ -103,11 +105,17 @@ def _unique_coach_code() -> str:
 
 
 def known_wijken() -> list[str]:
-    """The wijken already in use, by residents or in the sociale kaart, to pick from."""
+    """The wijken to pick from: those the organisation configured (WIJKEN), those of the sociale
+    kaart (the beheerder keeps them) and those of at least MIN_GROUP residents.
+
+    A wijk fewer residents typed is never offered: it is someone else's free text, and a resident
+    once typed their name, street and phone number there.
+    """
     from webapp.core.models import Activity
 
-    names = set(db.session.scalars(select(Resident.wijk).distinct())) | set(
-        db.session.scalars(select(Activity.wijk).distinct()))
+    shared = select(Resident.wijk).group_by(Resident.wijk).having(func.count(Resident.id) >= MIN_GROUP)
+    names = (set(current_app.config.get("WIJKEN") or ()) | set(db.session.scalars(shared))
+             | set(db.session.scalars(select(Activity.wijk).distinct())))
     return sorted((name for name in names if name), key=str.casefold)
 
 
@@ -204,7 +212,7 @@ def change_password(user: User, password: str) -> None:
 def _new_password(user: User, password: str, action: str) -> None:
     """Every way to a new password: store its hash, end every session of the account, audit it."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_all_sessions(user)
     db.session.flush()
     audit.record(action, user.resident, user, object_type="user")
 
@@ -226,7 +234,7 @@ def set_blocked(user: User, blocked: bool) -> None:
     Its history stays in the audit trail."""
     user.is_enabled = not blocked
     if blocked:
-        user.session_version += 1
+        end_all_sessions(user)
     db.session.flush()
     audit.record("account.block" if blocked else "account.unblock", None, user, object_type="user")
 
@@ -396,7 +404,7 @@ def turn_off_second_factor(user: User) -> None:
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
     is set up again. Passkeys go too (they may be on the lost phone). Every session of the account ends."""
-    user.session_version += 1
+    end_all_sessions(user)
     user.passkeys = []
     _clear_second_factor(user)
     audit.record("second_factor.reset", None, user, object_type="user")

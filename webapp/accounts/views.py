@@ -334,8 +334,7 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every session of this account, on every device."""
-    current_user.session_version += 1
-    end_session()
+    end_session(everywhere=True)
     flash(_("U bent overal uitgelogd, op alle apparaten."), "success")
     return redirect(url_for("main.home"))
 

@@ -1,18 +1,20 @@
 """Login sessions and the security headers every response carries."""
 
+import hashlib
+import secrets
 from datetime import timedelta
 
-from flask import Flask, abort, after_this_request, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, after_this_request, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from webapp.core import clock
 from webapp.core.extensions import db, limiter, login_manager
 from webapp.core.labels import STAFF_ROLES
-from webapp.core.models import User
-from webapp.core.models._base import utcnow
+from webapp.core.models import LoginSession, User
+from webapp.core.models._base import as_utc, utcnow
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -23,8 +25,40 @@ CONTENT_SECURITY_POLICY = (
 CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
+# Sessions live in two places. The signed cookie carries who is logged in, when the session
+# started and was last used (for the idle and absolute limits) and whether the second factor was
+# given; the LoginSession row on the server says whether the session still exists at all. Each
+# request finds the row and the user in one indexed query (the user load Flask-Login needs anyway).
+# No Redis is needed for this: the database is already shared by every worker and every node, so a
+# deleted row is gone for all of them at once, and the rows are few and small.
+SESSION_KEY = "sid"  # the session entry that holds the token
+SEEN_EVERY = timedelta(minutes=5)  # write last_seen_at at most this often: a read stays a read
+LAST_SEEN = "login_session_seen"  # g: (row id, last_seen_at) of this request's LoginSession
+
+
+def _token_hash(token: str) -> str:
+    # The token has 256 random bits: a fast hash suffices, and a database leak yields no session.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @login_manager.user_loader
 def _load_user(public_id: str) -> User | None:
+    """The logged-in user, when this browser's LoginSession still exists and the account is not blocked."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        return None
+    row = db.session.execute(
+        select(User, LoginSession.id, LoginSession.last_seen_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _token_hash(token), User.public_id == public_id)
+    ).first()
+    if row is None or not row.User.is_active:
+        return None
+    setattr(g, LAST_SEEN, (row.id, as_utc(row.last_seen_at)))
+    return row.User
+
+
+def _user_by_public_id(public_id: str) -> User | None:
     user = db.session.scalar(select(User).where(User.public_id == public_id))
     return user if user and user.is_active else None
 
@@ -37,14 +71,24 @@ def clear_session() -> None:
         session["lang"] = lang
 
 
+def new_login_session(user: User) -> str:
+    """Store a new LoginSession for the user; returns the token for the cookie (never stored)."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
+    return token
+
+
 def start_session(user: User, second_factor: bool = False) -> None:
-    """Log a user in on a fresh session that carries its start time, version and whether the
-    second factor was given."""
+    """Log a user in on a fresh session (a new LoginSession on the server) that carries its start
+    time and whether the second factor was given."""
+    _forget_this_session()
     clear_session()
     login_user(user)
+    purge_old_sessions()
     stamp = clock.now().timestamp()
+    session[SESSION_KEY] = new_login_session(user)
     session["started"] = session["seen"] = stamp
-    session["sv"] = user.session_version
     session["mfa"] = second_factor
     user.last_login_at = utcnow()
     _remember_device(user)
@@ -84,6 +128,7 @@ PENDING_SECONDS = 600
 
 def begin_second_step(user: User, next_url: str | None) -> None:
     """Remember, for ten minutes, who gave the right password; nobody is logged in yet."""
+    _forget_this_session()
     clear_session()
     session[PENDING_LOGIN] = {"user": user.public_id, "at": clock.now().timestamp(), "next": next_url}
 
@@ -93,12 +138,53 @@ def pending_login() -> tuple[User | None, str | None]:
     pending = session.get(PENDING_LOGIN)
     if not isinstance(pending, dict) or clock.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         return None, None
-    return _load_user(pending.get("user", "")), pending.get("next")
+    return _user_by_public_id(pending.get("user", "")), pending.get("next")
 
 
-def end_session() -> None:
+def end_session(everywhere: bool = False) -> None:
+    """Log out: this session ends on the server too (a copied cookie no longer works). With
+    `everywhere`, every session of the account ends, on every device."""
+    if everywhere and current_user.is_authenticated:
+        end_all_sessions(current_user)
+    else:
+        _forget_this_session()
     logout_user()
     clear_session()
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of an account at once (a new password, a block, a reset second factor).
+    Whoever should stay logged in on this device starts a new session afterwards."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id),
+                       execution_options={"synchronize_session": False})
+
+
+def _forget_this_session() -> None:
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)),
+                           execution_options={"synchronize_session": False})
+
+
+def purge_old_sessions() -> int:
+    """Delete the rows of sessions that have ended by their limits anyway; run at every login, so
+    the table only ever holds the sessions in use. Returns how many went."""
+    config = current_app.config
+    now = clock.now()
+    idle = timedelta(minutes=max(config["IDLE_MINUTES_STAFF"], config["IDLE_MINUTES_RESIDENT"])) + SEEN_EVERY
+    absolute = timedelta(hours=max(config["ABSOLUTE_HOURS_STAFF"], config["ABSOLUTE_HOURS_RESIDENT"]))
+    stale = (LoginSession.last_seen_at < now - idle) | (LoginSession.created_at < now - absolute)
+    result = db.session.execute(delete(LoginSession).where(stale), execution_options={"synchronize_session": False})
+    return result.rowcount
+
+
+def _note_seen() -> None:
+    """Keep last_seen_at roughly current, with one small UPDATE every few minutes at most."""
+    row_id, last_seen = getattr(g, LAST_SEEN, (None, None))
+    now = clock.now()
+    if row_id is not None and (last_seen is None or now - last_seen > SEEN_EVERY):
+        db.session.execute(update(LoginSession).where(LoginSession.id == row_id).values(last_seen_at=now),
+                           execution_options={"synchronize_session": False})
 
 
 def _limits(user: User) -> tuple[timedelta, timedelta]:
@@ -110,9 +196,9 @@ def _limits(user: User) -> tuple[timedelta, timedelta]:
 
 
 def session_expired(user: User) -> bool:
-    """Idle too long, open too long, or ended by "log out everywhere"."""
+    """Idle too long or open too long (a session ended on the server never gets this far)."""
     started, seen = session.get("started"), session.get("seen")
-    if started is None or seen is None or session.get("sv") != user.session_version:
+    if started is None or seen is None:
         return True
     idle, absolute = _limits(user)
     now = clock.now().timestamp()
@@ -147,15 +233,23 @@ def init_app(app: Flask) -> None:
         # A locked phone or a closed browser must not lose a half-done check-in (drafts are
         # in the database); the login itself still ends after the idle and absolute limits.
         session.permanent = True
-        if request.endpoint in ("static", "main.healthz") or not current_user.is_authenticated:
+        if request.endpoint in ("static", "main.healthz"):
             return None
+        if not current_user.is_authenticated:
+            # A cookie that names a user whose session the server no longer holds: logged out
+            # (here or everywhere), a new password, blocked.
+            return _expired() if session.get("_user_id") else None
         if session_expired(current_user) or (current_user.needs_second_factor and not session.get("mfa")):
-            end_session()
-            flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
-            target = request.full_path.rstrip("?") if request.method == "GET" else None
-            return redirect(url_for("accounts.login", next=target))
+            return _expired()
         session["seen"] = clock.now().timestamp()
+        _note_seen()
         return None
+
+    def _expired():
+        end_session()
+        flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=target))
 
     @app.after_request
     def _headers(response):
@@ -172,7 +266,8 @@ def init_app(app: Flask) -> None:
         )
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if not request.path.startswith("/static/") and current_user.is_authenticated:
+        # The cookie, not current_user: no user load here, so error pages work without a database.
+        if not request.path.startswith("/static/") and session.get("_user_id"):
             headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
         return response

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-MIN_GROUP = 10  # groups smaller than this are shown as "te weinig gegevens"
+from webapp.core.privacy import MIN_GROUP  # groups smaller than this are shown as "te weinig gegevens"
 
 
 @dataclass(frozen=True)

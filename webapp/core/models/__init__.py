@@ -19,10 +19,12 @@ from webapp.core.models.people import (
     User,
     UserRole,
 )
+from webapp.core.models.sessions import LoginSession
 
 __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "Passkey", "RecoveryCode", "Draft", "Checkin", "Resident", "User", "UserRole",
+    "ChartImage", "CoachRelation", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin", "Resident", "User",
+    "UserRole",
 ]

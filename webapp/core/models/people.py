@@ -26,8 +26,6 @@ class User(UserMixin, db.Model):
     # Residents type this code to share their data with this coach.
     coach_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     is_enabled: Mapped[bool] = mapped_column(default=True)
-    # Raised by "log out everywhere": sessions carrying an older number end.
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # An optional e-mail address (residents), for a password reset by mail once it is verified.
