@@ -10,7 +10,17 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.core.extensions import db
-from webapp.core.models import Activity, Answer, AuditEvent, Checkin, Referral, Resident
+from webapp.core.models import (
+    Activity,
+    Answer,
+    AuditEvent,
+    Checkin,
+    CoachRelation,
+    ImpactRelease,
+    Referral,
+    Resident,
+    User,
+)
 from webapp.impact import rules as impact
 from webapp.impact.rules import ScoredCheckin
 
@@ -25,19 +35,19 @@ def test_t_quantile_matches_the_published_table(df, expected):
     assert impact.t_quantile(0.975, df) == pytest.approx(expected, abs=1e-4)
 
 
-def test_mean_ci_against_a_hand_computed_fixture():
-    # n = 10, sum 20, mean 2; squared deviations 4+1+1+1+0+0+0+1+1+9 = 18; variance 18/9 = 2;
-    # standard error sqrt(2/10) = 0.447214; t(0.975, 9) = 2.262157; margin 1.011667.
-    estimate = impact.mean_ci([0, 1, 1, 1, 2, 2, 2, 3, 3, 5])
-    assert estimate.n == 10 and estimate.mean == pytest.approx(2.0)
-    assert estimate.low == pytest.approx(0.988333, abs=1e-5)
-    assert estimate.high == pytest.approx(3.011667, abs=1e-5)
+def test_an_estimate_of_nine_is_hidden_and_ten_is_shown():
+    assert impact._estimate(9.0, 9, 0.0, 0.0, 0.0).suppressed
+    shown = impact._estimate(10.0, 10, 0.0, 0.0, 0.0)
+    assert not shown.suppressed and shown.low == shown.high == 1.0  # no spread, no noise: no uncertainty
 
 
-def test_a_group_of_nine_is_hidden_and_ten_is_shown():
-    assert impact.mean_ci([1.0] * 9).suppressed
-    shown = impact.mean_ci([1.0] * 10)
-    assert not shown.suppressed and shown.low == shown.high == 1.0  # no spread, no uncertainty
+def test_the_interval_holds_the_spread_and_the_noise():
+    # n = 10, mean 2, variance 2 between residents: t(0.975, 9) * sqrt(2/10) = 1.011667, as a t-interval.
+    plain = impact._estimate(20.0, 10, 2.0, 0.0, 0.0)
+    assert plain.low == pytest.approx(0.988333, abs=1e-5) and plain.high == pytest.approx(3.011667, abs=1e-5)
+    # Noise of variance 50 on the sum adds 50/100 to the mean's variance: the interval grows.
+    noisy = impact._estimate(20.0, 10, 2.0, 50.0, 0.0)
+    assert noisy.high - noisy.mean == pytest.approx(impact.t_quantile(0.975, 9) * (0.2 + 0.5) ** 0.5)
 
 
 def test_counts_under_ten_are_hidden_and_hidden_cells_never_add_up_to_a_small_group():
@@ -57,25 +67,42 @@ def _checkin(resident, day, **scores):
     return ScoredCheckin(resident=resident, at=datetime(2026, 1, day, tzinfo=UTC), life_event=None, scores=scores)
 
 
-def test_change_compares_each_residents_first_and_latest_checkin():
-    checkins = [_checkin(r, 1, mentaal=4.0) for r in range(10)] + [_checkin(r, 9, mentaal=5.0) for r in range(10)]
-    checkins += [_checkin(r, 5, mentaal=9.0) for r in range(10)]  # in between: not used
+def test_first_and_latest_and_a_change_only_with_every_pillar_scored():
+    checkins = [_checkin(r, 1, mentaal=4.0, lichaam=5.0) for r in range(10)]
+    checkins += [_checkin(r, 9, mentaal=5.0, lichaam=5.0) for r in range(10)]
+    checkins += [_checkin(r, 5, mentaal=9.0, lichaam=9.0) for r in range(10)]  # in between: not used
     checkins.append(_checkin(99, 1, mentaal=1.0))  # one check-in only: not counted
     pairs = impact.first_and_latest(checkins)
     assert set(pairs) == set(range(10))
-    change = impact.change_per_pillar(pairs.values(), ["mentaal", "lichaam"])
-    assert change["mentaal"].n == 10 and change["mentaal"].mean == pytest.approx(1.0)
-    assert change["lichaam"].suppressed  # nobody scored on both sides
+    assert impact.pillar_changes(*pairs[0], ["mentaal", "lichaam"]) == {"mentaal": 1.0, "lichaam": 0.0}
+    # A pillar left open on one side: this resident adds to no pillar, so n is the same for all six.
+    assert impact.pillar_changes(_checkin(1, 1, mentaal=4.0), _checkin(1, 2, mentaal=6.0, lichaam=3.0),
+                                 ["mentaal", "lichaam"]) is None
+
+
+CELLS = {"months": ["2026-01"], "events": ["a", "b", "c"], "outcomes": ["gestart"], "activities": []}
+
+
+def _exact_figures(contributions, pillars=("x",)):
+    """Figures from a release whose noise is negligible (a huge epsilon), to test the hiding rules."""
+    noisy = impact.release_tally(impact.tally(contributions, CELLS, pillars), 1e7)
+    return impact.view_figures(noisy, 1, 1e7, pillars, CELLS)
 
 
 def test_change_per_group_hides_a_second_group_when_one_small_group_could_be_subtracted():
-    def pairs(first, count, change):
-        return [(_checkin(r, 1, x=4.0), _checkin(r, 9, x=4.0 + change)) for r in range(first, first + count)]
+    def group(event, count, change):
+        return [impact.Contribution(month="2026-01", event=event, change={"x": change}) for _ in range(count)]
 
-    groups = {"a": pairs(0, 20, 1.0), "b": pairs(100, 12, 2.0), "c": pairs(200, 3, -3.0)}
-    result = impact.change_per_group(groups, ["x"])
-    assert result["a"]["x"].mean == pytest.approx(1.0) and result["a"]["x"].n == 20
-    assert result["b"]["x"].suppressed and result["c"]["x"].suppressed
+    data = _exact_figures(group("a", 20, 1.0) + group("b", 12, 2.0) + group("c", 3, -3.0))
+    by_event = dict(data.change_by_event)
+    assert by_event["a"]["x"].mean == pytest.approx(1.0, abs=1e-3) and by_event["a"]["x"].n == 20
+    assert by_event["b"]["x"].suppressed and by_event["c"]["x"].suppressed
+    assert data.change_residents == 35
+
+
+def test_a_change_beyond_the_limit_counts_as_the_limit():
+    contributions = [impact.Contribution(month="2026-01", event="a", change={"x": 9.0}) for _ in range(10)]
+    assert _exact_figures(contributions).change["x"].mean == pytest.approx(impact.CHANGE_LIMIT, abs=1e-3)
 
 
 def test_around_takes_the_latest_checkin_before_and_after_a_moment():
@@ -121,24 +148,53 @@ OLD = NOW - timedelta(days=800)  # always two calendar years or more before the 
 
 
 @pytest.fixture
-def population(app, kort_items):
+def exact(app):
+    """Noise too small to see (a huge epsilon and budget), for tests of what the page shows and hides."""
+    app.config.update(IMPACT_EPSILON=1e7, IMPACT_BUDGET=1e9)
+
+
+def add_residents(kort_items, wijk, count, scores, name_prefix, coach_id=None, mode="zelf"):
+    """`count` residents in `wijk` with a check-in per (when, score, life-event) in `scores`.
+
+    With `coach_id` a coach enrolled them; with mode "samen" they filled in their check-ins with a
+    coach; with neither they made their own account, and count in no figure.
+    """
+    ids = []
+    for number in range(count):
+        resident = Resident(display_name=f"{name_prefix} {number}", wijk=wijk)
+        db.session.add(resident)
+        db.session.flush()
+        if coach_id is not None:
+            db.session.add(CoachRelation(coach_id=coach_id, resident_id=resident.id, origin="ingeschreven",
+                                         consent_date=NOW.date(), consent_method="mondeling"))
+        for at, score, life_event in scores:
+            answers = score if isinstance(score, dict) else {i: score for items in kort_items.values() for i in items}
+            db.session.add(Checkin(
+                resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1, form="kort",
+                life_event=life_event if life_event else "geen", started_at=at, completed_at=at, mode=mode,
+                answers=[Answer(item_id=i, score=v) for i, v in answers.items()]))
+        ids.append(resident.id)
+    return ids
+
+
+@pytest.fixture
+def coach_id(app, make_staff):
+    public_id = make_staff("ouderencoach", name="Coach Inschrijver")["user"]
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.public_id == public_id))
+
+
+@pytest.fixture
+def population(app, kort_items, exact, coach_id):
     """Noord: 13 residents (pensioen) from 4 to 6, referred to a walking club in between; Zuid: 12
     (scheiding) staying at 5, 3 of them referred; Kleine Hof: 3 (verhuizing) from 5 to 7; and 3
-    more in Noord with one check-in long ago."""
+    more in Noord with one check-in long ago. A coach enrolled Noord and Zuid; the others filled
+    in their check-ins with a coach."""
 
     def add(wijk, event, count, scores, name_prefix):
-        ids = []
-        for number in range(count):
-            resident = Resident(display_name=f"{name_prefix} {number}", wijk=wijk)
-            db.session.add(resident)
-            db.session.flush()
-            for at, score, life_event in scores:
-                db.session.add(Checkin(
-                    resident_id=resident.id, questionnaire_id="veerkracht", questionnaire_version=1, form="kort",
-                    life_event=life_event if life_event else "geen", started_at=at, completed_at=at,
-                    answers=[Answer(item_id=i, score=score) for items in kort_items.values() for i in items]))
-            ids.append(resident.id)
-        return ids
+        together = name_prefix in ("Hofbewoner", "Oudbewoner")
+        return add_residents(kort_items, wijk, count, scores, name_prefix,
+                             coach_id=None if together else coach_id, mode="samen" if together else "zelf")
 
     before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
     with app.app_context():
@@ -216,7 +272,7 @@ def test_a_period_with_fewer_than_ten_residents_shows_nothing_but_too_little_dat
     response = client.get(f"/beheer/impact?periode={period}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "te weinig bewoners om cijfers te tonen" in page and "Check-ins per maand" not in page
+    assert "te weinig bewoners om cijfers te tonen" in page and "Bewoners per maand" not in page
     assert "data:image/svg" not in page  # no charts either
     rows = list(csv.reader(io.StringIO(client.get(f"/beheer/impact.csv?periode={period}").get_data(as_text=True)),
                            delimiter=";"))
@@ -247,7 +303,7 @@ def test_bad_filters_get_a_clear_message_and_no_figures(app, client, population,
     response = client.get(f"/beheer/impact?{query}")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'role="alert"' in page and "Check-ins per maand" not in page
+    assert 'role="alert"' in page and "Bewoners per maand" not in page
     assert client.get(f"/beheer/impact.csv?{query}").status_code == 400
     with app.app_context():  # a page that showed no figures leaves no trace: bad input changes nothing
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)
@@ -285,3 +341,187 @@ def test_the_page_and_csv_speak_english_on_request(client, population, beheerder
     text = client.get("/beheer/impact.csv").get_data(as_text=True)
     assert text.lstrip("\ufeff").startswith("part;group;pillar;number of residents;value")
     assert "+1.1" in page and "1,1" not in page  # English decimal point
+
+
+# --- the attacks of issue 20, replayed on generated data with the default privacy settings ---
+
+SEEDS = 60  # fresh releases per attack: the mean error over these is compared with what epsilon promises
+
+
+def _view(app, wijk=None, period=None):
+    """The figures of one view, as the page shows them, released under the app's settings."""
+    from webapp.core.definitions import current_questionnaire, life_events
+    from webapp.impact import service
+
+    with app.test_request_context():
+        wijken = service.wijk_groups()
+        data = service.figures(service.Filters(period, wijk), [p.id for p in current_questionnaire().pillars],
+                               [e.id for e in life_events().events], service.clock.timezone(), wijken)
+        db.session.commit()
+        return wijken, data
+
+
+def _forget_releases(app):
+    """A fresh release next time: as if a new month began (each is a new draw of the noise)."""
+    with app.app_context():
+        db.session.execute(ImpactRelease.__table__.delete())
+        db.session.commit()
+
+
+def _scores(kort_items, level):
+    return {i: level for items in kort_items.values() for i in items}
+
+
+@pytest.fixture
+def production_noise(app):
+    """The default epsilon per release; budget enough for many fresh releases (one per seed)."""
+    app.config.update(IMPACT_EPSILON=4.0, IMPACT_BUDGET=1e9)
+    return 4.0
+
+
+def _mean_abs(errors):
+    assert len(errors) >= SEEDS // 2, "the attack could not even be tried often enough"
+    return sum(abs(e) for e in errors) / len(errors)
+
+
+def test_attack_subtracting_wijk_views_from_the_total_yields_only_noise(app, kort_items, coach_id, production_noise):
+    # Issue 20, attack 1: four wijken held 12, 17, 10 and 14 of 61 residents; total minus those gave
+    # the fifth wijk's 8. Now the total is the sum of the wijk groups' noisy tallies: the difference is
+    # the noisy count of the pool, off by the noise that epsilon promises (mean absolute error b).
+    before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
+    sizes = {"Aa": 12, "Bb": 17, "Cc": 10, "Dd": 14, "Ee": 8}
+    with app.app_context():
+        for wijk, size in sizes.items():
+            add_residents(kort_items, wijk, size, [(before, 5, "pensioen"), (after, 6, None)], wijk, coach_id=coach_id)
+        db.session.commit()
+    b_residents = impact.noise_scale("residents", production_noise)
+    b_sum = impact.noise_scale("change_sum", production_noise)
+    count_errors, sum_errors = [], []
+    for _seed in range(SEEDS):
+        _forget_releases(app)
+        wijken, everyone = _view(app)
+        named = [w for w in wijken if w != "overig"]
+        shown = {w: _view(app, wijk=w)[1] for w in named}
+        if everyone is None or everyone.change["mentaal"].suppressed:
+            continue
+        # The attacker subtracts every wijk view that shows a figure; a hidden one stays in the guess.
+        rest = sum(sizes.values()) - sum(sizes[w] for w in named)
+        count_errors.append(everyone.residents - rest - sum(d.residents for d in shown.values() if d and d.residents))
+        # The same with the change (+1 for everyone): the rest's sum of changes is `rest`.
+        total = everyone.change["mentaal"].mean * everyone.change["mentaal"].n
+        sum_errors.append(total - rest - sum(d.change["mentaal"].mean * d.change["mentaal"].n
+                                             for d in shown.values() if d and not d.change["mentaal"].suppressed))
+    assert _mean_abs(count_errors) >= 0.6 * b_residents
+    assert _mean_abs(sum_errors) >= 0.6 * b_sum
+
+
+def test_attack_counts_against_n_yields_only_noise_and_n_is_one_number(app, kort_items, coach_id, production_noise):
+    # Issue 20, attack 2: 12 carers per life-event against n = 10 in the change per life-event said
+    # that 2 carers had a single check-in. Both are noisy now, from independent draws.
+    before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
+    with app.app_context():
+        add_residents(kort_items, "Aa", 28, [(before, 5, "mantelzorger"), (after, 6, None)], "Zorger",
+                      coach_id=coach_id)
+        add_residents(kort_items, "Aa", 2, [(after, 5, "mantelzorger")], "Eenmalig", coach_id=coach_id)
+        # Two residents left a pillar open: they are left out of every pillar, not of one only.
+        open_pillar = _scores(kort_items, 5) | dict.fromkeys(kort_items["lichaam"], None)
+        add_residents(kort_items, "Aa", 2, [(before, open_pillar, "pensioen"), (after, 6, None)], "Open",
+                      coach_id=coach_id)
+        db.session.commit()
+    b_events = impact.noise_scale("events", production_noise)
+    errors = []
+    for _seed in range(SEEDS):
+        _forget_releases(app)
+        _wijken, data = _view(app)
+        if data is None:
+            continue
+        assert len({data.change[p].n for p in data.pillars}) == 1  # one n for all six pillars
+        carers = dict(data.by_event)["mantelzorger"]
+        change = dict(data.change_by_event)["mantelzorger"]["mentaal"]
+        if carers is None or change.suppressed:
+            continue
+        errors.append(carers - change.n - 2)
+    assert _mean_abs(errors) >= 0.6 * b_events
+
+
+def test_planted_accounts_do_not_count_and_do_not_lift_a_group(app, kort_items, coach_id, production_noise):
+    # Issue 20, attack 3: nine new accounts with two identical check-ins (change 0) lifted a group
+    # holding one real resident to n = 10. Accounts nobody from the organisation met count nowhere.
+    before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
+    with app.app_context():
+        add_residents(kort_items, "Aa", 40, [(before, 5, "pensioen"), (after, 6, None)], "Gewoon", coach_id=coach_id)
+        add_residents(kort_items, "Aa", 1, [(before, 3, "scheiding"), (after, 7, None)], "Echt", coach_id=coach_id)
+        db.session.commit()
+
+    def exact_groups():
+        from webapp.core.definitions import current_questionnaire
+        from webapp.impact import service
+
+        with app.test_request_context():
+            contributions = service._contributions(service.Filters(), [p.id for p in current_questionnaire().pillars],
+                                                   service.clock.timezone())
+            return sorted((c.event, c.change is not None) for _w, c in contributions.values())
+
+    honest = exact_groups()
+    with app.app_context():
+        add_residents(kort_items, "Aa", 9, [(before, 5, "scheiding"), (after, 5, None)], "Geplant")
+        db.session.commit()
+    assert exact_groups() == honest  # the planted accounts add to no cell of any table
+    wijken, _data = _view(app)
+    assert wijken == ["Aa"]  # and to no wijk size: 41 counted residents, not 50
+
+
+def test_attack_planted_zeros_cannot_recover_the_one_real_change():
+    # Even were nine planted zeros counted (say a colluding coach enrolled them): the one real change
+    # x is only found back as n * mean - 0, off by the noise on the sum (mean absolute error b).
+    epsilon, x = 4.0, 3.7
+    cells = {"months": ["2026-01"], "events": ["scheiding"], "outcomes": [], "activities": []}
+    pillars = ["lichaam", "mentaal", "zingeving", "kwaliteit", "meedoen", "dagelijks"]
+    group = [impact.Contribution(month="2026-01", event="scheiding", change=dict.fromkeys(pillars, 0.0))] * 9
+    group.append(impact.Contribution(month="2026-01", event="scheiding", change=dict.fromkeys(pillars, x)))
+    errors, widths = [], []
+    for _seed in range(400):
+        noisy = impact.release_tally(impact.tally(group, cells, pillars), epsilon)
+        data = impact.view_figures(noisy, 1, epsilon, pillars, cells)
+        if data is None or data.change["mentaal"].suppressed:
+            continue
+        e = data.change["mentaal"]
+        errors.append(e.mean * 10 - x)
+        widths.append((e.high - e.low) / 0.4524 - x)  # the issue's trick: width = 0.4524 |x| with nine zeros
+    b_sum = impact.noise_scale("change_sum", epsilon)
+    assert _mean_abs(errors) >= 0.6 * b_sum  # ~17 points on a 0-10 scale: nothing recovered
+    assert _mean_abs(widths) >= 2.0  # the width holds the noise, not the one resident's change
+
+
+def test_the_same_request_twice_gives_the_same_release(app, client, kort_items, coach_id, beheerder, production_noise):
+    before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
+    with app.app_context():
+        add_residents(kort_items, "Aa", 30, [(before, 4, "pensioen"), (after, 6, None)], "Bewoner", coach_id=coach_id)
+        db.session.commit()
+    first = client.get("/beheer/impact").get_data(as_text=True)
+    second = client.get("/beheer/impact").get_data(as_text=True)
+
+    def figures_part(page):
+        return page.split("<h1>", 1)[1]
+
+    assert figures_part(first) == figures_part(second)
+    assert client.get("/beheer/impact.csv").get_data() == client.get("/beheer/impact.csv").get_data()
+    with app.app_context():  # one release of the wijk sizes, one of the period: asked five times
+        releases = db.session.scalars(select(ImpactRelease)).all()
+        assert sorted(r.key for r in releases) == ["periode:alles", "wijken"]
+        assert sum(r.epsilon for r in releases) == pytest.approx(4.0 * (1 + impact.PARTITION_SHARE))
+        assert all("Bewoner" not in r.payload for r in releases)
+
+
+def test_a_spent_budget_stops_new_releases_but_kept_ones_still_show(app, client, kort_items, coach_id, beheerder):
+    app.config.update(IMPACT_EPSILON=4.0, IMPACT_BUDGET=4.0 * (1 + impact.PARTITION_SHARE))
+    before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
+    with app.app_context():
+        add_residents(kort_items, "Aa", 30, [(before, 4, "pensioen"), (after, 6, None)], "Bewoner", coach_id=coach_id)
+        db.session.commit()
+    assert "Gemiddelde verandering per pijler" in client.get("/beheer/impact").get_data(as_text=True)
+    year = str(NOW.year)
+    page = client.get(f"/beheer/impact?periode={year}").get_data(as_text=True)
+    assert "privacybudget van deze maand is op" in page and "Gemiddelde verandering per pijler" not in page
+    assert client.get(f"/beheer/impact.csv?periode={year}").status_code == 503
+    assert "Gemiddelde verandering per pijler" in client.get("/beheer/impact").get_data(as_text=True)

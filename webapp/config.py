@@ -104,5 +104,9 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Amsterdam"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("nl", "en"),
+        # Impact figures: the epsilon one release (all figures of one period, every wijk) costs, and the
+        # most the Impact page may spend per calendar month; see the README on the privacy promise.
+        "IMPACT_EPSILON": float(os.environ.get("IMPACT_EPSILON", "4")),
+        "IMPACT_BUDGET": float(os.environ.get("IMPACT_BUDGET", "16")),
         "ARGON2": dict(PRODUCTION_ARGON2),  # tests set cheap parameters; production never does
     }

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from webapp.core import clock
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, life_events
 from webapp.core.extensions import db
-from webapp.core.labels import ConsentMethod, Role
+from webapp.core.labels import CheckinMode, ConsentMethod, Role
 from webapp.core.models import Activity, Answer, Checkin, Referral, Resident, User
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
@@ -122,7 +122,8 @@ def _seed_population(now: datetime) -> None:
         trend = {pillar: rng.uniform(-0.3, 0.8) for pillar in start}
         count = rng.choice((1, 2, 3, 4))
         _add_checkins(resident, f"population-{number}", rng.choice(events), start, trend, None, now, "kort",
-                      months_ago=tuple(sorted(rng.sample(range(1, 11), count), reverse=True)))
+                      months_ago=tuple(sorted(rng.sample(range(1, 11), count), reverse=True)),
+                      first_mode=CheckinMode.SAMEN)  # met a coach: they count in the Impact figures
         if activities and count >= 2 and rng.random() < 0.6:
             status = rng.choice(("aangemeld", "gestart", "gestart", "afgerond", "afgerond", "gestopt"))
             db.session.add(Referral(resident_id=resident.id, activity_id=rng.choice(activities).id, status=status,
@@ -148,7 +149,8 @@ def _seed_residents(now: datetime) -> list[str]:
 
 
 def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend: dict, plan: tuple | None,
-                  now: datetime, form: str, months_ago: tuple[int, ...] = MONTHS_AGO) -> None:
+                  now: datetime, form: str, months_ago: tuple[int, ...] = MONTHS_AGO,
+                  first_mode: str = CheckinMode.ZELF) -> None:
     """Check-ins `months_ago` (four over seven months by default), drifting by `trend` per two months."""
     questionnaire = current_questionnaire()
     form_items = questionnaire.form_item_ids(form)
@@ -167,7 +169,7 @@ def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend:
             questionnaire_version=questionnaire.version, form=form,
             life_event=event if index == 0 else NO_LIFE_EVENT,
             started_at=completed - timedelta(minutes=4), completed_at=completed,
-            answers=answers,
+            answers=answers, mode=first_mode if index == 0 else CheckinMode.ZELF,
         )
         if plan is not None and index == len(months_ago) - 1:
             checkin.plan_important, checkin.plan_pillar = plan[0], plan[1]

@@ -28,7 +28,7 @@ def test_beheerder_reads_filters_and_downloads_the_impact_figures(new_page, demo
     change = page.get_by_role("table", name="Gemiddelde verandering per pijler")
     expect(change.locator("tbody tr")).to_have_count(6)
     expect(change).to_contain_text("bewoners")  # real figures: the demo has enough residents
-    expect(page.get_by_role("img", name="Staafdiagram van het aantal check-ins per maand", exact=False)).to_be_visible()
+    expect(page.get_by_role("img", name="Staafdiagram van het aantal bewoners per maand", exact=False)).to_be_visible()
     assert "Bakker" not in page.content() and "anna" not in page.content()
     assert_no_axe_violations(page)
     assert_no_horizontal_scroll(page, DESKTOP["width"])
@@ -47,7 +47,7 @@ def test_beheerder_reads_filters_and_downloads_the_impact_figures(new_page, demo
     assert "wijk=Oosterhof" in page.url
     expect(page.get_by_role("table", name="Verandering per levensgebeurtenis")).to_contain_text("te weinig gegevens")
 
-    # A quarter: the month table shows its three months.
+    # Another period: a new release, still within the month's privacy budget.
     page.get_by_label("Periode", exact=True).select_option(index=1)  # the newest year
     page.get_by_role("button", name="Toon cijfers").click()
     assert "periode=" in page.url and "wijk=Oosterhof" in page.url

@@ -1,14 +1,19 @@
-"""Organisation figures: counts and mean changes, and every rule that hides small groups.
+"""Organisation figures: released with differential privacy, and every rule that hides small groups.
 
-Where small groups are hidden, all in this module:
-- every group under MIN_GROUP (10) residents shows "te weinig gegevens" (suppress_counts, mean_ci);
-- where a total is shown, further groups are hidden until the hidden ones hold 10 or more
-  (secondary suppression, hidden_keys), so no hidden group follows from total minus the rest;
-- a filtered view is hidden altogether when it, or what it leaves out of a wider view, holds
-  1 to 9 residents (view_too_small);
-- the wijk filter offers only wijken of 10 or more, the rest pooled (wijk_groups);
-- a month shows its check-ins only with 10 or more residents (count_if_enough);
-- activities are listed only with 10 or more compared residents (large_enough);
+How the figures stay safe, all in this module:
+- only residents whose records nobody can plant cheaply count (the service picks them; see README);
+- each resident adds to at most one cell of every table (contribution bounds in `tally`), and a
+  change counts as at most CHANGE_LIMIT points, so one resident's weight on any figure is known;
+- every count, sum and sum of squares gets Laplace noise from OpenDP (`release_tally`), scaled to
+  that weight and to the share of the release's epsilon (STATS); a release is made once per period
+  and month and kept, so asking again gains nothing (the service keeps it and the budget);
+- wijk views come from one noisy partition: "all wijken" is the sum of the wijk groups' noisy
+  tallies, so subtracting shown wijken from the total only yields noise (`combine`);
+- every table of a view comes from that one noisy tally, so no exact n stands next to an exact
+  count (`view_figures`);
+- on top of the noise, every group under MIN_GROUP (10) shows "te weinig gegevens", with
+  secondary suppression where a total is shown (hidden_keys) and the wijk filter offering only
+  wijken of 10 or more, the rest pooled (wijk_groups);
 - periods are whole years or quarters, never free dates (period_options, period_bounds).
 
 Plain functions on plain values; the service gathers the rows, the views show the result.
@@ -19,10 +24,14 @@ import functools
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import opendp.prelude as dp
+
 from webapp.core.privacy import MIN_GROUP  # groups smaller than this are shown as "te weinig gegevens"
+
+dp.enable_features("contrib")  # OpenDP's Laplace mechanism on vectors sits behind this flag
 
 
 @dataclass(frozen=True)
@@ -40,13 +49,6 @@ class Estimate:
 
 
 SUPPRESSED = Estimate(n=None)
-
-
-def view_too_small(population: int, wider_populations: Iterable[int], minimum: int = MIN_GROUP) -> bool:
-    """Whether a filtered view holds too few residents, or leaves 1 to 9 out of a wider view."""
-    if population < minimum:
-        return True
-    return any(0 < wider - population < minimum for wider in wider_populations)
 
 
 def wijk_groups(sizes: Mapping[str | None, int], other: str, minimum: int = MIN_GROUP) -> list[str]:
@@ -68,11 +70,6 @@ def wijk_groups(sizes: Mapping[str | None, int], other: str, minimum: int = MIN_
 def count_if_enough(count: int, residents: int, minimum: int = MIN_GROUP) -> int | None:
     """A count about `residents` people, or None when they are too few to show."""
     return count if residents >= minimum else None
-
-
-def large_enough(groups: Mapping, minimum: int = MIN_GROUP) -> dict:
-    """Only the groups (each a collection of residents) with `minimum` or more members."""
-    return {key: group for key, group in groups.items() if len(group) >= minimum}
 
 
 # --- Student's t distribution, so the interval is right for small groups too (no SciPy needed) ---
@@ -120,17 +117,6 @@ def t_quantile(p: float, df: int) -> float:
         else:
             high = middle
     return (low + high) / 2
-
-
-def mean_ci(values: Sequence[float], minimum: int = MIN_GROUP) -> Estimate:
-    """Mean and 95% t-interval of `values`; suppressed when fewer than `minimum` values."""
-    n = len(values)
-    if n < max(minimum, 2):
-        return SUPPRESSED
-    mean = sum(values) / n
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    margin = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
-    return Estimate(n=n, mean=mean, low=mean - margin, high=mean + margin)
 
 
 # --- counts ---
@@ -186,38 +172,6 @@ def first_and_latest(checkins: Iterable[ScoredCheckin]) -> dict[int, tuple[Score
     return pairs
 
 
-def change_per_pillar(pairs: Iterable[tuple[ScoredCheckin, ScoredCheckin]],
-                      pillars: Sequence[str]) -> dict[str, Estimate]:
-    """Mean change (later minus earlier) per pillar over the residents scored on both sides."""
-    differences: dict[str, list[float]] = {pillar: [] for pillar in pillars}
-    for before, after in pairs:
-        for pillar in pillars:
-            old, new = before.scores.get(pillar), after.scores.get(pillar)
-            if old is not None and new is not None:
-                differences[pillar].append(new - old)
-    return {pillar: mean_ci(values) for pillar, values in differences.items()}
-
-
-def change_per_group(groups: Mapping[str, Sequence[tuple[ScoredCheckin, ScoredCheckin]]],
-                     pillars: Sequence[str]) -> dict[str, dict[str, Estimate]]:
-    """Mean change per pillar for groups that together make up a shown total (e.g. per life-event).
-
-    Per pillar the groups are suppressed with `hidden_keys`, so no hidden group can be worked
-    out from the total and the shown groups.
-    """
-    changes = {key: change_per_pillar(pairs, pillars) for key, pairs in groups.items()}
-    for pillar in pillars:
-        sizes = {key: _scored(groups[key], pillar) for key in groups}
-        for key in hidden_keys(sizes):
-            changes[key][pillar] = SUPPRESSED
-    return changes
-
-
-def _scored(pairs: Sequence[tuple[ScoredCheckin, ScoredCheckin]], pillar: str) -> int:
-    return sum(1 for before, after in pairs
-               if before.scores.get(pillar) is not None and after.scores.get(pillar) is not None)
-
-
 def around(checkins: Sequence[ScoredCheckin], moment: datetime) -> tuple[ScoredCheckin, ScoredCheckin] | None:
     """A resident's latest check-in at or before `moment` and latest after it, if both exist."""
     before = [c for c in checkins if c.at <= moment]
@@ -225,6 +179,248 @@ def around(checkins: Sequence[ScoredCheckin], moment: datetime) -> tuple[ScoredC
     if not before or not after:
         return None
     return max(before, key=lambda c: c.at), max(after, key=lambda c: c.at)
+
+
+# --- differential privacy: what one resident adds, the noise, and the figures drawn from the noise ---
+
+CHANGE_LIMIT = 4.0  # a change of more than 4 points counts as 4: this bounds one resident's weight
+
+# Per table: its share of one release's epsilon, one resident's largest weight on it (the L1
+# sensitivity: each resident adds to at most one cell, so 1 for a count, 6 x CHANGE_LIMIT for
+# six pillar sums, 6 x CHANGE_LIMIT squared for six sums of squares), and whether it counts.
+# The shares add up to 1, so by sequential composition one release costs its epsilon; the wijk
+# groups hold different residents, so by parallel composition all of them together cost it once.
+# Most goes to the mean change, the point of the page.
+STATS: dict[str, tuple[float, float, bool]] = {
+    "residents": (0.05, 1, True),
+    "months": (0.04, 1, True),
+    "events": (0.06, 1, True),
+    "outcomes": (0.04, 1, True),
+    "change_n": (0.04, 1, True),
+    "change_sum": (0.35, 6 * CHANGE_LIMIT, False),
+    "spread": (0.05, 6 * CHANGE_LIMIT ** 2, False),
+    "event_n": (0.04, 1, True),
+    "event_sum": (0.23, 6 * CHANGE_LIMIT, False),
+    "activity_n": (0.03, 1, True),
+    "activity_sum": (0.07, 6 * CHANGE_LIMIT, False),
+}
+PARTITION_SHARE = 0.25  # the noisy wijk sizes that decide the wijk filter cost this part of a release
+
+Tally = dict[str, dict[str, float]]  # table -> cell -> count or sum
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one counted resident adds to a period's figures: at most one cell of every table."""
+
+    month: str  # the month of their first check-in in the period
+    event: str  # the life-event that brought them in
+    change: Mapping[str, float] | None = None  # first to latest check-in, when every pillar is scored on both
+    activity: str | None = None  # the activity of their first referral in the period ...
+    activity_change: Mapping[str, float] | None = None  # ... and the change around that referral
+    outcome: str | None = None  # the state of their latest referral in the period
+
+
+def pillar_changes(before: ScoredCheckin, after: ScoredCheckin, pillars: Sequence[str]) -> dict[str, float] | None:
+    """Per pillar the change from `before` to `after`; None unless every pillar is scored on both.
+
+    One set of residents for all six pillars, so the n of one pillar cannot be played against another.
+    """
+    changes = {}
+    for pillar in pillars:
+        old, new = before.scores.get(pillar), after.scores.get(pillar)
+        if old is None or new is None:
+            return None
+        changes[pillar] = new - old
+    return changes
+
+
+def limited(change: float) -> float:
+    return max(-CHANGE_LIMIT, min(CHANGE_LIMIT, change))
+
+
+def _cell(group: str, pillar: str) -> str:
+    return f"{group}|{pillar}"
+
+
+def tally(contributions: Iterable[Contribution], cells: Mapping[str, Sequence[str]],
+          pillars: Sequence[str]) -> Tally:
+    """The exact counts and sums of one group of residents, every public cell present, zero or not.
+
+    `cells` names the cells ("months", "events", "outcomes", "activities") from public lists, never
+    from the data, so which cells exist gives nothing away.
+    """
+    counts = {"residents": ["all"], "months": cells["months"], "events": cells["events"], "outcomes": cells["outcomes"],
+              "change_n": ["all"], "event_n": cells["events"], "activity_n": cells["activities"]}
+    sums = {"change_sum": ["all"], "spread": ["all"], "event_sum": cells["events"],
+            "activity_sum": cells["activities"]}
+    result: Tally = {name: dict.fromkeys(keys, 0) for name, keys in counts.items()}
+    result |= {name: {_cell(key, p): 0.0 for key in keys for p in pillars} for name, keys in sums.items()}
+
+    def add(table: str, key: str, amount: float = 1) -> None:
+        if key in result[table]:  # a cell outside the public list (an old life-event) is left out
+            result[table][key] += amount
+
+    for c in contributions:
+        add("residents", "all")
+        add("months", c.month)
+        add("events", c.event)
+        if c.outcome is not None:
+            add("outcomes", c.outcome)
+        if c.change is not None:
+            add("change_n", "all")
+            add("event_n", c.event)
+            for pillar in pillars:
+                value = limited(c.change[pillar])
+                add("change_sum", _cell("all", pillar), value)
+                add("spread", _cell("all", pillar), value * value)
+                add("event_sum", _cell(c.event, pillar), value)
+        if c.activity is not None and c.activity_change is not None and c.activity in result["activity_n"]:
+            add("activity_n", c.activity)
+            for pillar in pillars:
+                add("activity_sum", _cell(c.activity, pillar), limited(c.activity_change[pillar]))
+    return result
+
+
+def noise_scale(table: str, epsilon: float) -> float:
+    """The Laplace scale of one table's noise in a release of `epsilon`."""
+    share, sensitivity, _is_count = STATS[table]
+    return sensitivity / (share * epsilon)
+
+
+@functools.lru_cache(maxsize=64)
+def _laplace(scale: float, counts: bool):
+    kind = int if counts else float
+    atom = dp.atom_domain(T=kind) if counts else dp.atom_domain(T=kind, nan=False)
+    return dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T=kind), scale=scale)
+
+
+def add_noise(values: Sequence[float], sensitivity: float, epsilon: float, counts: bool) -> list[float]:
+    """`values` with Laplace noise from OpenDP, so that one resident (weight `sensitivity`) costs `epsilon`."""
+    if not values:
+        return []
+    scale = sensitivity / epsilon
+    measurement = _laplace(scale, counts)
+    spent = measurement.map(int(sensitivity) if counts else float(sensitivity))
+    if spent > epsilon * (1 + 1e-9):  # OpenDP's own accounting must agree with ours
+        raise ValueError(f"noise too small: {spent} > {epsilon}")
+    return list(measurement([int(v) for v in values] if counts else [float(v) for v in values]))
+
+
+def release_tally(exact: Tally, epsilon: float) -> Tally:
+    """The tally with calibrated noise on every cell: what may be published, and all that is kept."""
+    noisy: Tally = {}
+    for table, cells in exact.items():
+        share, sensitivity, counts = STATS[table]
+        keys = sorted(cells)
+        noisy[table] = dict(zip(keys, add_noise([cells[k] for k in keys], sensitivity, share * epsilon, counts),
+                                strict=True))
+    return noisy
+
+
+def release_counts(counts: Mapping[str, int], epsilon: float) -> dict[str, int]:
+    """Counts where each resident is in one cell, with noise costing `epsilon` (e.g. wijk sizes)."""
+    keys = sorted(counts)
+    return dict(zip(keys, add_noise([counts[k] for k in keys], 1, epsilon, True), strict=True))
+
+
+def combine(tallies: Iterable[Tally]) -> Tally:
+    """Cell by cell sum of noisy tallies: a wider view is made of the groups, never released apart."""
+    result: Tally = {}
+    for one in tallies:
+        for table, cells in one.items():
+            target = result.setdefault(table, {})
+            for key, value in cells.items():
+                target[key] = target.get(key, 0) + value
+    return result
+
+
+@dataclass
+class Figures:
+    """Everything on the Impact page for one view, drawn from its noisy tally.
+
+    Counts are None and estimates suppressed when under ten residents.
+    """
+
+    pillars: list[str]
+    months: list[tuple[str, int | None]]  # (YYYY-MM, residents whose first check-in in the period it was)
+    residents: int | None  # residents with a check-in
+    by_event: list[tuple[str, int | None]]  # (life-event id, residents)
+    change: dict[str, Estimate]  # per pillar, first -> latest check-in
+    change_residents: int | None  # residents with two or more check-ins, every pillar scored
+    change_by_event: list[tuple[str, dict[str, Estimate]]] = field(default_factory=list)
+    change_by_activity: list[tuple[str, dict[str, Estimate]]] = field(default_factory=list)  # (activity key, ...)
+    outcomes: list[tuple[str, int | None]] = field(default_factory=list)  # (status, residents)
+    referred: int | None = None
+    epsilon: float | None = None  # what the release these figures come from cost
+
+
+def _count(value: float) -> int:
+    return max(0, round(value))
+
+
+def _estimate(total: float, n: float, spread: float, sum_noise: float, n_noise: float) -> Estimate:
+    """A noisy mean with a 95% interval that holds both the spread between residents and the noise."""
+    size = _count(n)
+    if size < max(MIN_GROUP, 2):
+        return SUPPRESSED
+    mean = max(-CHANGE_LIMIT, min(CHANGE_LIMIT, total / n))
+    variance = spread / n + (sum_noise + mean * mean * n_noise) / (n * n)
+    margin = t_quantile(0.975, size - 1) * math.sqrt(variance)
+    return Estimate(n=size, mean=mean, low=max(-CHANGE_LIMIT, mean - margin), high=min(CHANGE_LIMIT, mean + margin))
+
+
+def _spread(noisy: Tally, pillar: str) -> float:
+    """The variance of the changes between residents, from the noisy sums and sums of squares."""
+    n = noisy["change_n"]["all"]
+    if n < 2:
+        return CHANGE_LIMIT ** 2
+    total, squares = noisy["change_sum"][_cell("all", pillar)], noisy["spread"][_cell("all", pillar)]
+    return max(0.0, min(CHANGE_LIMIT ** 2, (squares - total * total / n) / (n - 1)))
+
+
+def view_figures(noisy: Tally, groups: int, epsilon: float, pillars: Sequence[str],
+                 cells: Mapping[str, Sequence[str]]) -> Figures | None:
+    """The page's figures from a view's noisy tally (the sum of `groups` released groups).
+
+    Nothing here looks at an exact figure: hiding, totals and intervals are drawn from the noise
+    alone, so they cost no privacy. None when the view holds fewer than ten residents.
+    """
+
+    def noise(table: str) -> float:  # variance of a cell's noise, summed over the groups
+        return groups * 2 * noise_scale(table, epsilon) ** 2
+
+    # Totals are their own noisy cell (or the unrounded sum of the cells), never a sum of cells cut at zero.
+    residents = total({"all": _count(noisy["residents"]["all"])})
+    if residents is None:
+        return None
+    events = {e: _count(noisy["events"][e]) for e in cells["events"]}
+    spread = {p: _spread(noisy, p) for p in pillars}
+
+    def estimates(table: str, key: str, n: float) -> dict[str, Estimate]:
+        return {p: _estimate(noisy[f"{table}_sum"][_cell(key, p)], n, spread[p], noise(f"{table}_sum"),
+                             noise(f"{table}_n")) for p in pillars}
+
+    change_n = noisy["change_n"]["all"]
+    hidden_events = hidden_keys({e: _count(noisy["event_n"][e]) for e in cells["events"]})
+    by_event = {e: ({p: SUPPRESSED for p in pillars} if e in hidden_events else
+                    estimates("event", e, noisy["event_n"][e])) for e in cells["events"]}
+    listed = [a for a in cells["activities"] if _count(noisy["activity_n"][a]) >= MIN_GROUP]
+    outcomes = {s: _count(noisy["outcomes"][s]) for s in cells["outcomes"]}
+    referred = _count(sum(noisy["outcomes"].values()))
+    return Figures(
+        pillars=list(pillars),
+        months=[(m, count_if_enough(_count(noisy["months"][m]), _count(noisy["months"][m]))) for m in cells["months"]],
+        residents=residents,
+        by_event=list(suppress_counts(events).items()),
+        change=estimates("change", "all", change_n),
+        change_residents=total({"all": _count(change_n)}),
+        change_by_event=list(by_event.items()),
+        change_by_activity=[(a, estimates("activity", a, noisy["activity_n"][a])) for a in listed],
+        outcomes=list(suppress_counts(outcomes).items()),
+        referred=total({"all": referred}),
+        epsilon=epsilon,
+    )
 
 
 def month_key(moment: datetime) -> str:

@@ -1,23 +1,32 @@
-"""Gather the rows behind the organisation figures. Every rule that hides small groups, and
-the arithmetic, live in impact/rules.py; this module only counts and asks those rules."""
+"""Gather the rows behind the organisation figures, release them once with noise, and keep them.
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+Every rule that hides small groups, the noise and the arithmetic live in impact/rules.py; this
+module picks the residents who count, counts, asks those rules, and keeps each release (with what
+it cost) in ImpactRelease, so the same question gets the same answer and the month's privacy
+budget is never overspent.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.core import clock, scoring
 from webapp.core.definitions import questionnaire_for
 from webapp.core.extensions import db
-from webapp.core.labels import ReferralStatus
-from webapp.core.models import Activity, Answer, Checkin, Referral, Resident
+from webapp.core.labels import CheckinMode, ReferralStatus, RelationOrigin
+from webapp.core.models import Activity, Answer, Checkin, CoachRelation, ImpactRelease, Referral, Resident
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
+from webapp.core.transactions import savepoint
 from webapp.impact import rules as impact
-from webapp.impact.rules import Estimate, ScoredCheckin
+from webapp.impact.rules import Contribution, Estimate, Figures, ScoredCheckin
 
 OUTCOMES = tuple(s for s in ReferralStatus if s != ReferralStatus.VOORGESTELD)  # referred, not only suggested
 
@@ -34,31 +43,79 @@ class Filters:
         return impact.period_bounds(self.period) if self.period else None
 
 
-@dataclass
-class Figures:
-    """Everything on the Impact page: counts are None and estimates suppressed below ten residents."""
+class BudgetSpent(Exception):  # noqa: N818 - a state, not a failure
+    """This month's privacy budget cannot pay for a new release; kept releases still show."""
 
-    pillars: list[str]
-    months: list[tuple[str, int | None]]  # (YYYY-MM, check-ins) — hidden when fewer than ten residents
-    residents: int | None  # residents with a check-in
-    by_event: list[tuple[str, int | None]]  # (life-event id, residents)
-    change: dict[str, Estimate]  # per pillar, first -> latest check-in
-    change_residents: int | None  # residents with two or more check-ins
-    change_by_event: list[tuple[str, dict[str, Estimate]]] = field(default_factory=list)
-    change_by_activity: list[tuple[str, dict[str, Estimate]]] = field(default_factory=list)
-    outcomes: list[tuple[str, int | None]] = field(default_factory=list)  # (status, residents)
-    referred: int | None = None
+
+def counted():
+    """Which residents count towards the figures: those an attacker cannot plant with a free account.
+
+    A resident counts once a coach enrolled them, or once they filled in a check-in together with a
+    coach (at a home visit). Registration stays open; an account made on the home page adds to no
+    figure until a coach has met the resident.
+    """
+    enrolled = select(CoachRelation.resident_id).where(CoachRelation.origin == RelationOrigin.INGESCHREVEN)
+    met = select(Checkin.resident_id).where(Checkin.mode == CheckinMode.SAMEN)
+    return Resident.id.in_(enrolled) | Resident.id.in_(met)
+
+
+def _budget_month() -> str:
+    return clock.now().astimezone(UTC).strftime("%Y-%m")
+
+
+def spent(month: str | None = None) -> float:
+    """The epsilon the Impact page spent this month (or in `month`)."""
+    return db.session.scalar(select(func.coalesce(func.sum(ImpactRelease.epsilon), 0.0))
+                             .where(ImpactRelease.month == (month or _budget_month()))) or 0.0
+
+
+def _released(key: str, cost: float, build: Callable[[], dict]) -> dict:
+    """This month's release under `key`: the kept one, or a new one when the budget can pay for it.
+
+    A release is made once and kept, so asking again (or on another worker) gains nothing.
+    """
+    month = _budget_month()
+    query = select(ImpactRelease.payload).where(ImpactRelease.month == month, ImpactRelease.key == key)
+    kept = db.session.scalar(query)
+    if kept is not None:
+        return json.loads(kept)
+    if spent(month) + cost > current_app.config["IMPACT_BUDGET"] + 1e-9:
+        raise BudgetSpent
+    payload = build()
+    try:
+        with savepoint():
+            db.session.add(ImpactRelease(month=month, key=key, epsilon=cost, payload=json.dumps(payload)))
+            db.session.flush()
+    except IntegrityError:  # another request released it a moment ago: that one is the answer
+        return json.loads(db.session.scalar(query))
+    return payload
+
+
+def _epsilon() -> float:
+    return current_app.config["IMPACT_EPSILON"]
+
+
+def _wijk_sizes() -> dict[str | None, int]:
+    """The noisy number of counted residents per wijk, released once a month: the wijk filter's basis."""
+    def build() -> dict:
+        exact = dict(db.session.execute(select(Resident.wijk, func.count(Resident.id))
+                                        .where(counted()).group_by(Resident.wijk)).all())
+        noisy = impact.release_counts({wijk or "": n for wijk, n in exact.items()},
+                                      impact.PARTITION_SHARE * _epsilon())
+        return {"sizes": {wijk: max(0, n) for wijk, n in noisy.items()}}
+
+    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build)["sizes"]
+    return {wijk or None: n for wijk, n in sizes.items()}
 
 
 def wijk_groups() -> list[str]:
-    """The wijken offered in the filter: those with ten or more residents.
+    """The wijken offered in the filter: those with ten or more counted residents, by the noisy sizes.
 
     Everyone else (smaller wijken, no wijk) forms OTHER_WIJKEN. When that rest holds 1 to 9
     residents, the smallest offered wijken join it, so that "all" minus the offered wijken never
-    shows a small group.
+    shows a small group. Raises BudgetSpent when this month's budget cannot pay for the sizes.
     """
-    sizes = dict(db.session.execute(select(Resident.wijk, func.count(Resident.id)).group_by(Resident.wijk)).all())
-    return impact.wijk_groups(sizes, OTHER_WIJKEN)
+    return impact.wijk_groups(_wijk_sizes(), OTHER_WIJKEN)
 
 
 def period_choices(timezone) -> list[str]:
@@ -76,46 +133,27 @@ def _local_midnight(day: date, timezone) -> datetime:
     return local.astimezone(UTC)
 
 
-def _within(column, filters: Filters, timezone, wijken: list[str]):
-    conditions = []
+def _within(column, filters: Filters, timezone):
+    conditions = [counted()]
     if filters.days:
         first, last = filters.days
         conditions += [column >= _local_midnight(first, timezone),
                        column < _local_midnight(last + timedelta(days=1), timezone)]
-    if filters.wijk == OTHER_WIJKEN:
-        named = [w for w in wijken if w != OTHER_WIJKEN]
-        conditions.append(Resident.wijk.is_(None) | Resident.wijk.not_in(named))
-    elif filters.wijk:
-        conditions.append(Resident.wijk == filters.wijk)
     return conditions
 
 
-def _population(filters: Filters, timezone, wijken: list[str]) -> int:
-    """Residents with a check-in in this view."""
-    return db.session.scalar(
-        select(func.count(func.distinct(Checkin.resident_id)))
-        .join(Resident, Resident.id == Checkin.resident_id)
-        .where(*_within(Checkin.completed_at, filters, timezone, wijken))) or 0
-
-
-def too_small(filters: Filters, timezone, wijken: list[str]) -> bool:
-    """Whether this view, or what it leaves out of a wider view, holds 1 to 9 residents."""
-    population = _population(filters, timezone, wijken)
-    wider = {Filters(), Filters(period=filters.period), Filters(wijk=filters.wijk)} - {filters}
-    return impact.view_too_small(population, [_population(view, timezone, wijken) for view in wider])
-
-
-def _checkins(filters: Filters, timezone, wijken: list[str]) -> tuple[list[ScoredCheckin], dict]:
-    """Every finished check-in in the view, not yet scored, and its row by key."""
+def _checkins(filters: Filters, timezone) -> tuple[list[ScoredCheckin], dict, dict[int, str | None]]:
+    """Every finished check-in of a counted resident in the period, not yet scored; its row by key;
+    each resident's wijk."""
     rows = db.session.execute(
         select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.life_event,
-               Checkin.form, Checkin.questionnaire_id, Checkin.questionnaire_version)
+               Checkin.form, Checkin.questionnaire_id, Checkin.questionnaire_version, Resident.wijk)
         .join(Resident, Resident.id == Checkin.resident_id)
-        .where(*_within(Checkin.completed_at, filters, timezone, wijken))
+        .where(*_within(Checkin.completed_at, filters, timezone))
     ).all()
     checkins = [ScoredCheckin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
-                        life_event=row.life_event, scores={}) for row in rows]
-    return checkins, {row.id: row for row in rows}
+                              life_event=row.life_event, scores={}) for row in rows]
+    return checkins, {row.id: row for row in rows}, {row.resident_id: row.wijk for row in rows}
 
 
 def _score(needed: Iterable[ScoredCheckin], rows: dict) -> None:
@@ -154,93 +192,110 @@ def _first_named_events(residents: list[int]) -> dict[int, str]:
     return named
 
 
-def _referrals(filters: Filters, timezone, wijken: list[str]) -> list[tuple[int, int, str, str, datetime]]:
-    """(resident, activity id, activity label, status, referred at) for referrals made in the view, oldest first."""
+def _referrals(filters: Filters, timezone) -> dict[int, list[tuple[str, str, datetime]]]:
+    """Per counted resident: (activity key, status, referred at) of referrals made in the period, oldest first."""
     rows = db.session.execute(
-        select(Referral.resident_id, Activity.id, Activity.name, Activity.organisation, Referral.status,
-               Referral.created_at)
-        .join(Activity, Activity.id == Referral.activity_id)
+        select(Referral.resident_id, Referral.activity_id, Referral.status, Referral.created_at)
         .join(Resident, Resident.id == Referral.resident_id)
-        .where(*_within(Referral.created_at, filters, timezone, wijken))
+        .where(*_within(Referral.created_at, filters, timezone), Referral.status.in_(OUTCOMES))
         .order_by(Referral.created_at, Referral.id)
     ).all()
-    return [(r.resident_id, r.id, f"{r.name} ({r.organisation})", r.status,
-             as_utc(r.created_at).astimezone(timezone)) for r in rows]
+    result: dict[int, list[tuple[str, str, datetime]]] = {}
+    for row in rows:
+        result.setdefault(row.resident_id, []).append(
+            (str(row.activity_id), row.status, as_utc(row.created_at).astimezone(timezone)))
+    return result
+
+
+def _cells(filters: Filters, event_ids: list[str], timezone) -> dict[str, list[str]]:
+    """The public cells of every table: months of the period, life-events, outcomes, the catalogue."""
+    this_month = impact.month_key(clock.now().astimezone(timezone))
+    if filters.days:
+        first, last = (impact.month_key(day) for day in filters.days)
+        last = min(last, max(this_month, first))
+    else:
+        oldest = db.session.scalar(select(func.min(Checkin.completed_at)))
+        first = impact.month_key(as_utc(oldest).astimezone(timezone)) if oldest else this_month
+        last = max(this_month, first)
+    return {"months": impact.months_between(first, last), "events": list(event_ids),
+            "outcomes": [str(s) for s in OUTCOMES],
+            "activities": [str(a) for a in db.session.scalars(select(Activity.id).order_by(Activity.id))]}
+
+
+def _contributions(filters: Filters, pillars: list[str], timezone) -> dict[int, tuple[str | None, Contribution]]:
+    """Per counted resident with a check-in in the period: their wijk and what they add to the figures."""
+    checkins, rows, wijk_of = _checkins(filters, timezone)
+    by_resident: dict[int, list[ScoredCheckin]] = {}
+    for checkin in sorted(checkins, key=lambda c: c.at):
+        by_resident.setdefault(checkin.resident, []).append(checkin)
+    named = _first_named_events(list(by_resident))  # the life-event that brought them in
+    referrals = _referrals(filters, timezone)
+
+    pairs: dict[int, tuple[ScoredCheckin, ScoredCheckin]] = {}
+    around: dict[int, tuple[str, tuple[ScoredCheckin, ScoredCheckin]]] = {}
+    for resident, own in by_resident.items():
+        if len(own) >= 2:
+            pairs[resident] = (own[0], own[-1])
+        if referrals.get(resident):  # each resident adds to one activity: their first referral's
+            activity, _status, at = referrals[resident][0]
+            pair = impact.around(own, at)
+            if pair is not None:
+                around[resident] = (activity, pair)
+    _score([c for pair in [*pairs.values(), *(p for _a, p in around.values())] for c in pair], rows)
+
+    result = {}
+    for resident, own in by_resident.items():
+        activity, pair = around.get(resident, (None, None))
+        result[resident] = (wijk_of[resident], Contribution(
+            month=impact.month_key(own[0].at),
+            event=named.get(resident, NO_LIFE_EVENT),
+            change=impact.pillar_changes(*pairs[resident], pillars) if resident in pairs else None,
+            activity=activity,
+            activity_change=impact.pillar_changes(*pair, pillars) if pair else None,
+            outcome=referrals[resident][-1][1] if referrals.get(resident) else None,
+        ))
+    return result
+
+
+def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
+                    wijken: list[str]) -> dict:
+    """This month's release of a period: one noisy tally per wijk group, from one partition."""
+    def build() -> dict:
+        cells = _cells(filters, event_ids, timezone)
+        named = {w for w in wijken if w != OTHER_WIJKEN}
+        groups: dict[str, list[Contribution]] = {w: [] for w in [*sorted(named), OTHER_WIJKEN]}
+        for wijk, contribution in _contributions(filters, pillars, timezone).values():
+            groups[wijk if wijk in named else OTHER_WIJKEN].append(contribution)
+        return {"epsilon": _epsilon(), "cells": cells, "pillars": pillars,
+                "groups": {g: impact.release_tally(impact.tally(members, cells, pillars), _epsilon())
+                           for g, members in groups.items()}}
+
+    return _released(f"periode:{filters.period or 'alles'}", _epsilon(), build)
 
 
 def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
             wijken: list[str]) -> Figures | None:
-    """Every figure on the Impact page for this view; None when the view itself is too small to show."""
-    if too_small(filters, timezone, wijken):
-        return None
-    checkins, rows = _checkins(filters, timezone, wijken)
-    by_resident: dict[int, list[ScoredCheckin]] = {}
-    for checkin in sorted(checkins, key=lambda c: c.at):
-        by_resident.setdefault(checkin.resident, []).append(checkin)
+    """Every figure on the Impact page for this view; None when the view is too small to show.
 
-    # Residents by the life-event that brought them in: the first one they named, in any check-in.
-    named = _first_named_events(list(by_resident))
-    first_event = {resident: named.get(resident, NO_LIFE_EVENT) for resident in by_resident}
-    event_counts = dict.fromkeys(event_ids, 0)
-    for event in first_event.values():
-        event_counts[event] = event_counts.get(event, 0) + 1
-
-    # Referrals: outcomes, and each referred resident's check-ins just before and after the first referral.
-    outcome_residents: dict[str, set[int]] = {status: set() for status in OUTCOMES}
-    activity_pairs: dict[int, dict[int, tuple[ScoredCheckin, ScoredCheckin]]] = {}
-    activity_labels: dict[int, str] = {}
-    for resident, activity, label, status, at in _referrals(filters, timezone, wijken):
-        if status not in outcome_residents:
-            continue  # only suggested: not referred yet
-        outcome_residents[status].add(resident)
-        activity_labels[activity] = label
-        pair = impact.around(by_resident.get(resident, []), at)
-        if pair is not None:
-            activity_pairs.setdefault(activity, {}).setdefault(resident, pair)
-    referred = {resident for residents in outcome_residents.values() for resident in residents}
-
-    pairs = impact.first_and_latest(checkins)
-    _score([c for pair in [*pairs.values(), *(p for group in activity_pairs.values() for p in group.values())]
-            for c in pair], rows)
-    by_event = impact.change_per_group(
-        {event: [pair for resident, pair in pairs.items() if first_event[resident] == event] for event in event_counts},
-        pillars)
-    # Activities are not a breakdown of one total (a resident may try several): each stands alone,
-    # and only activities with ten or more compared residents are listed at all.
-    listed = impact.large_enough(activity_pairs)
-    return Figures(
-        pillars=pillars,
-        months=_months(checkins, filters, impact.month_key(clock.now().astimezone(timezone))),
-        residents=impact.total({"all": len(by_resident)}),
-        by_event=list(impact.suppress_counts(event_counts).items()),
-        change=impact.change_per_pillar(pairs.values(), pillars),
-        change_residents=impact.total({"all": len(pairs)}),
-        change_by_event=list(by_event.items()),
-        change_by_activity=[(activity_labels[a], impact.change_per_pillar(listed[a].values(), pillars))
-                            for a in sorted(listed, key=lambda a: activity_labels[a].casefold())],
-        outcomes=list(impact.suppress_counts({s: len(r) for s, r in outcome_residents.items()}).items()),
-        referred=impact.total({"all": len(referred)}),
-    )
-
-
-def _months(checkins: list[ScoredCheckin], filters: Filters, this_month: str) -> list[tuple[str, int | None]]:
-    """Check-ins per month over the chosen period up to this month (or from the first to the last
-    month with check-ins)."""
-    residents: dict[str, set[int]] = {}
-    counts: dict[str, int] = {}
-    for checkin in checkins:
-        key = impact.month_key(checkin.at)
-        residents.setdefault(key, set()).add(checkin.resident)
-        counts[key] = counts.get(key, 0) + 1
-    if filters.days:
-        first, last = (impact.month_key(day) for day in filters.days)
-        last = min(last, max(this_month, first))
-    elif counts:
-        first, last = min(counts), max(counts)
+    Drawn from this month's release of the period: "all wijken" adds up the wijk groups' noisy
+    tallies, so a wijk view and the total never differ by an exact figure. Raises BudgetSpent.
+    """
+    release = _period_release(filters, pillars, event_ids, timezone, wijken)
+    if filters.wijk is None:
+        chosen = list(release["groups"].values())
+    elif filters.wijk == OTHER_WIJKEN:  # the pool of the release (the same partition as `wijken`)
+        chosen = [release["groups"][OTHER_WIJKEN]]
     else:
-        return []
-    return [(key, impact.count_if_enough(counts.get(key, 0), len(residents.get(key, ()))))
-            for key in impact.months_between(first, last)]
+        chosen = [release["groups"][filters.wijk]]
+    data = impact.view_figures(impact.combine(chosen), len(chosen), release["epsilon"], pillars, release["cells"])
+    if data is None:
+        return None
+    names = {str(a.id): f"{a.name} ({a.organisation})" for a in db.session.execute(
+        select(Activity.id, Activity.name, Activity.organisation)
+        .where(Activity.id.in_([int(key) for key, _e in data.change_by_activity])))}
+    data.change_by_activity = sorted(((names[key], estimates) for key, estimates in data.change_by_activity
+                                      if key in names), key=lambda item: item[0].casefold())
+    return data
 
 
 @dataclass(frozen=True)
@@ -271,7 +326,7 @@ def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], li
                    [part, group, labels.pillars[pillar], e.n, _two(e.mean), _two(e.low), _two(e.high)])
 
     rows: list[list] = []
-    part = _("Check-ins per maand")
+    part = _("Bewoners per maand van hun eerste check-in")
     rows += [[part, labels.months[key], "", "", count(n), "", ""] for key, n in data.months]
     part = _("Bewoners per levensgebeurtenis")
     rows += [[part, labels.events.get(event, event), "", "", count(n), "", ""] for event, n in data.by_event]

@@ -3,7 +3,7 @@
 import base64
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -25,7 +25,10 @@ def _period_label(key: str) -> str:
 
 
 def _impact_request():
-    """The filters from the address, the figures for them, and what is wrong with them."""
+    """The filters from the address, the figures for them, and what is wrong with them.
+
+    Raises impact.BudgetSpent when this month's privacy budget cannot pay for the figures asked.
+    """
     timezone = clock.timezone()
     periods, wijken = impact.period_choices(timezone), impact.wijk_groups()
     period, wijk = request.args.get("periode") or None, request.args.get("wijk") or None
@@ -71,17 +74,36 @@ def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
     return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
 
 
+def _next_month() -> str:
+    today = clock.now().astimezone(clock.timezone()).date()
+    first = date(today.year + 1, 1, 1) if today.month == 12 else date(today.year, today.month + 1, 1)
+    return format_date(first, "d MMMM yyyy")
+
+
+def _budget_page(status: int):
+    return render_template(
+        "errors/error.html", title=_("Het privacybudget van deze maand is op"),
+        message=_("Deze maand zijn er al zoveel cijfers gemaakt als de organisatie toestaat. Cijfers die deze "
+                  "maand al gemaakt zijn, kunt u nog bekijken. Nieuwe cijfers kunnen weer vanaf %(day)s.",
+                  day=_next_month())), status
+
+
 @bp.get("/impact")
 @role_required(Role.BEHEERDER)
 def page():
-    """Figures about all residents together; no individual data, groups under ten hidden."""
-    filters, choices, data, problems = _impact_request()
+    """Figures about all residents together, released with noise; no individual data, groups under ten hidden."""
+    try:
+        filters, choices, data, problems = _impact_request()
+    except impact.BudgetSpent:
+        return _budget_page(200)
     labels = _impact_labels(data) if data else None
     if not problems:  # a page that shows no figures, because its filter was wrong, saves nothing
         audit.record("impact.view", None, object_type="impact")
     return render_template(
         "impact/page.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
         charts=_impact_charts(data, labels) if data else {}, minimum=impact_figures.MIN_GROUP,
+        epsilon=current_app.config["IMPACT_EPSILON"], budget=current_app.config["IMPACT_BUDGET"],
+        change_limit=impact_figures.CHANGE_LIMIT,
         event_groups=[(labels.events.get(e, e), estimates) for e, estimates in data.change_by_event] if data else [],
         csv_url=url_for("impact.csv", periode=filters.period, wijk=filters.wijk),
     ), (400 if problems else 200)
@@ -90,7 +112,10 @@ def page():
 @bp.get("/impact.csv")
 @role_required(Role.BEHEERDER)
 def csv():
-    _filters, _choices, data, problems = _impact_request()
+    try:
+        _filters, _choices, data, problems = _impact_request()
+    except impact.BudgetSpent:
+        return _budget_page(503)
     if problems:
         return render_template("errors/error.html", title=_("Deze cijfers kunnen we niet maken"),
                                message=" ".join(str(p) for p in problems)), 400

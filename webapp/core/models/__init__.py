@@ -10,6 +10,7 @@ from webapp.core.models.activities import (
 )
 from webapp.core.models.audit import AuditEvent
 from webapp.core.models.checkins import Answer, ChartImage, Checkin, Draft
+from webapp.core.models.impact import ImpactRelease
 from webapp.core.models.people import (
     ActivationCode,
     CoachRelation,
@@ -25,6 +26,6 @@ __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin", "Resident", "User",
-    "UserRole",
+    "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "Resident", "User", "UserRole",
 ]
