@@ -14,9 +14,14 @@ def start_checkin(client) -> str:
 
 
 def answer_steps(client, draft: str, kort_items: dict, scores: dict | None = None, default: int = 7,
-                 talk: tuple = (), life_event: str = "verhuizing", upto: int = 6) -> None:
+                 talk: tuple = (), life_event: str = "verhuizing", upto: int = 6,
+                 happened: tuple[int, int] | None = None) -> None:
+    """`happened`: (month, year) the life-event happened; None answers "weet ik niet"."""
     token = client.csrf_token()
-    response = client.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": life_event, "csrf_token": token})
+    event = {"life_event": life_event, "csrf_token": token}
+    if happened:
+        event.update(event_month=str(happened[0]), event_year=str(happened[1]))
+    response = client.post_form(f"/checkin/{draft}/gebeurtenis", event)
     assert response.status_code == 302
     for step, items in enumerate(list(kort_items.values())[:upto], start=1):
         data = {"action": "next", "csrf_token": token}

@@ -95,12 +95,14 @@ class Entry:
 
 
 def timeline(checkins: list) -> list[Entry]:
-    """Newest first. A life-event counts from the check-in where it was first reported."""
+    """Newest first. A life-event counts from the month the resident said it happened, or else
+    from the check-in where it was first reported."""
     entries = []
-    current_event, reported_at = None, None
+    current_event, happened = None, None
     for checkin in sorted(checkins, key=lambda m: (m.completed_at, m.id)):
         if checkin.life_event not in (None, NO_LIFE_EVENT, current_event):
-            current_event, reported_at = checkin.life_event, checkin.completed_at
-        weeks = (checkin.completed_at - reported_at).days // 7 if reported_at else None
+            current_event = checkin.life_event
+            happened = getattr(checkin, "life_event_on", None) or checkin.completed_at.date()
+        weeks = max(0, (checkin.completed_at.date() - happened).days // 7) if happened else None
         entries.append(Entry(checkin, current_event, weeks))
     return list(reversed(entries))

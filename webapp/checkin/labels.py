@@ -12,4 +12,9 @@ ERROR_TEXT = {
 LIFE_EVENT_MISSING = _l(
     "Kies wat er is gebeurd. Is er niets bijzonders gebeurd? Kies dan 'Er is niets bijzonders gebeurd'."
 )
+EVENT_DATE_ERRORS = {
+    "half": _l("Kies de maand én het jaar. Weet u het niet? Kies dan bij allebei 'Weet ik niet'."),
+    "invalid": _l("Kies een maand en een jaar uit de lijst."),
+    "future": _l("Die maand moet nog komen. Kies een maand die al geweest is."),
+}
 RATING_MISSING = _l("Kies een cijfer van 1 tot en met 5, of 'Nog niet geweest'.")

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 SKIP = "skip"
@@ -65,3 +66,30 @@ def parse_step(item_ids: Sequence[str], data: MultiMapping) -> StepInput:
             else:
                 result.talk.add(item_id)
     return result
+
+
+EVENT_YEARS_BACK = 10  # the year list on the life-event screen goes back this far
+
+
+def event_years(today: date) -> list[int]:
+    """The years a resident can pick for when the life-event happened, newest first."""
+    return list(range(today.year, today.year - EVENT_YEARS_BACK - 1, -1))
+
+
+def parse_event_month(month: str, year: str, today: date) -> date | None:
+    """When the life-event happened: the first of the chosen month, or None when both are left at
+    "weet ik niet". ValueError with a problem code: "half" (one of the two), "invalid", "future"."""
+    month, year = (month or "").strip(), (year or "").strip()
+    if not month and not year:
+        return None
+    if not month or not year:
+        raise ValueError("half")
+    if not (month.isascii() and month.isdigit() and year.isascii() and year.isdigit()) or len(year) != 4:
+        raise ValueError("invalid")
+    if not 1 <= int(month) <= 12 or int(year) not in event_years(today):
+        raise ValueError("invalid")
+    when = date(int(year), int(month), 1)
+    if when > today:
+        raise ValueError("future")
+    return when
+

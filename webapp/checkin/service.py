@@ -1,5 +1,7 @@
 """Drafts and finished check-ins: start, save a step, submit exactly once, read back with scores."""
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,6 +12,7 @@ from webapp.core.extensions import db
 from webapp.core.labels import CheckinMode
 from webapp.core.models import Answer, Checkin, Draft, Resident, User
 from webapp.core.models._base import utcnow
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.transactions import savepoint
 
 
@@ -53,8 +56,10 @@ def discard_draft(resident: Resident, draft: Draft) -> None:
     db.session.flush()
 
 
-def set_life_event(draft: Draft, event_id: str) -> None:
+def set_life_event(draft: Draft, event_id: str, happened_on: date | None = None) -> None:
+    """What happened, and when (the first of the month; None when not known or nothing happened)."""
     draft.life_event = event_id
+    draft.life_event_on = None if event_id == NO_LIFE_EVENT else happened_on
     draft.steps_done = max(draft.steps_done, 1)
     db.session.flush()
 
@@ -116,6 +121,7 @@ def submit_draft(resident: Resident, draft: Draft) -> Checkin:
         questionnaire_version=draft.questionnaire_version,
         form=draft.form,
         life_event=draft.life_event,
+        life_event_on=draft.life_event_on,
         mode=CheckinMode.SAMEN if draft.coach_id else CheckinMode.ZELF,
         coach_id=draft.coach_id,
         started_at=draft.created_at,

@@ -7,14 +7,16 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from webapp.checkin import service as drafts
-from webapp.checkin.labels import ERROR_TEXT, LIFE_EVENT_MISSING, RATING_MISSING
-from webapp.checkin.rules import parse_step
-from webapp.core import audit
+from webapp.checkin.labels import ERROR_TEXT, EVENT_DATE_ERRORS, LIFE_EVENT_MISSING, RATING_MISSING
+from webapp.checkin.rules import event_years, parse_event_month, parse_step
+from webapp.core import audit, clock
 from webapp.core.definitions import RESIDENT_FORM, life_events, questionnaire_for
 from webapp.core.forms import CsrfForm
+from webapp.core.i18n import month_names
 from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import Draft, Resident
 from webapp.core.permissions import own_resident, require_draft, role_required
+from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.views import by_public_id
 from webapp.referrals import service as referrals
 from webapp.referrals.rules import parse_rating
@@ -95,19 +97,34 @@ def discard(resident: Resident, draft: Draft):
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen()
 def life_event(_owner: Resident, draft: Draft):
+    """What happened, and (for a life-event) in which month; "weet ik niet" is fine."""
     events = life_events()
-    error = None
+    today = clock.today()
+    error = date_error = None
+    chosen_event, month, year = draft.life_event, "", ""
+    if draft.life_event_on:
+        month, year = str(draft.life_event_on.month), str(draft.life_event_on.year)
     if request.method == "POST":
         chosen = request.form.getlist("life_event")
-        if len(chosen) == 1 and events.get(chosen[0]) is not None:
-            drafts.set_life_event(draft, chosen[0])
+        month, year = request.form.get("event_month", ""), request.form.get("event_year", "")
+        chosen_event = chosen[0] if len(chosen) == 1 else None
+        if chosen_event is None or events.get(chosen_event) is None:
+            error = str(LIFE_EVENT_MISSING)  # a plain str: Jinja escapes it
+        try:
+            happened_on = parse_event_month(month, year, today)
+        except ValueError as problem:
+            happened_on, date_error = None, str(EVENT_DATE_ERRORS[str(problem)])
+        if chosen_event == NO_LIFE_EVENT:
+            date_error = None  # nothing happened: no month to check
+        if not error and not date_error:
+            drafts.set_life_event(draft, chosen_event, happened_on)
             return redirect(url_for("checkin.step", draft_id=draft.public_id, step=1))
-        error = str(LIFE_EVENT_MISSING)  # a plain str: Jinja escapes it
     audit.record("draft.view", _owner, draft)
     return render_template(
-        "checkin/life_event.html", draft=draft, events=events.events, form=CsrfForm(),
-        error=error, step=0, total=REVIEW_STEP,
-    ), (400 if error else 200)
+        "checkin/life_event.html", draft=draft, events=events.events, form=CsrfForm(), chosen=chosen_event,
+        error=error, date_error=date_error, month=month, year=year, years=event_years(today),
+        months=month_names(), step=0, total=REVIEW_STEP,
+    ), (400 if error or date_error else 200)
 
 
 @bp.route("/<draft_id>/stap/<int:step>", methods=["GET", "POST"])

@@ -27,3 +27,8 @@ def timezone() -> ZoneInfo:
 def today() -> date:
     """Today's date in the organisation's time zone (not in UTC: just after midnight they differ)."""
     return now().astimezone(timezone()).date()
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole months from one date to a later one (0 within the same month)."""
+    return max(0, (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day))

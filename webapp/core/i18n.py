@@ -1,5 +1,6 @@
 """Language choice: Dutch by default, English on request."""
 
+from babel.dates import get_month_names
 from flask import Flask, current_app, request, session
 from flask_babel import format_decimal, get_locale
 
@@ -18,6 +19,12 @@ def select_locale() -> str:
 def locale() -> str:
     """Return the active language code ('nl' or 'en')."""
     return str(get_locale() or "nl")
+
+
+def month_names() -> list[tuple[int, str]]:
+    """The twelve months in the active language: [(1, "januari"), ...]."""
+    names = get_month_names("wide", locale=locale())
+    return [(number, names[number]) for number in range(1, 13)]
 
 
 def one_decimal(value: float) -> str:

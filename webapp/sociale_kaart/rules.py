@@ -2,9 +2,12 @@
 
 Order of importance: the pillar the resident chose to work on, then pillars scoring low
 (below 6) and pillars with items marked "hier wil ik over praten", then the pillars a
-life-event puts at risk. Activities meant for other life-events count half. Only
-activities that fit the resident's age are offered; free and nearby ones win when
-otherwise equal; the top three do not all serve one pillar when several pillars are weak.
+life-event puts at risk; the life-event counts fully for three months and then fades. Only
+activities meant for this resident are offered: the right age, and for an activity that is only
+for people after certain life-events (a carers' café), one of those events. What residents after
+the same life-event said of an activity moves it up (rated well) or down (often stopped), by a
+bounded amount, so that new activities still get shown. Free and nearby ones win when otherwise
+equal; the top three do not all serve one pillar when several pillars are weak.
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +22,24 @@ WEAK = NEED_TALK       # pillars with at least this need count as "weak" for spr
 EVENT_MATCH = 20.0     # the activity is meant for this very life-event
 EXTRA_PILLAR = 5.0     # for each further pillar in need that the activity also serves
 TIE_BREAK = 0.5        # free, and in the resident's own wijk
-MEANT_FOR_OTHERS = 0.5  # an activity for other life-events (a rouwgroep for a new carer) counts half
+RECENT_MONTHS = 3      # a life-event this recent counts fully and is called "kort geleden"
+FADED_MONTHS = 12      # ... and fades to FADED_WEIGHT by a year
+FADED_WEIGHT = 0.3
+UNKNOWN_WHEN = 0.6     # "weet ik niet" when it happened
+LIKED = 10.0           # at most this much up for an activity rated well by others ...
+STOPPED = 15.0         # ... and at most this much down for one they often stopped (a floor)
+PRIOR = 5              # feedback from this many residents counts half: a few voices move little
+LIKED_REASON = 3.0     # from this bonus on, the reason mentions that others liked it
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What residents after the same life-event said of an activity they tried."""
+
+    rated: int = 0            # how many answered "hoe was het?" (1-5)
+    rating_sum: int = 0
+    tried: int = 0            # referrals that started, ended or stopped
+    stopped: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,8 @@ class Offer:
     max_age: int | None = None
     free: bool = True
     wijk: str | None = None
+    for_event_only: bool = False   # only for people after one of its life-events (a carers' café)
+    feedback: Feedback = Feedback()
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,7 @@ class Profile:
     event_later: tuple[str, ...] = ()
     age: int | None = None
     wijk: str | None = None
+    event_months_ago: int | None = None   # None: "weet ik niet"
 
 
 @dataclass
@@ -55,6 +78,41 @@ class Suggestion:
     score: float
     pillar: str                      # the pillar this activity is suggested for
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (kind, pillar or event id)
+
+
+def event_weight(months_ago: int | None) -> float:
+    """How much a life-event still counts: fully for three months, then less, down to 0.3 after a year."""
+    if months_ago is None:
+        return UNKNOWN_WHEN
+    if months_ago <= RECENT_MONTHS:
+        return 1.0
+    if months_ago >= FADED_MONTHS:
+        return FADED_WEIGHT
+    share = (months_ago - RECENT_MONTHS) / (FADED_MONTHS - RECENT_MONTHS)
+    return 1.0 - share * (1.0 - FADED_WEIGHT)
+
+
+def is_recent(months_ago: int | None) -> bool:
+    """Only then does a reason say "kort geleden"."""
+    return months_ago is not None and months_ago <= RECENT_MONTHS
+
+
+def learned(feedback: Feedback) -> float:
+    """Up for an activity others rated well, down for one they often stopped; bounded both ways and
+    zero without feedback, so a new activity is neither helped nor hurt."""
+    up = 0.0
+    if feedback.rated:
+        mean = feedback.rating_sum / feedback.rated
+        up = LIKED * (mean - 3) / 2 * feedback.rated / (feedback.rated + PRIOR)
+    down = STOPPED * feedback.stopped / (feedback.tried + PRIOR) if feedback.tried else 0.0
+    return max(-STOPPED, min(LIKED, up - down))
+
+
+def meant_for(offer: Offer, profile: Profile) -> bool:
+    """The right age, and for an activity only for certain life-events, one of those."""
+    if offer.for_event_only and profile.life_event not in offer.life_events:
+        return False
+    return fits_age(offer, profile.age)
 
 
 def needs(profile: Profile) -> dict[str, tuple[float, str]]:
@@ -72,10 +130,11 @@ def needs(profile: Profile) -> dict[str, tuple[float, str]]:
             offer(pillar, NEED_LOW + 5 * (LOW_SCORE - score), "low")
     for pillar in profile.talk_pillars:
         offer(pillar, NEED_TALK, "talk")
+    weight = event_weight(profile.event_months_ago)
     for pillar in profile.event_first:
-        offer(pillar, NEED_EVENT_FIRST, "event_pillar")
+        offer(pillar, NEED_EVENT_FIRST * weight, "event_pillar")
     for pillar in profile.event_later:
-        offer(pillar, NEED_EVENT_LATER, "event_pillar")
+        offer(pillar, NEED_EVENT_LATER * weight, "event_pillar")
     return result
 
 
@@ -92,20 +151,23 @@ def score_offer(offer: Offer, profile: Profile, need: dict[str, tuple[float, str
     if not served and not event_match:
         return None
     main_need, main = served[0] if served else (0.0, offer.pillars[0])
-    score = main_need + EXTRA_PILLAR * (len(served) - 1) + (EVENT_MATCH if event_match else 0.0)
-    if offer.life_events and not event_match:
-        score *= MEANT_FOR_OTHERS
+    score = main_need + EXTRA_PILLAR * (len(served) - 1)
+    score += EVENT_MATCH * event_weight(profile.event_months_ago) if event_match else 0.0
+    bonus = learned(offer.feedback)
+    score += bonus
     score += TIE_BREAK * offer.free + TIE_BREAK * (bool(profile.wijk) and offer.wijk == profile.wijk)
     reasons = [(need[main][1], main)] if served else []
     if event_match:
-        reasons.append(("event", profile.life_event))
+        reasons.append(("event_recent" if is_recent(profile.event_months_ago) else "event", profile.life_event))
+    if bonus >= LIKED_REASON:
+        reasons.append(("liked", ""))
     return Suggestion(offer, score, main, reasons)
 
 
 def rank(offers: list[Offer], profile: Profile) -> list[Suggestion]:
     """All fitting activities, best first, with the top three spread over the weak pillars."""
     need = needs(profile)
-    scored = [s for o in offers if fits_age(o, profile.age) and (s := score_offer(o, profile, need))]
+    scored = [s for o in offers if meant_for(o, profile) and (s := score_offer(o, profile, need))]
     scored.sort(key=lambda s: (-s.score, s.offer.id))
     weak = {p for p, (n, _kind) in need.items() if n >= WEAK}
     if len(weak) < 2:

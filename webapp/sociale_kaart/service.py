@@ -5,15 +5,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from webapp.core import history
+from webapp.core.clock import months_between
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
-from webapp.core.models import Activity, Checkin, Resident
+from webapp.core.labels import ReferralStatus
+from webapp.core.models import Activity, Checkin, Referral, Resident
+from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.sociale_kaart import activity_csv
-from webapp.sociale_kaart.rules import Offer, Profile, rank
+from webapp.sociale_kaart.rules import Feedback, Offer, Profile, rank
 
 FIELDS = (
     "public_id", "name", "organisation", "organisation_url", "organisation_phone", "organisation_email",
@@ -133,6 +136,24 @@ def save_from_form(activity: Activity | None, values: dict) -> tuple[Activity | 
 
 
 EVENT_MEMORY = timedelta(days=365)  # a life-event reported within a year still counts
+TRIED = (ReferralStatus.GESTART, ReferralStatus.AFGEROND, ReferralStatus.GESTOPT)
+
+
+def feedback(life_event: str | None) -> dict[int, Feedback]:
+    """What residents said of each activity they tried, per activity id: from those who tried it
+    after the same life-event (or after none, when this resident reported none). One query."""
+    event = life_event or NO_LIFE_EVENT
+    same = func.coalesce(Checkin.life_event, NO_LIFE_EVENT) == event
+    rows = db.session.execute(
+        select(Referral.activity_id,
+               func.count(Referral.followup_rating), func.coalesce(func.sum(Referral.followup_rating), 0),
+               func.sum(case((Referral.status.in_(TRIED), 1), else_=0)),
+               func.sum(case((Referral.status == ReferralStatus.GESTOPT, 1), else_=0)))
+        .join(Checkin, Checkin.id == Referral.checkin_id)
+        .where(same)
+        .group_by(Referral.activity_id))
+    return {activity_id: Feedback(rated or 0, int(total or 0), tried or 0, stopped or 0)
+            for activity_id, rated, total, tried, stopped in rows}
 
 
 @dataclass
@@ -144,17 +165,23 @@ class Suggested:
 def _profile(resident: Resident, checkin: Checkin, today: date) -> Profile:
     questionnaire = questionnaire_for(checkin)
     pillar_of = {item.id: p.id for p in questionnaire.pillars for item in p.items}
-    event_id = checkin.life_event if checkin.life_event not in (None, NO_LIFE_EVENT) else None
-    if event_id is None:  # the latest life-event reported in the year before this check-in
-        event_id = db.session.scalar(
-            select(Checkin.life_event)
+    reported = checkin if checkin.life_event not in (None, NO_LIFE_EVENT) else None
+    if reported is None:  # the latest life-event reported in the year before this check-in
+        reported = db.session.scalar(
+            select(Checkin)
             .where(Checkin.resident_id == resident.id, Checkin.life_event.is_not(None),
                    Checkin.life_event != NO_LIFE_EVENT, Checkin.completed_at <= checkin.completed_at,
                    Checkin.completed_at >= checkin.completed_at - EVENT_MEMORY)
             .order_by(Checkin.completed_at.desc())
             .limit(1)
         )
-    event = life_events().get(event_id)
+    event = life_events().get(reported.life_event) if reported else None
+    on_day = as_utc(checkin.completed_at).date()
+    months_ago = None
+    if reported is not None and reported.life_event_on is not None:
+        months_ago = months_between(reported.life_event_on, on_day)
+    elif reported is not None and reported is not checkin:  # it happened before it was reported
+        months_ago = months_between(as_utc(reported.completed_at).date(), on_day)
     return Profile(
         scores=history.scores_of(checkin),
         focus=checkin.plan_pillar,
@@ -164,35 +191,60 @@ def _profile(resident: Resident, checkin: Checkin, today: date) -> Profile:
         event_later=tuple(event.pillars_later) if event else (),
         age=today.year - resident.birth_year if resident.birth_year else None,
         wijk=resident.wijk,
+        event_months_ago=months_ago,
     )
 
 
-def _why(reasons: list[tuple[str, str]], pillar_names: dict[str, str], locale: str) -> str:
-    parts = []
+MAX_WORDS = 15  # the reason is one short B1 sentence
+
+
+def _clause(kind: str, subject: str, pillar_names: dict[str, str], locale: str) -> str | None:
+    if kind == "focus":
+        return gettext("u wilt werken aan %(pillar)s", pillar=pillar_names[subject])
+    if kind == "low":
+        return gettext("%(pillar)s nu wat lager scoort", pillar=pillar_names[subject])
+    if kind == "talk":
+        return gettext("u over %(pillar)s wilt praten", pillar=pillar_names[subject])
+    if kind == "event_pillar":
+        return gettext("%(pillar)s na een grote gebeurtenis vaak onder druk staat", pillar=pillar_names[subject])
+    if kind in ("event", "event_recent"):
+        event = life_events().get(subject)
+        if event and event.because:
+            what = event.because.get(locale)
+            return (gettext("u kort geleden %(what)s", what=what) if kind == "event_recent"
+                    else gettext("u %(what)s", what=what))
+    if kind == "liked":
+        return gettext("anderen het fijn vonden")
+    return None
+
+
+def why(reasons: list[tuple[str, str]], pillar_names: dict[str, str], locale: str) -> str:
+    """One short sentence: the main reason, and the next ones while it stays at most 15 words."""
+    clauses: list[str] = []
+    if any(kind in ("event", "event_recent") for kind, _subject in reasons):
+        # The life-event itself says more than "this pillar is often under pressure after one".
+        reasons = [r for r in reasons if r[0] != "event_pillar"]
     for kind, subject in reasons:
-        if kind == "focus":
-            parts.append(gettext("u wilt werken aan %(pillar)s", pillar=pillar_names[subject]))
-        elif kind == "low":
-            parts.append(gettext("%(pillar)s nu wat lager scoort", pillar=pillar_names[subject]))
-        elif kind == "talk":
-            parts.append(gettext("u over %(pillar)s wilt praten", pillar=pillar_names[subject]))
-        elif kind == "event_pillar":
-            parts.append(gettext("%(pillar)s na een grote gebeurtenis vaak onder druk staat",
-                                 pillar=pillar_names[subject]))
-        elif kind == "event":
-            event = life_events().get(subject)
-            if event and event.because:
-                parts.append(gettext("u kort geleden %(what)s", what=event.because.get(locale)))
-    return gettext("Omdat %(reasons)s.", reasons=gettext(" en ").join(parts)) if parts else ""
+        clause = _clause(kind, subject, pillar_names, locale)
+        if clause is None:
+            continue
+        candidate = gettext("Omdat %(reasons)s.", reasons=gettext(" en ").join([*clauses, clause]))
+        if clauses and len(candidate.split()) > MAX_WORDS:
+            continue
+        clauses.append(clause)
+    return gettext("Omdat %(reasons)s.", reasons=gettext(" en ").join(clauses)) if clauses else ""
 
 
 def for_checkin(resident: Resident, checkin: Checkin, today: date, locale: str) -> list[Suggested]:
     """Every fitting, current activity for this check-in, best first, each with why."""
     current = {a.public_id: a for a in current_activities(today)}
+    profile = _profile(resident, checkin, today)
+    said = feedback(profile.life_event)
     offers = [
-        Offer(a.public_id, tuple(a.pillars), tuple(a.life_events), a.min_age, a.max_age, a.cost == "gratis", a.wijk)
+        Offer(a.public_id, tuple(a.pillars), tuple(a.life_events), a.min_age, a.max_age, a.cost == "gratis", a.wijk,
+              a.for_event_only, said.get(a.id, Feedback()))
         for a in current.values()
     ]
     names = {p.id: p.name.get(locale) for p in questionnaire_for(checkin).pillars}
-    ranked = rank(offers, _profile(resident, checkin, today))
-    return [Suggested(current[s.offer.id], _why(s.reasons, names, locale)) for s in ranked]
+    ranked = rank(offers, profile)
+    return [Suggested(current[s.offer.id], why(s.reasons, names, locale)) for s in ranked]

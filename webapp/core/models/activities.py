@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
@@ -29,6 +30,9 @@ class Activity(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="actief")
     pillars: Mapped[list[str]] = mapped_column(JSON, default=list)
     life_events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Only for people after one of those life-events (a carers' café); otherwise for everyone, and
+    # the life-events say whom it helps most.
+    for_event_only: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     eligibility: Mapped[str | None] = mapped_column(Text)
     min_age: Mapped[int | None]
     max_age: Mapped[int | None]

@@ -25,6 +25,8 @@ class Draft(db.Model):
     # Set when a coach runs the check-in together with the resident (home visit).
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     life_event: Mapped[str | None] = mapped_column(String(50))
+    # When it happened: the first of the month the resident gave, or None for "weet ik niet".
+    life_event_on: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     talk_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     steps_done: Mapped[int] = mapped_column(default=0)
@@ -60,6 +62,7 @@ class Checkin(db.Model):
     questionnaire_version: Mapped[int]
     form: Mapped[str] = mapped_column(String(20))
     life_event: Mapped[str | None] = mapped_column(String(50))
+    life_event_on: Mapped[date | None] = mapped_column(Date)  # the month it happened; None: not known
     mode: Mapped[str] = mapped_column(String(20), default=CheckinMode.ZELF)
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
