@@ -101,7 +101,8 @@ def test_control_character_in_a_url_is_refused(app, world, who, url):
     ("coach", "/coach/inschrijven", {"display_name": "mevr. \x00", "consent_method": "mondeling",
                                     "consent_date": TODAY.isoformat(), "consent_explained": "y"}),
     ("admin", "/beheer/medewerker-nieuw", {"username": "nieuw", "display_name": "N\x00", "roles": "welzijnscoach",
-                                          "password": "een-heel-lang-wachtwoord", "confirm": "een-heel-lang-wachtwoord"}),
+                                          "password": "een-heel-lang-wachtwoord",
+                                          "confirm": "een-heel-lang-wachtwoord"}),
     ("admin", "/beheer/activiteiten/nieuw", {"naam": "Tuin\x00", "beschrijving": "Samen tuinieren.",
                                             "pijlers": "lichaam", "status": "actief", "kosten": "gratis",
                                             "locatie": "online", "aanmelden": "zelf", "organisatie": "Groen",
@@ -280,8 +281,8 @@ def test_activity_export_never_starts_a_formula_and_reimports_unchanged(app, wor
         db.session.commit()
     export = client.get("/beheer/activiteiten/export.csv").get_data(as_text=True)
     assert ";'=cmd|' /C calc'!A0;" in export and ";'+31 10 123 45 67;" in export and ";'@SUM(1+1);" in export
-    response = client.post_form("/beheer/activiteiten/import",
-                                {"file": (io.BytesIO(export.encode()), "kaart.csv")}, content_type="multipart/form-data")
+    response = client.post_form("/beheer/activiteiten/import", {"file": (io.BytesIO(export.encode()), "kaart.csv")},
+                                content_type="multipart/form-data")
     assert response.status_code == 302
     assert "0 nieuw, 0 gewijzigd, 1 ongewijzigd" in client.get("/beheer/activiteiten").get_data(as_text=True)
     with app.app_context():
