@@ -22,6 +22,16 @@ CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 PASSWORD = "een-lang-wachtwoord"
 _HASH = PasswordHasher(**CHEAP_ARGON2).hash(PASSWORD)
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+FUZZ_FIGURES = pytest.StashKey[dict]()  # filled by tests/test_fuzz.py
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Report the fuzz figures (generated requests and 5xx answers), so they can be quoted."""
+    figures = config.stash.get(FUZZ_FIGURES, None)
+    if figures:
+        terminalreporter.write_line(
+            f"fuzz: {figures['requests']} generated requests on {figures['routes']} routes, "
+            f"{figures['5xx']} answered 5xx")
 
 
 class CsrfClient(FlaskClient):

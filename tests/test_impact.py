@@ -21,6 +21,7 @@ from webapp.core.models import (
     Resident,
     User,
 )
+from webapp.core.spreadsheet import csv_text
 from webapp.impact import rules as impact
 from webapp.impact.rules import ScoredCheckin
 
@@ -137,7 +138,7 @@ def test_a_period_starts_at_local_midnight(app):
 
 
 def test_csv_cells_never_start_a_formula():
-    text = impact.csv_text(["a"], [["=HYPERLINK(1)"], ["-0,5"], ["@x"]])
+    text = csv_text(["a"], [["=HYPERLINK(1)"], ["-0,5"], ["@x"]])
     assert "'=HYPERLINK(1)" in text and "\r\n-0,5\r\n" in text and "'@x" in text
 
 

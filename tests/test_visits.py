@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -13,6 +14,10 @@ from tests.conftest import all_answers
 from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.models import AuditEvent, Checkin
+
+# The next check-in must lie between today and two years ahead: a date some weeks from now.
+NEXT = date.today() + timedelta(days=43)
+NEXT_LONG = format_date(NEXT, "d MMMM yyyy", locale="nl")
 
 
 @pytest.fixture
@@ -106,10 +111,10 @@ def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit
         assert checkin.rhythm == "waakvlam"
         assert checkin.next_checkin_on == date.today() + timedelta(weeks=13)
         assert checkin.coach_notes == "Wil meer onder de mensen komen."
-    client.post_form(checkin_url, {"rhythm": "gewoon", "next_checkin_on": "2027-01-15"})
+    client.post_form(checkin_url, {"rhythm": "gewoon", "next_checkin_on": NEXT.isoformat()})
     with app.app_context():
-        assert db.session.scalar(select(Checkin.next_checkin_on)) == date(2027, 1, 15)
-    assert "15 januari 2027" in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
+        assert db.session.scalar(select(Checkin.next_checkin_on)) == NEXT
+    assert NEXT_LONG in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
 
 
 def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resident, login_as, make_checkin,
@@ -142,7 +147,7 @@ def test_summary_pdf_holds_scores_step_next_date_and_coach(app, client, visit, l
     _answer_all(client, second, items, score=7)
     url = client.post_form(f"/checkin/{second}/versturen").location
     client.post_form(url, {"plan_step": "Naar de eettafel op woensdag", "plan_helper": "Buurvrouw Els",
-                           "next_checkin_on": "2027-01-15", "rhythm": "gewoon"})
+                           "next_checkin_on": NEXT.isoformat(), "rhythm": "gewoon"})
     response = client.get(f"{url}/samenvatting.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
@@ -151,7 +156,7 @@ def test_summary_pdf_holds_scores_step_next_date_and_coach(app, client, visit, l
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
     for expected in ("Lichaamsfuncties 7,0 (eerder 4,0)", "Naar de eettafel op woensdag", "Buurvrouw Els",
-                     "15 januari 2027", "Marieke Jansen", "010 123 45 67", "mevr. T. Bakker"):
+                     NEXT_LONG, "Marieke Jansen", "010 123 45 67", "mevr. T. Bakker"):
         assert expected in text, expected
     with app.app_context():
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "summary.export")) is not None

@@ -26,13 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning(warning)
 
     from webapp import cli, errors
-    from webapp.core import extensions, i18n, security, transactions
+    from webapp.core import edge, extensions, i18n, security, transactions
     from webapp.core.questionnaires import load_definitions
 
     extensions.db.init_app(app)
     # Batch mode: SQLite can only alter tables by copying them.
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)
     security.limit_body_size(app)  # before CSRF, which would read an oversized body first
+    edge.init_app(app)  # control characters: after the size limit, before CSRF reads the form
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -4,8 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -18,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from webapp.core import clock
+from webapp.core.forms import DayField, WholeNumberField
 from webapp.core.labels import STAFF_ROLES, ConsentMethod
 from webapp.core.passwords import MIN_LENGTH, is_common
 
@@ -170,13 +169,6 @@ class WijkForm(FlaskForm):
     )
 
 
-def not_in_future(form, field) -> None:
-    if field.data and field.data > clock.today():
-        raise ValidationError(_l("Deze datum ligt in de toekomst."))
-
-
-
-
 class EnrolForm(FlaskForm):
     """A resident without phone or e-mail, enrolled by their coach with recorded consent."""
 
@@ -185,9 +177,10 @@ class EnrolForm(FlaskForm):
         description=_l("Zoals u de bewoner wilt herkennen, bijvoorbeeld 'mevr. J. de V.'."),
         validators=[DataRequired(_l("Vul een naam of initialen in.")), Length(max=100)],
     )
-    birth_year = IntegerField(
+    birth_year = WholeNumberField(
         _l("Geboortejaar"),
         validators=[Optional(), NumberRange(min=1900, message=_l("Vul een geboortejaar in, zoals 1948."))],
+        message=_l("Vul een geboortejaar in met de cijfers 0 tot en met 9, zoals 1948."),
     )
     wijk = StringField(_l("Wijk"), validators=[Optional(), Length(max=100)])
     consent_method = RadioField(
@@ -196,9 +189,10 @@ class EnrolForm(FlaskForm):
                  SelectChoice(ConsentMethod.SCHRIFTELIJK, _l("Schriftelijk"))],
         validators=[DataRequired(_l("Kies hoe de bewoner toestemming gaf."))],
     )
-    consent_date = DateField(
+    consent_date = DayField(
         _l("Datum van de toestemming"),
-        validators=[DataRequired(_l("Vul een geldige datum in.")), not_in_future],
+        validators=[DataRequired(_l("Vul een geldige datum in."))],
+        too_late=_l("Deze datum ligt in de toekomst."),
     )
     consent_explained = BooleanField(
         _l("Ik heb uitgelegd wat Veerkracht bewaart, wie het ziet, en dat de bewoner altijd kan stoppen."),

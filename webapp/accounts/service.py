@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.accounts import rules
 from webapp.core import audit, clock, mail
@@ -29,6 +30,10 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 class CodeError(ValueError):
     """A code did not match, was used already or expired (one message for all three)."""
+
+
+class UsernameTaken(ValueError):
+    """Another request took this username between the check and the insert."""
 
 
 def _code(groups: int) -> str:
@@ -70,11 +75,27 @@ def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None
 
 
+def _check_free(username: str) -> None:
+    if username_taken(username):
+        raise UsernameTaken
+
+
+def _add_account(user: User) -> User:
+    """Insert a new account in a savepoint: when a simultaneous request took the same username
+    since it was checked, only this insert is undone and UsernameTaken is raised (not a database error)."""
+    try:
+        with savepoint():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as error:
+        raise UsernameTaken from error
+    return user
+
+
 def create_resident_account(username: str, password: str) -> User:
-    """A resident who registers on their own phone."""
-    user = User(username=username.lower(), password_hash=hash_password(password), role=Role.BEWONER)
-    db.session.add(user)
-    db.session.flush()
+    """A resident who registers on their own phone; UsernameTaken when the name is taken."""
+    _check_free(username)
+    user = _add_account(User(username=username.lower(), password_hash=hash_password(password), role=Role.BEWONER))
     db.session.add(Resident(user_id=user.id))
     db.session.flush()
     return user
@@ -82,7 +103,8 @@ def create_resident_account(username: str, password: str) -> User:
 
 def create_staff(username: str, password: str, roles: list[str], display_name: str,
                  organisation: str | None = None, phone: str | None = None) -> User:
-    """A coach or beheerder account; coaches get a code residents can share with."""
+    """A coach or beheerder account; coaches get a code residents can share with (UsernameTaken as above)."""
+    _check_free(username)
     main, *extra = sorted(roles, key=(Role.BEHEERDER, *COACH_ROLES).index)
     user = User(
         username=username.lower(), password_hash=hash_password(password), role=main,
@@ -91,8 +113,7 @@ def create_staff(username: str, password: str, roles: list[str], display_name: s
     )
     if user.is_coach:
         user.coach_code = _unique_coach_code()
-    db.session.add(user)
-    db.session.flush()
+    _add_account(user)
     audit.record("account.create", None, user, object_type="user")
     return user
 
@@ -240,12 +261,11 @@ def set_blocked(user: User, blocked: bool) -> None:
 
 
 def activate(code: str, username: str, password: str) -> User:
-    """Let an enrolled resident set their own login; the code works once."""
+    """Let an enrolled resident set their own login; the code works once (UsernameTaken as above)."""
     record = check_activation_code(code)
+    _check_free(username)
     resident = db.session.get(Resident, record.resident_id)
-    user = User(username=username.lower(), password_hash=hash_password(password), role=Role.BEWONER)
-    db.session.add(user)
-    db.session.flush()
+    user = _add_account(User(username=username.lower(), password_hash=hash_password(password), role=Role.BEWONER))
     resident.user_id = user.id
     record.used_at = clock.now()
     db.session.flush()

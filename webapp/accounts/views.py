@@ -97,10 +97,11 @@ def register():
         return redirect(url_for("main.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        if people.username_taken(form.username.data.strip()):
+        try:
+            user = people.create_resident_account(form.username.data.strip(), form.password.data)
+        except people.UsernameTaken:  # also when a simultaneous registration took it first
             form.username.errors.append(str(TAKEN))
         else:
-            user = people.create_resident_account(form.username.data.strip(), form.password.data)
             start_session(user)
             flash(_("Uw account is klaar. Welkom!"), "success")
             return redirect(url_for("main.home"))
@@ -150,10 +151,11 @@ def activate():
                 _("Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw coach om een nieuwe code.")
             )
         else:
-            if people.username_taken(form.username.data.strip()):
+            try:
+                user = people.activate(form.code.data, form.username.data.strip(), form.password.data)
+            except people.UsernameTaken:
                 form.username.errors.append(str(TAKEN))
             else:
-                user = people.activate(form.code.data, form.username.data.strip(), form.password.data)
                 start_session(user)
                 flash(_("Uw account is klaar. U ziet nu uw eigen gegevens."), "success")
                 return redirect(url_for("main.home"))
@@ -556,13 +558,14 @@ def unblock_staff(user_id: str):
 def new_staff():
     form = StaffForm()
     if form.validate_on_submit():
-        if people.username_taken(form.username.data.strip()):
-            form.username.errors.append(str(TAKEN))
-        else:
+        try:
             people.create_staff(
                 form.username.data.strip(), form.password.data, form.roles.data, form.display_name.data.strip(),
                 (form.organisation.data or "").strip() or None, (form.phone.data or "").strip() or None,
             )
+        except people.UsernameTaken:
+            form.username.errors.append(str(TAKEN))
+        else:
             flash(_("Het account is gemaakt. Geef het eerste wachtwoord persoonlijk door."), "success")
             return redirect(url_for("accounts.staff"))
     return render_form("accounts/new_staff.html", form)

@@ -1,6 +1,7 @@
 """Login sessions and the security headers every response carries."""
 
 import hashlib
+import io
 import secrets
 from datetime import timedelta
 
@@ -210,14 +211,24 @@ FORM_BODY_LIMIT = 64 * 1024  # a check-in step is a few hundred bytes
 
 def limit_body_size(app: Flask) -> None:
     """Refuse oversized bodies before anything reads them: forms up to 64 KB, file uploads up to
-    MAX_CONTENT_LENGTH (2 MB, for a CSV of the sociale kaart)."""
+    MAX_CONTENT_LENGTH (2 MB, for a CSV of the sociale kaart).
+
+    A chunked body has no Content-Length to check up front: it is read here up to one byte past the
+    limit (werkzeug's own cap stops reading at the limit and would parse the cut-off part).
+    """
 
     @app.before_request
     def _refuse_oversized_body():
-        length = request.content_length or 0
         limit = app.config["MAX_CONTENT_LENGTH"] if request.mimetype == "multipart/form-data" else FORM_BODY_LIMIT
-        if length > limit:
+        if (request.content_length or 0) > limit:
             abort(413)
+        request.max_content_length = limit
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        if chunked and request.environ.get("wsgi.input_terminated"):  # else werkzeug reads no body at all
+            body = request.environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                abort(413)
+            request.environ["wsgi.input"] = io.BytesIO(body)
 
 
 def init_app(app: Flask) -> None:

@@ -19,9 +19,7 @@ How the figures stay safe, all in this module:
 Plain functions on plain values; the service gathers the rows, the views show the result.
 """
 
-import csv
 import functools
-import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -460,27 +458,3 @@ def period_bounds(period: str) -> tuple[date, date] | None:
     first_month = 3 * int(quarter_part) - 2
     last_day = date(year + 1, 1, 1) if first_month == 10 else date(year, first_month + 3, 1)
     return date(year, first_month, 1), last_day - timedelta(days=1)
-
-
-def safe_cell(value) -> str:
-    """A CSV cell that spreadsheet programs will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """Semicolon CSV with a byte-order mark, as Dutch Excel opens it with the right accents."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()

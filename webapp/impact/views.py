@@ -12,6 +12,7 @@ from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.i18n import locale
 from webapp.core.labels import Role
 from webapp.core.permissions import role_required
+from webapp.core.spreadsheet import csv_text
 from webapp.impact import rules as impact_figures
 from webapp.impact import service as impact
 from webapp.impact.labels import FILTER_PROBLEMS, OUTCOME_LABELS
@@ -121,5 +122,5 @@ def csv():
                                message=" ".join(str(p) for p in problems)), 400
     header, rows = impact.csv_rows(data, _impact_labels(data) if data else None)
     audit.record("impact.export", None, object_type="impact")
-    return Response(impact_figures.csv_text(header, rows), mimetype="text/csv",
+    return Response(csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-impact.csv"'})

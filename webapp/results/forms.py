@@ -3,9 +3,11 @@ home visit also the coach's notes and the next check-in."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
+
+from webapp.core.forms import DayField
 
 
 def _text(label, description, max_length: int) -> TextAreaField:
@@ -41,8 +43,10 @@ class VisitForm(PlanForm):
         _l("Kort en feitelijk. De bewoner kan deze aantekeningen ook lezen."), 2000)
     rhythm = RadioField(_l("Hoe vaak contact?"), default="gewoon", validators=[Optional()], choices=[
         SelectChoice("gewoon", _l("Gewoon: over 6 weken")), SelectChoice("waakvlam", _l("Waakvlam: over 3 maanden"))])
-    next_checkin_on = DateField(
+    next_checkin_on = DayField(
         _l("Datum volgende check-in"),
         description=_l("Leeg laten: de datum volgt uit hoe vaak u contact heeft."),
-        validators=[Optional()],
+        validators=[Optional()], earliest=0, latest=2 * 366,
+        too_early=_l("Deze datum is al voorbij. Kies een datum vanaf vandaag."),
+        too_late=_l("Kies een datum binnen twee jaar."),
     )

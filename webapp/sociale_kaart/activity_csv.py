@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from webapp.core.edge import EARLIEST_DATE, find_control_character, iso_date, whole_number
 from webapp.core.questionnaires import PILLAR_IDS
+from webapp.core.spreadsheet import csv_text, read_cell
 
 COLUMNS = (
     "id", "naam", "organisatie", "organisatie_website", "organisatie_telefoon", "organisatie_email",
@@ -38,7 +40,7 @@ class Problem:
 
 
 def _amount(text: str) -> int:
-    match = re.fullmatch(r"(?:€\s*)?(\d{1,4})(?:[.,](\d{1,2}))?", text.strip())
+    match = re.fullmatch(r"(?:€\s*)?([0-9]{1,4})(?:[.,]([0-9]{1,2}))?", text.strip())
     if not match:
         raise ValueError
     cents = (match.group(2) or "0").ljust(2, "0")
@@ -49,7 +51,7 @@ def format_amount(cents: int | None) -> str:
     return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
 
 
-def _row(raw: dict, line: int, life_event_ids: set[str], problems: list[Problem]) -> dict:
+def _row(raw: dict, line: int, life_event_ids: set[str], today: date, problems: list[Problem]) -> dict:
     def fail(column: str, message: str) -> None:
         problems.append(Problem(line, column, message))
 
@@ -76,10 +78,11 @@ def _row(raw: dict, line: int, life_event_ids: set[str], problems: list[Problem]
     ages = {}
     for column in ("leeftijd_min", "leeftijd_max"):
         if value[column]:
-            if not value[column].isdigit() or not 0 <= int(value[column]) <= 120:
-                fail(column, "vul een leeftijd in als heel getal, of laat leeg")
+            age = whole_number(value[column])
+            if age is None or not 0 <= age <= 120:
+                fail(column, "vul een leeftijd in als heel getal met de cijfers 0 tot en met 9, of laat leeg")
             else:
-                ages[column] = int(value[column])
+                ages[column] = age
     if len(ages) == 2 and ages["leeftijd_min"] > ages["leeftijd_max"]:
         fail("leeftijd_max", "de hoogste leeftijd is lager dan de laagste")
     cents = None
@@ -98,10 +101,11 @@ def _row(raw: dict, line: int, life_event_ids: set[str], problems: list[Problem]
         flags[column] = YES_NO.get(text, False)
     verified = None
     if value["gecontroleerd_op"]:
-        try:
-            verified = date.fromisoformat(value["gecontroleerd_op"])
-        except ValueError:
+        verified = iso_date(value["gecontroleerd_op"])
+        if verified is None:
             fail("gecontroleerd_op", "vul een datum in als 2026-11-24")
+        elif not EARLIEST_DATE <= verified <= today:
+            fail("gecontroleerd_op", f"vul een datum in vanaf {EARLIEST_DATE.isoformat()} tot en met vandaag")
     if value["organisatie_email"] and "@" not in value["organisatie_email"]:
         fail("organisatie_email", "dit is geen e-mailadres")
     if value["organisatie_website"] and not value["organisatie_website"].startswith(("https://", "http://")):
@@ -120,10 +124,10 @@ def _row(raw: dict, line: int, life_event_ids: set[str], problems: list[Problem]
     return out
 
 
-def check_row(values: dict, life_event_ids: set[str]) -> tuple[dict, dict[str, str]]:
+def check_row(values: dict, life_event_ids: set[str], today: date) -> tuple[dict, dict[str, str]]:
     """Check one activity given as CSV columns (the edit page uses this too): (fields, {column: problem})."""
     problems: list[Problem] = []
-    row = _row(values, 0, life_event_ids, problems)
+    row = _row(values, 0, life_event_ids, today, problems)
     return row, {p.column: p.message for p in problems}
 
 
@@ -145,12 +149,17 @@ def _cells(a: dict) -> list:
     ]
 
 
-def parse(data: bytes, life_event_ids: set[str]) -> tuple[list[dict], list[Problem]]:
+def parse(data: bytes, life_event_ids: set[str], today: date) -> tuple[list[dict], list[Problem]]:
     """Read a CSV file (';' or ',', with or without Excel's BOM); every problem is reported, none is fixed."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [Problem(1, "-", "het bestand is niet als UTF-8 opgeslagen (kies in Excel 'CSV UTF-8')")]
+    position = find_control_character(text, multiline=True)
+    if position is not None:  # the same characters the app refuses in every form (webapp.core.edge)
+        line = text.count("\n", 0, position) + 1
+        return [], [Problem(line, "-", f"er staat een onzichtbaar stuurteken in (teken {ord(text[position]):#06x}); "
+                                       "haal het weg en sla het bestand opnieuw op")]
     if not text.strip():
         return [], [Problem(1, "-", "het bestand is leeg")]
     header_line = text.splitlines()[0]
@@ -174,7 +183,8 @@ def parse(data: bytes, life_event_ids: set[str]) -> tuple[list[dict], list[Probl
                 continue
             if not any((v or "").strip() for v in raw.values()):
                 continue  # Excel leaves empty lines at the end
-            row = _row(raw, line, life_event_ids, problems)
+            raw = {key: read_cell((text or "").strip()) for key, text in raw.items()}  # undo export's guard
+            row = _row(raw, line, life_event_ids, today, problems)
             if row["public_id"]:
                 if row["public_id"] in seen_ids:
                     problems.append(Problem(line, "id", "deze id staat twee keer in het bestand"))
@@ -188,10 +198,6 @@ def parse(data: bytes, life_event_ids: set[str]) -> tuple[list[dict], list[Probl
 
 
 def export(activities: list[dict]) -> str:
-    """Write activities (as dicts of model fields) as CSV that Excel opens with the right accents."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for activity in activities:
-        writer.writerow(_cells(activity))
-    return "\ufeff" + buffer.getvalue()
+    """Write activities (as dicts of model fields) as CSV that Excel opens with the right accents, with
+    no cell that Excel would run as a formula (import undoes that guard)."""
+    return csv_text(COLUMNS, (_cells(activity) for activity in activities))

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask_babel import gettext
 from sqlalchemy import case, func, select
 
-from webapp.core import history
+from webapp.core import clock, history
 from webapp.core.clock import months_between
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
@@ -71,7 +71,7 @@ def search(activities: list[Activity], pillar: str | None = None, wijk: str | No
 
 def import_csv(data: bytes) -> tuple[int, int, int, list[activity_csv.Problem]]:
     """Check every row first; with any problem nothing is imported. Returns (new, changed, unchanged, problems)."""
-    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events})
+    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events}, clock.today())
     existing = {a.public_id: a for a in all_activities()}
     for row in rows:
         if row["public_id"] and row["public_id"] not in existing:
@@ -121,7 +121,7 @@ def form_values(activity: Activity | None, today: date) -> dict:
 
 def save_from_form(activity: Activity | None, values: dict) -> tuple[Activity | None, dict[str, str]]:
     """Check the form with the same rules as the CSV import; save only when everything is right."""
-    fields, problems = activity_csv.check_row(values, {e.id for e in life_events().events})
+    fields, problems = activity_csv.check_row(values, {e.id for e in life_events().events}, clock.today())
     if problems:
         return None, problems
     fields.pop("public_id", None)
