@@ -90,6 +90,8 @@ MATRIX = {
     "sociale_kaart.admin_export": ("GET", "/beheer/activiteiten/export.csv",
                                 {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "sociale_kaart.admin_new": ("GET", "/beheer/activiteiten/nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "sociale_kaart.admin_verified": ("POST", "/beheer/activiteiten/{activity}/gecontroleerd",
+                                     {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
     "sociale_kaart.admin_edit": ("GET", "/beheer/activiteiten/{activity}",
                                  {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "sociale_kaart.index": ("GET", "/wat-is-er-te-doen", {"*": 200}),

@@ -14,7 +14,7 @@ COLUMNS = (
     "id", "naam", "organisatie", "organisatie_website", "organisatie_telefoon", "organisatie_email",
     "beschrijving", "status", "pijlers", "gebeurtenissen", "voorwaarden", "leeftijd_min", "leeftijd_max",
     "kosten", "bedrag", "wanneer", "locatie", "adres", "postcode", "plaats", "wijk", "rolstoel", "ringleiding",
-    "ov", "aanmelden", "contactpersoon", "gecontroleerd_op",
+    "ov", "aanmelden", "contactpersoon", "gecontroleerd_op", "alleen_voor_gebeurtenis",
 )
 REQUIRED = ("naam", "organisatie", "beschrijving", "status", "pijlers", "kosten", "locatie", "aanmelden",
             "gecontroleerd_op")
@@ -49,6 +49,22 @@ def _amount(text: str) -> int:
 
 def format_amount(cents: int | None) -> str:
     return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
+
+
+_DUTCH_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+
+
+def read_date(text: str) -> date | None:
+    """A date as Dutch Excel writes it (3-12-2026, 03-12-2026, 3/12/2026) or as 2026-12-03; None otherwise."""
+    text = text.strip()
+    match = _DUTCH_DATE.fullmatch(text)
+    if match is None:
+        return iso_date(text)
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _row(raw: dict, line: int, life_event_ids: set[str], today: date, problems: list[Problem]) -> dict:
@@ -94,18 +110,20 @@ def _row(raw: dict, line: int, life_event_ids: set[str], today: date, problems: 
     elif value["bedrag"]:
         fail("bedrag", "laat leeg als de activiteit gratis is")
     flags = {}
-    for column in ("rolstoel", "ringleiding", "ov"):
+    for column in ("rolstoel", "ringleiding", "ov", "alleen_voor_gebeurtenis"):
         text = value[column].lower() or "nee"
         if text not in YES_NO:
             fail(column, "vul ja of nee in")
         flags[column] = YES_NO.get(text, False)
     verified = None
     if value["gecontroleerd_op"]:
-        verified = iso_date(value["gecontroleerd_op"])
+        verified = read_date(value["gecontroleerd_op"])
         if verified is None:
-            fail("gecontroleerd_op", "vul een datum in als 2026-11-24")
+            fail("gecontroleerd_op", "vul een datum in als 3-12-2026 of 2026-12-03")
         elif not EARLIEST_DATE <= verified <= today:
             fail("gecontroleerd_op", f"vul een datum in vanaf {EARLIEST_DATE.isoformat()} tot en met vandaag")
+    if flags["alleen_voor_gebeurtenis"] and not events:
+        fail("alleen_voor_gebeurtenis", "kies bij 'gebeurtenissen' voor wie de activiteit is, of vul nee in")
     if value["organisatie_email"] and "@" not in value["organisatie_email"]:
         fail("organisatie_email", "dit is geen e-mailadres")
     if value["organisatie_website"] and not value["organisatie_website"].startswith(("https://", "http://")):
@@ -120,6 +138,7 @@ def _row(raw: dict, line: int, life_event_ids: set[str], today: date, problems: 
         city=value["plaats"] or None, wijk=value["wijk"] or None, wheelchair=flags["rolstoel"],
         hearing_loop=flags["ringleiding"], public_transport=flags["ov"], how_to_join=value["aanmelden"].lower(),
         contact_person=value["contactpersoon"] or None, last_verified_on=verified,
+        for_event_only=flags["alleen_voor_gebeurtenis"],
     )
     return out
 
@@ -146,6 +165,7 @@ def _cells(a: dict) -> list:
         a["schedule"] or "", a["location_kind"], a["address"] or "", a["postcode"] or "", a["city"] or "",
         a["wijk"] or "", yes_no[a["wheelchair"]], yes_no[a["hearing_loop"]], yes_no[a["public_transport"]],
         a["how_to_join"], a["contact_person"] or "", a["last_verified_on"].isoformat(),
+        yes_no[bool(a.get("for_event_only"))],
     ]
 
 
@@ -166,12 +186,15 @@ def parse(data: bytes, life_event_ids: set[str], today: date) -> tuple[list[dict
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in REQUIRED if c not in header]  # other columns may be left out: empty
     unknown = [h for h in header if h not in COLUMNS]
     problems = [Problem(1, c, "deze kolom ontbreekt") for c in missing]
     problems += [Problem(1, c, "deze kolom kennen we niet") for c in unknown]
     if problems:
         return [], problems
+    if len(set(header)) != len(header):
+        twice = sorted({h for h in header if header.count(h) > 1})
+        return [], [Problem(1, c, "deze kolom staat er twee keer in") for c in twice]
     reader.fieldnames = header
     rows = []
     seen_ids: set[str] = set()

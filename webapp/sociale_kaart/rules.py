@@ -10,7 +10,12 @@ bounded amount, so that new activities still get shown. Free and nearby ones win
 equal; the top three do not all serve one pillar when several pillars are weak.
 """
 
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+import snowballstemmer
 
 LOW_SCORE = 6.0
 NEED_FOCUS = 100.0
@@ -182,3 +187,74 @@ def rank(offers: list[Offer], profile: Profile) -> list[Suggestion]:
     top += rest[: 3 - len(top)]
     top.sort(key=lambda s: (-s.score, s.offer.id))
     return top + [s for s in scored if s not in top]
+
+
+# --- searching the catalogue in Dutch ------------------------------------------------------------
+# Word forms find each other through the Dutch Snowball stemmer ("wandelen", "wandeling" -> "wandel"),
+# compounds through a shared start ("wandelgroep" starts with "wandel"), small typos through an edit
+# distance. Done here rather than in the database, so SQLite and PostgreSQL answer exactly alike:
+# SQLite's FTS5 has only an English stemmer, and PostgreSQL's Dutch one does not split compounds.
+
+_STEMMER = snowballstemmer.stemmer("dutch")
+_WORD = re.compile(r"[^\W\d_]+")
+MIN_PREFIX = 3      # a searched stem this long finds longer words that start with it
+MIN_COMPOUND = 5    # a word's stem this long is found inside a longer searched compound
+MIN_SUFFIX = 4      # a searched stem this long finds compounds ending in it ("cafe": "mantelzorgcafe")
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: "Café" and "cafe" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def terms(text: str) -> frozenset[str]:
+    """The stems of the words in a text."""
+    return frozenset(_STEMMER.stemWords(_WORD.findall(_plain(text))))
+
+
+def _close(a: str, b: str, limit: int) -> bool:
+    """Whether two words differ by at most `limit` letters (Levenshtein), cheaply."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _typos_allowed(stem: str) -> int:
+    return 0 if len(stem) < 5 else 1 if len(stem) < 9 else 2
+
+
+def matching_terms(searched: str, vocabulary: Iterable[str]) -> set[str]:
+    """The catalogue's stems that a searched stem finds: the same, a longer word starting or ending
+    with it, a shorter word it starts with (a compound), or one small typo away."""
+    allowed = _typos_allowed(searched)
+    found = set()
+    for term in vocabulary:
+        if (term == searched
+                or (len(searched) >= MIN_PREFIX and term.startswith(searched))
+                or (len(term) >= MIN_COMPOUND and searched.startswith(term))
+                or (len(searched) >= MIN_SUFFIX and term.endswith(searched))
+                or (allowed and _close(searched, term, allowed))):
+            found.add(term)
+    return found
+
+
+def search_text(query: str, documents: Mapping[str, frozenset[str]]) -> set[str]:
+    """The documents (id -> terms) in which every searched word is found."""
+    searched = terms(query)
+    if not searched:
+        return set(documents)
+    vocabulary = set().union(*documents.values()) if documents else set()
+    hits = set(documents)
+    for stem in searched:
+        wanted = matching_terms(stem, vocabulary)
+        hits = {doc for doc in hits if documents[doc] & wanted}
+    return hits

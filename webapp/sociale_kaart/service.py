@@ -16,13 +16,13 @@ from webapp.core.models import Activity, Checkin, Referral, Resident
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.sociale_kaart import activity_csv
-from webapp.sociale_kaart.rules import Feedback, Offer, Profile, rank
+from webapp.sociale_kaart.rules import Feedback, Offer, Profile, rank, search_text, terms
 
 FIELDS = (
     "public_id", "name", "organisation", "organisation_url", "organisation_phone", "organisation_email",
     "description", "status", "pillars", "life_events", "eligibility", "min_age", "max_age", "cost", "cost_cents",
     "schedule", "location_kind", "address", "postcode", "city", "wijk", "wheelchair", "hearing_loop",
-    "public_transport", "how_to_join", "contact_person", "last_verified_on",
+    "public_transport", "how_to_join", "contact_person", "last_verified_on", "for_event_only",
 )
 VERIFY_EVERY = timedelta(days=365)
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo-activities.csv"
@@ -50,23 +50,30 @@ def to_check(today: date) -> list[Activity]:
     return [a for a in all_activities() if a.status == "actief" and not is_current(a, today)]
 
 
+def serves_wijk(activity: Activity, wijk: str) -> bool:
+    """In this wijk, or for everyone wherever they live: the whole town, at home, or online."""
+    return (activity.location_kind in ("thuis", "online") or not activity.wijk
+            or activity.wijk.casefold() == wijk.casefold())
+
+
 def search(activities: list[Activity], pillar: str | None = None, wijk: str | None = None, free: bool = False,
-           wheelchair: bool = False, words: str | None = None) -> list[Activity]:
-    """Filter the catalogue the way "Wat is er te doen?" offers it."""
-    terms = [t for t in (words or "").casefold().split() if t]
-
-    def matches(a: Activity) -> bool:
-        text = " ".join(filter(None, (a.name, a.description, a.organisation, a.eligibility, a.wijk))).casefold()
-        return all(term in text for term in terms)
-
-    return [
+           wheelchair: bool = False, words: str | None = None, life_event: str | None = None) -> list[Activity]:
+    """Filter the catalogue the way "Wat is er te doen?" offers it; words are searched in Dutch word
+    forms and with small typos (rules.search_text)."""
+    chosen = [
         a for a in activities
         if (not pillar or pillar in a.pillars)
-        and (not wijk or (a.wijk or "").casefold() == wijk.casefold())
+        and (not wijk or serves_wijk(a, wijk))
         and (not free or a.cost == "gratis")
         and (not wheelchair or a.wheelchair)
-        and matches(a)
+        and (not life_event or life_event in a.life_events)
     ]
+    if not (words or "").strip():
+        return chosen
+    documents = {a.public_id: terms(" ".join(filter(None, (
+        a.name, a.description, a.organisation, a.eligibility, a.wijk, a.city, a.schedule)))) for a in chosen}
+    found = search_text(words, documents)
+    return [a for a in chosen if a.public_id in found]
 
 
 def import_csv(data: bytes) -> tuple[int, int, int, list[activity_csv.Problem]]:
@@ -109,13 +116,20 @@ def seed_demo_activities() -> int:
     return new
 
 
+def mark_verified(activity: Activity, today: date) -> None:
+    """The beheerder checked today that the activity is still right ("vandaag gecontroleerd")."""
+    activity.last_verified_on = today
+    db.session.flush()
+
+
 def form_values(activity: Activity | None, today: date) -> dict:
     """The edit form's values (CSV column names) for an activity, or defaults for a new one."""
     if activity is not None:
         return activity_csv.row_from_fields(as_dict(activity))
     values = dict.fromkeys(activity_csv.COLUMNS, "")
     values.update(status="actief", kosten="gratis", locatie="adres", aanmelden="zelf", rolstoel="nee",
-                  ringleiding="nee", ov="nee", plaats="", gecontroleerd_op=today.isoformat())
+                  ringleiding="nee", ov="nee", alleen_voor_gebeurtenis="nee", plaats="",
+                  gecontroleerd_op=today.isoformat())
     return values
 
 

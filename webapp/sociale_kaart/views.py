@@ -16,6 +16,7 @@ from webapp.core.views import by_public_id, get_or_404
 from webapp.sociale_kaart import activity_csv
 from webapp.sociale_kaart import service as activities
 from webapp.sociale_kaart.forms import ImportForm
+from webapp.sociale_kaart.labels import COLUMN_HELP
 
 bp = Blueprint("sociale_kaart", __name__)
 
@@ -29,15 +30,18 @@ def index():
     current = activities.current_activities(clock.today())
     args = request.args
     pillar = args.get("pijler") if args.get("pijler") in PILLAR_IDS else None
+    events = [(e.id, e.short.get(locale())) for e in life_events().events if not e.is_nothing]
+    event = args.get("gebeurtenis") if args.get("gebeurtenis") in dict(events) else None
     filters = {
         "pijler": pillar, "wijk": args.get("wijk") or None, "gratis": args.get("gratis") == "1",
         "rolstoel": args.get("rolstoel") == "1", "zoek": (args.get("zoek") or "").strip()[:100],
+        "gebeurtenis": event,
     }
     found = activities.search(current, pillar, filters["wijk"], filters["gratis"], filters["rolstoel"],
-                              filters["zoek"])
+                              filters["zoek"], event)
     return render_template(
         "sociale_kaart/index.html", activities=found, filters=filters, pillars=list(_pillar_names().items()),
-        wijken=sorted({a.wijk for a in current if a.wijk}, key=str.casefold),
+        wijken=sorted({a.wijk for a in current if a.wijk}, key=str.casefold), events=events,
     )
 
 
@@ -62,7 +66,8 @@ def suggestions(checkin_id: str):
 def _admin_list(form: ImportForm, problems=(), status: int = 200):
     return render_template(
         "sociale_kaart/admin_list.html", activities=activities.all_activities(),
-        to_check=activities.to_check(clock.today()), form=form, problems=problems,
+        to_check=activities.to_check(clock.today()), form=form, problems=problems, button=CsrfForm(),
+        columns=[(c, c in activity_csv.REQUIRED, COLUMN_HELP[c]) for c in activity_csv.COLUMNS],
     ), status
 
 
@@ -102,7 +107,7 @@ def _edit(activity: Activity | None):
         values["id"] = activity.public_id if activity else ""
         values["pijlers"] = "|".join(request.form.getlist("pijlers"))
         values["gebeurtenissen"] = "|".join(request.form.getlist("gebeurtenissen"))
-        for column in ("rolstoel", "ringleiding", "ov"):
+        for column in ("rolstoel", "ringleiding", "ov", "alleen_voor_gebeurtenis"):
             values[column] = "ja" if request.form.get(column) == "ja" else "nee"
         _saved, problems = activities.save_from_form(activity, values)
         if not problems:
@@ -113,6 +118,16 @@ def _edit(activity: Activity | None):
         pillars=list(_pillar_names().items()),
         events=[(e.id, e.short.get(locale())) for e in life_events().events if e.id != NO_LIFE_EVENT],
     ), (400 if problems else 200)
+
+
+@bp.post("/beheer/activiteiten/<activity_id>/gecontroleerd")
+@role_required(Role.BEHEERDER)
+def admin_verified(activity_id: str):
+    """One tap: the beheerder checked today that this activity is still right."""
+    activity = get_or_404(Activity, activity_id)
+    activities.mark_verified(activity, clock.today())
+    flash(_("%(name)s is vandaag gecontroleerd.", name=activity.name), "success")
+    return redirect(url_for("sociale_kaart.admin_list"))
 
 
 @bp.route("/beheer/activiteiten/nieuw", methods=["GET", "POST"])
