@@ -82,6 +82,29 @@ def test_coach_with_access_downloads_valid_fhir_and_it_is_audited(app, client, m
     assert again["id"] != bundle["id"]  # every export is a Bundle of its own
 
 
+def test_the_transaction_download_puts_every_resource_and_is_audited(app, client, make_resident, login_as,
+                                                                    kort_items, make_staff):
+    me = make_resident()
+    login_as(client, me["user"])
+    checkin = complete_checkin(client, kort_items, default=6)
+    coach_id = make_staff(name="Coach T", share_with=(me["resident"],))["user"]
+    coach_client = app.test_client()
+    login_as(coach_client, coach_id)
+    response = coach_client.get(f"/coach/bewoner/{me['resident']}/fhir-transactie.json")
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    assert "veerkracht-fhir-transactie.json" in response.headers["Content-Disposition"]
+    bundle = json.loads(response.data)
+    Bundle.model_validate(bundle)
+    assert_valid(bundle)
+    assert bundle["type"] == "transaction"
+    assert [e["request"]["method"] for e in bundle["entry"]] == ["PUT"] * 4
+    assert bundle["entry"][-1]["request"]["url"] == f"QuestionnaireResponse/{fhir_id(checkin)}"
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "fhir"))
+        assert event.action == "data.export" and event.resident_public_id == me["resident"]
+        assert event.actor_public_id == coach_id
+
+
 def test_a_checkin_done_together_names_the_resident_as_source_and_the_coach_as_author(app, make_resident,
                                                                                      make_checkin, make_staff,
                                                                                      kort_items):
@@ -132,7 +155,7 @@ def test_a_checkin_that_does_not_fit_gets_a_clear_message_not_a_crash(app, clien
     me = make_resident()
     coach_id = make_staff(name="Coach J", share_with=(me["resident"],))["user"]
 
-    def broken(_resident):
+    def broken(_resident, kind="collection"):
         raise ValueError("answer out of range")
 
     monkeypatch.setattr(fhir_export, "resident_bundle", broken)
