@@ -60,7 +60,7 @@ def _r4_resource_types() -> frozenset[str]:
     return frozenset(t for t in parents if is_resource(t)) - {"Resource", "DomainResource"}
 
 
-RESOURCE_TYPES = _r4_resource_types()  # the 145 R4 resource types: R4B-only ones such as Citation are not there
+RESOURCE_TYPES = _r4_resource_types()  # every R4 resource type: R4B-only ones such as Citation are not there
 
 # key -> (context, FHIRPath), verbatim from the R4 StructureDefinitions; the context selects the elements the
 # invariant applies to ("" = the resource itself).
