@@ -81,6 +81,7 @@ MATRIX = {
     "visits.start": ("POST", "/coach/bewoner/{resident}/samen", {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "accounts.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
     "fhir.bundle": ("GET", "/coach/bewoner/{resident}/fhir.json", {**COACHES, "coach_other": 404}),
+    "fhir.transaction": ("GET", "/coach/bewoner/{resident}/fhir-transactie.json", {**COACHES, "coach_other": 404}),
     "rights.erase_by_coach": ("GET", "/coach/bewoner/{enrolled}/verwijderen", {**COACHES, "coach_other": 404}),
     "accounts.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
                     {**COACHES, "coach_shared": 302, "coach_other": 404}),

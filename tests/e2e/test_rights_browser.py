@@ -46,7 +46,7 @@ def test_resident_downloads_their_data_and_then_erases_the_account(new_page, mak
     with open(raw.value.path(), encoding="utf-8") as json_file:
         data = json.load(json_file)
     assert data["profile"]["username"] == "greet" and len(data["checkins"]) == 2
-    assert len(data["fhir"]["entry"]) == 3  # the short form and two responses
+    assert len(data["fhir"]["entry"]) == 5  # life-event CodeSystem and ValueSet, the short form, two responses
 
     phone.get_by_role("link", name="Account verwijderen").click()
     expect(phone.get_by_role("heading", name="Account verwijderen", level=1)).to_be_visible()

@@ -1,14 +1,18 @@
-"""A resident's check-ins as one FHIR Bundle: the Questionnaire forms used and a response per check-in."""
+"""A resident's check-ins as one FHIR Bundle: the life-event codes, the forms used and a response per check-in."""
 
 import base64
 import binascii
 import re
+import uuid
 
-from webapp.core import history
-from webapp.core.definitions import questionnaire_for
-from webapp.core.models import Resident
+from sqlalchemy import select
+
+from webapp.core import clock, history
+from webapp.core.definitions import life_events, questionnaire_for
+from webapp.core.extensions import db
+from webapp.core.labels import CheckinMode
+from webapp.core.models import Resident, User
 from webapp.core.models._base import as_utc
-from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.fhir import rules as fhir
 
 
@@ -20,22 +24,41 @@ def fhir_id(public_id: str) -> str:
         return re.sub(r"[^A-Za-z0-9\-.]", "-", public_id)[:64]
 
 
-def resident_bundle(resident: Resident) -> dict:
-    """Every finished check-in of the resident as a QuestionnaireResponse, with the forms it answers."""
+def _coach_ids(checkins) -> dict[int, str]:
+    """{user id: public id} of the coaches who filled in a check-in together with the resident (one query)."""
+    ids = {c.coach_id for c in checkins if c.coach_id is not None}
+    if not ids:
+        return {}
+    return {user_id: public_id for user_id, public_id in
+            db.session.execute(select(User.id, User.public_id).where(User.id.in_(ids)))}
+
+
+def resident_bundle(resident: Resident, kind: str = "collection") -> dict:
+    """Every finished check-in of the resident as a QuestionnaireResponse, with the forms and codes it uses.
+
+    `kind` is "collection" (a download) or "transaction" (PUT by id, to post to a FHIR server as it is). Each
+    export gets its own Bundle id and timestamp.
+    """
+    events = life_events()
+    checkins = list(reversed(history.checkins_of(resident)))  # oldest first
+    coaches = _coach_ids(checkins)
     definitions: dict[str, dict] = {}
     responses = []
-    for checkin in reversed(history.checkins_of(resident)):  # oldest first
+    for checkin in checkins:
         questionnaire = questionnaire_for(checkin)
-        definition = fhir.questionnaire_resource(questionnaire, checkin.form)
+        definition = fhir.questionnaire_resource(questionnaire, checkin.form, events)
         definitions.setdefault(definition["id"], definition)
+        together = checkin.mode == CheckinMode.SAMEN
         response = fhir.questionnaire_response(
             questionnaire, response_id=fhir_id(checkin.public_id), form=checkin.form,
             authored=as_utc(checkin.completed_at), answers=history.answers_of(checkin),
             talk_items=[a.item_id for a in checkin.answers if a.wants_to_talk],
-            pillar_scores=history.scores_of(checkin),
-            life_event=checkin.life_event if checkin.life_event != NO_LIFE_EVENT else None,
-            subject_id=resident.public_id, mode=checkin.mode if checkin.mode in fhir.MODES else "zelf",
+            pillar_scores=history.scores_of(checkin), life_event=checkin.life_event, events=events,
+            subject_id=resident.public_id, mode=CheckinMode.SAMEN.value if together else CheckinMode.ZELF.value,
+            coach_id=coaches.get(checkin.coach_id) if together else None,
         )
         response["identifier"] = {"system": f"{fhir.BASE_URL}/checkin", "value": checkin.public_id}
         responses.append(response)
-    return fhir.bundle([*definitions.values(), *responses], bundle_id=fhir_id(resident.public_id))
+    terminology = [fhir.life_event_code_system(events), fhir.life_event_value_set(events)] if responses else []
+    return fhir.bundle([*terminology, *definitions.values(), *responses], bundle_id=uuid.uuid4().hex,
+                       timestamp=clock.now(), kind=kind)

@@ -1,4 +1,4 @@
-"""FHIR R4 download of a resident's check-ins, for a huisarts or a monitor."""
+"""FHIR R4 download of a resident's check-ins, for a huisarts, a monitor or a FHIR server."""
 
 import json
 
@@ -15,13 +15,10 @@ from webapp.fhir import service as fhir_export
 bp = Blueprint("fhir", __name__)
 
 
-@bp.get("/coach/bewoner/<resident_id>/fhir.json")
-@role_required(*COACH_ROLES)
-def bundle(resident_id: str):
-    """The resident's check-ins as FHIR R4 (Questionnaire + QuestionnaireResponse)."""
+def _download(resident_id: str, kind: str, filename: str):
     resident = require_access(by_public_id(Resident, resident_id))
     try:
-        data = fhir_export.resident_bundle(resident)
+        data = fhir_export.resident_bundle(resident, kind=kind)
     except ValueError:  # a stored check-in that does not fit its form: say so, do not fail with a 500
         return render_template(
             "errors/error.html", title=_("Deze check-ins passen niet in FHIR"),
@@ -30,4 +27,18 @@ def bundle(resident_id: str):
     audit.record("data.export", resident, resident, object_type="fhir")
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/fhir+json",
-                    headers={"Content-Disposition": 'attachment; filename="veerkracht-fhir.json"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/coach/bewoner/<resident_id>/fhir.json")
+@role_required(*COACH_ROLES)
+def bundle(resident_id: str):
+    """The resident's check-ins as a FHIR R4 collection Bundle (terminology, Questionnaires, responses)."""
+    return _download(resident_id, "collection", "veerkracht-fhir.json")
+
+
+@bp.get("/coach/bewoner/<resident_id>/fhir-transactie.json")
+@role_required(*COACH_ROLES)
+def transaction(resident_id: str):
+    """The same resources as a FHIR R4 transaction Bundle (PUT by id), to post to a FHIR server as it is."""
+    return _download(resident_id, "transaction", "veerkracht-fhir-transactie.json")
