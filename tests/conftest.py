@@ -59,12 +59,15 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
+    backups = tmp_path_factory.mktemp("backups")
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ARGON2": CHEAP_ARGON2,
+        # Never the instance folder of the working copy.
+        "BACKUP_DIR": str(backups), "ERASED_LIST": str(backups / "erased-residents.txt"), "BACKUP_KEY_FILE": None,
     })
     app.test_client_class = CsrfClient
     with app.app_context():
