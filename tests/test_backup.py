@@ -338,3 +338,111 @@ def test_the_erased_list_holds_only_pseudonymous_ids(tmp_path, new_database, app
     text = (tmp_path / "erased-residents.txt").read_text()
     assert text.split()[1:] == ["erase", anna]
     assert "anna" not in text.lower().replace(anna.lower(), "")
+
+
+# Upgrades: `make run` and the deployment steps run `flask upgrade-safely` instead of `flask db upgrade`.
+
+FAILING_MIGRATION = '''"""A migration that breaks halfway.
+
+Revision ID: 20991231_0001
+Revises: {head}
+"""
+from alembic import op
+
+revision = "20991231_0001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("DELETE FROM audit_event")
+    op.create_table("half_done", __import__("sqlalchemy").Column("id", __import__("sqlalchemy").Integer))
+    raise RuntimeError("kapot")
+
+
+def downgrade():
+    pass
+'''
+
+
+def _with_failing_migration(app, folder):
+    """Give the app a copy of the migrations with one more, which fails after changing data."""
+    import shutil
+
+    from webapp import MIGRATIONS_DIR
+
+    copy = folder / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, copy)
+    with app.app_context():
+        head = ops.current_revision()
+    (copy / "versions" / "2099_12_31_0001_failing.py").write_text(FAILING_MIGRATION.format(head=head))
+    app.extensions["migrate"].directory = str(copy)
+
+
+def _counts() -> tuple[int, int, int]:
+    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (Checkin, Answer, AuditEvent))
+
+
+def test_upgrade_safely_creates_a_new_database_without_a_backup(tmp_path, new_database, apps):
+    app = apps(new_database("fresh"), tmp_path, BACKUP_KEY=None)  # a fresh machine needs no key yet
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 0, result.output
+    assert "Nieuwe database" in result.output
+    with app.app_context():
+        assert ops.current_revision() in ops.known_revisions()
+    assert not (tmp_path / "backups").exists()
+    again = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert again.exit_code == 0 and "al bijgewerkt" in again.output
+    assert not (tmp_path / "backups").exists()
+
+
+def test_upgrade_safely_backs_up_a_database_with_data_then_upgrades(tmp_path, new_database, apps):
+    app = apps(new_database("old"), tmp_path)
+    with app.app_context():
+        flask_migrate.upgrade(revision="20261203_0008")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO \"user\" (public_id, username, password_hash, role, is_enabled, created_at) "
+                "VALUES ('u1', 'henk', 'x', 'bewoner', :yes, :at)"), {"yes": True, "at": datetime.now(UTC)})
+        db.engine.dispose()
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 0, result.output
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and f"Back-up gemaakt vóór de update: {backups[0]}" in result.output
+    with app.app_context():
+        assert rules.open_envelope(backups[0].read_bytes())[0]["revision"] == "20261203_0008"
+        assert ops.current_revision() != "20261203_0008"
+        assert db.session.scalar(select(User.username).where(User.public_id == "u1")) == "henk"
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was_and_says_so(tmp_path, new_database, apps):
+    app = apps(new_database("live"), tmp_path)
+    resident_id, public_id, activity_id = _seeded(app)
+    with app.app_context():
+        for number in range(3):
+            _write_checkin(resident_id, public_id, activity_id, number)
+        before, revision = _counts(), ops.current_revision()
+        db.session.remove()
+        db.engine.dispose()
+    _with_failing_migration(app, tmp_path)
+
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 1
+    assert "De update van de database is mislukt" in result.output
+    assert "zoals hij was" in result.output and "niet bijgewerkt" in result.output
+    with app.app_context():
+        assert ops.current_revision() == revision
+        assert _counts() == before == (3, 3 * len(ITEMS), 3)
+        assert "half_done" not in sa.inspect(db.engine).get_table_names()
+
+
+def test_upgrade_safely_refuses_without_a_key_when_there_is_data_to_protect(tmp_path, new_database, apps):
+    app = apps(new_database("old"), tmp_path, BACKUP_KEY=None)
+    with app.app_context():
+        flask_migrate.upgrade(revision="20261203_0008")
+        db.engine.dispose()
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 1 and "geen sleutel" in result.output
+    with app.app_context():
+        assert ops.current_revision() == "20261203_0008"
