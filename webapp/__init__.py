@@ -23,9 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     from webapp import cli, errors
-    from webapp.core import extensions, i18n, security, transactions
+    from webapp.core import extensions, i18n, requestlog, security, transactions
     from webapp.core.questionnaires import load_definitions
 
+    requestlog.init_app(app)  # first: its line is written last, with the final status
     extensions.db.init_app(app)
     # Batch mode: SQLite can only alter tables by copying them.
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)
