@@ -19,6 +19,7 @@ from webapp.core.models import Answer, Checkin, Resident, User
 # Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 PASSWORD = "een-lang-wachtwoord"
+METRICS_TOKEN = "test-metrics-token"  # noqa: S105
 _HASH = PasswordHasher(**CHEAP_ARGON2).hash(PASSWORD)
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -67,6 +68,7 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ARGON2": CHEAP_ARGON2,
         # Never the instance folder of the working copy.
+        "METRICS_TOKEN": METRICS_TOKEN,
         "BACKUP_DIR": str(backups), "ERASED_LIST": str(backups / "erased-residents.txt"), "BACKUP_KEY_FILE": None,
     })
     app.test_client_class = CsrfClient

@@ -15,6 +15,7 @@ from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
 from flask_login import current_user
 
+from webapp.core import metrics
 from webapp.core.models._base import READ_ALOUD_ALPHABET
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -94,7 +95,7 @@ def init_app(app: Flask) -> None:
             return response
         response.headers[REQUEST_ID_HEADER] = g.request_id
         duration = time.perf_counter() - started
-        g.request_duration = duration
+        metrics.record_request(request.endpoint, request.method, response.status_code, duration)
         logger.info("request", extra={"fields": {
             "request_id": g.request_id, "method": request.method, "endpoint": request.endpoint,
             "status": response.status_code, "duration_ms": round(duration * 1000, 1),

@@ -1,6 +1,8 @@
-"""Backup files: their name, manifest and envelope, and which old ones go. Plain Python."""
+"""Backup files (name, manifest, envelope, which old ones go) and who may read /metrics. Plain Python."""
 
 import hashlib
+import hmac
+import ipaddress
 import json
 from datetime import datetime
 
@@ -86,3 +88,24 @@ def check_restorable(meta: dict, kind: str, known_revisions: set[str]) -> None:
             f"Deze back-up komt van een nieuwere versie van Veerkracht (schema {meta.get('revision')}), "
             "die deze versie niet kent. Er is niets teruggezet. Werk Veerkracht eerst bij en probeer het dan opnieuw."
         )
+
+
+def may_read_metrics(authorization: str | None, address: str | None, token: str | None,
+                     allowed: tuple[str, ...]) -> bool:
+    """A scraper may read /metrics with `Authorization: Bearer <METRICS_TOKEN>` or from an allowed address."""
+    if token and authorization:
+        scheme, _, given = authorization.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+            return True
+    if allowed and address:
+        try:
+            client = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        for entry in allowed:
+            try:
+                if client in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
