@@ -143,7 +143,7 @@ def backup_dir() -> Path:
 
 
 def _write_new(folder: Path, kind: str, data: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     created = clock.now().astimezone(UTC)
     for attempt in range(100):
         path = folder / rules.file_name(created, kind, attempt)
