@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import CHEAP_ARGON2
 from webapp import create_app
+from webapp.core import erasures
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Answer, AuditEvent, Checkin, Referral, Resident, User
 from webapp.ops import rules
@@ -338,6 +339,45 @@ def test_the_erased_list_holds_only_pseudonymous_ids(tmp_path, new_database, app
     text = (tmp_path / "erased-residents.txt").read_text()
     assert text.split()[1:] == ["erase", anna]
     assert "anna" not in text.lower().replace(anna.lower(), "")
+
+
+def test_an_erasure_undone_before_its_commit_leaves_no_line(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, anna, _ = _seeded(source)
+    erased_list = tmp_path / "erased-residents.txt"
+    with source.app_context():
+        rights.erase(db.session.get(Resident, resident_id))
+        db.session.rollback()
+        assert not erased_list.exists()
+        rights.erase(db.session.get(Resident, resident_id))  # asked again, and done
+        db.session.commit()
+    assert erased_list.read_text().split()[1:] == ["erase", anna]
+    assert erasures.erased_ids(erased_list) == {anna}
+
+
+def test_a_failed_commit_cancels_its_line(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, anna, _ = _seeded(source)
+    with source.app_context():
+        _resident("henk")
+        db.session.commit()
+        rights.erase(db.session.get(Resident, resident_id))
+        db.session.add(User(username="henk", password_hash="x"))  # taken: the commit's flush fails
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.get(Resident, resident_id) is not None
+    erased_list = tmp_path / "erased-residents.txt"
+    assert [line.split()[1:] for line in erased_list.read_text().splitlines()] == [["erase", anna], ["cancel", anna]]
+    assert erasures.erased_ids(erased_list) == set()
+
+
+def test_the_erased_list_counts_cancels_against_erasures(tmp_path):
+    erased_list = tmp_path / "erased-residents.txt"
+    erased_list.write_text("2026-12-01T10:00:00+00:00 erase aaa\n2026-12-02T10:00:00+00:00 erase bbb\n"
+                           "2026-12-02T10:00:01+00:00 cancel bbb\nkapotte regel\n")
+    assert erasures.erased_ids(erased_list) == {"aaa"}
+    assert erasures.erased_ids(tmp_path / "bestaat-niet.txt") == set()
 
 
 # Upgrades: `make run` and the deployment steps run `flask upgrade-safely` instead of `flask db upgrade`.

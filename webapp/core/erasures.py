@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _PENDING = "veerkracht_erasures"
+_WRITTEN = "veerkracht_erasures_written"
 
 
 def remember(session: Session, path: str | os.PathLike, public_id: str) -> None:
@@ -34,10 +35,7 @@ def _append(path: Path, lines: list[str]) -> None:
         os.fsync(handle.fileno())
 
 
-def _write(session: Session, action: str) -> None:
-    pending = session.info.pop(_PENDING, None) if action == "cancel" else session.info.get(_PENDING)
-    if not pending:
-        return
+def _write(session: Session, action: str, pending: list[tuple[Path, str]]) -> None:
     at = datetime.now(UTC).isoformat(timespec="seconds")
     by_file: dict[Path, list[str]] = {}
     for path, public_id in pending:
@@ -48,19 +46,25 @@ def _write(session: Session, action: str) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    _write(session, "erase")
+    pending = session.info.get(_PENDING)
+    if pending and not session.info.get(_WRITTEN):
+        _write(session, "erase", pending)
+        session.info[_WRITTEN] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_WRITTEN, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.nested or previous_transaction.parent is not None:
         return  # a savepoint: the erasure may still be committed
-    _write(session, "cancel")
+    pending = session.info.pop(_PENDING, None)
+    if pending and session.info.pop(_WRITTEN, None):
+        _write(session, "cancel", pending)  # only undo a line that was written
 
 
 def erased_ids(path: str | os.PathLike) -> set[str]:
