@@ -20,8 +20,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# upgrade-safely: a database that holds data is backed up before its schema changes (see README).
 run: $(VENV)/.installed
-	$(BIN)/flask db upgrade
+	$(BIN)/flask upgrade-safely
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

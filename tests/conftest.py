@@ -20,6 +20,7 @@ from webapp.core.security import SESSION_KEY, new_login_session
 # Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 PASSWORD = "een-lang-wachtwoord"
+METRICS_TOKEN = "test-metrics-token"  # noqa: S105
 _HASH = PasswordHasher(**CHEAP_ARGON2).hash(PASSWORD)
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FUZZ_FIGURES = pytest.StashKey[dict]()  # filled by tests/test_fuzz.py
@@ -70,12 +71,16 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
+    backups = tmp_path_factory.mktemp("backups")
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ARGON2": CHEAP_ARGON2,
+        # Never the instance folder of the working copy.
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "BACKUP_DIR": str(backups), "ERASED_LIST": str(backups / "erased-residents.txt"), "BACKUP_KEY_FILE": None,
     })
     app.test_client_class = CsrfClient
     with app.app_context():

@@ -26,6 +26,7 @@ SHOWS_NO_RESIDENT_DATA = {
     "accounts.move_residents": ALL,                      # a count, never names
     "caseload.home": {"coach_other"},                    # a coach with nobody to follow sees no one
     "impact.page": ALL, "impact.csv": ALL,               # aggregates with suppression
+    "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
     "sociale_kaart.index": ALL, "sociale_kaart.detail": ALL, "sociale_kaart.admin_list": ALL,
     "sociale_kaart.admin_new": ALL, "sociale_kaart.admin_edit": ALL, "sociale_kaart.admin_export": ALL,
 }

@@ -114,6 +114,8 @@ MATRIX = {
     "passkeys.login_options": ("POST", "/inloggen/inlogsleutel/opties", {"anonymous": 200, "*": 409}),
     "passkeys.login": ("POST", "/inloggen/inlogsleutel", {"anonymous": 400, "*": 409}),
     "accounts.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
+    "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }
 
 

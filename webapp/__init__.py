@@ -10,7 +10,7 @@ from webapp.config import BASE_DIR, load_config, per_worker_limits_warning
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 # One package per feature, each with a blueprint in views.py (see "How it is built" in the README).
 FEATURES = ("main", "accounts", "checkin", "visits", "results", "sociale_kaart", "referrals", "caseload",
-            "impact", "rights", "fhir", "passkeys")
+            "impact", "rights", "fhir", "passkeys", "ops")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,9 +26,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning(warning)
 
     from webapp import cli, errors
-    from webapp.core import edge, extensions, i18n, security, transactions
+    from webapp.core import edge, extensions, i18n, requestlog, security, transactions
     from webapp.core.questionnaires import load_definitions
 
+    requestlog.init_app(app)  # first: its line is written last, with the final status
     extensions.db.init_app(app)
     # Batch mode: SQLite can only alter tables by copying them.
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)

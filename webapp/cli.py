@@ -12,6 +12,8 @@ from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.core.labels import STAFF_ROLES
 from webapp.core.passwords import MIN_LENGTH, is_common
+from webapp.ops import service as ops
+from webapp.ops.rules import BackupError
 from webapp.rights import service as rights
 
 
@@ -56,6 +58,39 @@ def init_app(app: Flask) -> None:
         else:
             db.session.rollback()
             click.echo(f"Proefdraai: {len(stale)} bewoner(s) zouden worden verwijderd. Gebruik --apply om dat te doen.")
+
+    @app.cli.command("backup")
+    def backup_command() -> None:
+        """Make an encrypted backup of the database in BACKUP_DIR (keeps the newest BACKUP_KEEP)."""
+        try:
+            path = ops.backup()
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Back-up gemaakt: {path}")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    def restore_command(file: str) -> None:
+        """Put a backup back into an empty database, migrate it forward and erase the erased residents again."""
+        try:
+            restored = ops.restore(file)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Back-up van {restored.manifest['created_at']} teruggezet (schema {restored.manifest['revision']}"
+                   f", nu {restored.revision}). Opnieuw verwijderd op verzoek: {restored.reerased} bewoner(s).")
+
+    @app.cli.command("upgrade-safely")
+    def upgrade_safely_command() -> None:
+        """Upgrade the schema; first back up a database that holds data, and undo a failed upgrade."""
+        try:
+            ops.upgrade_safely(click.echo)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    @app.cli.command("backup-key")
+    def backup_key_command() -> None:
+        """Print a new key for BACKUP_KEY."""
+        click.echo(ops.new_key())
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)

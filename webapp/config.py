@@ -49,6 +49,7 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         secret = secret_file.read_text().strip()
     elif not secret:
         secret = None  # supplied by the caller
+    backup_dir = os.environ.get("BACKUP_DIR") or str(Path(instance_path) / "backups")
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -108,5 +109,17 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         # most the Impact page may spend per calendar month; see the README on the privacy promise.
         "IMPACT_EPSILON": float(os.environ.get("IMPACT_EPSILON", "4")),
         "IMPACT_BUDGET": float(os.environ.get("IMPACT_BUDGET", "16")),
+        # Backups (flask backup / restore / upgrade-safely): encrypted with BACKUP_KEY (Fernet keys, the
+        # newest first, separated by commas). Without it, only the default development set-up (SQLite in
+        # instance/) makes and keeps a key in instance/backup_key; anything else refuses to back up.
+        "BACKUP_KEY": os.environ.get("BACKUP_KEY") or None,
+        "BACKUP_KEY_FILE": None if os.environ.get("DATABASE_URL") else str(Path(instance_path) / "backup_key"),
+        "BACKUP_DIR": backup_dir,
+        "BACKUP_KEEP": int(os.environ.get("BACKUP_KEEP", "14")),
+        # Erased residents' public ids, outside the backups, re-erased after every restore.
+        "ERASED_LIST": os.environ.get("ERASED_LIST") or str(Path(backup_dir) / "erased-residents.txt"),
+        # /metrics: only with this bearer token, or from these addresses (comma-separated, CIDR allowed).
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "METRICS_ALLOW": tuple(a.strip() for a in os.environ.get("METRICS_ALLOW", "").split(",") if a.strip()),
         "ARGON2": dict(PRODUCTION_ARGON2),  # tests set cheap parameters; production never does
     }

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from webapp.core import audit
+from webapp.core import audit, metrics
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.labels import CheckinMode
@@ -146,4 +146,5 @@ def submit_draft(resident: Resident, draft: Draft) -> Checkin:
     draft.talk_items = []
     db.session.flush()
     audit.record("checkin.create", resident, checkin)
+    metrics.record_checkin(checkin.mode)
     return checkin

@@ -4,7 +4,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from webapp.checkin import service as drafts
-from webapp.core import history
+from webapp.core import erasures, history
 from webapp.core.extensions import db
 from webapp.core.models import (
     ActivationCode,
@@ -122,6 +122,8 @@ def erase(resident: Resident, by: User | None = None) -> None:
     staff = {"actor_public_id": by.public_id, "actor_role": by.role_label} if by is not None else {}
     db.session.add(AuditEvent(action="resident.erase", resident_public_id=public_id, object_type="resident", **staff))
     db.session.flush()
+    # Outside the database too, so that restoring an older backup erases them again.
+    erasures.remember(db.session, current_app.config["ERASED_LIST"], public_id)
 
 
 def _user_public_id(user_id: int) -> str | None:

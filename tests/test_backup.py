@@ -1,0 +1,488 @@
+"""Backups that restore: under concurrent writes, across schema versions, with erasures honoured.
+
+Each test builds its own databases of the suite's kind: SQLite files, or with TEST_DATABASE_URL on
+PostgreSQL, throw-away databases named after the test database (test_ops_src_1a2b3c, ...).
+"""
+
+import os
+import stat
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet, MultiFernet
+from sqlalchemy import func, select
+
+from tests.conftest import CHEAP_ARGON2
+from webapp import create_app
+from webapp.core import erasures
+from webapp.core.extensions import db
+from webapp.core.models import Activity, Answer, AuditEvent, Checkin, Referral, Resident, User
+from webapp.ops import rules
+from webapp.ops import service as ops
+from webapp.ops.rules import BackupError
+from webapp.rights import service as rights
+
+KEY = Fernet.generate_key().decode()
+TEST_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_URL.startswith("postgresql")
+ITEMS = [f"item{n}" for n in range(12)]
+
+
+@pytest.fixture
+def new_database(tmp_path):
+    """Make empty databases of the suite's kind; PostgreSQL ones are dropped afterwards."""
+    made = []
+    admin = sa.create_engine(TEST_URL, isolation_level="AUTOCOMMIT") if ON_POSTGRES else None
+
+    def make(label: str) -> str:
+        if admin is None:
+            return f"sqlite:///{tmp_path / f'{label}.sqlite'}"
+        name = f"{admin.url.database}_{label}_{uuid.uuid4().hex[:6]}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return admin.url.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as connection:
+            for name in made:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(url: str, folder, **config):
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url, "ARGON2": CHEAP_ARGON2,
+        "BACKUP_DIR": str(folder / "backups"), "ERASED_LIST": str(folder / "erased-residents.txt"),
+        "BACKUP_KEY": KEY, "BACKUP_KEY_FILE": None, **config,
+    })
+    return app
+
+
+@pytest.fixture
+def apps():
+    """Apps made by a test: their connections are closed at the end (before the databases go)."""
+    made = []
+
+    def make(*args, **kwargs):
+        made.append(make_app(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _resident(name: str) -> tuple[int, str]:
+    user = User(username=name, password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    resident = Resident(user_id=user.id, display_name=name.title())
+    db.session.add(resident)
+    db.session.flush()
+    return resident.id, resident.public_id
+
+
+def _write_checkin(resident_id: int, resident_public_id: str, activity_id: int, number: int) -> str:
+    """One check-in with its twelve answers, plan, referral and audit row, in one transaction."""
+    now = datetime.now(UTC)
+    checkin = Checkin(resident_id=resident_id, questionnaire_id="veerkracht", questionnaire_version=1, form="kort",
+                      life_event="geen", started_at=now, completed_at=now, plan_step=f"stap {number}",
+                      plan_important=f"belangrijk {number}", plan_pillar="meedoen",
+                      answers=[Answer(item_id=item, score=number % 11) for item in ITEMS])
+    db.session.add(checkin)
+    db.session.flush()
+    db.session.add(Referral(resident_id=resident_id, activity_id=activity_id, checkin_id=checkin.id))
+    db.session.add(AuditEvent(action="checkin.create", resident_public_id=resident_public_id,
+                              object_type="measurement", object_public_id=checkin.public_id))
+    db.session.commit()
+    return checkin.public_id
+
+
+def _seeded(app) -> tuple[int, str, int]:
+    with app.app_context():
+        flask_migrate.upgrade()
+        resident_id, public_id = _resident("anna")
+        activity = Activity(name="Wandelgroep", organisation="Welzijn", description="Samen wandelen.",
+                            pillars=["lichaam"], last_verified_on=datetime.now(UTC).date())
+        db.session.add(activity)
+        db.session.commit()
+        return resident_id, public_id, activity.id
+
+
+def _wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_backup_made_while_writing_restores_every_committed_row_and_nothing_half_written(
+        tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, resident_public_id, activity_id = _seeded(source)
+    committed: list[str] = []
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def writer():
+        try:
+            with source.app_context():
+                for number in range(5000):
+                    if stop.is_set():
+                        break
+                    committed.append(_write_checkin(resident_id, resident_public_id, activity_id, number))
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        _wait_for(lambda: len(committed) >= 10)
+        committed_before = set(committed)
+        with source.app_context():
+            path = ops.backup()
+        written_by_then = len(committed)
+        _wait_for(lambda: len(committed) >= written_by_then + 5 or failures)  # and it kept writing
+    finally:
+        stop.set()
+        thread.join()
+    assert failures == []
+
+    target = apps(new_database("restore"), tmp_path)
+    with target.app_context():
+        restored = ops.restore(path)
+        assert restored.revision == ops.current_revision()
+        checkins = {c.public_id: c for c in db.session.scalars(select(Checkin))}
+        assert committed_before <= set(checkins)        # everything committed before the backup began
+        assert set(checkins) <= set(committed)          # nothing that was never committed
+        assert set(committed) - set(checkins)           # and the writes after it are not in it
+        for public_id, checkin in checkins.items():      # each check-in whole, with all that came with it
+            number = int(checkin.plan_step.removeprefix("stap "))
+            assert sorted(a.item_id for a in checkin.answers) == sorted(ITEMS)
+            assert {a.score for a in checkin.answers} == {number % 11}
+            assert checkin.plan_important == f"belangrijk {number}"
+            assert db.session.scalar(select(func.count()).select_from(Referral)
+                                     .where(Referral.checkin_id == checkin.id)) == 1
+            assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                     .where(AuditEvent.object_public_id == public_id)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == len(ITEMS) * len(checkins)
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == len(checkins)
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == len(checkins)
+
+
+def test_a_backup_file_is_encrypted_and_describes_itself(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    _seeded(source)
+    with source.app_context():
+        path = ops.backup()
+        head = ops.current_revision()
+    data = path.read_bytes()
+    assert b"anna" not in data and b"Wandelgroep" not in data
+    meta, sealed = rules.open_envelope(data)
+    assert meta["database"] == ("postgresql" if ON_POSTGRES else "sqlite")
+    assert meta["revision"] == head
+    assert len(meta["sha256"]) == 64 and datetime.fromisoformat(meta["created_at"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_restoring_an_older_backup_migrates_it_forward(tmp_path, new_database, apps):
+    source = apps(new_database("old"), tmp_path)
+    with source.app_context():
+        flask_migrate.upgrade(revision="20261203_0008")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO \"user\" (public_id, username, password_hash, role, is_enabled, created_at) "
+                "VALUES ('u1', 'henk', 'x', 'bewoner', :yes, :at)"), {"yes": True, "at": datetime.now(UTC)})
+        path = ops.backup()
+    assert rules.open_envelope(path.read_bytes())[0]["revision"] == "20261203_0008"
+
+    target = apps(new_database("new"), tmp_path)
+    with target.app_context():
+        restored = ops.restore(path)
+        assert restored.manifest["revision"] == "20261203_0008"
+        assert ops.current_revision() == restored.revision != "20261203_0008"
+        assert restored.revision in ops.known_revisions()
+        assert db.session.scalar(select(User.username).where(User.public_id == "u1")) == "henk"
+
+
+def test_a_backup_of_a_newer_schema_is_refused(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    _seeded(source)
+    with source.app_context():
+        meta, payload = ops.read_backup(ops.backup())
+    newer = {**meta, "revision": "20991231_9999"}
+    newer_path = tmp_path / "newer.vkbackup"
+    newer_path.write_bytes(rules.envelope(newer, MultiFernet([Fernet(KEY)]).encrypt(rules.inner(newer, payload))))
+
+    target = apps(new_database("restore"), tmp_path)
+    result = target.test_cli_runner().invoke(args=["restore", str(newer_path)])
+    assert result.exit_code == 1
+    assert "nieuwere versie van Veerkracht" in result.output and "niets teruggezet" in result.output
+    with target.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+
+
+def test_a_backup_opened_with_another_key_is_refused_in_plain_words(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    _seeded(source)
+    with source.app_context():
+        path = ops.backup()
+    target = apps(new_database("restore"), tmp_path, BACKUP_KEY=Fernet.generate_key().decode())
+    result = target.test_cli_runner().invoke(args=["restore", str(path)])
+    assert result.exit_code == 1
+    assert "andere sleutel" in result.output
+    with target.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+
+
+def test_a_changed_backup_file_is_refused(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    _seeded(source)
+    with source.app_context():
+        path = ops.backup()
+        meta, sealed = rules.open_envelope(path.read_bytes())
+        path.write_bytes(rules.envelope({**meta, "revision": "20261124_0001"}, sealed))
+        with pytest.raises(BackupError, match="veranderd"):
+            ops.read_backup(path)
+
+
+def test_restore_goes_only_into_an_empty_database(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    _seeded(source)
+    with source.app_context():
+        path = ops.backup()
+        with pytest.raises(BackupError, match="niet leeg"):
+            ops.restore(path)
+        assert db.session.scalar(select(func.count()).select_from(Resident)) == 1
+
+
+def test_backup_refuses_to_run_without_a_key(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path, BACKUP_KEY=None)
+    _seeded(source)
+    result = source.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code == 1
+    assert "geen sleutel" in result.output and "BACKUP_KEY" in result.output
+    assert not (tmp_path / "backups").exists()
+
+
+def test_the_development_set_up_keeps_its_own_key_in_the_instance_folder(tmp_path, new_database, apps):
+    key_file = tmp_path / "instance" / "backup_key"
+    source = apps(new_database("src"), tmp_path, BACKUP_KEY=None, BACKUP_KEY_FILE=str(key_file))
+    _seeded(source)
+    result = source.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    Fernet(key_file.read_text().strip())  # a valid key
+    assert source.test_cli_runner().invoke(args=["backup"]).exit_code == 0  # and the same one next time
+    with source.app_context():
+        for backup in (tmp_path / "backups").iterdir():
+            ops.read_backup(backup)
+
+
+def test_only_the_newest_backups_are_kept(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path, BACKUP_KEEP=2)
+    _seeded(source)
+    moments = iter(datetime(2026, 12, 3, 10, tzinfo=UTC) + timedelta(hours=h) for h in range(10))
+    source.config["CLOCK"] = lambda: next(moments)
+    with source.app_context():
+        made = [ops.backup() for _ in range(3)]
+        assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [made[1].name, made[2].name]
+        (tmp_path / "backups" / "notities.txt").write_text("van de beheerder")
+        made.append(ops.backup())
+    # Other files in the folder are left alone.
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["notities.txt", made[2].name, made[3].name]
+
+
+def test_residents_erased_after_the_backup_are_erased_again_on_restore(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, anna, activity_id = _seeded(source)
+    with source.app_context():
+        _write_checkin(resident_id, anna, activity_id, 1)
+        henk_id, henk = _resident("henk")
+        db.session.commit()
+        _write_checkin(henk_id, henk, activity_id, 2)
+        path = ops.backup()
+        rights.erase(db.session.get(Resident, resident_id))
+        db.session.commit()
+        rights.erase(db.session.get(Resident, henk_id))  # begun, then undone: henk stays
+        db.session.rollback()
+        assert db.session.get(Resident, henk_id) is not None
+
+    target = apps(new_database("restore"), tmp_path)
+    with target.app_context():
+        restored = ops.restore(path)
+        assert restored.reerased == 1
+        residents = set(db.session.scalars(select(Resident.public_id)))
+        assert anna not in residents and henk in residents
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.username == "anna")) == 0
+        about_anna = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.resident_public_id == anna)))
+        assert about_anna == ["resident.erase"]     # only that an erasure happened
+        assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1  # henk's
+
+
+def test_the_erased_list_holds_only_pseudonymous_ids(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, anna, _ = _seeded(source)
+    with source.app_context():
+        rights.erase(db.session.get(Resident, resident_id))
+        db.session.commit()
+    text = (tmp_path / "erased-residents.txt").read_text()
+    assert text.split()[1:] == ["erase", anna]
+    assert "anna" not in text.lower().replace(anna.lower(), "")
+
+
+def test_an_erasure_undone_before_its_commit_leaves_no_line(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, anna, _ = _seeded(source)
+    erased_list = tmp_path / "erased-residents.txt"
+    with source.app_context():
+        rights.erase(db.session.get(Resident, resident_id))
+        db.session.rollback()
+        assert not erased_list.exists()
+        rights.erase(db.session.get(Resident, resident_id))  # asked again, and done
+        db.session.commit()
+    assert erased_list.read_text().split()[1:] == ["erase", anna]
+    assert erasures.erased_ids(erased_list) == {anna}
+
+
+def test_a_failed_commit_cancels_its_line(tmp_path, new_database, apps):
+    source = apps(new_database("src"), tmp_path)
+    resident_id, anna, _ = _seeded(source)
+    with source.app_context():
+        _resident("henk")
+        db.session.commit()
+        rights.erase(db.session.get(Resident, resident_id))
+        db.session.add(User(username="henk", password_hash="x"))  # taken: the commit's flush fails
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.get(Resident, resident_id) is not None
+    erased_list = tmp_path / "erased-residents.txt"
+    assert [line.split()[1:] for line in erased_list.read_text().splitlines()] == [["erase", anna], ["cancel", anna]]
+    assert erasures.erased_ids(erased_list) == set()
+
+
+def test_the_erased_list_counts_cancels_against_erasures(tmp_path):
+    erased_list = tmp_path / "erased-residents.txt"
+    erased_list.write_text("2026-12-01T10:00:00+00:00 erase aaa\n2026-12-02T10:00:00+00:00 erase bbb\n"
+                           "2026-12-02T10:00:01+00:00 cancel bbb\nkapotte regel\n")
+    assert erasures.erased_ids(erased_list) == {"aaa"}
+    assert erasures.erased_ids(tmp_path / "bestaat-niet.txt") == set()
+
+
+# Upgrades: `make run` and the deployment steps run `flask upgrade-safely` instead of `flask db upgrade`.
+
+FAILING_MIGRATION = '''"""A migration that breaks halfway.
+
+Revision ID: 20991231_0001
+Revises: {head}
+"""
+from alembic import op
+
+revision = "20991231_0001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("DELETE FROM audit_event")
+    op.create_table("half_done", __import__("sqlalchemy").Column("id", __import__("sqlalchemy").Integer))
+    raise RuntimeError("kapot")
+
+
+def downgrade():
+    pass
+'''
+
+
+def _with_failing_migration(app, folder):
+    """Give the app a copy of the migrations with one more, which fails after changing data."""
+    import shutil
+
+    from webapp import MIGRATIONS_DIR
+
+    copy = folder / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, copy)
+    with app.app_context():
+        head = ops.current_revision()
+    (copy / "versions" / "2099_12_31_0001_failing.py").write_text(FAILING_MIGRATION.format(head=head))
+    app.extensions["migrate"].directory = str(copy)
+
+
+def _counts() -> tuple[int, int, int]:
+    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (Checkin, Answer, AuditEvent))
+
+
+def test_upgrade_safely_creates_a_new_database_without_a_backup(tmp_path, new_database, apps):
+    app = apps(new_database("fresh"), tmp_path, BACKUP_KEY=None)  # a fresh machine needs no key yet
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 0, result.output
+    assert "Nieuwe database" in result.output
+    with app.app_context():
+        assert ops.current_revision() in ops.known_revisions()
+    assert not (tmp_path / "backups").exists()
+    again = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert again.exit_code == 0 and "al bijgewerkt" in again.output
+    assert not (tmp_path / "backups").exists()
+
+
+def test_upgrade_safely_backs_up_a_database_with_data_then_upgrades(tmp_path, new_database, apps):
+    app = apps(new_database("old"), tmp_path)
+    with app.app_context():
+        flask_migrate.upgrade(revision="20261203_0008")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO \"user\" (public_id, username, password_hash, role, is_enabled, created_at) "
+                "VALUES ('u1', 'henk', 'x', 'bewoner', :yes, :at)"), {"yes": True, "at": datetime.now(UTC)})
+        db.engine.dispose()
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 0, result.output
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and f"Back-up gemaakt vóór de update: {backups[0]}" in result.output
+    with app.app_context():
+        assert rules.open_envelope(backups[0].read_bytes())[0]["revision"] == "20261203_0008"
+        assert ops.current_revision() != "20261203_0008"
+        assert db.session.scalar(select(User.username).where(User.public_id == "u1")) == "henk"
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was_and_says_so(tmp_path, new_database, apps):
+    app = apps(new_database("live"), tmp_path)
+    resident_id, public_id, activity_id = _seeded(app)
+    with app.app_context():
+        for number in range(3):
+            _write_checkin(resident_id, public_id, activity_id, number)
+        before, revision = _counts(), ops.current_revision()
+        db.session.remove()
+        db.engine.dispose()
+    _with_failing_migration(app, tmp_path)
+
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 1
+    assert "De update van de database is mislukt" in result.output
+    assert "zoals hij was" in result.output and "niet bijgewerkt" in result.output
+    with app.app_context():
+        assert ops.current_revision() == revision
+        assert _counts() == before == (3, 3 * len(ITEMS), 3)
+        assert "half_done" not in sa.inspect(db.engine).get_table_names()
+
+
+def test_upgrade_safely_refuses_without_a_key_when_there_is_data_to_protect(tmp_path, new_database, apps):
+    app = apps(new_database("old"), tmp_path, BACKUP_KEY=None)
+    with app.app_context():
+        flask_migrate.upgrade(revision="20261203_0008")
+        db.engine.dispose()
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 1 and "geen sleutel" in result.output
+    with app.app_context():
+        assert ops.current_revision() == "20261203_0008"

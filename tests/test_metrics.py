@@ -1,0 +1,82 @@
+"""/metrics: refused without the token or an allowed address, Prometheus' format with it, no people in it."""
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.checkin_helpers import complete_checkin
+from tests.conftest import METRICS_TOKEN
+from webapp.ops.rules import may_read_metrics
+
+BEARER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
+def _families(response) -> dict:
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    return {family.name: family for family in text_string_to_metric_families(response.get_data(as_text=True))}
+
+
+def _value(families, name, sample_name, **labels) -> float:
+    family = families.get(name)
+    if family is None:
+        return 0.0
+    return sum(s.value for s in family.samples
+               if s.name == sample_name and all(s.labels.get(k) == v for k, v in labels.items()))
+
+
+def test_metrics_are_refused_without_the_token(client):
+    assert client.get("/metrics").status_code == 403
+    assert client.get("/metrics", headers={"Authorization": "Bearer fout"}).status_code == 403
+    assert client.get("/metrics", headers={"Authorization": f"Basic {METRICS_TOKEN}"}).status_code == 403
+
+
+def test_metrics_are_off_when_neither_a_token_nor_addresses_are_configured(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", None)
+    assert client.get("/metrics", headers=BEARER).status_code == 404
+
+
+def test_metrics_are_open_to_configured_addresses_only(app, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", None)
+    monkeypatch.setitem(app.config, "METRICS_ALLOW", ("10.1.2.0/24", "127.0.0.1"))
+    inside = app.test_client()
+    inside.environ_base["REMOTE_ADDR"] = "10.1.2.30"
+    outside = app.test_client()
+    outside.environ_base["REMOTE_ADDR"] = "10.1.3.30"
+    assert inside.get("/metrics").status_code == 200
+    assert outside.get("/metrics").status_code == 403
+
+
+def test_the_access_rule():
+    assert may_read_metrics("Bearer s3cret", None, "s3cret", ())
+    assert may_read_metrics("bearer  s3cret", None, "s3cret", ())
+    assert not may_read_metrics("Bearer s3cre", None, "s3cret", ())
+    assert not may_read_metrics(None, "127.0.0.1", "s3cret", ())
+    assert may_read_metrics(None, "::1", None, ("::1",))
+    assert not may_read_metrics(None, "geen-adres", None, ("127.0.0.1",))
+    assert not may_read_metrics(None, "127.0.0.1", None, ("geen-net", "10.0.0.0/8"))
+
+
+def test_metrics_count_requests_latency_checkins_and_database_connections(app, client, make_resident, login_as,
+                                                                           kort_items):
+    before = _families(client.get("/metrics", headers=BEARER))
+    owner = make_resident()
+    login_as(client, owner["user"])
+    complete_checkin(client, kort_items)
+    client.get("/geschiedenis")
+    client.get("/bestaat-niet")
+    after = _families(client.get("/metrics", headers=BEARER))
+
+    def grew(name, sample, **labels):
+        return _value(after, name, sample, **labels) - _value(before, name, sample, **labels)
+
+    assert grew("veerkracht_http_requests", "veerkracht_http_requests_total",
+                endpoint="results.history", method="GET", status="200") == 1
+    assert grew("veerkracht_http_requests", "veerkracht_http_requests_total", endpoint="none", status="404") >= 1
+    assert grew("veerkracht_http_request_duration_seconds", "veerkracht_http_request_duration_seconds_count",
+                endpoint="checkin.submit") == 1
+    assert grew("veerkracht_http_request_duration_seconds", "veerkracht_http_request_duration_seconds_bucket",
+                endpoint="checkin.submit", le="+Inf") == 1
+    assert grew("veerkracht_checkins_submitted", "veerkracht_checkins_submitted_total", mode="zelf") == 1
+    assert "veerkracht_db_connections_in_use" in after and "veerkracht_db_pool_capacity" in after
+    assert _value(after, "veerkracht_db_pool_capacity", "veerkracht_db_pool_capacity") >= 1
+    text = client.get("/metrics", headers=BEARER).get_data(as_text=True)
+    assert owner["resident"] not in text and owner["username"] not in text and "/geschiedenis" not in text

@@ -1,0 +1,80 @@
+"""Prometheus metrics: how the service is doing, never about whom (labels are route names and codes).
+
+With several gunicorn workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder before gunicorn starts:
+every worker then writes its numbers there and /metrics adds them up (gunicorn.conf.py cleans up).
+"""
+
+import os
+from pathlib import Path
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # the values live in files there: the folder must exist first
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+from prometheus_client import (  # noqa: E402
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.pool import Pool  # noqa: E402
+
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+REQUESTS = Counter("veerkracht_http_requests", "HTTP requests by route name, method and status.",
+                   ["endpoint", "method", "status"])
+LATENCY = Histogram("veerkracht_http_request_duration_seconds", "Time to answer a request, by route name.",
+                    ["endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+CHECKINS = Counter("veerkracht_checkins_submitted", "Finished check-ins, alone (zelf) or with a coach (samen).",
+                   ["mode"])
+DB_IN_USE = Gauge("veerkracht_db_connections_in_use", "Database connections checked out of the pool now.",
+                  multiprocess_mode="livesum")
+DB_CAPACITY = Gauge("veerkracht_db_pool_capacity", "Connections the pools may open (size + overflow).",
+                    multiprocess_mode="livesum")
+
+
+def record_request(endpoint: str | None, method: str, status: int, seconds: float) -> None:
+    """Count one request; a URL that matched no route counts as endpoint 'none'."""
+    name = endpoint or "none"
+    REQUESTS.labels(endpoint=name, method=method, status=str(status)).inc()
+    LATENCY.labels(endpoint=name).observe(seconds)
+
+
+def record_checkin(mode: str) -> None:
+    CHECKINS.labels(mode=str(mode)).inc()
+
+
+def watch_pool(engine) -> None:
+    """Add this engine's pool to the capacity (once per engine)."""
+    pool = engine.pool
+    if getattr(pool, "_veerkracht_watched", False):
+        return
+    pool._veerkracht_watched = True
+    size = getattr(pool, "size", None)
+    overflow = getattr(pool, "_max_overflow", 0)
+    if callable(size):
+        DB_CAPACITY.inc(size() + max(overflow, 0))
+
+
+@event.listens_for(Pool, "checkout")
+def _checkout(_dbapi_connection, _record, _proxy) -> None:
+    DB_IN_USE.inc()
+
+
+@event.listens_for(Pool, "checkin")
+def _checkin(_dbapi_connection, _record) -> None:
+    DB_IN_USE.dec()
+
+
+def render() -> bytes:
+    """The metrics in Prometheus' text format (summed over the workers in multiprocess mode)."""
+    if MULTIPROCESS:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)

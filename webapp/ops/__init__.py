@@ -1,0 +1,1 @@
+"""Running Veerkracht for real: backups and restores, safe upgrades, metrics."""

@@ -1,0 +1,111 @@
+"""Backup files (name, manifest, envelope, which old ones go) and who may read /metrics. Plain Python."""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+from datetime import datetime
+
+MAGIC = b"VEERKRACHT-BACKUP 1\n"
+SUFFIX = ".vkbackup"
+PREFIX = "veerkracht-"
+KINDS = ("sqlite", "postgresql")
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message is for the person at the terminal (Dutch)."""
+
+
+def file_name(created_at: datetime, kind: str, attempt: int = 0) -> str:
+    """veerkracht-20261203T101500.123Z-sqlite.vkbackup (UTC): sorts by time, says what it holds."""
+    extra = f"-{attempt}" if attempt else ""
+    return f"{PREFIX}{created_at:%Y%m%dT%H%M%S}.{created_at.microsecond // 1000:03d}Z{extra}-{kind}{SUFFIX}"
+
+
+def is_backup_name(name: str) -> bool:
+    return name.startswith(PREFIX) and name.endswith(SUFFIX)
+
+
+def to_remove(names: list[str], keep: int) -> list[str]:
+    """The backups beyond the newest `keep` (at least one is always kept)."""
+    ordered = sorted((n for n in names if is_backup_name(n)), reverse=True)
+    return ordered[max(keep, 1):]
+
+
+def manifest(kind: str, revision: str, created_at: datetime, payload: bytes) -> dict:
+    """What a backup holds: database kind, schema revision, when, and a checksum of the dump."""
+    return {
+        "format": 1,
+        "database": kind,
+        "revision": revision,
+        "created_at": created_at.isoformat(timespec="seconds"),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "size": len(payload),
+    }
+
+
+def envelope(meta: dict, sealed: bytes) -> bytes:
+    """The file: a readable first line, the manifest (readable, also sealed inside), the sealed part."""
+    return MAGIC + json.dumps(meta, sort_keys=True).encode() + b"\n" + sealed
+
+
+def inner(meta: dict, payload: bytes) -> bytes:
+    """What gets encrypted: the manifest again (so it cannot be altered) and the dump."""
+    return json.dumps(meta, sort_keys=True).encode() + b"\n" + payload
+
+
+def open_envelope(data: bytes) -> tuple[dict, bytes]:
+    """Split a backup file into its readable manifest and the sealed part."""
+    if not data.startswith(MAGIC):
+        raise BackupError("Dit is geen back-up van Veerkracht.")
+    head, _, sealed = data[len(MAGIC):].partition(b"\n")
+    try:
+        meta = json.loads(head)
+    except ValueError as exc:
+        raise BackupError("Deze back-up is beschadigd: de beschrijving is niet te lezen.") from exc
+    return meta, sealed
+
+
+def open_inner(outer_meta: dict, plain: bytes) -> bytes:
+    """Check the sealed manifest against the readable one and the dump against its checksum."""
+    head, _, payload = plain.partition(b"\n")
+    meta = json.loads(head)
+    if meta != outer_meta:
+        raise BackupError("Deze back-up is veranderd na het maken: de beschrijving klopt niet.")
+    if hashlib.sha256(payload).hexdigest() != meta["sha256"] or len(payload) != meta["size"]:
+        raise BackupError("Deze back-up is beschadigd: de controlesom klopt niet.")
+    return payload
+
+
+def check_restorable(meta: dict, kind: str, known_revisions: set[str]) -> None:
+    """Refuse a backup of another database kind or of a schema these migrations do not know."""
+    if meta.get("format") != 1:
+        raise BackupError("Deze back-up heeft een onbekend formaat; gebruik de versie van Veerkracht die hem maakte.")
+    if meta.get("database") != kind:
+        raise BackupError(f"Deze back-up komt uit {meta.get('database')} en kan niet terug in {kind}.")
+    if meta.get("revision") not in known_revisions:
+        raise BackupError(
+            f"Deze back-up komt van een nieuwere versie van Veerkracht (schema {meta.get('revision')}), "
+            "die deze versie niet kent. Er is niets teruggezet. Werk Veerkracht eerst bij en probeer het dan opnieuw."
+        )
+
+
+def may_read_metrics(authorization: str | None, address: str | None, token: str | None,
+                     allowed: tuple[str, ...]) -> bool:
+    """A scraper may read /metrics with `Authorization: Bearer <METRICS_TOKEN>` or from an allowed address."""
+    if token and authorization:
+        scheme, _, given = authorization.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+            return True
+    if allowed and address:
+        try:
+            client = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        for entry in allowed:
+            try:
+                if client in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False

@@ -1,0 +1,26 @@
+"""/metrics for Prometheus: only with METRICS_TOKEN or from METRICS_ALLOW; counts, never people."""
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from webapp.core import metrics
+from webapp.core.extensions import db
+from webapp.ops import rules
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.before_app_request
+def _watch_pool():
+    metrics.watch_pool(db.engine)  # once per engine and worker; never connects
+
+
+@bp.get("/metrics", endpoint="metrics")
+def metrics_page():
+    config = current_app.config
+    if not config["METRICS_TOKEN"] and not config["METRICS_ALLOW"]:
+        abort(404)  # not switched on
+    if not rules.may_read_metrics(request.headers.get("Authorization"), request.remote_addr,
+                                  config["METRICS_TOKEN"], config["METRICS_ALLOW"]):
+        abort(403)
+    metrics.watch_pool(db.engine)
+    return Response(metrics.render(), mimetype=metrics.CONTENT_TYPE)
