@@ -25,6 +25,7 @@ SHOWS_NO_RESIDENT_DATA = {
     "accounts.staff": ALL, "accounts.new_staff": ALL, "accounts.edit_staff": ALL,  # staff accounts
     "accounts.move_residents": ALL,                      # a count, never names
     "caseload.home": {"coach_other"},                    # a coach with nobody to follow sees no one
+    "caseload.referrals": {"coach_other"},               # idem
     "impact.page": ALL, "impact.csv": ALL,               # aggregates with suppression
     "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
     "sociale_kaart.index": ALL, "sociale_kaart.detail": ALL, "sociale_kaart.admin_list": ALL,

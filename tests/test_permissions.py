@@ -76,6 +76,7 @@ MATRIX = {
     "rights.delete_account": ("GET", "/account/verwijderen", RESIDENT_ONLY),
     "caseload.home": ("GET", "/coach", COACHES),
     "accounts.enrol": ("GET", "/coach/inschrijven", COACHES),
+    "caseload.referrals": ("GET", "/coach/verwijzingen", COACHES),
     "caseload.resident": ("GET", "/coach/bewoner/{resident}", {**COACHES, "coach_other": 404}),
     "caseload.progress_chart": ("GET", "/coach/bewoner/{resident}/verloop.svg", {**COACHES, "coach_other": 404}),
     "visits.start": ("POST", "/coach/bewoner/{resident}/samen", {**COACHES, "coach_shared": 302, "coach_other": 404}),

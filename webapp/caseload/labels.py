@@ -11,6 +11,12 @@ FLAG_LABELS = {
     rules.FLAG_OVERDUE: _l("check-in te laat"),
     rules.FLAG_NO_NEWS: _l("verwijzing zonder nieuws (4 weken)"),
 }
+REFERRAL_FILTER_LABELS = {
+    "open": _l("Lopende verwijzingen"),
+    "zonder_nieuws": _l("Zonder nieuws (4 weken)"),
+    "afgelopen": _l("Afgerond of gestopt"),
+    "alles": _l("Alle verwijzingen"),
+}
 SORT_LABELS = {
     "aandacht": _l("Meeste aandacht eerst"),
     "naam": _l("Naam"),

@@ -55,14 +55,46 @@ def flags_for(changes: dict[str, float | None], talk_count: int, due: date, toda
 
 
 def filter_rows(rows: list[Row], flag: str | None = None, life_event: str | None = None,
-                wijk: str | None = None, coach: str | None = None) -> list[Row]:
+                wijk: str | None = None, coach: str | None = None, name: str | None = None) -> list[Row]:
+    """Filter the caseload; `name` finds residents whose name holds every typed word (any case)."""
+    words = (name or "").casefold().split()
     return [
         row for row in rows
         if (not flag or flag in row.flags)
         and (not life_event or row.life_event == life_event)
         and (not wijk or (row.wijk or "").casefold() == wijk.casefold())
         and (not coach or coach in row.coaches)
+        and all(word in row.name.casefold() for word in words)
     ]
+
+
+@dataclass
+class ReferralRow:
+    """One activity a resident this coach follows is trying, on the referrals overview."""
+
+    referral_public_id: str
+    resident_public_id: str
+    resident_name: str
+    activity_name: str
+    status: str
+    since: date
+    last_news: date
+    quiet: bool                      # open, and no news for four weeks
+    rating: int | None = None        # "hoe was het?" 1-5
+    followup: str | None = None
+
+
+REFERRAL_FILTERS = ("open", "zonder_nieuws", "afgelopen", "alles")
+
+
+def filter_referrals(rows: list[ReferralRow], which: str, open_statuses: frozenset[str]) -> list[ReferralRow]:
+    """Open ones (the default), quiet ones, finished ones, or all; oldest news first."""
+    chosen = {
+        "open": [r for r in rows if r.status in open_statuses],
+        "zonder_nieuws": [r for r in rows if r.quiet],
+        "afgelopen": [r for r in rows if r.status not in open_statuses],
+    }.get(which, rows)
+    return sorted(chosen, key=lambda r: (r.last_news, r.resident_name.casefold()))
 
 
 def sort_rows(rows: list[Row], sort: str) -> list[Row]:

@@ -10,7 +10,7 @@ from webapp.core import clock, scoring
 from webapp.core.definitions import definitions, safety_net
 from webapp.core.extensions import db
 from webapp.core.labels import OPEN_REFERRAL_STATUSES
-from webapp.core.models import Answer, Checkin, CoachRelation, Referral, Resident, User
+from webapp.core.models import Activity, Answer, Checkin, CoachRelation, Referral, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.referrals import service as referrals
@@ -120,3 +120,26 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
             coaches=coaches_by_resident[resident_id],
         ))
     return rows
+
+
+def referral_rows(coach: User, now, timezone) -> list[caseload.ReferralRow]:
+    """Every referral of the residents this coach follows now, in one query."""
+    shared = select(CoachRelation.resident_id).where(
+        CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None))
+    rows = db.session.execute(
+        select(Referral, Activity.name, Resident.public_id, func.coalesce(Resident.display_name, User.username))
+        .join(Activity, Activity.id == Referral.activity_id)
+        .join(Resident, Resident.id == Referral.resident_id)
+        .outerjoin(User, User.id == Resident.user_id)
+        .where(Referral.resident_id.in_(shared)))
+
+    def day(moment) -> date:
+        return as_utc(moment).astimezone(timezone).date()
+
+    return [caseload.ReferralRow(
+        referral_public_id=referral.public_id, resident_public_id=public_id, resident_name=name or public_id[:6],
+        activity_name=activity_name, status=referral.status, since=day(referral.created_at),
+        last_news=day(referral.updated_at),
+        quiet=referral.status in OPEN_REFERRAL_STATUSES and referrals.without_news(referral.updated_at, now),
+        rating=referral.followup_rating, followup=referral.followup_text,
+    ) for referral, activity_name, public_id, name in rows]

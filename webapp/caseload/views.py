@@ -6,13 +6,13 @@ from flask_login import current_user
 from webapp.accounts import service as people
 from webapp.caseload import rules as caseload
 from webapp.caseload import service as caseload_service
-from webapp.caseload.labels import FLAG_LABELS, SORT_LABELS
+from webapp.caseload.labels import FLAG_LABELS, REFERRAL_FILTER_LABELS, SORT_LABELS
 from webapp.checkin import service as drafts
 from webapp.core import audit, clock, history
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import COACH_ROLES, ConsentMethod
+from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod
 from webapp.core.models import Resident
 from webapp.core.permissions import active_relation, can_erase_as_coach, require_access, role_required
 from webapp.core.views import by_public_id
@@ -38,7 +38,8 @@ def home():
     event = args.get("gebeurtenis") or None
     wijk = args.get("wijk") or None
     coach = args.get("coach") or None
-    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk, coach), sort)
+    name = (args.get("naam") or "").strip()[:100] or None
+    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk, coach, name), sort)
     coach_names = {}
     for row in every_row:
         coach_names.update(row.coaches)
@@ -47,12 +48,24 @@ def home():
     questionnaire = current_questionnaire()
     return render_template(
         "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
-        filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach},
+        filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach,
+                 "naam": name},
         coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
         wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
         events=life_events().events, pillar_names={p.id: p.name.get(locale()) for p in questionnaire.pillars},
         flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
     )
+
+
+@bp.get("/verwijzingen")
+@role_required(*COACH_ROLES)
+def referrals():
+    """Every activity the coach's residents are trying: status, since when, last news, how it went."""
+    which = request.args.get("toon") if request.args.get("toon") in caseload.REFERRAL_FILTERS else "open"
+    every_row = caseload_service.referral_rows(current_user, clock.now(), clock.timezone())
+    rows = caseload.filter_referrals(every_row, which, OPEN_REFERRAL_STATUSES)
+    audit.record_many("referrals.overview", sorted({row.resident_public_id for row in rows}))
+    return render_template("caseload/referrals.html", rows=rows, which=which, filter_labels=REFERRAL_FILTER_LABELS)
 
 
 @bp.get("/bewoner/<resident_id>")

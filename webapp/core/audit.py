@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "data.export": _l("Gegevens gedownload"),
     "account.create": _l("Account gemaakt"),
     "caseload.view": _l("In het overzicht van een coach gezien"),
+    "referrals.overview": _l("In het overzicht van activiteiten van een coach gezien"),
     "progress.chart": _l("Verloop bekeken door een coach"),
     "referral.create": _l("Activiteit gekozen om te proberen"),
     "referral.update": _l("Stand van een activiteit aangepast"),
