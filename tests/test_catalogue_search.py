@@ -79,3 +79,27 @@ def test_filter_by_life_event(app, client):
     assert "Buurtmaatje" in client.get("/wat-is-er-te-doen?gebeurtenis=verhuizing").get_data(as_text=True)
     everything = client.get("/wat-is-er-te-doen?gebeurtenis=bestaat-niet").get_data(as_text=True)
     assert "6 activiteiten gevonden" in everything  # an unknown choice filters nothing
+
+
+def test_every_reason_is_one_sentence_of_at_most_fifteen_words(app):
+    """Every combination of reasons the ranking can give, for every life-event, in both languages."""
+    from itertools import combinations
+
+    from flask_babel import force_locale
+
+    from webapp.core.definitions import current_questionnaire, life_events
+    from webapp.sociale_kaart.service import MAX_WORDS, why
+
+    with app.test_request_context():
+        for lang in ("nl", "en"):
+            with force_locale(lang):
+                names = {p.id: p.name.get(lang) for p in current_questionnaire().pillars}
+                for event in life_events().events:
+                    for pillar in names:
+                        kinds = [("focus", pillar), ("low", pillar), ("talk", pillar), ("event_pillar", pillar),
+                                 ("event", event.id), ("event_recent", event.id), ("liked", "")]
+                        for size in (1, 2, 3):
+                            for reasons in combinations(kinds, size):
+                                sentence = why(list(reasons), names, lang)
+                                assert len(sentence.split()) <= MAX_WORDS, sentence
+                                assert sentence.count(".") <= 1, sentence

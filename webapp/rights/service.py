@@ -62,7 +62,8 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
         },
         "checkins": [{
             "id": m.public_id, "questionnaire": m.questionnaire_id, "version": m.questionnaire_version,
-            "form": m.form, "life_event": m.life_event, "mode": m.mode, "started_at": _when(m.started_at),
+            "form": m.form, "life_event": m.life_event, "life_event_on": _when(m.life_event_on),
+            "mode": m.mode, "started_at": _when(m.started_at),
             "completed_at": _when(m.completed_at),
             "answers": [{"item": a.item_id, "score": a.score, "wants_to_talk": a.wants_to_talk}
                         for a in sorted(m.answers, key=lambda a: a.item_id)],
