@@ -139,3 +139,21 @@ def printed_code(page, button: str, screenshot) -> str:
     assert_no_axe_violations(page)
     page.screenshot(path=screenshot, full_page=True)
     return code
+
+
+def open_menu(page) -> None:
+    """On a phone the header's links and "Uitloggen" sit behind "Menu": open it (once)."""
+    summary = page.locator("details.menu > summary")
+    if summary.is_visible() and page.locator("details.menu[open]").count() == 0:
+        summary.click()
+
+
+def menu_link(page, name: str):
+    """A link in the header's menu, opening the menu first on a phone."""
+    open_menu(page)
+    return page.get_by_role("link", name=name, exact=True)
+
+
+def log_out(page) -> None:
+    open_menu(page)
+    page.get_by_role("button", name="Uitloggen").click()

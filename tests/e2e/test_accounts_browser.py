@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import STAFF_PASSWORD
-from tests.e2e.conftest import printed_code, staff_log_in
+from tests.e2e.conftest import menu_link, printed_code, staff_log_in
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,7 @@ def test_reset_by_a_printed_code_on_a_phone(new_page, make_resident, make_staff,
 
     again = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _log_in(again, "gerrit", "mijn nieuwe lange wachtwoord")
-    expect(again.get_by_role("link", name="Mijn check-ins")).to_be_visible()
+    expect(menu_link(again, "Mijn check-ins")).to_be_visible()
 
 
 def test_the_beheerder_blocks_a_coach_who_leaves(new_page, make_staff):

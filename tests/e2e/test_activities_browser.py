@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll, log_in
 from webapp.core.extensions import db
 from webapp.core.models import Activity
@@ -55,7 +56,7 @@ def test_from_result_to_dit_wil_ik_proberen_on_a_phone(new_page, resident, make_
 def test_catalogue_pages_are_accessible(new_page, catalogue, artifacts_dir):
     page = new_page(viewport=PHONE, is_mobile=True)
     page.goto("/")
-    page.get_by_role("link", name="Wat is er te doen?").first.click()
+    menu_link(page, "Wat is er te doen?").click()
     expect(page.get_by_role("heading", name="Wat is er te doen?", level=1)).to_be_visible()
     expect(page.get_by_text("2 activiteiten gevonden.")).to_be_visible()
     assert_no_axe_violations(page)

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_out, menu_link
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +33,7 @@ def test_a_resident_adds_a_passkey_and_logs_in_with_a_fingerprint(new_page, live
     phone.get_by_label("Gebruikersnaam", exact=True).fill("gerda")
     phone.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
     phone.get_by_role("button", name="Inloggen", exact=True).click()
-    phone.get_by_role("link", name="Mijn account").click()
+    menu_link(phone, "Mijn account").click()
     phone.get_by_role("link", name="Inloggen met vingerafdruk of gezicht (inlogsleutel)").click()
     expect(phone.get_by_role("heading", name="Inloggen met uw vingerafdruk of gezicht", level=1)).to_be_visible()
     expect(phone.get_by_text("kan geen inlogsleutel maken")).to_be_hidden()
@@ -48,14 +49,14 @@ def test_a_resident_adds_a_passkey_and_logs_in_with_a_fingerprint(new_page, live
     assert_no_horizontal_scroll(phone, PHONE["width"])
     phone.screenshot(path=artifacts_dir / "passkeys-phone.png", full_page=True)
 
-    phone.get_by_role("button", name="Uitloggen").click()
+    log_out(phone)
     phone.goto("/inloggen")
     login = phone.get_by_role("button", name="Inloggen met inlogsleutel")
     expect(login).to_be_visible()
     assert_no_axe_violations(phone)
     phone.screenshot(path=artifacts_dir / "login-passkey-phone.png", full_page=True)
     login.click()
-    expect(phone.get_by_role("link", name="Mijn check-ins")).to_be_visible()
+    expect(menu_link(phone, "Mijn check-ins")).to_be_visible()
 
 
 def test_without_javascript_the_login_page_has_no_passkey_button(new_page):

@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import printed_code, staff_log_in
+from tests.e2e.conftest import menu_link, printed_code, staff_log_in
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll
 from webapp.accounts import service as people
 from webapp.core.extensions import db
@@ -55,7 +55,7 @@ def test_coach_enrols_on_a_tablet_and_resident_activates_on_a_phone(new_page, co
     expect(phone.get_by_role("heading", name="Hoe gaat het met u?", level=1)).to_be_visible()
 
     # The resident sees their coach and who looked at their data.
-    phone.get_by_role("link", name="Mijn account").click()
+    menu_link(phone, "Mijn account").click()
     expect(phone.get_by_text("Marieke Jansen", exact=True)).to_be_visible()
     phone.get_by_role("link", name="Bekijk wie wanneer uw gegevens heeft bekeken").click()
     expect(phone.get_by_role("cell", name="Ingeschreven door een coach")).to_be_visible()

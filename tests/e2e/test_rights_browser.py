@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import staff_log_in
+from tests.e2e.conftest import menu_link, staff_log_in
 from tests.e2e.test_checkin_browser import (
     NARROW,
     PHONE,
@@ -30,7 +30,7 @@ def test_resident_downloads_their_data_and_then_erases_the_account(new_page, mak
     make_checkin(me["resident"], all_answers(kort_items, 7))
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(phone, "greet")
-    phone.get_by_role("link", name="Mijn account").click()
+    menu_link(phone, "Mijn account").click()
     grouped = " ".join(me["resident"][i:i + 4] for i in range(0, len(me["resident"]), 4))
     expect(phone.get_by_text(f"Uw bewonernummer: {grouped}", exact=False)).to_be_visible()
     assert_no_axe_violations(phone)
