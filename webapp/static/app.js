@@ -32,4 +32,7 @@
       });
     });
   });
+  // After a failed submit, the error summary takes the focus (autofocus does this too where supported).
+  var summary = document.querySelector(".error-summary[tabindex]");
+  if (summary && document.activeElement === document.body) summary.focus();
 })();
