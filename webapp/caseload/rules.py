@@ -1,12 +1,11 @@
 """Who needs attention now? Flags, sorting and filtering of a coach's caseload, as plain values."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.scoring import WORTH_DISCUSSING
 
-DEFAULT_INTERVAL = timedelta(weeks=6)
 FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-in before
 FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
 FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
@@ -30,13 +29,6 @@ class Row:
     talk_count: int = 0
     flags: set[str] = field(default_factory=set)
     coaches: dict[str, str] = field(default_factory=dict)  # every coach following: public id -> name
-
-
-def due_date(last_checkin: date | None, agreed: date | None, since: date) -> date:
-    """The agreed next date, else six weeks after the last check-in (or after sharing started)."""
-    if agreed is not None and (last_checkin is None or agreed >= last_checkin):
-        return agreed
-    return (last_checkin or since) + DEFAULT_INTERVAL
 
 
 def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date,

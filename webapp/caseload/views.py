@@ -16,8 +16,9 @@ from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMetho
 from webapp.core.models import Resident
 from webapp.core.permissions import active_relation, can_erase_as_coach, require_access, role_required
 from webapp.core.views import by_public_id
+from webapp.reminders import service as reminders
+from webapp.reminders.labels import SOURCE_LABELS
 from webapp.results import service as results
-from webapp.visits import service as visits
 
 bp = Blueprint("caseload", __name__, url_prefix="/coach")
 
@@ -74,6 +75,7 @@ def resident(resident_id: str):
     resident = _load_resident(resident_id)
     audit.record("resident.view", resident, resident)
     checkins = history.checkins_of(resident)
+    upcoming = reminders.next_checkin(resident, checkins[0] if checkins else None)
     return render_template(
         "caseload/resident.html", resident=resident, relation=active_relation(current_user, resident),
         timeline=caseload.timeline(checkins),
@@ -81,7 +83,8 @@ def resident(resident_id: str):
         scores={m.id: history.scores_of(m) for m in checkins}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
-        visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=visits.next_checkin(resident),
+        visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=upcoming.on,
+        next_source=SOURCE_LABELS[upcoming.source],
         form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
     )
 
