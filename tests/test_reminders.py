@@ -211,3 +211,31 @@ def test_the_calendar_file_has_the_date_an_alarm_and_no_health_data(app, client,
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "reminder.calendar")) == 1
+
+
+# --- the coach's call list --------------------------------------------------------------------------
+
+def test_the_call_list_holds_who_is_overdue_or_due_this_week(app, client, make_resident, make_staff,
+                                                               make_checkin, login_as, kort_items):
+    late, soon, later = (make_resident(username=n) for n in ("laat", "binnenkort", "later"))
+    coach = make_staff(share_with=(late["resident"], soon["resident"], later["resident"]))
+    make_checkin(late["resident"], all_answers(kort_items), days_ago=60, life_event="scheiding")  # 18 days late
+    make_checkin(soon["resident"], all_answers(kort_items), days_ago=42, life_event="scheiding")  # due today
+    make_checkin(later["resident"], all_answers(kort_items), days_ago=1, life_event="scheiding")  # in 41 days
+    login_as(client, coach["user"])
+    page = client.get("/coach").get_data(as_text=True)
+    call_list = page[page.index('id="bellijst"'):page.index("</section>", page.index('id="bellijst"'))]
+    assert call_list.index("laat") < call_list.index("binnenkort")
+    assert "later" not in call_list and "te laat" in call_list
+
+
+def test_call_list_rule_ends_on_sunday():
+    from webapp.caseload.rules import Row, call_list
+
+    thursday = date(2026, 12, 3)
+
+    def row(name, due):
+        return Row(name, name, None, None, None, due)
+
+    rows = [row("zondag", date(2026, 12, 6)), row("maandag", date(2026, 12, 7)), row("gisteren", date(2026, 12, 2))]
+    assert [r.name for r in call_list(rows, thursday)] == ["gisteren", "zondag"]

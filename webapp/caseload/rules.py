@@ -1,7 +1,7 @@
 """Who needs attention now? Flags, sorting and filtering of a coach's caseload, as plain values."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.scoring import WORTH_DISCUSSING
@@ -102,6 +102,13 @@ def sort_rows(rows: list[Row], sort: str) -> list[Row]:
         return sorted(rows, key=lambda r: (min((c for c in r.changes.values() if c is not None), default=0.0),
                                            r.name.casefold()))
     return sorted(rows, key=lambda r: (-len(r.flags), r.due or far, r.name.casefold()))
+
+
+def call_list(rows: list[Row], today: date) -> list[Row]:
+    """The "bellijst": who is overdue, then who is due from today to Sunday; earliest date first."""
+    week_end = today + timedelta(days=6 - today.weekday())
+    due = [row for row in rows if row.due is not None and row.due <= week_end]
+    return sorted(due, key=lambda r: (r.due, r.name.casefold()))
 
 
 def paginate(rows: list, page: int, per_page: int = 25) -> tuple[list, int, int]:

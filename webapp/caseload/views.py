@@ -45,10 +45,13 @@ def home():
     for row in every_row:
         coach_names.update(row.coaches)
     page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
-    audit.record_many("caseload.view", [row.resident_public_id for row in page_rows])
+    to_call = caseload.call_list(every_row, today)
+    shown = dict.fromkeys(row.resident_public_id for row in [*to_call, *page_rows])
+    audit.record_many("caseload.view", list(shown))
     questionnaire = current_questionnaire()
     return render_template(
         "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
+        to_call=to_call,
         filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach,
                  "naam": name},
         coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
