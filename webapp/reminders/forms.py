@@ -15,7 +15,7 @@ class NextCheckinForm(FlaskForm):
     """ "Wanneer wilt u weer even kijken?": over 2 weeks, 6 weeks, 3 months, or a date."""
 
     choice = RadioField(
-        _l("Wanneer wilt u weer even kijken?"),
+        _l("Kies een moment"),  # under the heading "Wanneer wilt u weer even kijken?"
         choices=[SelectChoice(c.value, CHOICE_LABELS[c]) for c in Choice],
         validators=[InputRequired(message=_l("Kies wanneer u weer wilt kijken."))],
         validate_choice=True,

@@ -22,7 +22,7 @@ def _page(form: NextCheckinForm, reminder_form: ReminderForm, resident):
     upcoming = reminders.next_checkin(resident, latest)
     page = render_template("reminders/next_checkin.html", form=form, reminder_form=reminder_form, upcoming=upcoming,
                            source=labels.SOURCE_LABELS[upcoming.source], has_checkin=latest is not None,
-                           can_mail=reminders.can_mail(resident))
+                           can_mail=reminders.can_mail(resident), next_url=safe_next(request.form.get("next")))
     return page, (400 if form.errors or reminder_form.errors else 200)
 
 
