@@ -151,3 +151,15 @@ def test_a_new_date_is_a_new_reminder(app, client, make_resident, make_checkin, 
 def test_without_a_mail_server_the_job_says_so(app):
     result = app.test_cli_runner().invoke(args=["send-reminders"])
     assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+
+
+def test_erasing_a_resident_removes_their_reminders(app, make_resident, make_checkin, kort_items,
+                                                    inbox):  # noqa: F811
+    anna = _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    with app.test_request_context():
+        from webapp.rights import service as rights
+
+        rights.erase(db.session.scalar(select(Resident).where(Resident.public_id == anna["resident"])))
+        db.session.commit()
+        assert db.session.scalar(select(ReminderSent)) is None
