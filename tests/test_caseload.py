@@ -29,16 +29,6 @@ def test_flags(changes, talk, due, expected):
     assert caseload.flags_for(changes, talk, due, TODAY) == expected
 
 
-@pytest.mark.parametrize("last, agreed, since, expected", [
-    (date(2026, 10, 1), None, date(2026, 1, 1), date(2026, 11, 12)),            # six weeks by default
-    (date(2026, 10, 1), date(2027, 1, 5), date(2026, 1, 1), date(2027, 1, 5)),  # the agreed date
-    (date(2026, 10, 1), date(2026, 9, 1), date(2026, 1, 1), date(2026, 11, 12)),  # an old agreement is done
-    (None, None, date(2026, 11, 1), date(2026, 12, 13)),                        # never checked in: from sharing
-])
-def test_due_date(last, agreed, since, expected):
-    assert caseload.due_date(last, agreed, since) == expected
-
-
 def _rows():
     return [
         Row("a", "Anna", "Noord", "pensioen", date(2026, 10, 1), date(2026, 12, 1), flags={FLAG_TALK}),

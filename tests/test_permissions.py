@@ -115,6 +115,11 @@ MATRIX = {
     "passkeys.login_options": ("POST", "/inloggen/inlogsleutel/opties", {"anonymous": 200, "*": 409}),
     "passkeys.login": ("POST", "/inloggen/inlogsleutel", {"anonymous": 400, "*": 409}),
     "accounts.new_staff": ("GET", "/beheer/medewerker-nieuw", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "reminders.next_checkin": ("GET", "/volgende-check-in", RESIDENT_ONLY),
+    # Without a choice the form is refused (400); e-mail without a verified address too.
+    "reminders.reminder": ("POST", "/volgende-check-in/herinnering", {**RESIDENT_ONLY, "owner": 400,
+                                                                      "other_resident": 400}),
+    "reminders.calendar": ("GET", "/volgende-check-in.ics", RESIDENT_ONLY),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }

@@ -8,12 +8,13 @@ from flask import Flask
 
 from webapp import demo
 from webapp.accounts import service as people
-from webapp.core import clock
+from webapp.core import clock, mail
 from webapp.core.extensions import db
 from webapp.core.labels import STAFF_ROLES
 from webapp.core.passwords import MIN_LENGTH, is_common
 from webapp.ops import service as ops
 from webapp.ops.rules import BackupError
+from webapp.reminders import job as reminder_job
 from webapp.rights import service as rights
 
 
@@ -58,6 +59,14 @@ def init_app(app: Flask) -> None:
         else:
             db.session.rollback()
             click.echo(f"Proefdraai: {len(stale)} bewoner(s) zouden worden verwijderd. Gebruik --apply om dat te doen.")
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Send every due reminder e-mail once (run it from cron, e.g. every hour); failed ones retry next run."""
+        if not mail.configured():
+            raise click.ClickException("Geen MAIL_SERVER ingesteld: er kunnen geen herinneringen worden verstuurd.")
+        report = reminder_job.send_due(clock.today(), app.config["PUBLIC_URL"].rstrip("/") + "/")
+        click.echo(report.line())
 
     @app.cli.command("backup")
     def backup_command() -> None:

@@ -96,6 +96,8 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Veerkracht <noreply@localhost>"),
+        # The site's address as residents reach it: the link in reminder mails sent by `flask send-reminders`.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000"),
         # Passkeys: the site's own domain (e.g. veerkracht.example.nl) and its https origin. Empty: taken
         # from the request, which is right unless a proxy rewrites the Host header.
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or None,

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.scoring import WORTH_DISCUSSING
 
-DEFAULT_INTERVAL = timedelta(weeks=6)
 FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-in before
 FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
 FLAG_OVERDUE = "te_laat"    # no check-in for longer than planned
@@ -30,13 +29,6 @@ class Row:
     talk_count: int = 0
     flags: set[str] = field(default_factory=set)
     coaches: dict[str, str] = field(default_factory=dict)  # every coach following: public id -> name
-
-
-def due_date(last_checkin: date | None, agreed: date | None, since: date) -> date:
-    """The agreed next date, else six weeks after the last check-in (or after sharing started)."""
-    if agreed is not None and (last_checkin is None or agreed >= last_checkin):
-        return agreed
-    return (last_checkin or since) + DEFAULT_INTERVAL
 
 
 def flags_for(changes: dict[str, float | None], talk_count: int, due: date, today: date,
@@ -110,6 +102,13 @@ def sort_rows(rows: list[Row], sort: str) -> list[Row]:
         return sorted(rows, key=lambda r: (min((c for c in r.changes.values() if c is not None), default=0.0),
                                            r.name.casefold()))
     return sorted(rows, key=lambda r: (-len(r.flags), r.due or far, r.name.casefold()))
+
+
+def call_list(rows: list[Row], today: date) -> list[Row]:
+    """The "bellijst": who is overdue, then who is due from today to Sunday; earliest date first."""
+    week_end = today + timedelta(days=6 - today.weekday())
+    due = [row for row in rows if row.due is not None and row.due <= week_end]
+    return sorted(due, key=lambda r: (r.due, r.name.casefold()))
 
 
 def paginate(rows: list, page: int, per_page: int = 25) -> tuple[list, int, int]:

@@ -14,6 +14,7 @@ from webapp.core.models import Activity, Answer, Checkin, CoachRelation, Referra
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.referrals import service as referrals
+from webapp.reminders.rules import next_checkin
 
 
 def _ranked(coach: User, *where):
@@ -28,17 +29,17 @@ def _ranked(coach: User, *where):
     return (
         select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.form,
                Checkin.questionnaire_id, Checkin.questionnaire_version, Checkin.life_event,
-               Checkin.next_checkin_on, rank)
+               Checkin.next_checkin_on, Checkin.next_checkin_by, rank)
         .where(Checkin.resident_id.in_(shared), *where)
         .subquery()
     )
 
 
 def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
-    """Every resident this coach may see, with flags and their coaches; seven queries in all."""
+    """Every resident this coach may see, with flags and their coaches; six queries in all."""
     residents = db.session.execute(
         select(Resident.id, Resident.public_id, func.coalesce(Resident.display_name, User.username), Resident.wijk,
-               CoachRelation.started_at)
+               Resident.created_at)
         .join(CoachRelation, CoachRelation.resident_id == Resident.id)
         .outerjoin(User, User.id == Resident.user_id)
         .where(CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None))
@@ -51,10 +52,6 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
         .join(latest_two, latest_two.c.id == Answer.checkin_id)
         .where(latest_two.c.rank <= 2)
     ).all()
-    agreed = _ranked(coach, Checkin.next_checkin_on.is_not(None))
-    next_dates = dict(db.session.execute(
-        select(agreed.c.resident_id, agreed.c.next_checkin_on).where(agreed.c.rank == 1)
-    ).all())
     events = _ranked(coach, Checkin.life_event.is_not(None), Checkin.life_event != NO_LIFE_EVENT)
     life_events = dict(db.session.execute(
         select(events.c.resident_id, events.c.life_event).where(events.c.rank == 1)
@@ -102,13 +99,14 @@ def caseload_rows(coach: User, today: date, timezone) -> list[caseload.Row]:
         return net is not None and bool(scoring.very_low(latest_scores, net.pillars, net.threshold))
 
     rows = []
-    for resident_id, public_id, name, wijk, started_at in residents:
+    for resident_id, public_id, name, wijk, created_at in residents:
         history = by_resident.get(resident_id, [])
         latest = history[0] if history else None
         previous = history[1] if len(history) > 1 else None
         last_day = as_utc(latest.completed_at).astimezone(timezone).date() if latest else None
-        due = caseload.due_date(last_day, next_dates.get(resident_id),
-                                as_utc(started_at).astimezone(timezone).date())
+        due = next_checkin(last_day, latest.life_event if latest else None,
+                           latest.next_checkin_on if latest else None, latest.next_checkin_by if latest else None,
+                           as_utc(created_at).astimezone(timezone).date()).on
         latest_scores = scores(latest) if latest else {}
         changes = scoring.changes(latest_scores, scores(previous)) if latest and previous else {}
         talk = talk_by_checkin[latest.id] if latest else 0

@@ -16,8 +16,9 @@ from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMetho
 from webapp.core.models import Resident
 from webapp.core.permissions import active_relation, can_erase_as_coach, require_access, role_required
 from webapp.core.views import by_public_id
+from webapp.reminders import service as reminders
+from webapp.reminders.labels import SOURCE_LABELS
 from webapp.results import service as results
-from webapp.visits import service as visits
 
 bp = Blueprint("caseload", __name__, url_prefix="/coach")
 
@@ -44,10 +45,13 @@ def home():
     for row in every_row:
         coach_names.update(row.coaches)
     page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
-    audit.record_many("caseload.view", [row.resident_public_id for row in page_rows])
+    to_call = caseload.call_list(every_row, today)
+    shown = dict.fromkeys(row.resident_public_id for row in [*to_call, *page_rows])
+    audit.record_many("caseload.view", list(shown))
     questionnaire = current_questionnaire()
     return render_template(
         "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
+        to_call=to_call,
         filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach,
                  "naam": name},
         coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
@@ -74,6 +78,7 @@ def resident(resident_id: str):
     resident = _load_resident(resident_id)
     audit.record("resident.view", resident, resident)
     checkins = history.checkins_of(resident)
+    upcoming = reminders.next_checkin(resident, checkins[0] if checkins else None)
     return render_template(
         "caseload/resident.html", resident=resident, relation=active_relation(current_user, resident),
         timeline=caseload.timeline(checkins),
@@ -81,7 +86,8 @@ def resident(resident_id: str):
         scores={m.id: history.scores_of(m) for m in checkins}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
-        visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=visits.next_checkin(resident),
+        visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=upcoming.on,
+        next_source=SOURCE_LABELS[upcoming.source],
         form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
     )
 

@@ -56,6 +56,11 @@ ACTION_LABELS = {
     "passkey.add": _l("Inlogsleutel toegevoegd"),
     "passkey.login": _l("Ingelogd met een inlogsleutel"),
     "passkey.remove": _l("Inlogsleutel verwijderd"),
+    "next_checkin.view": _l("Volgende check-in bekeken"),
+    "next_checkin.choose": _l("Datum voor de volgende check-in gekozen"),
+    "reminder.set": _l("Herinnering ingesteld"),
+    "reminder.calendar": _l("Agenda-bestand voor de volgende check-in gedownload"),
+    "reminder.mail": _l("Herinnering per e-mail gestuurd"),
 }
 
 

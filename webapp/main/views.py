@@ -21,7 +21,7 @@ from webapp.core.labels import Role
 from webapp.core.urls import safe_next
 from webapp.main.service import database_reachable
 from webapp.referrals import service as referrals
-from webapp.visits import service as visits
+from webapp.reminders import service as reminders
 
 bp = Blueprint("main", __name__)
 
@@ -35,7 +35,7 @@ def home():
         draft = drafts.open_draft(resident)
         checkins_so_far = history.checkins_of(resident)
         latest = checkins_so_far[0] if checkins_so_far else None
-        next_date = visits.next_checkin(resident)
+        next_date = reminders.next_checkin(resident, latest).on
         tries = referrals.open_referrals(resident)
         audit.record("home.view", resident, resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())

@@ -4,7 +4,7 @@ and kept in the database) and the printable A4 summary."""
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select
@@ -18,6 +18,8 @@ from webapp.core.history import scores_of
 from webapp.core.models import ChartImage, Checkin, CoachRelation, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
+from webapp.reminders import rules as reminder_rules
+from webapp.reminders import service as reminders
 from webapp.results.summary_pdf import Summary, summary_pdf
 
 
@@ -131,13 +133,13 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         rows.append((pillar.name.get(locale), value))
     focus = next((p.name.get(locale) for p in pillars if p.id == checkin.plan_pillar), None)
     coach = db.session.get(User, checkin.coach_id) if checkin.coach_id else None
+    next_on = reminders.date_for_checkin(resident, checkin)
     sections = [
         (gettext("Wat is voor u belangrijk?"), checkin.plan_important),
         (gettext("Hier wilt u aan werken"), focus),
         (gettext("Uw kleine stap"), checkin.plan_step),
         (gettext("Wie of wat kan helpen"), checkin.plan_helper),
-        (gettext("Volgende check-in"),
-         format_date(checkin.next_checkin_on, "long") if checkin.next_checkin_on else None),
+        (gettext("Volgende check-in"), format_date(next_on, "long") if next_on else None),
     ]
     if coach is not None:
         contact = ", ".join(x for x in (coach.display_name, coach.organisation, coach.phone) if x)
@@ -164,17 +166,13 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     return summary_pdf(summary)
 
 
-RHYTHM_WEEKS = {"gewoon": 6, "waakvlam": 13}  # 13 weeks: the low-frequency "waakvlam" contact
-
-
 def save_visit(resident: Resident, checkin: Checkin, values: dict, today: date) -> None:
     """The home-visit conversation: the plan plus the coach's notes and the next check-in date."""
     save_plan(resident, checkin, values)
     checkin.coach_notes = values.get("coach_notes") or None
     checkin.rhythm = values.get("rhythm") or "gewoon"
-    checkin.next_checkin_on = values.get("next_checkin_on") or (
-        today + timedelta(weeks=RHYTHM_WEEKS[checkin.rhythm])
-    )
+    checkin.next_checkin_on = values.get("next_checkin_on") or reminder_rules.rhythm_date(today, checkin.rhythm)
+    checkin.next_checkin_by = "coach"
     db.session.flush()
     audit.record("visit.update", resident, checkin)
 

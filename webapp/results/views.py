@@ -16,6 +16,8 @@ from webapp.core.models import User
 from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
 from webapp.core.scoring import lowest_pillars, worth_discussing
 from webapp.referrals import service as referrals
+from webapp.reminders import service as reminders
+from webapp.reminders.forms import NextCheckinForm
 from webapp.results import service as results
 from webapp.results.forms import PlanForm, VisitForm
 from webapp.sociale_kaart import service as suggestions
@@ -69,12 +71,15 @@ def result(checkin_id: str):
         if any(a.item_id == item.id and a.wants_to_talk for a in checkin.answers)
     ]
     suggested = suggestions.for_checkin(resident, checkin, clock.today(), lang)
+    own = is_own(current_user, resident)
     return render_template(
         "results/result.html", suggested=suggested[:3], more=len(suggested) > 3,
         referrals=referrals.referrals_of(resident), button=CsrfForm(), checkin=checkin,
         comparison=comparison, rows=rows, lowest=[names[p] for p in lowest_pillars(comparison.scores)],
         talk_items=talk_items, event=life_events().get(checkin.life_event), form=form,
-        is_own=is_own(current_user, resident), is_visit=writer == "visit", resident=resident,
+        is_own=own, is_visit=writer == "visit", resident=resident,
+        next_on=reminders.date_for_checkin(resident, checkin),
+        next_form=NextCheckinForm(formdata=None) if own else None,
         coach=db.session.get(User, checkin.coach_id) if checkin.coach_id else None,
         credit=questionnaire.credit.get(lang), safety=results.safety_message(resident, comparison.scores, lang),
     )  # 200 even with form errors: the page shows data, so its audit event must be kept

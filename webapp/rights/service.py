@@ -16,6 +16,7 @@ from webapp.core.models import (
     CoachRelation,
     Draft,
     Referral,
+    ReminderSent,
     Resident,
     User,
 )
@@ -112,6 +113,7 @@ def erase(resident: Resident, by: User | None = None) -> None:
         delete(Draft).where(Draft.resident_id == resident.id),
         delete(CoachRelation).where(CoachRelation.resident_id == resident.id),
         delete(ActivationCode).where(ActivationCode.resident_id == resident.id),
+        delete(ReminderSent).where(ReminderSent.resident_id == resident.id),
         delete(AuditEvent).where(AuditEvent.resident_public_id == public_id),
         delete(Resident).where(Resident.id == resident.id),
     ]

@@ -20,6 +20,7 @@ from webapp.core.models.people import (
     User,
     UserRole,
 )
+from webapp.core.models.reminders import ReminderSent
 from webapp.core.models.sessions import LoginSession
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "ReminderSent",
     "Resident", "User", "UserRole",
 ]

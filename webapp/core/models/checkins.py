@@ -75,6 +75,8 @@ class Checkin(db.Model):
     coach_notes: Mapped[str | None] = mapped_column(Text)
     next_checkin_on: Mapped[date | None] = mapped_column(Date)
     rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
+    # Who set next_checkin_on: "coach" (agreed at a visit) or "bewoner" (chosen on the result page).
+    next_checkin_by: Mapped[str | None] = mapped_column(String(20))
 
     draft: Mapped[Draft | None] = relationship(back_populates="checkin")
     answers: Mapped[list["Answer"]] = relationship(

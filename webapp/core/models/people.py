@@ -103,6 +103,8 @@ class Resident(db.Model):
     birth_year: Mapped[int | None]
     wijk: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # How the resident wants to hear that the next check-in is due: "geen" or "email" (verified only).
+    reminder: Mapped[str] = mapped_column(String(20), default="geen", server_default="geen")
 
     user: Mapped[User | None] = relationship(back_populates="resident")
     relations: Mapped[list["CoachRelation"]] = relationship(

@@ -1,0 +1,165 @@
+"""The reminder job (`flask send-reminders`): every due e-mail once, through a real SMTP server (aiosmtpd),
+also when runs overlap or the mail server is down; and only to a verified address."""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from tests.conftest import all_answers
+from tests.test_email import inbox  # noqa: F401  (the local SMTP server fixture)
+from webapp.core import clock
+from webapp.core.extensions import db
+from webapp.core.models import ReminderSent, Resident, User
+from webapp.reminders import job
+
+LINK = "http://localhost/"
+
+
+def _today(app) -> date:
+    with app.app_context():
+        return clock.today()
+
+
+def _verify(app, username: str, email: str) -> None:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        user.email, user.email_verified_at = email, datetime.now(UTC)
+        db.session.commit()
+
+
+def _due_resident(app, make_resident, make_checkin, kort_items, username: str, verified: bool = True) -> dict:
+    """A resident who wants e-mail reminders and whose check-in is due (a life-event seven weeks ago)."""
+    person = make_resident(username=username)
+    make_checkin(person["resident"], all_answers(kort_items, 1), days_ago=49, life_event="overlijden_naaste",
+                 talk=(next(iter(kort_items.values()))[0],))
+    if verified:
+        _verify(app, username, f"{username}@example.org")
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == person["resident"]))
+        resident.reminder = "email"
+        db.session.commit()
+    return person
+
+
+def test_email_reminders_need_a_verified_address(app, client, make_resident, login_as, inbox):  # noqa: F811
+    kees = make_resident(username="kees")
+    login_as(client, kees["user"])
+    refused = client.post_form("/volgende-check-in/herinnering", {"how": "email"})
+    assert refused.status_code == 400 and "bevestigd e-mailadres" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Resident.reminder)) == "geen"
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        user.email = "kees@example.org"  # not verified yet
+        db.session.commit()
+    assert client.post_form("/volgende-check-in/herinnering", {"how": "email"}).status_code == 400
+    _verify(app, "kees", "kees@example.org")
+    assert client.post_form("/volgende-check-in/herinnering", {"how": "email"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Resident.reminder)) == "email"
+    assert client.post_form("/volgende-check-in/herinnering", {"how": "geen"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Resident.reminder)) == "geen"
+
+
+def test_the_job_sends_each_due_reminder_once_without_health_data(app, make_resident, make_checkin, kort_items,
+                                                                  inbox):  # noqa: F811
+    _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    _due_resident(app, make_resident, make_checkin, kort_items, "henk", verified=False)  # never mailed
+    not_yet = make_resident(username="fatima")
+    make_checkin(not_yet["resident"], all_answers(kort_items), days_ago=5, life_event="overlijden_naaste")
+    _verify(app, "fatima", "fatima@example.org")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 0 and "1 verzonden" in first.output
+    second = runner.invoke(args=["send-reminders"])
+    assert second.exit_code == 0 and "0 verzonden" in second.output
+    assert [m["To"] for m in inbox.messages] == ["anna@example.org"]
+    message = inbox.messages[0]
+    assert message["Subject"] == "Het is tijd voor uw Veerkracht check-in"
+    body = message.get_payload(decode=True).decode().replace("\r\n", "\n").strip()
+    assert body == "Het is tijd voor uw Veerkracht check-in.\n\nhttp://localhost:5000/"
+    with app.app_context():
+        sent = db.session.scalar(select(ReminderSent))
+        assert (sent.status, sent.attempts, sent.channel) == ("verzonden", 1, "email")
+
+
+def test_two_runs_at_once_send_every_reminder_once(app, make_resident, make_checkin, kort_items, inbox):  # noqa: F811
+    for n in range(6):
+        _due_resident(app, make_resident, make_checkin, kort_items, f"bewoner{n}")
+    today = _today(app)
+    start = threading.Barrier(3)
+    reports, errors = [], []
+
+    def run():
+        try:
+            with app.app_context():
+                start.wait()
+                reports.append(job.send_due(today, LINK))
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=run) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert sorted(m["To"] for m in inbox.messages) == sorted(f"bewoner{n}@example.org" for n in range(6))
+    assert sum(r.counts["verzonden"] for r in reports) == 6
+    assert sum(r.counts["al_gedaan"] for r in reports) == 12
+
+
+def test_a_mail_server_that_is_down_is_tried_again_later_and_logs_nothing_personal(
+        app, make_resident, make_checkin, kort_items, inbox, caplog):  # noqa: F811
+    anna = _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert "1 mislukt" in result.output
+    with app.app_context():
+        sent = db.session.scalar(select(ReminderSent))
+        assert (sent.status, sent.attempts) == ("mislukt", 1)
+    for record in caplog.records:
+        text = record.getMessage()
+        assert "anna" not in text and anna["resident"] not in text
+    app.config["MAIL_PORT"] = port
+    assert "1 verzonden" in app.test_cli_runner().invoke(args=["send-reminders"]).output
+    assert "0 verzonden" in app.test_cli_runner().invoke(args=["send-reminders"]).output
+    assert len(inbox.messages) == 1
+    with app.app_context():
+        sent = db.session.scalar(select(ReminderSent))
+        assert (sent.status, sent.attempts, sent.error) == ("verzonden", 2, None)
+
+
+def test_a_new_date_is_a_new_reminder(app, client, make_resident, make_checkin, kort_items, login_as,
+                                      inbox):  # noqa: F811
+    anna = _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    login_as(client, anna["user"])
+    client.post_form("/volgende-check-in", {"choice": "twee_weken"})
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    assert len(inbox.messages) == 1  # not due yet
+    app.config["CLOCK"] = lambda: datetime.now(UTC) + timedelta(weeks=2, hours=1)
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    assert len(inbox.messages) == 2
+
+
+def test_without_a_mail_server_the_job_says_so(app):
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+
+
+def test_erasing_a_resident_removes_their_reminders(app, make_resident, make_checkin, kort_items,
+                                                    inbox):  # noqa: F811
+    anna = _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    with app.test_request_context():
+        from webapp.rights import service as rights
+
+        rights.erase(db.session.scalar(select(Resident).where(Resident.public_id == anna["resident"])))
+        db.session.commit()
+        assert db.session.scalar(select(ReminderSent)) is None

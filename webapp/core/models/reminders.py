@@ -1,0 +1,30 @@
+"""Reminders that went out (or are going out): one row per resident, date and channel."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.core.extensions import db
+from webapp.core.models._base import utcnow
+
+
+class ReminderSent(db.Model):
+    """The claim on one reminder. The unique key (resident, date, channel) is what makes two runs, or
+    two nodes at once, send it only once: whoever inserts the row sends, the other skips it.
+
+    Holds no address and no text, only when and how it went ("bezig", "verzonden", "mislukt").
+    """
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("resident_id", "due_on", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"))
+    due_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(100))  # the error's class name, nothing personal

@@ -1,0 +1,68 @@
+"""A resident's one next check-in date, and their reminder settings. Flushes, never commits."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from webapp.core import audit, clock, mail
+from webapp.core.extensions import db
+from webapp.core.models import Checkin, Resident
+from webapp.core.models._base import as_utc
+from webapp.reminders import rules
+from webapp.reminders.rules import Channel, NextCheckin
+
+
+def local_day(moment) -> date:
+    """A stored moment as a date where the organisation is."""
+    return as_utc(moment).astimezone(clock.timezone()).date()
+
+
+def latest_checkin(resident: Resident) -> Checkin | None:
+    return db.session.scalar(
+        select(Checkin).where(Checkin.resident_id == resident.id)
+        .order_by(Checkin.completed_at.desc(), Checkin.id.desc()).limit(1))
+
+
+def next_checkin(resident: Resident, latest: Checkin | None = None) -> NextCheckin:
+    """The resident's next check-in: the one date every page shows (see rules.next_checkin)."""
+    latest = latest if latest is not None else latest_checkin(resident)
+    if latest is None:
+        return rules.next_checkin(None, None, None, None, local_day(resident.created_at))
+    return rules.next_checkin(local_day(latest.completed_at), latest.life_event, latest.next_checkin_on,
+                              latest.next_checkin_by, local_day(resident.created_at))
+
+
+def date_for_checkin(resident: Resident, checkin: Checkin) -> date | None:
+    """The next date as a check-in's own page shows it: today's plan for the latest check-in, the
+    date once set for an older one (history, not a plan)."""
+    latest = latest_checkin(resident)
+    if latest is not None and latest.id == checkin.id:
+        return next_checkin(resident, latest).on
+    return checkin.next_checkin_on
+
+
+def choose(resident: Resident, day: date) -> bool:
+    """The resident picks the date of their next check-in; False without any check-in yet."""
+    latest = latest_checkin(resident)
+    if latest is None:
+        return False
+    latest.next_checkin_on, latest.next_checkin_by = day, "bewoner"
+    db.session.flush()
+    audit.record("next_checkin.choose", resident, latest)
+    return True
+
+
+def can_mail(resident: Resident) -> bool:
+    """E-mail reminders need a mail server and a verified address."""
+    user = resident.user
+    return mail.configured() and user is not None and bool(user.email) and user.email_verified_at is not None
+
+
+def set_reminder(resident: Resident, channel: str) -> bool:
+    """Store how the resident wants to be reminded; False (nothing changed) for e-mail without a verified address."""
+    if channel == Channel.EMAIL and not can_mail(resident):
+        return False
+    resident.reminder = Channel(channel)
+    db.session.flush()
+    audit.record("reminder.set", resident, resident)
+    return True

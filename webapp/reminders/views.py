@@ -1,0 +1,69 @@
+"""The resident's next check-in: choose the date, choose a reminder, download a calendar file."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from webapp.core import audit, clock
+from webapp.core.labels import Role
+from webapp.core.permissions import own_resident, role_required
+from webapp.core.urls import safe_next
+from webapp.reminders import labels, rules
+from webapp.reminders import service as reminders
+from webapp.reminders.calendar_file import reminder_ics
+from webapp.reminders.forms import NextCheckinForm, ReminderForm
+
+bp = Blueprint("reminders", __name__)
+
+
+def _page(form: NextCheckinForm, reminder_form: ReminderForm, resident):
+    audit.record("next_checkin.view", resident, resident)
+    latest = reminders.latest_checkin(resident)
+    upcoming = reminders.next_checkin(resident, latest)
+    page = render_template("reminders/next_checkin.html", form=form, reminder_form=reminder_form, upcoming=upcoming,
+                           source=labels.SOURCE_LABELS[upcoming.source], has_checkin=latest is not None,
+                           can_mail=reminders.can_mail(resident), next_url=safe_next(request.form.get("next")))
+    return page, (400 if form.errors or reminder_form.errors else 200)
+
+
+@bp.route("/volgende-check-in", methods=["GET", "POST"])
+@role_required(Role.BEWONER)
+def next_checkin():
+    """ "Wanneer wilt u weer even kijken?" and how to be reminded."""
+    resident = own_resident()
+    form = NextCheckinForm()
+    if form.validate_on_submit():
+        day = rules.chosen_date(form.choice.data, clock.today(), form.day.data)
+        if reminders.choose(resident, day):
+            flash(_("Uw volgende check-in is op %(date)s.", date=format_date(day, "long")), "success")
+            return redirect(safe_next(request.form.get("next")) or url_for("reminders.next_checkin"))
+        form.choice.errors.append(_("Doe eerst een check-in. Daarna kunt u een datum kiezen."))
+    return _page(form, ReminderForm(how=resident.reminder), resident)
+
+
+@bp.post("/volgende-check-in/herinnering")
+@role_required(Role.BEWONER)
+def reminder():
+    """Store how the resident wants to be reminded (e-mail only to a verified address)."""
+    resident = own_resident()
+    form = ReminderForm()
+    if form.validate_on_submit():
+        if reminders.set_reminder(resident, form.how.data):
+            flash(_("Uw keuze voor een herinnering is opgeslagen."), "success")
+            return redirect(url_for("reminders.next_checkin"))
+        form.how.errors.append(_("Een herinnering per e-mail kan alleen naar een bevestigd e-mailadres. "
+                                 "Vul uw e-mailadres in bij Mijn account en klik op de link in de mail."))
+    return _page(NextCheckinForm(formdata=None), form, resident)
+
+
+@bp.get("/volgende-check-in.ics")
+@role_required(Role.BEWONER)
+def calendar():
+    """The next check-in as a calendar file with an alarm, for the phone's calendar."""
+    resident = own_resident()
+    upcoming = reminders.next_checkin(resident)
+    body = reminder_ics(upcoming.on, labels.CALENDAR_TITLE, labels.REMINDER_SUBJECT + ".",
+                        url_for("main.home", _external=True), resident.public_id, clock.now())
+    audit.record("reminder.calendar", resident, resident)
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-check-in.ics"'})
