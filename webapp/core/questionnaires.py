@@ -50,7 +50,8 @@ class Item(_Strict):
 
 class Pillar(_Strict):
     id: str
-    name: Text
+    name: Text  # the official name, for coaches and exports
+    short: Text  # the plain name a resident reads ("Lichaam", "Gevoel")
     intro: Text
     items: list[Item] = Field(min_length=1)
 
