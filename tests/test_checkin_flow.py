@@ -34,7 +34,7 @@ def test_full_checkin_stores_every_raw_answer_with_questionnaire_version(app, cl
     )
     m, answers = _checkin(app, checkin_id)
     stored = (m.questionnaire_id, m.questionnaire_version, m.form, m.life_event)
-    assert stored == ("veerkracht", 1, "kort", "verhuizing")
+    assert stored == ("veerkracht", 2, "kort", "verhuizing")  # the newest version
     assert len(answers) == 12
     assert answers[first_item] == (0, True)
     assert all(answers[item] == (None, False) for item in skipped)

@@ -43,3 +43,34 @@ def test_scale_is_one_row_with_end_labels_under_its_ends(new_page, resident, art
     assert_no_horizontal_scroll(page, width)
     assert_no_axe_violations(page)
     page.screenshot(path=artifacts_dir / f"scale-{width}.png", full_page=False)
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_resident_does_the_easy_checkin_by_touch(new_page, resident, artifacts_dir, width):
+    page = new_page(viewport={"width": width, "height": PHONE["height"]}, is_mobile=True, has_touch=True)
+    log_in(page, resident["username"])
+    page.get_by_role("button", name="Start de eenvoudige check-in").click()
+    page.get_by_label("Er is niets bijzonders gebeurd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_role("heading", name="Lichaam", level=1)).to_be_visible()
+    question = page.get_by_role("group", name="Ik voel me gezond.")
+    faces = question.locator("label.face")
+    expect(faces).to_have_count(5)
+    boxes = [faces.nth(n).bounding_box() for n in range(5)]
+    assert len({round(b["y"]) for b in boxes}) == 1 and all(b["width"] >= 44 and b["height"] >= 88 for b in boxes)
+    assert not page.evaluate(
+        "() => [...document.querySelectorAll('.face span')].filter(s => s.scrollWidth > s.clientWidth)"
+        ".map(s => s.textContent.trim())"
+    ), "every word under a face fits its button"
+    assert_no_horizontal_scroll(page, width)
+    assert_no_axe_violations(page)
+    page.screenshot(path=artifacts_dir / f"easy-step-{width}.png", full_page=True)
+    for _step in range(6):
+        for group in page.locator("fieldset.face-item").all():
+            group.locator("label.face").filter(has_text="Vaak wel").tap()
+        page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_role("heading", name="U bent klaar", level=1)).to_be_visible()
+    page.get_by_role("button", name="Bekijk mijn uitslag").click()
+    table = page.get_by_role("table", name="Uw cijfers per onderdeel (0 tot en met 10)")
+    expect(table.locator("tbody tr").first.get_by_role("cell").first).to_have_text("7 van de 10")
+    assert_no_axe_violations(page)
