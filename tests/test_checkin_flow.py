@@ -34,7 +34,7 @@ def test_full_checkin_stores_every_raw_answer_with_questionnaire_version(app, cl
     )
     m, answers = _checkin(app, checkin_id)
     stored = (m.questionnaire_id, m.questionnaire_version, m.form, m.life_event)
-    assert stored == ("veerkracht", 1, "kort", "verhuizing")
+    assert stored == ("veerkracht", 2, "kort", "verhuizing")  # the newest version
     assert len(answers) == 12
     assert answers[first_item] == (0, True)
     assert all(answers[item] == (None, False) for item in skipped)
@@ -54,9 +54,10 @@ def test_result_compares_with_previous_checkin_and_flags_big_changes(client, mak
     current = complete_checkin(client, kort_items, default=7)
     page = client.get(f"/uitslag/{current}").get_data(as_text=True)
     assert f"vs={previous}" in page
-    assert "+3,0" in page and '<td class="num">7,0</td>' in page
+    assert "7 van de 10" in page and ">beter" in page  # plain words first (issue 17)
+    assert "+3,0" in page and "7,0</td>" in page  # the exact figures one tap away
     assert "fijn om over te praten" in page
-    assert "vuistregel" in page
+    assert "2 punten of meer" in page and "vuistregel" not in page
 
 
 def test_lowest_pillars_are_called_out_kindly(client, make_resident, login_as, kort_items):
@@ -65,7 +66,7 @@ def test_lowest_pillars_are_called_out_kindly(client, make_resident, login_as, k
     low = {item: 2 for item in kort_items["meedoen"]}
     checkin = complete_checkin(client, kort_items, scores=low, default=8)
     page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
-    assert "Dit onderdeel scoort nu het laagst: Meedoen." in page
+    assert "Hier gaat het nu het minst goed: Meedoen." in page
     assert "heel normaal na wat u heeft meegemaakt" in page  # a life-event was chosen
 
 

@@ -2,6 +2,7 @@
 on a phone-sized screen, with axe-core accessibility checks and no sideways scrolling."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,12 +20,12 @@ TALK = "Hier wil ik over praten"
 
 @pytest.fixture
 def pillars(app):
-    """[(pillar name, [item texts])] of the short form, in screen order, in Dutch."""
+    """[(short pillar name, [item texts])] of the short form, in screen order, in Dutch."""
     with app.app_context():
         from webapp.core.definitions import current_questionnaire
 
         return [
-            (pillar.name.get("nl"), [item.text.get("nl") for item in items])
+            (pillar.short.get("nl"), [item.text.get("nl") for item in items])
             for pillar, items in current_questionnaire().form_pillars("kort")
         ]
 
@@ -119,7 +120,13 @@ def expect_result_page(page: Page, pillar_names: list[str], expected_scores: lis
     expect(rows).to_have_count(6)
     for n, (name, score) in enumerate(zip(pillar_names, expected_scores, strict=True)):
         expect(rows.nth(n).get_by_role("rowheader")).to_have_text(name)
-        expect(rows.nth(n).get_by_role("cell").first).to_have_text(score)
+        whole = int(Decimal(score.replace(",", ".")).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        expect(rows.nth(n).get_by_role("cell").first).to_have_text(f"{whole} van de 10")
+    # The exact figures are one tap away.
+    page.get_by_text("Bekijk de precieze cijfers").click()
+    exact = page.get_by_role("table", name="Precieze cijfers, met de volledige namen van de onderdelen")
+    for n, score in enumerate(expected_scores):
+        expect(exact.locator("tbody tr").nth(n).get_by_role("cell").first).to_have_text(score)
 
 
 # --- tests -----------------------------------------------------------------------------------
@@ -256,7 +263,7 @@ def test_pages_fit_320px_without_sideways_scrolling(
     # The latest result, compared with the one before: the widest table (four columns and badges).
     page.get_by_role("link", name="Bekijk de uitslag").click()
     expect(page.get_by_role("heading", name="Uw spinnenweb", level=1)).to_be_visible()
-    expect(page.get_by_text("fijn om over te praten", exact=True)).to_have_count(6)
+    expect(page.locator("table.plain-scores").get_by_text("fijn om over te praten", exact=True)).to_have_count(6)
     assert_no_horizontal_scroll(page, NARROW)
     page.screenshot(path=artifacts_dir / "result-compared-320.png", full_page=True)
 

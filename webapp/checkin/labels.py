@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 ERROR_TEXT = {
     "invalid": _l("Kies een cijfer van 0 tot en met 10, of kies 'Sla over'."),
+    "invalid_face": _l("Kies een gezichtje, of kies 'Sla over'."),
     "unknown_field": _l(
         "Er ging iets mis met dit formulier. Er is niets opgeslagen. "
         "Laad de pagina opnieuw en probeer het nog een keer."

@@ -1,6 +1,6 @@
 """Check posted answers for one questionnaire step, without trusting the browser."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -29,24 +29,25 @@ class StepInput:
         return not self.errors
 
 
-def parse_score(raw: str) -> int | None:
-    """Turn one posted value into a score 0-10 or None (skip); ValueError otherwise."""
+def parse_score(raw: str, allowed: Collection[int] = range(11)) -> int | None:
+    """Turn one posted value into a score 0-10 (one of `allowed`) or None (skip); ValueError otherwise."""
     value = raw.strip()
     if value in ("", SKIP):
         return None
     if not value.isdigit() or not value.isascii():
         raise ValueError(value)
     score = int(value)
-    if not 0 <= score <= 10:
+    if not 0 <= score <= 10 or score not in allowed:
         raise ValueError(value)
     return score
 
 
-def parse_step(item_ids: Sequence[str], data: MultiMapping) -> StepInput:
-    """Parse a step: every item may be scored 0-10, skipped, and ticked 'hier wil ik over praten'."""
+def parse_step(item_ids: Sequence[str], data: MultiMapping, allowed: Collection[int] = range(11)) -> StepInput:
+    """Parse a step: every item may be scored (0-10, or a face's value), skipped, and ticked
+    'hier wil ik over praten'."""
     result = StepInput()
-    allowed = set(CONTROL_FIELDS) | set(item_ids) | {TALK_PREFIX + i for i in item_ids}
-    if any(key not in allowed for key in data.keys()):
+    fields = set(CONTROL_FIELDS) | set(item_ids) | {TALK_PREFIX + i for i in item_ids}
+    if any(key not in fields for key in data.keys()):
         result.errors["_form"] = "unknown_field"
     for item_id in item_ids:
         values = data.getlist(item_id)
@@ -54,7 +55,7 @@ def parse_step(item_ids: Sequence[str], data: MultiMapping) -> StepInput:
             result.errors[item_id] = "invalid"
             continue
         try:
-            result.answers[item_id] = parse_score(values[0]) if values else None
+            result.answers[item_id] = parse_score(values[0], allowed) if values else None
             if values and values[0].strip():
                 result.chosen.add(item_id)
         except ValueError:

@@ -10,10 +10,10 @@ from webapp.checkin import service as drafts
 from webapp.checkin.labels import ERROR_TEXT, EVENT_DATE_ERRORS, LIFE_EVENT_MISSING, RATING_MISSING
 from webapp.checkin.rules import event_years, parse_event_month, parse_step
 from webapp.core import audit, clock
-from webapp.core.definitions import RESIDENT_FORM, life_events, questionnaire_for
+from webapp.core.definitions import RESIDENT_FORM, current_questionnaire, life_events, questionnaire_for
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import month_names
-from webapp.core.labels import COACH_ROLES, Role
+from webapp.core.labels import COACH_ROLES, FormKind, Role
 from webapp.core.models import Draft, Resident
 from webapp.core.permissions import own_resident, require_draft, role_required
 from webapp.core.questionnaires import NO_LIFE_EVENT
@@ -70,10 +70,15 @@ def finished_redirect(draft: Draft):
     return None
 
 
+RESIDENT_CHOICES = (FormKind.KORT, FormKind.EENVOUDIG)  # the forms a resident may pick alone
+
+
 @bp.post("/start")
 @role_required(Role.BEWONER)
 def start():
-    draft = drafts.start_draft(own_resident(), RESIDENT_FORM)
+    chosen = request.form.get("form", RESIDENT_FORM)
+    form = chosen if chosen in RESIDENT_CHOICES and chosen in current_questionnaire().forms else RESIDENT_FORM
+    draft = drafts.start_draft(own_resident(), form)
     return redirect(resume_url(draft))
 
 
@@ -137,6 +142,7 @@ def step(owner: Resident, draft: Draft, step: int):
         return redirect(resume_url(draft))
     questionnaire = questionnaire_for(draft)
     pillar, items = questionnaire.form_pillars(draft.form)[step - 1]
+    faces = questionnaire.faces if questionnaire.forms[draft.form].answer == "gezichten" else None
     item_ids = [item.id for item in items]
     values = {i: (draft.answers or {}).get(i) for i in item_ids}
     answered = {i for i in item_ids if i in (draft.answers or {})}
@@ -145,7 +151,7 @@ def step(owner: Resident, draft: Draft, step: int):
     if request.method == "GET":
         audit.record("draft.view", owner, draft)
     if request.method == "POST":
-        parsed = parse_step(item_ids, request.form)
+        parsed = parse_step(item_ids, request.form, questionnaire.allowed_scores(draft.form))
         action = request.form.get("action", "next")
         if parsed.ok and action in ("next", "back", "autosave"):
             drafts.save_step(
@@ -166,6 +172,8 @@ def step(owner: Resident, draft: Draft, step: int):
                 return redirect(url_for("checkin.review", draft_id=draft.public_id))
             return redirect(url_for("checkin.step", draft_id=draft.public_id, step=step + 1))
         errors = parsed.errors or {"_form": "unknown_field"}
+        if faces:
+            errors = {k: "invalid_face" if v == "invalid" else v for k, v in errors.items()}
         if action == "autosave":
             return Response(status=400)
         # Show what was sent, so the resident does not have to start the screen again.
@@ -175,7 +183,7 @@ def step(owner: Resident, draft: Draft, step: int):
     return render_template(
         "checkin/step.html", draft=draft, pillar=pillar, items=items, values=values,
         answered=answered, talk=talk, errors=errors, error_text=ERROR_TEXT, step=step,
-        total=REVIEW_STEP, scale=questionnaire.scale, form=CsrfForm(),
+        total=REVIEW_STEP, scale=questionnaire.scale, faces=faces, form=CsrfForm(),
     ), (400 if errors else 200)
 
 

@@ -111,10 +111,11 @@ class FormKind(Vocabulary):
 
     KORT = "kort"              # 2 items a pillar, the resident's own check-in
     UITGEBREID = "uitgebreid"  # 4 items a pillar, for home visits and coach sessions
+    EENVOUDIG = "eenvoudig"    # easy-read: 2 short statements a pillar with pictures, five faces
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.KORT: N_("kort"), cls.UITGEBREID: N_("uitgebreid")}
+        return {cls.KORT: N_("kort"), cls.UITGEBREID: N_("uitgebreid"), cls.EENVOUDIG: N_("eenvoudig")}
 
 
 class CheckinMode(Vocabulary):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -43,14 +43,19 @@ class TextList(_Strict):
         return self.en if locale == "en" else self.nl
 
 
+PICTURE_PATTERN = r"^[a-z0-9_-]+/[a-z0-9_-]+\.svg$"  # a file under webapp/static/
+
+
 class Item(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     text: Text
+    picture: str | None = Field(default=None, pattern=PICTURE_PATTERN)  # required in a face form
 
 
 class Pillar(_Strict):
     id: str
-    name: Text
+    name: Text  # the official name, for coaches and exports
+    short: Text  # the plain name a resident reads ("Lichaam", "Gevoel")
     intro: Text
     items: list[Item] = Field(min_length=1)
 
@@ -75,9 +80,18 @@ class Scale(_Strict):
         return self
 
 
+class Face(_Strict):
+    """One face of the easy-read scale: the 0-10 value stored as the answer, a word and a picture."""
+
+    value: int = Field(ge=0, le=10)
+    label: Text
+    picture: str = Field(pattern=PICTURE_PATTERN)
+
+
 class Form(_Strict):
     name: Text
     description: Text
+    answer: Literal["cijfer", "gezichten"] = "cijfer"  # the 0-10 scale, or the faces
     items: list[str] = Field(min_length=1)
 
 
@@ -88,6 +102,7 @@ class Questionnaire(_Strict):
     credit: Text
     scale: Scale
     pillars: list[Pillar]
+    faces: list[Face] | None = None
     forms: dict[str, Form]
 
     @model_validator(mode="after")
@@ -110,6 +125,18 @@ class Questionnaire(_Strict):
             for pillar in self.pillars:
                 if not any(item.id in form.items for item in pillar.items):
                     raise ValueError(f"formulier '{name}' heeft geen vraag voor pijler '{pillar.id}'")
+        if self.faces is not None:
+            values = [face.value for face in self.faces]
+            if not 3 <= len(values) <= 5 or values != sorted(set(values)) or (values[0], values[-1]) != (0, 10):
+                raise ValueError("de gezichten lopen van 0 tot en met 10, oplopend, 3 tot 5 stuks")
+        pictures = {item.id: item.picture for pillar in self.pillars for item in pillar.items}
+        for name, form in self.forms.items():
+            if form.answer == "gezichten":
+                if self.faces is None:
+                    raise ValueError(f"formulier '{name}' gebruikt gezichten, maar 'faces' ontbreekt")
+                for item_id in form.items:
+                    if not pictures[item_id]:
+                        raise ValueError(f"vraag '{item_id}' in formulier '{name}' heeft geen plaatje ('picture')")
         if {"kort", "uitgebreid"} - self.forms.keys():
             raise ValueError("de formulieren 'kort' en 'uitgebreid' zijn verplicht")
         if not set(self.forms["kort"].items) <= set(self.forms["uitgebreid"].items):
@@ -125,6 +152,12 @@ class Questionnaire(_Strict):
         """Return each pillar with the items this form asks, in pillar order."""
         chosen = set(self.forms[form].items)
         return [(p, [i for i in p.items if i.id in chosen]) for p in self.pillars]
+
+    def allowed_scores(self, form: str) -> frozenset[int]:
+        """The answers a form accepts: 0-10, or the faces' values."""
+        if self.forms[form].answer == "gezichten" and self.faces:
+            return frozenset(face.value for face in self.faces)
+        return frozenset(range(self.scale.min, self.scale.max + 1))
 
     def form_item_ids(self, form: str) -> dict[str, list[str]]:
         """Return {pillar id: [item ids]} for a form, as scoring expects."""

@@ -57,3 +57,27 @@ def lowest_pillars(scores: Mapping[str, float | None], limit: int = 2) -> list[s
 def very_low(scores: Mapping[str, float | None], pillars: Sequence[str], threshold: float) -> list[str]:
     """The given pillars scoring at or below the threshold (the safety net's rule; not a diagnosis)."""
     return [p for p in pillars if scores.get(p) is not None and scores[p] <= threshold]
+
+
+# How a resident reads a change (issue 17): words, not "+0,5". Under one point is "about the
+# same" (one answer one step up or down in the short form); from one point "a little"; from
+# WORTH_DISCUSSING (two points) plainly better or worse, the same rule of thumb as above.
+SAME_BELOW = 1.0
+
+
+def change_word(change: float | None) -> str | None:
+    """The change in one word: beter, iets_beter, gelijk, iets_minder, minder (None: nothing to compare)."""
+    if change is None:
+        return None
+    if abs(change) < SAME_BELOW:
+        return "gelijk"
+    if abs(change) < WORTH_DISCUSSING:
+        return "iets_beter" if change > 0 else "iets_minder"
+    return "beter" if change > 0 else "minder"
+
+
+def whole_score(score: float | None) -> int | None:
+    """A pillar score as a whole number, rounded half up as a Dutch school report is (6,5 -> 7)."""
+    if score is None:
+        return None
+    return int(Decimal(str(score)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

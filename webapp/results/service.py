@@ -66,7 +66,7 @@ def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str) -> str:
     """Return the chart SVG, drawing and storing it only the first time it is asked for."""
     questionnaire = questionnaire_for(checkin)
     pillars = [p.id for p in questionnaire.pillars]
-    labels = [p.name.get(locale) for p in questionnaire.pillars]
+    labels = [p.short.get(locale) for p in questionnaire.pillars]  # the resident's plain names
     scores = scores_of(checkin)
     current = [scores[p] for p in pillars]
     current_label = gettext("Deze check-in: %(date)s", date=format_date(checkin.completed_at, "medium"))

@@ -14,26 +14,32 @@ from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import User
 from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
-from webapp.core.scoring import lowest_pillars, worth_discussing
+from webapp.core.scoring import change_word, lowest_pillars, whole_score, worth_discussing
 from webapp.referrals import service as referrals
 from webapp.reminders import service as reminders
 from webapp.reminders.forms import NextCheckinForm
 from webapp.results import service as results
 from webapp.results.forms import PlanForm, VisitForm
+from webapp.results.labels import CHANGE_WORDS
 from webapp.sociale_kaart import service as suggestions
 
 bp = Blueprint("results", __name__)
 
 
-def _pillar_rows(questionnaire, comparison):
+def _pillar_rows(questionnaire, comparison, plain: bool):
+    """One row per pillar; `plain` (the resident's own page) names pillars the short way."""
     lang = locale()
     rows = []
     for pillar in questionnaire.pillars:
         change = comparison.changes.get(pillar.id)
+        score = comparison.scores.get(pillar.id)
         rows.append({
             "id": pillar.id,
-            "name": pillar.name.get(lang),
-            "score": comparison.scores.get(pillar.id),
+            "name": (pillar.short if plain else pillar.name).get(lang),
+            "full": pillar.name.get(lang),
+            "score": score,
+            "whole": whole_score(score),
+            "words": CHANGE_WORDS[word] if (word := change_word(change)) else None,
             "previous": (comparison.previous_scores or {}).get(pillar.id),
             "change": change,
             "worth_discussing": worth_discussing(change),
@@ -51,7 +57,10 @@ def result(checkin_id: str):
     questionnaire = questionnaire_for(checkin)
     lang = locale()
     form = VisitForm(obj=checkin) if writer == "visit" else PlanForm(obj=checkin)
-    form.plan_pillar.choices = [SelectChoice(p.id, p.name.get(lang)) for p in questionnaire.pillars]
+    own = is_own(current_user, resident)
+    form.plan_pillar.choices = [
+        SelectChoice(p.id, (p.short if own else p.name).get(lang)) for p in questionnaire.pillars
+    ]
     if form.validate_on_submit():
         if writer == "visit":
             results.save_visit(resident, checkin, form.data, clock.today())
@@ -62,7 +71,7 @@ def result(checkin_id: str):
         return redirect(url_for("results.result", checkin_id=checkin.public_id) + "#plan")
     audit.record("checkin.view", resident, checkin)
     comparison = results.compare(checkin, past.previous_of(checkin))
-    rows = _pillar_rows(questionnaire, comparison)
+    rows = _pillar_rows(questionnaire, comparison, plain=own)
     names = {row["id"]: row["name"] for row in rows}
     talk_items = [
         item.text.get(lang)
@@ -124,8 +133,9 @@ def compare():
     audit.record("checkin.compare", resident, current)
     audit.record("checkin.compare", resident, older)
     comparison = results.compare(current, older)
-    rows = _pillar_rows(questionnaire_for(current), comparison)
-    return render_template("results/compare.html", comparison=comparison, rows=rows, resident=resident)
+    own = is_own(current_user, resident)
+    rows = _pillar_rows(questionnaire_for(current), comparison, plain=own)
+    return render_template("results/compare.html", comparison=comparison, rows=rows, resident=resident, is_own=own)
 
 
 @bp.get("/grafiek/<checkin_id>.svg")

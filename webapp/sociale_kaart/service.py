@@ -216,7 +216,7 @@ def _clause(kind: str, subject: str, pillar_names: dict[str, str], locale: str) 
     if kind == "focus":
         return gettext("u wilt werken aan %(pillar)s", pillar=pillar_names[subject])
     if kind == "low":
-        return gettext("%(pillar)s nu wat lager scoort", pillar=pillar_names[subject])
+        return gettext("uw cijfer voor %(pillar)s nu wat lager is", pillar=pillar_names[subject])
     if kind == "talk":
         return gettext("u over %(pillar)s wilt praten", pillar=pillar_names[subject])
     if kind == "event_pillar":
@@ -259,6 +259,6 @@ def for_checkin(resident: Resident, checkin: Checkin, today: date, locale: str) 
               a.for_event_only, said.get(a.id, Feedback()))
         for a in current.values()
     ]
-    names = {p.id: p.name.get(locale) for p in questionnaire_for(checkin).pillars}
+    names = {p.id: p.short.get(locale) for p in questionnaire_for(checkin).pillars}  # residents read these
     ranked = rank(offers, profile)
     return [Suggested(current[s.offer.id], why(s.reasons, names, locale)) for s in ranked]
