@@ -39,7 +39,7 @@ def test_reset_by_a_printed_code_on_a_phone(new_page, make_resident, make_staff,
     phone.get_by_label("Kies een wachtwoord").fill("mijn nieuwe lange wachtwoord")
     phone.get_by_label("Typ het wachtwoord nog een keer").fill("mijn nieuwe lange wachtwoord")
     phone.get_by_role("button", name="Nieuw wachtwoord opslaan").click()
-    expect(phone.get_by_text("Deze code klopt niet, is al gebruikt of is verlopen.")).to_be_visible()
+    expect(phone.locator("p.error", has_text="Deze code klopt niet, is al gebruikt of is verlopen.")).to_be_visible()
     assert_no_axe_violations(phone)
 
     phone.get_by_label("Uw herstelcode").fill(code.lower().replace("-", " "))
@@ -96,7 +96,7 @@ def test_a_new_coach_sets_up_the_second_factor_and_logs_in_with_it(new_page, mak
 
     page.get_by_label("Code uit de app").fill("000000")
     page.get_by_role("button", name="Instellen en inloggen").click()
-    expect(page.get_by_text("Deze code klopt niet.")).to_be_visible()
+    expect(page.locator("p.error", has_text="Deze code klopt niet.")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Instellen en inloggen").click()

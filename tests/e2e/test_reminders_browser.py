@@ -39,7 +39,8 @@ def test_resident_chooses_a_date_and_downloads_the_calendar_file(app, new_page, 
     expect(section.get_by_role("heading", name="Wanneer wilt u weer even kijken?")).to_be_visible()
     section.get_by_label("Op een datum die ik kies").check()
     section.get_by_role("button", name="Datum opslaan").click()
-    expect(phone.get_by_text("Vul een datum in, of kies een van de andere mogelijkheden.")).to_be_visible()
+    missing = "Vul een datum in, of kies een van de andere mogelijkheden."
+    expect(phone.locator("p.error", has_text=missing)).to_be_visible()
     assert_no_axe_violations(phone)
 
     phone.get_by_label("Op een datum die ik kies").check()

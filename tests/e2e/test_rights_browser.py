@@ -53,7 +53,8 @@ def test_resident_downloads_their_data_and_then_erases_the_account(new_page, mak
     assert_no_axe_violations(phone)
     phone.get_by_label("Uw wachtwoord").fill(PASSWORD)
     phone.get_by_role("button", name="Alles verwijderen").click()
-    expect(phone.get_by_text("Vink dit aan als u zeker weet dat u alles wilt verwijderen.")).to_be_visible()
+    unticked = "Vink dit aan als u zeker weet dat u alles wilt verwijderen."
+    expect(phone.locator("p.error", has_text=unticked)).to_be_visible()
     phone.get_by_label("Ja, verwijder mijn account en al mijn gegevens", exact=False).check()
     phone.get_by_label("Uw wachtwoord").fill(PASSWORD)
     phone.screenshot(path=artifacts_dir / "erase-phone.png", full_page=True)

@@ -76,8 +76,9 @@ def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app
 
 def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_checkin, kort_items, artifacts_dir):
     answers = {item: 7 for items in kort_items.values() for item in items}
-    make_checkin(enrolled["resident"], answers, days_ago=120, life_event="verhuizing")
-    make_checkin(enrolled["resident"], {item: 4 for item in answers}, days_ago=70,
+    make_checkin(enrolled["resident"], answers, days_ago=150, life_event="verhuizing")
+    # No life-event at the latest check-in: the next one is due 13 weeks later, so 100 days is late.
+    make_checkin(enrolled["resident"], {item: 4 for item in answers}, days_ago=100,
                      talk=(kort_items["meedoen"][0],))
     page = new_page(viewport={"width": 1280, "height": 800})
     staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
@@ -92,7 +93,7 @@ def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_che
     expect(page.get_by_text("1 bewoner", exact=False)).to_be_visible()
     page.screenshot(path=artifacts_dir / "caseload-1280.png", full_page=True)
 
-    page.get_by_role("link", name="dhr. P. Smit").click()
+    page.get_by_role("rowheader").get_by_role("link", name="dhr. P. Smit").click()
     expect(page.get_by_role("heading", name="Verloop")).to_be_visible()
     expect(page.locator("figure.wide img")).to_have_js_property("complete", True)
     assert page.locator("figure.wide img").evaluate("img => img.naturalWidth") > 0
