@@ -18,6 +18,8 @@ from webapp.core.models import (
     Referral,
     Resident,
     User,
+    WorContactAttempt,
+    WorReferral,
 )
 from webapp.core.models._base import as_utc
 from webapp.fhir import service as fhir_export
@@ -107,6 +109,10 @@ def erase(resident: Resident, by: User | None = None) -> None:
         delete(ChartImage).where(ChartImage.checkin_id.in_(checkin_ids) |
                                  ChartImage.compare_id.in_(checkin_ids)),
         delete(Referral).where(Referral.resident_id == resident.id),
+        # A Welzijn op Recept referral names the person and why: it goes too (its attempts cascade).
+        delete(WorContactAttempt).where(WorContactAttempt.referral_id.in_(
+            select(WorReferral.id).where(WorReferral.resident_id == resident.id))),
+        delete(WorReferral).where(WorReferral.resident_id == resident.id),
         delete(Answer).where(Answer.checkin_id.in_(checkin_ids)),
         delete(Checkin).where(Checkin.resident_id == resident.id),
         delete(Draft).where(Draft.resident_id == resident.id),

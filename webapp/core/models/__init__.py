@@ -21,11 +21,12 @@ from webapp.core.models.people import (
     UserRole,
 )
 from webapp.core.models.sessions import LoginSession
+from webapp.core.models.wor import WorContactAttempt, WorReferral
 
 __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
-    "Resident", "User", "UserRole",
+    "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
 ]
