@@ -234,6 +234,23 @@ def test_an_ouderencoach_has_no_queue(app, people, login_as):
     assert _as(app, people, login_as, "ouderencoach").get("/coach/welzijn-op-recept").status_code == 403
 
 
+def test_the_residents_download_holds_the_referral(app, client, people, login_as):
+    from webapp.rights import service as rights
+
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": "status"})
+    with app.test_request_context():
+        data = rights.export(db.session.get(Resident, _referral(app).resident_id), with_fhir=False)
+    [held] = data["gp_referrals"]
+    assert (held["name"], held["status"], held["sharing"]) == ("mevr. J. de Vries", "in_begeleiding", "status")
+    assert held["reason"] == REFERRAL["reason"]
+
+
 def test_erasing_the_resident_erases_the_referral(app, client, people, login_as):
     from webapp.rights import service as rights
 
