@@ -90,6 +90,14 @@ def test_a_verwijzer_refers_and_the_coaches_see_it_in_the_queue(app, client, peo
     assert "mevr. J. de Vries" in page and "0 dagen" in page and "Dokter Bos" in page
 
 
+def test_a_referral_sent_twice_is_stored_once(app, client, people, login_as):
+    _refer(app, client, people, login_as)
+    assert client.post_form("/verwijzer/nieuw", REFERRAL).status_code == 302
+    assert _count(app, WorReferral) == 1
+    client.post_form("/verwijzer/nieuw", {**REFERRAL, "reason": "Iets anders."})
+    assert _count(app, WorReferral) == 2
+
+
 def test_the_queue_shows_the_oldest_first_with_waiting_days(app, client, people, login_as):
     _refer(app, client, people, login_as, patient_name="Nieuwste")
     with app.app_context():

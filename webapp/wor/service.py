@@ -1,7 +1,7 @@
 """Welzijn op Recept: a referral comes in, a welzijnscoach picks it up, tries to reach the person,
 enrols them at the first conversation, and the verwijzer hears back what the resident allowed."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -11,6 +11,8 @@ from webapp.core.extensions import db
 from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
 from webapp.core.models import Resident, User, WorContactAttempt, WorReferral
 from webapp.wor.rules import OPEN, can_move
+
+DOUBLE_SUBMIT = timedelta(minutes=10)
 
 
 class WorError(ValueError):
@@ -42,8 +44,14 @@ def _move(referral: WorReferral, new: str) -> None:
 
 def create(referrer: User, patient_name: str, contact: str, reason: str, life_event: str | None,
            urgency: str) -> WorReferral:
-    """A verwijzer refers a patient who agreed to it (the form checked the tick)."""
+    """A verwijzer refers a patient who agreed to it (the form checked the tick). The same referral
+    sent twice within minutes (a double click, a resend after a dropped connection) is stored once."""
     now = clock.now()
+    same = db.session.scalar(select(WorReferral).where(
+        WorReferral.referrer_id == referrer.id, WorReferral.patient_name == patient_name.strip()[:100],
+        WorReferral.contact == contact.strip()[:100], WorReferral.created_at >= now - DOUBLE_SUBMIT))
+    if same is not None and same.reason == reason.strip()[:1000]:
+        return same
     referral = WorReferral(referrer_id=referrer.id, patient_name=patient_name.strip()[:100],
                            contact=contact.strip()[:100], reason=reason.strip()[:1000],
                            life_event=life_event or None, urgency=urgency, created_at=now, updated_at=now)
