@@ -64,7 +64,8 @@ def test_seed_demo_creates_fictional_residents_once(app):
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "al gegevens" in again.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 5  # 3 residents, coach, beheerder
+        # 3 residents, coach, beheerder, verwijzer
+        assert db.session.scalar(select(func.count()).select_from(User)) == 6
         named = select(Resident.id).where(Resident.user_id.is_not(None) | Resident.display_name.is_not(None))
         # 3 residents and the enrolled resident with four check-ins each
         assert db.session.scalar(select(func.count()).where(Checkin.resident_id.in_(named))) == 16

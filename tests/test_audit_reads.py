@@ -28,6 +28,10 @@ SHOWS_NO_RESIDENT_DATA = {
     "caseload.referrals": {"coach_other"},               # idem
     "impact.page": ALL, "impact.csv": ALL,               # aggregates with suppression
     "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
+    "wor.new": ALL,                                      # an empty form
+    "wor.mine": {"verwijzer_other"},                     # a verwijzer who referred nobody sees no one
+    # Before the first conversation a referral has no resident yet: audited by the referral's id.
+    "wor.enrol": ALL,
     "sociale_kaart.index": ALL, "sociale_kaart.detail": ALL, "sociale_kaart.admin_list": ALL,
     "sociale_kaart.admin_new": ALL, "sociale_kaart.admin_edit": ALL, "sociale_kaart.admin_export": ALL,
 }

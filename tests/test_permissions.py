@@ -11,14 +11,22 @@ from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.labels import Role
 from webapp.core.models import Activity, Referral, Resident
+from webapp.wor import service as wor
 
-ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder")
+ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder",
+                    "verwijzer", "verwijzer_other")
 LOGIN = "login"  # redirect to the login page
 RESIDENT_ONLY = {"anonymous": LOGIN, "owner": 200, "other_resident": 200, "*": 403}
-OWN_DRAFT = {"anonymous": LOGIN, "other_resident": 404, "coach_shared": 404, "coach_other": 404, "beheerder": 403}
+NOT_FOR_VERWIJZERS = {"verwijzer": 403, "verwijzer_other": 403}  # never a resident's page, referred or not
+OWN_DRAFT = {"anonymous": LOGIN, "other_resident": 404, "coach_shared": 404, "coach_other": 404, "beheerder": 403,
+             **NOT_FOR_VERWIJZERS}
 SEEN_BY_SHARED_COACH = {"anonymous": LOGIN, "owner": 200, "coach_shared": 200, "other_resident": 404,
-                        "coach_other": 404, "beheerder": 403}
+                        "coach_other": 404, "beheerder": 403, **NOT_FOR_VERWIJZERS}
 COACHES = {"anonymous": LOGIN, "coach_shared": 200, "coach_other": 200, "*": 403}
+# Welzijn op Recept: coach_other is the welzijnscoach who picked the world's referrals up; coach_shared is
+# an ouderencoach; "verwijzer" made them, "verwijzer_other" works at another practice.
+WELZIJNSCOACH = {"anonymous": LOGIN, "coach_other": 200, "*": 403}
+VERWIJZERS = {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 200, "*": 403}
 
 # endpoint -> (method, url template, {role: expected status}); "*" is every role not named.
 MATRIX = {
@@ -120,6 +128,20 @@ MATRIX = {
     "reminders.reminder": ("POST", "/volgende-check-in/herinnering", {**RESIDENT_ONLY, "owner": 400,
                                                                       "other_resident": 400}),
     "reminders.calendar": ("GET", "/volgende-check-in.ics", RESIDENT_ONLY),
+    "wor.mine": ("GET", "/verwijzer", VERWIJZERS),
+    "wor.new": ("GET", "/verwijzer/nieuw", VERWIJZERS),
+    "wor.queue": ("GET", "/coach/welzijn-op-recept", WELZIJNSCOACH),
+    "wor.referral": ("GET", "/coach/welzijn-op-recept/{wor_linked}", WELZIJNSCOACH),
+    "wor.enrol": ("GET", "/coach/welzijn-op-recept/{wor}/inschrijven", WELZIJNSCOACH),
+    # Already picked up by coach_other: nothing changes, back to the referral.
+    "wor.pick_up": ("POST", "/coach/welzijn-op-recept/{wor}/oppakken", {**WELZIJNSCOACH, "coach_other": 302}),
+    # An empty form: the page again with a message, nothing stored.
+    "wor.attempt": ("POST", "/coach/welzijn-op-recept/{wor}/contactpoging", {**WELZIJNSCOACH, "coach_other": 400}),
+    "wor.not_started": ("POST", "/coach/welzijn-op-recept/{wor}/niet-gestart",
+                        {**WELZIJNSCOACH, "coach_other": 400}),
+    "wor.note": ("POST", "/coach/welzijn-op-recept/{wor_linked}/terugkoppeling", {**WELZIJNSCOACH, "coach_other": 400}),
+    # "Contact gelegd" cannot be closed as afgerond: a message, nothing changes.
+    "wor.close": ("POST", "/coach/welzijn-op-recept/{wor}/afronden", {**WELZIJNSCOACH, "coach_other": 302}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }
@@ -131,7 +153,7 @@ def test_every_route_has_a_rule_in_the_matrix(app):
 
 
 def test_admin_roles_exist():
-    assert set(Role.values()) == {"bewoner", "ouderencoach", "welzijnscoach", "beheerder"}
+    assert set(Role.values()) == {"bewoner", "ouderencoach", "welzijnscoach", "beheerder", "verwijzer"}
 
 
 # Endpoints whose POST changes what later requests see (a submitted or thrown-away draft, an ended
@@ -157,6 +179,10 @@ def build_world(app) -> dict:
             "coach_shared": people.create_staff("coach-a", "coach-a-wachtwoord", ["ouderencoach"], "Coach A"),
             "coach_other": people.create_staff("coach-b", "coach-b-wachtwoord", ["welzijnscoach"], "Coach B"),
             "beheerder": people.create_staff("beheer", "beheer-wachtwoord", ["beheerder"], "Beheer"),
+            "verwijzer": people.create_staff("huisarts-a", "huisarts-a-wachtwoord", ["verwijzer"], "Dokter A",
+                                             "Praktijk De Linde"),
+            "verwijzer_other": people.create_staff("poh-b", "poh-b-wachtwoord", ["verwijzer"], "POH B",
+                                                   "Praktijk Het Anker"),
         }
         resident = db.session.scalar(select(Resident).where(Resident.public_id == owner["resident"]))
         relation = people.share_with_coach(resident, staff["coach_shared"].coach_code)
@@ -169,7 +195,16 @@ def build_world(app) -> dict:
         referral = Referral(resident_id=resident.id, activity_id=activity.id)
         db.session.add(referral)
         db.session.flush()
-        ids = {"relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id,
+        wor_new = wor.create(staff["verwijzer"], "mevr. K.", "06 1234 5678", "Eenzaam.", None, "gewoon")
+        wor_picked = wor.create(staff["verwijzer"], "dhr. L.", "06 8765 4321", "Weinig contact.", None, "snel")
+        wor.pick_up(staff["coach_other"], wor_picked)
+        wor.record_attempt(staff["coach_other"], wor_picked, "bereikt", None)
+        wor_linked = wor.create(staff["verwijzer"], "mevr. M.", "06 1111 2222", "Rouw.", "overlijden_naaste", "gewoon")
+        wor.pick_up(staff["coach_other"], wor_linked)
+        wor_linked.resident_id, wor_linked.sharing, wor_linked.status = resident.id, "status_notitie", "in_begeleiding"
+        db.session.flush()
+        ids = {"wor": wor_picked.public_id, "wor_new": wor_new.public_id, "wor_linked": wor_linked.public_id,
+               "relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id,
                "referral": referral.public_id, "staff": staff["coach_other"].public_id}
         users.update({role: user.public_id for role, user in staff.items()})
         db.session.commit()

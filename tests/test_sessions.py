@@ -228,7 +228,7 @@ def test_rate_limits_are_shared_through_redis(tmp_path):
 def test_security_headers_on_every_page(app, client, make_resident, login_as, endpoint):
     login_as(client, make_resident()["user"])
     url = MATRIX[endpoint][1].format(draft="x", checkin="x", earlier="x", relation="x", resident="x", enrolled="x",
-                                     activity="x", referral="x", staff="x")
+                                     activity="x", referral="x", staff="x", wor="x", wor_new="x", wor_linked="x")
     headers = client.get(url).headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src 'self'" in headers["Content-Security-Policy"]

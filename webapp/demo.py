@@ -58,6 +58,15 @@ DEMO_STAFF = [
     # username, roles, name, organisation
     ("marieke", ["ouderencoach", "welzijnscoach"], "Marieke Jansen", "Welzijn Veerstad"),
     ("beheer", ["beheerder"], "Beheer Welzijn Veerstad", "Welzijn Veerstad"),
+    ("dokter", ["verwijzer"], "Dokter R. Bos", "Huisartsenpraktijk De Linde"),
+]
+# Welzijn op Recept: fictional patients the demo GP referred, waiting in the welzijnscoaches' queue.
+DEMO_GP_REFERRALS = [
+    # name, contact, reason, life-event, urgency, days ago
+    ("dhr. P. Smit", "06 0000 0001", "Sinds zijn pensioen weinig te doen en somber. Wil graag iets met zijn handen.",
+     "pensioen", "gewoon", 6),
+    ("mevr. L. Yilmaz", "06 0000 0002", "Zorgt alleen voor haar moeder en komt zelf niet meer buiten. Erg moe.",
+     "mantelzorger", "snel", 2),
 ]
 
 
@@ -86,6 +95,19 @@ def _seed_relations(now: datetime) -> None:
                                            "meedoen": 3, "dagelijks": 5}, {"meedoen": 0.8}, None, now, "uitgebreid")
 
 
+def _seed_gp_referrals(now: datetime) -> None:
+    """The demo GP's referrals, once."""
+    from webapp.core.models import WorReferral
+
+    gp = db.session.scalar(select(User).where(User.username == "dokter"))
+    if gp is None or db.session.scalar(select(WorReferral.id).where(WorReferral.referrer_id == gp.id).limit(1)):
+        return
+    for name, contact, reason, event, urgency, days_ago in DEMO_GP_REFERRALS:
+        when = now - timedelta(days=days_ago)
+        db.session.add(WorReferral(referrer_id=gp.id, patient_name=name, contact=contact, reason=reason,
+                                   life_event=event, urgency=urgency, created_at=when, updated_at=when))
+
+
 def seed_demo(now: datetime | None = None) -> list[str]:
     """Create the demo residents, their check-ins and demo staff; return the usernames created."""
     now = now or clock.now()
@@ -94,6 +116,7 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     created += _seed_residents(now)
     db.session.flush()
     _seed_relations(now)
+    _seed_gp_referrals(now)
     from webapp.sociale_kaart.service import seed_demo_activities
 
     seed_demo_activities()

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from webapp.core import clock
 from webapp.core.forms import DayField, WholeNumberField
-from webapp.core.labels import STAFF_ROLES, ConsentMethod
+from webapp.core.labels import STAFF_ROLES, ConsentMethod, Role
 from webapp.core.passwords import MIN_LENGTH, is_common
 
 
@@ -234,6 +234,11 @@ class StaffDetailsForm(FlaskForm):
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
         validators=[DataRequired(_l("Kies minstens één rol."))],
     )
+
+    def validate_roles(self, field) -> None:
+        """A verwijzer works outside the organisation: that role goes with no other (no resident pages)."""
+        if Role.VERWIJZER in (field.data or []) and len(field.data) > 1:
+            raise ValidationError(_l("Een verwijzer heeft alleen de rol van verwijzer. Haal de andere rollen weg."))
 
 
 class StaffForm(StaffDetailsForm):

@@ -101,11 +101,14 @@ def create_resident_account(username: str, password: str) -> User:
     return user
 
 
+MAIN_ROLE_ORDER = (Role.BEHEERDER, *COACH_ROLES, Role.VERWIJZER)  # the first held is stored as the main role
+
+
 def create_staff(username: str, password: str, roles: list[str], display_name: str,
                  organisation: str | None = None, phone: str | None = None) -> User:
-    """A coach or beheerder account; coaches get a code residents can share with (UsernameTaken as above)."""
+    """A coach, beheerder or verwijzer account; coaches get a code residents can share with (UsernameTaken as above)."""
     _check_free(username)
-    main, *extra = sorted(roles, key=(Role.BEHEERDER, *COACH_ROLES).index)
+    main, *extra = sorted(roles, key=MAIN_ROLE_ORDER.index)
     user = User(
         username=username.lower(), password_hash=hash_password(password), role=main,
         display_name=display_name, organisation=organisation, phone=phone,
@@ -241,7 +244,7 @@ def _new_password(user: User, password: str, action: str) -> None:
 def update_staff(user: User, display_name: str, roles: list[str], organisation: str | None,
                  phone: str | None) -> None:
     """The beheerder changes a staff account's name, contact details and roles."""
-    main, *extra = sorted(roles, key=(Role.BEHEERDER, *COACH_ROLES).index)
+    main, *extra = sorted(roles, key=MAIN_ROLE_ORDER.index)
     user.display_name, user.organisation, user.phone, user.role = display_name, organisation, phone, main
     user.extra_roles = [UserRole(role=r) for r in extra]
     if user.is_coach and not user.coach_code:

@@ -61,6 +61,15 @@ ACTION_LABELS = {
     "reminder.set": _l("Herinnering ingesteld"),
     "reminder.calendar": _l("Agenda-bestand voor de volgende check-in gedownload"),
     "reminder.mail": _l("Herinnering per e-mail gestuurd"),
+    "wor.create": _l("Verwezen door de huisartspraktijk"),
+    "wor.queue": _l("Verwijzing gezien in de lijst van een welzijnscoach"),
+    "wor.view": _l("Verwijzing bekeken door een welzijnscoach"),
+    "wor.pick_up": _l("Verwijzing opgepakt door een welzijnscoach"),
+    "wor.attempt": _l("Contact met u geprobeerd"),
+    "wor.status": _l("Stand van de verwijzing aangepast"),
+    "wor.link": _l("Verwijzing gekoppeld aan uw gegevens"),
+    "wor.note": _l("Notitie voor uw verwijzer geschreven"),
+    "wor.feedback_view": _l("Terugkoppeling bekeken door uw verwijzer"),
 }
 
 

@@ -43,15 +43,18 @@ class Role(Vocabulary):
     OUDERENCOACH = "ouderencoach"
     WELZIJNSCOACH = "welzijnscoach"
     BEHEERDER = "beheerder"
+    VERWIJZER = "verwijzer"  # huisarts, POH-GGZ, praktijk- or wijkverpleegkundige (Welzijn op Recept)
 
     @classmethod
     def _labels(cls) -> dict:
         return {cls.BEWONER: N_("Bewoner"), cls.OUDERENCOACH: N_("Ouderencoach"),
-                cls.WELZIJNSCOACH: N_("Welzijnscoach"), cls.BEHEERDER: N_("Beheerder")}
+                cls.WELZIJNSCOACH: N_("Welzijnscoach"), cls.BEHEERDER: N_("Beheerder"),
+                cls.VERWIJZER: N_("Verwijzer (huisarts, POH, verpleegkundige)")}
 
 
 COACH_ROLES = (Role.OUDERENCOACH, Role.WELZIJNSCOACH)
-STAFF_ROLES = (*COACH_ROLES, Role.BEHEERDER)  # every role but the resident's: the staff session limits apply
+# Every role but the resident's: the staff session limits and the second factor apply.
+STAFF_ROLES = (*COACH_ROLES, Role.BEHEERDER, Role.VERWIJZER)
 
 
 class ReferralStatus(Vocabulary):
@@ -127,3 +130,71 @@ class CheckinMode(Vocabulary):
     @classmethod
     def _labels(cls) -> dict:
         return {cls.ZELF: N_("zelf ingevuld"), cls.SAMEN: N_("samen met een coach ingevuld")}
+
+
+class WorStatus(Vocabulary):
+    """A Welzijn op Recept referral's path: ontvangen -> contact gelegd -> in begeleiding -> afgerond,
+    or niet gestart (with a reason) before the coaching began."""
+
+    ONTVANGEN = "ontvangen"
+    CONTACT_GELEGD = "contact_gelegd"
+    IN_BEGELEIDING = "in_begeleiding"
+    AFGEROND = "afgerond"
+    NIET_GESTART = "niet_gestart"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.ONTVANGEN: N_("Ontvangen"), cls.CONTACT_GELEGD: N_("Contact gelegd"),
+                cls.IN_BEGELEIDING: N_("In begeleiding"), cls.AFGEROND: N_("Afgerond"),
+                cls.NIET_GESTART: N_("Niet gestart")}
+
+
+class WorUrgency(Vocabulary):
+    """How soon the verwijzer would like the welzijnscoach to call."""
+
+    GEWOON = "gewoon"
+    SNEL = "snel"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.GEWOON: N_("Gewoon"), cls.SNEL: N_("Graag snel")}
+
+
+class WorNotStarted(Vocabulary):
+    """Why a referral did not start; the verwijzer sees this word, never the coach's own note."""
+
+    NIET_BEREIKT = "niet_bereikt"
+    WIL_NIET = "wil_niet"
+    ANDERE_HULP = "andere_hulp"
+    ANDERS = "anders"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.NIET_BEREIKT: N_("Niet bereikt"), cls.WIL_NIET: N_("Wil op dit moment geen begeleiding"),
+                cls.ANDERE_HULP: N_("Heeft al andere hulp"), cls.ANDERS: N_("Andere reden")}
+
+
+class WorSharing(Vocabulary):
+    """What the resident agreed the verwijzer hears back, chosen at the first conversation."""
+
+    GEEN = "geen"
+    STATUS = "status"
+    STATUS_NOTITIE = "status_notitie"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.GEEN: N_("Geen terugkoppeling"), cls.STATUS: N_("Alleen hoe ver de begeleiding is"),
+                cls.STATUS_NOTITIE: N_("Hoe ver de begeleiding is, en een korte notitie")}
+
+
+class WorAttemptOutcome(Vocabulary):
+    """What came of one try to reach a referred person."""
+
+    BEREIKT = "bereikt"
+    NIET_BEREIKT = "niet_bereikt"
+    BERICHT = "bericht"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.BEREIKT: N_("Gesproken"), cls.NIET_BEREIKT: N_("Niet bereikt"),
+                cls.BERICHT: N_("Bericht achtergelaten")}

@@ -131,3 +131,26 @@ def can_erase_as_coach(user, resident: Resident) -> bool:
 def can_erase_by_number(user) -> bool:
     """The beheerder erases a resident by number at the resident's request, never seeing their data."""
     return user.is_authenticated and user.has_role(Role.BEHEERDER)
+
+
+def can_see_wor_referral(user, referral) -> bool:
+    """A Welzijn op Recept referral holds health-adjacent free text: only the verwijzer who made it
+    and the organisation's welzijnscoaches see it. (The verwijzer reads it on their own list, with
+    the feedback the resident allowed; never a resident's page.)"""
+    if not user.is_authenticated or referral is None:
+        return False
+    if user.has_role(Role.WELZIJNSCOACH):
+        return True
+    return user.has_role(Role.VERWIJZER) and referral.referrer_id == user.id
+
+
+def require_wor_referral(referral):
+    """Return the referral if the current user may see it; 404 otherwise (no id probing)."""
+    if not can_see_wor_referral(current_user, referral):
+        abort(404)
+    return referral
+
+
+def handles_wor_referral(user, referral) -> bool:
+    """Only the welzijnscoach who picked the referral up records attempts, enrols and closes it."""
+    return user.is_authenticated and referral.coach_id is not None and referral.coach_id == user.id

@@ -19,6 +19,8 @@ from webapp.core.models import (
     ReminderSent,
     Resident,
     User,
+    WorContactAttempt,
+    WorReferral,
 )
 from webapp.core.models._base import as_utc
 from webapp.fhir import service as fhir_export
@@ -88,6 +90,14 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "stop_reason": r.stop_reason, "created_at": _when(r.created_at), "followup_rating": r.followup_rating,
             "followup_text": r.followup_text,
         } for r in db.session.scalars(select(Referral).where(Referral.resident_id == resident.id))],
+        # Welzijn op Recept: what the practice wrote when referring, and what the resident lets it hear.
+        "gp_referrals": [{
+            "id": r.public_id, "name": r.patient_name, "contact": r.contact, "reason": r.reason,
+            "life_event": r.life_event, "urgency": r.urgency, "status": r.status,
+            "not_started_reason": r.not_started_reason, "sharing": r.sharing, "note_for_referrer": r.feedback_note,
+            "created_at": _when(r.created_at),
+            "contact_attempts": [{"at": _when(a.at), "outcome": a.outcome, "note": a.note} for a in r.attempts],
+        } for r in db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id))],
         "access_log": [{
             "at": _when(e.at), "action": e.action, "by_role": e.actor_role, "object": e.object_public_id,
         } for e in db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == resident.public_id)
@@ -108,6 +118,10 @@ def erase(resident: Resident, by: User | None = None) -> None:
         delete(ChartImage).where(ChartImage.checkin_id.in_(checkin_ids) |
                                  ChartImage.compare_id.in_(checkin_ids)),
         delete(Referral).where(Referral.resident_id == resident.id),
+        # A Welzijn op Recept referral names the person and why: it goes too (its attempts cascade).
+        delete(WorContactAttempt).where(WorContactAttempt.referral_id.in_(
+            select(WorReferral.id).where(WorReferral.resident_id == resident.id))),
+        delete(WorReferral).where(WorReferral.resident_id == resident.id),
         delete(Answer).where(Answer.checkin_id.in_(checkin_ids)),
         delete(Checkin).where(Checkin.resident_id == resident.id),
         delete(Draft).where(Draft.resident_id == resident.id),

@@ -1,0 +1,89 @@
+"""Welzijn op Recept across three roles: the beheerder makes a verwijzer, who refers a patient in a
+minute at the practice desktop; the welzijnscoach picks it up and enrols; the verwijzer hears back."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import STAFF_PASSWORD
+from tests.e2e.conftest import staff_log_in
+from tests.e2e.test_checkin_browser import assert_no_axe_violations
+
+pytestmark = pytest.mark.e2e
+DESKTOP = {"width": 1280, "height": 800}
+VERWIJZER_PASSWORD = "praktijk-wachtwoord-lang"
+
+
+def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifacts_dir):
+    beheer = make_staff("beheerder", name="Beheer", username="beheer")
+    coach = make_staff("welzijnscoach", name="Marieke Jansen", username="marieke")
+
+    admin = new_page(viewport=DESKTOP)
+    staff_log_in(admin, beheer["username"], STAFF_PASSWORD)
+    admin.goto("/beheer/medewerker-nieuw")
+    admin.get_by_label("Gebruikersnaam").fill("dokter-bos")
+    admin.get_by_label("Naam", exact=True).fill("Dokter Bos")
+    admin.get_by_label("Organisatie").fill("Praktijk De Linde")
+    admin.get_by_label("Verwijzer (huisarts, POH, verpleegkundige)").check()
+    admin.get_by_label("Eerste wachtwoord").fill(VERWIJZER_PASSWORD)
+    admin.get_by_label("Typ het wachtwoord nog een keer").fill(VERWIJZER_PASSWORD)
+    admin.get_by_role("button", name="Account maken").click()
+    expect(admin.get_by_text("Het account is gemaakt.")).to_be_visible()
+
+    # The verwijzer's first login sets up the second factor; then the one-minute referral.
+    gp = new_page(viewport=DESKTOP)
+    staff_log_in(gp, "dokter-bos", VERWIJZER_PASSWORD)
+    gp.goto("/")
+    gp.get_by_role("link", name="Patiënt verwijzen").click()
+    expect(gp.get_by_role("heading", name="Patiënt verwijzen naar een welzijnscoach", level=1)).to_be_visible()
+    assert_no_axe_violations(gp)
+    gp.get_by_label("Naam of initialen van de patiënt").fill("mevr. J. de Vries")
+    gp.get_by_label("Hoe bereikt de welzijnscoach de patiënt?").fill("06 1234 5678")
+    gp.get_by_label("Waarom verwijst u? In gewone woorden").fill("Sinds het overlijden van haar man eenzaam.")
+    gp.get_by_label("Is er iets ingrijpends gebeurd?").select_option("overlijden_naaste")
+    gp.get_by_label("Graag snel").check()
+    gp.get_by_role("button", name="Verwijzing versturen").click()
+    # Without the patient's agreement nothing is sent, with a clear message.
+    expect(gp.get_by_text("Verwijs alleen als de patiënt dat goed vindt.")).to_be_visible()
+    assert_no_axe_violations(gp)
+    gp.get_by_label("De patiënt weet van deze verwijzing").check()
+    gp.get_by_role("button", name="Verwijzing versturen").click()
+    expect(gp.get_by_text("Uw verwijzing is verstuurd.")).to_be_visible()
+    expect(gp.get_by_role("row", name="mevr. J. de Vries")).to_contain_text("Ontvangen")
+    assert_no_axe_violations(gp)
+    gp.screenshot(path=artifacts_dir / "wor-verwijzer-desktop.png", full_page=True)
+
+    # The welzijnscoach's queue, pick-up, a first conversation that enrols.
+    office = new_page(viewport=DESKTOP)
+    staff_log_in(office, coach["username"], STAFF_PASSWORD)
+    office.get_by_role("link", name="Welzijn op Recept").first.click()
+    expect(office.get_by_role("row", name="mevr. J. de Vries")).to_contain_text("0 dagen")
+    assert_no_axe_violations(office)
+    office.get_by_role("link", name="mevr. J. de Vries").click()
+    office.get_by_role("button", name="Deze verwijzing oppakken").click()
+    office.get_by_label("Gesproken").check()
+    office.get_by_role("button", name="Contact noteren").click()
+    expect(office.get_by_text("Het contact is genoteerd.")).to_be_visible()
+    assert_no_axe_violations(office)
+    office.get_by_role("link", name="Bewoner inschrijven").click()
+    office.get_by_label("Mondeling").check()
+    office.get_by_label("Datum van de toestemming").fill(date.today().isoformat())
+    office.get_by_label("Ik heb uitgelegd wat Veerkracht bewaart").check()
+    office.get_by_label("Hoe ver de begeleiding is, en een korte notitie").check()
+    assert_no_axe_violations(office)
+    office.get_by_role("button", name="Inschrijven en koppelen").click()
+    expect(office.get_by_role("heading", name="mevr. J. de Vries", level=1)).to_be_visible()
+    office.go_back()
+    office.goto("/coach/welzijn-op-recept")
+    office.get_by_role("link", name="mevr. J. de Vries").click()
+    office.get_by_label("Korte notitie voor de verwijzer").fill("Gaat naar de wandelgroep op dinsdag.")
+    office.get_by_role("button", name="Notitie opslaan").click()
+    expect(office.get_by_text("De notitie voor de verwijzer is opgeslagen.")).to_be_visible()
+
+    # The verwijzer hears back what the resident agreed to, nothing more.
+    gp.goto("/verwijzer")
+    row = gp.get_by_role("row", name="mevr. J. de Vries")
+    expect(row).to_contain_text("In begeleiding")
+    expect(row).to_contain_text("Gaat naar de wandelgroep op dinsdag.")
+    assert_no_axe_violations(gp)

@@ -1,0 +1,301 @@
+"""Welzijn op Recept: a verwijzer refers, a welzijnscoach picks it up and enrols, the verwijzer hears back
+only what the resident agreed to."""
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.test_logs import captured_log  # noqa: F401 - a fixture
+from webapp.core.extensions import db
+from webapp.core.labels import WorNotStarted, WorSharing, WorStatus
+from webapp.core.models import AuditEvent, CoachRelation, Resident, User, WorContactAttempt, WorReferral
+from webapp.wor import rules
+
+REFERRAL = {"patient_name": "mevr. J. de Vries", "contact": "06 1234 5678",
+            "reason": "Sinds het overlijden van haar man eenzaam, komt weinig buiten.",
+            "life_event": "overlijden_naaste", "urgency": "snel", "patient_agreed": "y"}
+
+
+# --- rules (plain Python) ---
+
+def test_the_status_path_goes_forward_only():
+    assert rules.can_move(WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD)
+    assert rules.can_move(WorStatus.CONTACT_GELEGD, WorStatus.IN_BEGELEIDING)
+    assert rules.can_move(WorStatus.IN_BEGELEIDING, WorStatus.AFGEROND)
+    assert rules.can_move(WorStatus.ONTVANGEN, WorStatus.NIET_GESTART)
+    assert not rules.can_move(WorStatus.ONTVANGEN, WorStatus.AFGEROND)
+    assert not rules.can_move(WorStatus.IN_BEGELEIDING, WorStatus.NIET_GESTART)
+    assert not rules.can_move(WorStatus.AFGEROND, WorStatus.IN_BEGELEIDING)
+    assert not rules.can_move(WorStatus.NIET_GESTART, WorStatus.CONTACT_GELEGD)
+    assert not rules.can_move("onzin", WorStatus.AFGEROND)
+
+
+def test_waiting_days_count_whole_days_and_never_go_below_zero():
+    assert rules.waiting_days(date(2026, 12, 1), date(2026, 12, 3)) == 2
+    assert rules.waiting_days(date(2026, 12, 3), date(2026, 12, 3)) == 0
+    assert rules.waiting_days(date(2026, 12, 4), date(2026, 12, 3)) == 0
+
+
+def test_feedback_shows_only_what_the_resident_chose():
+    before = rules.feedback(WorStatus.CONTACT_GELEGD, None, None, None)
+    assert (before.status, before.note, before.withheld) == (WorStatus.CONTACT_GELEGD, None, False)
+    stopped = rules.feedback(WorStatus.NIET_GESTART, None, WorNotStarted.WIL_NIET, None)
+    assert stopped.not_started == WorNotStarted.WIL_NIET
+    assert rules.feedback(WorStatus.IN_BEGELEIDING, WorSharing.STATUS, None, "Doet mee").note is None
+    assert rules.feedback(WorStatus.AFGEROND, WorSharing.STATUS_NOTITIE, None, "Gaat beter").note == "Gaat beter"
+    nothing = rules.feedback(WorStatus.IN_BEGELEIDING, WorSharing.GEEN, None, "Doet mee")
+    assert nothing.withheld and nothing.status is None and nothing.note is None
+
+
+# --- requests ---
+
+@pytest.fixture
+def people(make_staff):
+    return {"verwijzer": make_staff("verwijzer", name="Dokter Bos"),
+            "other_verwijzer": make_staff("verwijzer", name="POH Smit"),
+            "coach": make_staff("welzijnscoach", name="Marieke Jansen"),
+            "colleague": make_staff("welzijnscoach", name="Sanne de Wit"),
+            "ouderencoach": make_staff("ouderencoach", name="Piet Ouder")}
+
+
+def _referral(app) -> WorReferral:
+    with app.app_context():
+        return db.session.scalar(select(WorReferral))
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _refer(app, client, people, login_as, **changes) -> WorReferral:
+    login_as(client, people["verwijzer"]["user"])
+    response = client.post_form("/verwijzer/nieuw", {**REFERRAL, **changes})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return _referral(app)
+
+
+def _as(app, people, login_as, who):
+    client = app.test_client()
+    login_as(client, people[who]["user"])
+    return client
+
+
+def test_a_verwijzer_refers_and_the_coaches_see_it_in_the_queue(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    assert (referral.status, referral.urgency, referral.life_event) == ("ontvangen", "snel", "overlijden_naaste")
+    assert "mevr. J. de Vries" in client.get("/verwijzer").get_data(as_text=True)
+    page = _as(app, people, login_as, "coach").get("/coach/welzijn-op-recept").get_data(as_text=True)
+    assert "mevr. J. de Vries" in page and "0 dagen" in page and "Dokter Bos" in page
+
+
+def test_a_referral_sent_twice_is_stored_once(app, client, people, login_as):
+    _refer(app, client, people, login_as)
+    assert client.post_form("/verwijzer/nieuw", REFERRAL).status_code == 302
+    assert _count(app, WorReferral) == 1
+    client.post_form("/verwijzer/nieuw", {**REFERRAL, "reason": "Iets anders."})
+    assert _count(app, WorReferral) == 2
+
+
+def test_the_queue_shows_the_oldest_first_with_waiting_days(app, client, people, login_as):
+    _refer(app, client, people, login_as, patient_name="Nieuwste")
+    with app.app_context():
+        old = WorReferral(referrer_id=db.session.scalar(select(User.id).where(
+            User.public_id == people["verwijzer"]["user"])), patient_name="Oudste", contact="06", reason="x",
+            urgency="gewoon", created_at=datetime(2026, 1, 5, 10, 0))
+        db.session.add(old)
+        db.session.commit()
+    page = _as(app, people, login_as, "coach").get("/coach/welzijn-op-recept").get_data(as_text=True)
+    assert page.index("Oudste") < page.index("Nieuwste")
+    assert "dagen" in page[page.index("Oudste"):page.index("Nieuwste")]
+
+
+def test_a_referral_without_the_patients_agreement_stores_nothing(app, client, people, login_as):
+    login_as(client, people["verwijzer"]["user"])
+    response = client.post_form("/verwijzer/nieuw", {**REFERRAL, "patient_agreed": ""})
+    assert response.status_code == 400
+    assert "Verwijs alleen als de patiënt dat goed vindt" in response.get_data(as_text=True)
+    assert _count(app, WorReferral) == 0
+
+
+def test_a_referral_without_name_or_reason_or_with_an_unknown_life_event_stores_nothing(app, client, people,
+                                                                                       login_as):
+    login_as(client, people["verwijzer"]["user"])
+    for changes in ({"patient_name": " "}, {"reason": ""}, {"contact": ""}, {"life_event": "verzonnen"},
+                    {"urgency": "morgen"}, {"reason": "x" * 1001}):
+        response = client.post_form("/verwijzer/nieuw", {**REFERRAL, **changes})
+        assert response.status_code == 400, changes
+    assert _count(app, WorReferral) == 0
+
+
+def test_from_pick_up_to_enrolment_the_verwijzer_hears_the_status_and_the_agreed_note(app, client, people,
+                                                                                      login_as):
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    assert coach.post_form(f"{base}/oppakken").status_code == 302
+    assert coach.post_form(f"{base}/contactpoging", {"outcome": "niet_bereikt"}).status_code == 302
+    assert _referral(app).status == "ontvangen"
+    coach.post_form(f"{base}/contactpoging", {"outcome": "bereikt", "note": "Belt morgen terug"})
+    assert _referral(app).status == "contact_gelegd"
+    assert _count(app, WorContactAttempt) == 2
+    form = coach.get(f"{base}/inschrijven").get_data(as_text=True)
+    assert 'value="mevr. J. de Vries"' in form
+    response = coach.post_form(f"{base}/inschrijven", {
+        "display_name": "mevr. J. de Vries", "birth_year": "1950", "wijk": "Oosterhof", "consent_method": "mondeling",
+        "consent_date": date.today().isoformat(), "consent_explained": "y", "sharing": "status_notitie"})
+    assert response.status_code == 302 and response.location.startswith("/coach/bewoner/")
+    linked = _referral(app)
+    assert (linked.status, linked.sharing) == ("in_begeleiding", "status_notitie")
+    with app.app_context():
+        resident = db.session.get(Resident, linked.resident_id)
+        assert db.session.scalar(select(CoachRelation).where(CoachRelation.resident_id == resident.id)).origin \
+            == "ingeschreven"
+        actions = set(db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.resident_public_id == resident.public_id)))
+    assert {"resident.enrol", "wor.link", "wor.status"} <= actions
+    coach.post_form(f"{base}/terugkoppeling", {"note": "Gaat naar de wandelgroep op dinsdag."})
+    mine = client.get("/verwijzer").get_data(as_text=True)
+    assert "In begeleiding" in mine and "Gaat naar de wandelgroep op dinsdag." in mine
+    assert "Belt morgen terug" not in mine  # the coaches' own notes stay with the coaches
+    assert coach.post_form(f"{base}/afronden").status_code == 302
+    assert "Afgerond" in client.get("/verwijzer").get_data(as_text=True)
+
+
+def test_with_status_only_no_note_can_be_written_or_seen(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": "status"})
+    assert _referral(app).status == "in_begeleiding"
+    coach.post_form(f"{base}/terugkoppeling", {"note": "Geheime notitie"})
+    assert _referral(app).feedback_note is None
+    mine = client.get("/verwijzer").get_data(as_text=True)
+    assert "In begeleiding" in mine and "Geheime notitie" not in mine
+
+
+def test_an_enrolment_without_consent_or_sharing_choice_changes_nothing(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    response = coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat()})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Leg dit eerst uit aan de bewoner." in page and "Kies wat de verwijzer mag terughoren." in page
+    assert _referral(app).resident_id is None and _count(app, Resident) == 0
+
+
+def test_not_started_needs_a_reason_and_the_verwijzer_sees_only_the_reason(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    response = coach.post_form(f"{base}/niet-gestart", {"note": "zonder reden"})
+    assert response.status_code == 400 and "Kies waarom de begeleiding niet start." in response.get_data(as_text=True)
+    assert _referral(app).status == "ontvangen"
+    coach.post_form(f"{base}/niet-gestart", {"reason": "wil_niet", "note": "Zoon regelt het al"})
+    assert _referral(app).status == "niet_gestart"
+    mine = client.get("/verwijzer").get_data(as_text=True)
+    assert "Niet gestart: Wil op dit moment geen begeleiding" in mine and "Zoon regelt het al" not in mine
+    assert coach.post_form(f"{base}/afronden").status_code == 302
+    assert _referral(app).status == "niet_gestart"  # no step past the end
+
+
+def test_only_the_coach_who_picked_it_up_goes_on(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    _as(app, people, login_as, "coach").post_form(f"{base}/oppakken")
+    colleague = _as(app, people, login_as, "colleague")
+    colleague.post_form(f"{base}/oppakken")
+    colleague.post_form(f"{base}/contactpoging", {"outcome": "bereikt"})
+    response = colleague.get(f"{base}/inschrijven", follow_redirects=True)
+    assert "Een collega heeft deze verwijzing opgepakt" in response.get_data(as_text=True)
+    with app.app_context():
+        coach_id = db.session.scalar(select(User.id).where(User.public_id == people["coach"]["user"]))
+    assert _referral(app).coach_id == coach_id and _count(app, WorContactAttempt) == 0
+
+
+def test_a_verwijzer_sees_only_their_own_referrals_and_never_the_residents_page(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    other = _as(app, people, login_as, "other_verwijzer")
+    assert "mevr. J. de Vries" not in other.get("/verwijzer").get_data(as_text=True)
+    assert other.get(f"/coach/welzijn-op-recept/{referral.public_id}").status_code == 403
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": "status"})
+    with app.app_context():
+        resident = db.session.get(Resident, _referral(app).resident_id).public_id
+    for url in (f"/coach/bewoner/{resident}", f"/coach/bewoner/{resident}/fhir.json", "/coach", base):
+        assert client.get(url).status_code == 403, url
+
+
+def test_an_ouderencoach_has_no_queue(app, people, login_as):
+    assert _as(app, people, login_as, "ouderencoach").get("/coach/welzijn-op-recept").status_code == 403
+
+
+def test_the_residents_download_holds_the_referral(app, client, people, login_as):
+    from webapp.rights import service as rights
+
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": "status"})
+    with app.test_request_context():
+        data = rights.export(db.session.get(Resident, _referral(app).resident_id), with_fhir=False)
+    [held] = data["gp_referrals"]
+    assert (held["name"], held["status"], held["sharing"]) == ("mevr. J. de Vries", "in_begeleiding", "status")
+    assert held["reason"] == REFERRAL["reason"]
+
+
+def test_erasing_the_resident_erases_the_referral(app, client, people, login_as):
+    from webapp.rights import service as rights
+
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/contactpoging", {"outcome": "bereikt"})
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": "status"})
+    with app.test_request_context():
+        rights.erase(db.session.get(Resident, _referral(app).resident_id))
+        db.session.commit()
+    assert _count(app, WorReferral) == 0 and _count(app, WorContactAttempt) == 0
+
+
+def test_the_beheerder_makes_a_verwijzer_who_holds_no_other_role(app, client, make_staff, login_as):
+    login_as(client, make_staff("beheerder")["user"])
+    form = {"username": "dokter-bos", "password": "een-lang-wachtwoord-42", "confirm": "een-lang-wachtwoord-42",
+            "display_name": "Dokter Bos", "organisation": "Praktijk De Linde", "roles": ["verwijzer", "welzijnscoach"]}
+    response = client.post_form("/beheer/medewerker-nieuw", form)
+    assert response.status_code == 400 and "Een verwijzer heeft alleen de rol van verwijzer" in response.get_data(
+        as_text=True)
+    assert client.post_form("/beheer/medewerker-nieuw", {**form, "roles": ["verwijzer"]}).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "dokter-bos"))
+        assert user.roles == {"verwijzer"} and user.needs_second_factor and user.coach_code is None
+    assert "Verwijzer" in client.get("/beheer").get_data(as_text=True)
+
+
+def test_the_referral_reaches_no_log(app, client, people, login_as, captured_log):  # noqa: F811
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    coach.get("/coach/welzijn-op-recept")
+    coach.get(f"/coach/welzijn-op-recept/{referral.public_id}")
+    logged = captured_log.getvalue()
+    assert "wor.new" in logged
+    for typed in ("de Vries", "06 1234 5678", "eenzaam", referral.public_id):
+        assert typed not in logged

@@ -1,0 +1,86 @@
+"""Forms for Welzijn op Recept: the verwijzer's referral and the welzijnscoach's steps."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from webapp.accounts.forms import EnrolForm
+from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorUrgency
+
+
+def _choices(vocabulary) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in vocabulary]
+
+
+class ReferralForm(FlaskForm):
+    """Only what the welzijnscoach needs to call the patient; nothing of the medical file."""
+
+    patient_name = StringField(
+        _l("Naam of initialen van de patiënt"),
+        description=_l("Zoals de welzijnscoach de patiënt aanspreekt, bijvoorbeeld 'mevr. J. de Vries'."),
+        validators=[DataRequired(_l("Vul een naam of initialen in.")),
+                    Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))],
+    )
+    contact = StringField(
+        _l("Hoe bereikt de welzijnscoach de patiënt?"),
+        description=_l("Een telefoonnummer of e-mailadres."),
+        validators=[DataRequired(_l("Vul een telefoonnummer of e-mailadres in.")),
+                    Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))],
+    )
+    reason = TextAreaField(
+        _l("Waarom verwijst u? In gewone woorden"),
+        description=_l("Bijvoorbeeld: 'Sinds het overlijden van haar man eenzaam, weinig contact met anderen.' "
+                       "Geen diagnose of medische gegevens."),
+        validators=[DataRequired(_l("Schrijf kort waarom u verwijst.")),
+                    Length(max=1000, message=_l("Gebruik hoogstens 1000 tekens."))],
+    )
+    life_event = SelectField(_l("Is er iets ingrijpends gebeurd? (niet verplicht)"), validators=[Optional()])
+    urgency = RadioField(
+        _l("Hoe snel?"), choices=_choices(WorUrgency), default=WorUrgency.GEWOON,
+        validators=[DataRequired(_l("Kies hoe snel."))],
+    )
+    patient_agreed = BooleanField(
+        _l("De patiënt weet van deze verwijzing en vindt het goed dat een welzijnscoach contact opneemt."),
+        validators=[DataRequired(_l("Verwijs alleen als de patiënt dat goed vindt. Vink dit aan als de patiënt "
+                                    "akkoord is."))],
+    )
+
+
+class AttemptForm(FlaskForm):
+    """One try to reach the referred person."""
+
+    outcome = RadioField(_l("Hoe ging het?"), choices=_choices(WorAttemptOutcome),
+                         validators=[DataRequired(_l("Kies hoe het contact ging."))])
+    note = StringField(_l("Notitie voor uzelf en collega's (niet verplicht)"),
+                       validators=[Optional(), Length(max=300, message=_l("Gebruik hoogstens 300 tekens."))])
+
+
+class NotStartedForm(FlaskForm):
+    reason = RadioField(_l("Waarom start de begeleiding niet?"), choices=_choices(WorNotStarted),
+                        description=_l("De verwijzer ziet deze reden."),
+                        validators=[DataRequired(_l("Kies waarom de begeleiding niet start."))])
+    note = StringField(_l("Toelichting voor collega's (niet verplicht; de verwijzer ziet dit niet)"),
+                       validators=[Optional(), Length(max=1000, message=_l("Gebruik hoogstens 1000 tekens."))])
+
+
+class FeedbackNoteForm(FlaskForm):
+    note = TextAreaField(
+        _l("Korte notitie voor de verwijzer"),
+        description=_l("Bijvoorbeeld welke activiteit de bewoner koos, en hoe het nu gaat. In woorden, geen "
+                       "scores of antwoorden."),
+        validators=[DataRequired(_l("Schrijf een korte notitie.")),
+                    Length(max=300, message=_l("Gebruik hoogstens 300 tekens."))],
+    )
+
+
+class WorEnrolForm(EnrolForm):
+    """The existing enrolment with consent, plus what the resident lets the verwijzer hear back."""
+
+    sharing = RadioField(
+        _l("Wat mag de verwijzer terughoren?"),
+        description=_l("Vraag het de bewoner. De verwijzer ziet nooit antwoorden of scores."),
+        choices=_choices(WorSharing),
+        validators=[DataRequired(_l("Kies wat de verwijzer mag terughoren."))],
+    )

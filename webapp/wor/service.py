@@ -1,0 +1,185 @@
+"""Welzijn op Recept: a referral comes in, a welzijnscoach picks it up, tries to reach the person,
+enrols them at the first conversation, and the verwijzer hears back what the resident allowed."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from webapp.accounts import service as people
+from webapp.core import audit, clock
+from webapp.core.extensions import db
+from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
+from webapp.core.models import Resident, User, WorContactAttempt, WorReferral
+from webapp.wor.rules import OPEN, can_move
+
+DOUBLE_SUBMIT = timedelta(minutes=10)
+
+
+class WorError(ValueError):
+    """A step that is not allowed now; str() names the problem (see labels.PROBLEMS)."""
+
+
+def _resident(referral: WorReferral) -> Resident | None:
+    return db.session.get(Resident, referral.resident_id) if referral.resident_id else None
+
+
+def resident_public_id(referral: WorReferral) -> str | None:
+    """The linked resident's number, for a link to their page (guarded there by require_access)."""
+    resident = _resident(referral)
+    return resident.public_id if resident else None
+
+
+def _audit(action: str, referral: WorReferral) -> None:
+    audit.record(action, _resident(referral), referral)
+
+
+def _move(referral: WorReferral, new: str) -> None:
+    if not can_move(referral.status, new):
+        raise WorError("step")
+    referral.status = new
+    referral.updated_at = clock.now()
+    db.session.flush()
+    _audit("wor.status", referral)
+
+
+def create(referrer: User, patient_name: str, contact: str, reason: str, life_event: str | None,
+           urgency: str) -> WorReferral:
+    """A verwijzer refers a patient who agreed to it (the form checked the tick). The same referral
+    sent twice within minutes (a double click, a resend after a dropped connection) is stored once."""
+    now = clock.now()
+    same = db.session.scalar(select(WorReferral).where(
+        WorReferral.referrer_id == referrer.id, WorReferral.patient_name == patient_name.strip()[:100],
+        WorReferral.contact == contact.strip()[:100], WorReferral.created_at >= now - DOUBLE_SUBMIT))
+    if same is not None and same.reason == reason.strip()[:1000]:
+        return same
+    referral = WorReferral(referrer_id=referrer.id, patient_name=patient_name.strip()[:100],
+                           contact=contact.strip()[:100], reason=reason.strip()[:1000],
+                           life_event=life_event or None, urgency=urgency, created_at=now, updated_at=now)
+    db.session.add(referral)
+    db.session.flush()
+    _audit("wor.create", referral)
+    return referral
+
+
+def referrals_by(referrer: User) -> list[WorReferral]:
+    """The verwijzer's own referrals, newest first; nobody else's."""
+    return list(db.session.scalars(select(WorReferral).where(WorReferral.referrer_id == referrer.id)
+                                   .order_by(WorReferral.created_at.desc(), WorReferral.id.desc())))
+
+
+def new_referrals() -> list[WorReferral]:
+    """The queue: referrals nobody picked up yet, oldest first."""
+    return list(db.session.scalars(
+        select(WorReferral).where(WorReferral.coach_id.is_(None), WorReferral.status == WorStatus.ONTVANGEN)
+        .order_by(WorReferral.created_at, WorReferral.id)))
+
+
+def open_referrals_of(coach: User) -> list[WorReferral]:
+    """The referrals this coach picked up and has not finished, oldest first."""
+    return list(db.session.scalars(
+        select(WorReferral).where(WorReferral.coach_id == coach.id, WorReferral.status.in_(OPEN))
+        .order_by(WorReferral.created_at, WorReferral.id)))
+
+
+def referrer_names(referrals: list[WorReferral]) -> dict[int, str]:
+    """{user id: name} of the verwijzers of these referrals, for the coach's queue."""
+    ids = {r.referrer_id for r in referrals if r.referrer_id}
+    if not ids:
+        return {}
+    return {u.id: (u.display_name or u.username) + (f" ({u.organisation})" if u.organisation else "")
+            for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def pick_up(coach: User, referral: WorReferral) -> bool:
+    """The coach takes the referral; False when a colleague already has it."""
+    if referral.coach_id is not None:
+        return referral.coach_id == coach.id
+    referral.coach_id, referral.picked_up_at = coach.id, clock.now()
+    referral.updated_at = referral.picked_up_at
+    db.session.flush()
+    _audit("wor.pick_up", referral)
+    return True
+
+
+def record_attempt(coach: User, referral: WorReferral, outcome: str, note: str | None) -> WorContactAttempt:
+    """A try to reach the person; the first conversation moves the referral to "contact gelegd"."""
+    if referral.status not in (WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD):
+        raise WorError("step")
+    attempt = WorContactAttempt(referral_id=referral.id, coach_id=coach.id, at=clock.now(),
+                                outcome=WorAttemptOutcome(outcome), note=(note or "").strip()[:300] or None)
+    db.session.add(attempt)
+    referral.updated_at = attempt.at
+    db.session.flush()
+    _audit("wor.attempt", referral)
+    if outcome == WorAttemptOutcome.BEREIKT and referral.status == WorStatus.ONTVANGEN:
+        _move(referral, WorStatus.CONTACT_GELEGD)
+    return attempt
+
+
+def enrol(coach: User, referral: WorReferral, display_name: str, birth_year: int | None, wijk: str | None,
+          consent_date: date, consent_method: str, sharing: str) -> Resident:
+    """The first conversation: enrol the resident with their consent (the existing enrolment), link
+    the referral, and record what the resident lets the verwijzer hear."""
+    if referral.resident_id is not None or referral.status not in (WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD):
+        raise WorError("step")
+    if referral.status == WorStatus.ONTVANGEN:
+        _move(referral, WorStatus.CONTACT_GELEGD)  # the first conversation is a contact
+    resident = people.enrol_resident(coach, display_name, birth_year, wijk, consent_date, consent_method)
+    referral.resident_id, referral.sharing = resident.id, WorSharing(sharing)
+    db.session.flush()
+    _audit("wor.link", referral)
+    _move(referral, WorStatus.IN_BEGELEIDING)
+    return resident
+
+
+def not_started(referral: WorReferral, reason: str | None, note: str | None) -> None:
+    """The coaching does not start: a reason from the list (the verwijzer sees it), a note for coaches."""
+    if reason not in WorNotStarted.values():
+        raise WorError("reason")
+    if not can_move(referral.status, WorStatus.NIET_GESTART):
+        raise WorError("step")
+    referral.not_started_reason = reason
+    referral.coach_note = (note or "").strip()[:1000] or None
+    _move(referral, WorStatus.NIET_GESTART)
+
+
+def close(referral: WorReferral) -> None:
+    """The coaching ended: afgerond."""
+    _move(referral, WorStatus.AFGEROND)
+
+
+def set_feedback_note(referral: WorReferral, note: str | None) -> None:
+    """The short note for the verwijzer, only when the resident agreed to one."""
+    text = (note or "").strip()
+    if referral.sharing != WorSharing.STATUS_NOTITIE:
+        raise WorError("no_note")
+    if not text or len(text) > 300:
+        raise WorError("note")
+    referral.feedback_note = text
+    referral.updated_at = clock.now()
+    db.session.flush()
+    _audit("wor.note", referral)
+
+
+def record_feedback_views(referrals: list[WorReferral]) -> None:
+    """The verwijzer read the feedback on linked referrals: a line in those residents' access logs."""
+    ids = [r.resident_id for r in referrals if r.resident_id]
+    if ids:
+        audit.record_many("wor.feedback_view", list(db.session.scalars(
+            select(Resident.public_id).where(Resident.id.in_(ids)))))
+
+
+def record_queue_view(referrals: list[WorReferral]) -> None:
+    """The coach's queue: one audit row per referral shown (by the resident when linked)."""
+    residents = {r.resident_id for r in referrals if r.resident_id}
+    if residents:
+        audit.record_many("wor.queue", list(db.session.scalars(
+            select(Resident.public_id).where(Resident.id.in_(residents)))))
+    for referral in referrals:
+        if not referral.resident_id:
+            audit.record("wor.queue", None, referral)
+
+
+def view(referral: WorReferral) -> None:
+    """A welzijnscoach opened the referral (by the resident's access log once linked)."""
+    _audit("wor.view", referral)

@@ -1,0 +1,201 @@
+"""Welzijn op Recept: the verwijzer refers and reads the feedback; the welzijnscoaches' queue and steps."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.accounts import service as people
+from webapp.core import clock
+from webapp.core.definitions import life_events
+from webapp.core.forms import CsrfForm
+from webapp.core.i18n import locale
+from webapp.core.labels import Role, WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus, WorUrgency
+from webapp.core.models import WorReferral
+from webapp.core.permissions import handles_wor_referral, require_wor_referral, role_required
+from webapp.core.views import by_public_id, render_form
+from webapp.wor import rules
+from webapp.wor import service as wor
+from webapp.wor.forms import AttemptForm, FeedbackNoteForm, NotStartedForm, ReferralForm, WorEnrolForm
+from webapp.wor.labels import PROBLEMS
+
+bp = Blueprint("wor", __name__)
+COACH = Role.WELZIJNSCOACH
+
+
+def _words() -> dict:
+    """The closed lists' words, for the templates."""
+    return {"status_labels": {s: s.label for s in WorStatus}, "urgency_labels": {u: u.label for u in WorUrgency},
+            "not_started_labels": {r: r.label for r in WorNotStarted},
+            "sharing_labels": {s: s.label for s in WorSharing},
+            "outcome_labels": {o: o.label for o in WorAttemptOutcome},
+            "event_names": {e.id: e.short.get(locale()) for e in life_events().events}}
+
+
+@bp.get("/verwijzer")
+@role_required(Role.VERWIJZER)
+def mine():
+    """The verwijzer's own referrals with the feedback the resident allowed; nobody else's."""
+    referrals = wor.referrals_by(current_user)
+    wor.record_feedback_views(referrals)
+    feedback = {r.id: rules.feedback(r.status, r.sharing, r.not_started_reason, r.feedback_note) for r in referrals}
+    return render_template("wor/mine.html", referrals=referrals, feedback=feedback, today=clock.today(), **_words())
+
+
+@bp.route("/verwijzer/nieuw", methods=["GET", "POST"])
+@role_required(Role.VERWIJZER)
+def new():
+    """Refer a patient in a minute: only what the welzijnscoach needs, and the patient's agreement."""
+    form = ReferralForm()
+    events = [e for e in life_events().events if not e.is_nothing]
+    form.life_event.choices = [("", _("Geen of weet ik niet"))] + [(e.id, e.short.get(locale())) for e in events]
+    if form.validate_on_submit():
+        wor.create(current_user, form.patient_name.data, form.contact.data, form.reason.data,
+                   form.life_event.data or None, form.urgency.data)
+        flash(_("Uw verwijzing is verstuurd. Een welzijnscoach neemt contact op met de patiënt."), "success")
+        return redirect(url_for("wor.mine"))
+    return render_form("wor/new.html", form)
+
+
+def _load(referral_id: str) -> WorReferral:
+    return require_wor_referral(by_public_id(WorReferral, referral_id))
+
+
+def _mine_to_handle(referral: WorReferral):
+    """None when this coach handles the referral; otherwise a redirect with the reason."""
+    if handles_wor_referral(current_user, referral):
+        return None
+    flash(str(PROBLEMS["not_yours" if referral.coach_id else "step"]), "error")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+@bp.get("/coach/welzijn-op-recept")
+@role_required(COACH)
+def queue():
+    """New referrals oldest first with their waiting days, and the ones this coach is handling."""
+    new_ones, my_ones = wor.new_referrals(), wor.open_referrals_of(current_user)
+    wor.record_queue_view(new_ones + my_ones)
+    return render_template("wor/queue.html", new_ones=new_ones, my_ones=my_ones, today=clock.today(),
+                           tz=clock.timezone(), waiting_days=rules.waiting_days,
+                           referrers=wor.referrer_names(new_ones + my_ones), **_words())
+
+
+def _detail(referral: WorReferral, status: int = 200, **forms):
+    forms.setdefault("attempt_form", AttemptForm())
+    forms.setdefault("not_started_form", NotStartedForm())
+    forms.setdefault("note_form", FeedbackNoteForm(note=referral.feedback_note))
+    if status == 200:
+        wor.view(referral)
+    return render_template(
+        "wor/referral.html", referral=referral, button=CsrfForm(), mine=handles_wor_referral(current_user, referral),
+        referrers=wor.referrer_names([referral]), coach_names=people.names_of({referral.coach_id} - {None}),
+        may_move=lambda new: rules.can_move(referral.status, new), today=clock.today(),
+        waiting_days=rules.waiting_days, tz=clock.timezone(),
+        referral_resident_public_id=wor.resident_public_id(referral), **forms, **_words(),
+    ), status
+
+
+@bp.get("/coach/welzijn-op-recept/<referral_id>")
+@role_required(COACH)
+def referral(referral_id: str):
+    return _detail(_load(referral_id))
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/oppakken")
+@role_required(COACH)
+def pick_up(referral_id: str):
+    referral = _load(referral_id)
+    if wor.pick_up(current_user, referral):
+        flash(_("U heeft deze verwijzing opgepakt."), "success")
+    else:
+        flash(str(PROBLEMS["not_yours"]), "error")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/contactpoging")
+@role_required(COACH)
+def attempt(referral_id: str):
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        return _detail(referral, 400, attempt_form=form)
+    try:
+        wor.record_attempt(current_user, referral, form.outcome.data, form.note.data)
+    except wor.WorError as error:
+        flash(str(PROBLEMS[str(error)]), "error")
+    else:
+        flash(_("Het contact is genoteerd."), "success")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+@bp.route("/coach/welzijn-op-recept/<referral_id>/inschrijven", methods=["GET", "POST"])
+@role_required(COACH)
+def enrol(referral_id: str):
+    """The first conversation: the existing enrolment with consent, linked to the referral."""
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    if referral.resident_id is not None or referral.status not in (WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD):
+        flash(str(PROBLEMS["step"]), "error")
+        return redirect(url_for("wor.referral", referral_id=referral.public_id))
+    form = WorEnrolForm(display_name=referral.patient_name)
+    if form.validate_on_submit():
+        resident = wor.enrol(current_user, referral, form.display_name.data.strip(), form.birth_year.data,
+                             (form.wijk.data or "").strip() or None, form.consent_date.data,
+                             form.consent_method.data, form.sharing.data)
+        flash(_("De bewoner is ingeschreven en de verwijzing staat op 'In begeleiding'."), "success")
+        return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+    wor.view(referral)
+    return render_form("wor/enrol.html", form, referral=referral, wijken=people.known_wijken())
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/niet-gestart")
+@role_required(COACH)
+def not_started(referral_id: str):
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    form = NotStartedForm()
+    if not form.validate_on_submit():
+        return _detail(referral, 400, not_started_form=form)
+    try:
+        wor.not_started(referral, form.reason.data, form.note.data)
+    except wor.WorError as error:
+        flash(str(PROBLEMS[str(error)]), "error")
+    else:
+        flash(_("De verwijzing staat op 'Niet gestart'. De verwijzer ziet de reden."), "success")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/afronden")
+@role_required(COACH)
+def close(referral_id: str):
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    try:
+        wor.close(referral)
+    except wor.WorError as error:
+        flash(str(PROBLEMS[str(error)]), "error")
+    else:
+        flash(_("De begeleiding is afgerond."), "success")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/terugkoppeling")
+@role_required(COACH)
+def note(referral_id: str):
+    """The short note for the verwijzer, only when the resident agreed to one."""
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    form = FeedbackNoteForm()
+    if referral.sharing != WorSharing.STATUS_NOTITIE:
+        flash(str(PROBLEMS["no_note"]), "error")
+        return redirect(url_for("wor.referral", referral_id=referral.public_id))
+    if not form.validate_on_submit():
+        return _detail(referral, 400, note_form=form)
+    wor.set_feedback_note(referral, form.note.data)
+    flash(_("De notitie voor de verwijzer is opgeslagen."), "success")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
