@@ -45,7 +45,7 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     gp.get_by_label("Graag snel").check()
     gp.get_by_role("button", name="Verwijzing versturen").click()
     # Without the patient's agreement nothing is sent, with a clear message.
-    expect(gp.get_by_text("Verwijs alleen als de patiënt dat goed vindt.")).to_be_visible()
+    expect(gp.locator("p.error", has_text="Verwijs alleen als de patiënt dat goed vindt.")).to_be_visible()
     assert_no_axe_violations(gp)
     gp.get_by_label("De patiënt weet van deze verwijzing").check()
     gp.get_by_role("button", name="Verwijzing versturen").click()
