@@ -80,3 +80,22 @@ def test_metrics_count_requests_latency_checkins_and_database_connections(app, c
     assert _value(after, "veerkracht_db_pool_capacity", "veerkracht_db_pool_capacity") >= 1
     text = client.get("/metrics", headers=BEARER).get_data(as_text=True)
     assert owner["resident"] not in text and owner["username"] not in text and "/geschiedenis" not in text
+
+
+def test_metrics_count_reminders_by_status_from_the_database(app, client, make_resident):
+    """The cron job sends reminders in another process: /metrics counts them in the database."""
+    from datetime import date
+
+    from webapp.core.extensions import db
+    from webapp.core.models import ReminderSent, Resident
+
+    first, second = make_resident(), make_resident()
+    with app.app_context():
+        for public_id, status in ((first["resident"], "verzonden"), (second["resident"], "mislukt")):
+            resident = db.session.scalar(db.select(Resident).where(Resident.public_id == public_id))
+            db.session.add(ReminderSent(resident_id=resident.id, due_on=date(2026, 12, 3), channel="email",
+                                        status=status))
+        db.session.commit()
+    text = client.get("/metrics", headers=BEARER).get_data(as_text=True)
+    assert 'veerkracht_reminders{status="verzonden"} 1.0' in text
+    assert 'veerkracht_reminders{status="mislukt"} 1.0' in text

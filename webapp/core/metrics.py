@@ -78,3 +78,26 @@ def render() -> bytes:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
+
+
+class _Fixed:
+    """A collector that hands out families built from the database at scrape time."""
+
+    def __init__(self, families):
+        self._families = families
+
+    def collect(self):
+        return iter(self._families)
+
+
+def render_counts(name: str, documentation: str, label: str, counts: dict[str, int]) -> bytes:
+    """A gauge per label value, counted in the database just now (so the cron job's mails, sent by
+    another process, show too; every worker answers the same)."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    for key, value in sorted(counts.items()):
+        family.add_metric([key], value)
+    registry = CollectorRegistry()
+    registry.register(_Fixed([family]))
+    return generate_latest(registry)

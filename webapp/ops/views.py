@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from webapp.core import metrics
 from webapp.core.extensions import db
 from webapp.ops import rules
+from webapp.reminders import service as reminder_service
 
 bp = Blueprint("ops", __name__)
 
@@ -23,4 +24,6 @@ def metrics_page():
                                   config["METRICS_TOKEN"], config["METRICS_ALLOW"]):
         abort(403)
     metrics.watch_pool(db.engine)
-    return Response(metrics.render(), mimetype=metrics.CONTENT_TYPE)
+    reminders = metrics.render_counts("veerkracht_reminders", "Reminders by status: verzonden, mislukt, bezig.",
+                                      "status", reminder_service.status_counts())
+    return Response(metrics.render() + reminders, mimetype=metrics.CONTENT_TYPE)

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, Resident
+from webapp.core.models import Checkin, ReminderSent, Resident
 from webapp.core.models._base import as_utc
 from webapp.reminders import rules
 from webapp.reminders.rules import Channel, NextCheckin
@@ -66,3 +66,8 @@ def set_reminder(resident: Resident, channel: str) -> bool:
     db.session.flush()
     audit.record("reminder.set", resident, resident)
     return True
+
+
+def status_counts() -> dict[str, int]:
+    """How many reminders are sent, failed or being sent (for /metrics), in one query."""
+    return dict(db.session.execute(select(ReminderSent.status, func.count()).group_by(ReminderSent.status)).all())
