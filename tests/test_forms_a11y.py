@@ -51,3 +51,13 @@ def test_the_staff_table_can_be_reached_by_keyboard(client, make_staff, login_as
     page = client.get("/beheer").get_data(as_text=True)
     assert 'class="table-wrap" tabindex="0" role="region" aria-labelledby="staff-caption"' in page
     assert 'id="staff-caption"' in page
+
+
+def test_the_score_screen_tells_keyboard_users_about_the_arrow_keys(client, make_resident, login_as, kort_items):
+    from tests.checkin_helpers import start_checkin
+
+    login_as(client, make_resident()["user"])
+    draft = start_checkin(client)
+    client.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": "geen"})
+    page = client.get(f"/checkin/{draft}/stap/1").get_data(as_text=True)
+    assert 'class="hint keyboard-hint"' in page and "pijltjestoetsen" in page
