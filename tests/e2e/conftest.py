@@ -142,7 +142,9 @@ def printed_code(page, button: str, screenshot) -> str:
 
 
 def open_menu(page) -> None:
-    """On a phone the header's links and "Uitloggen" sit behind "Menu": open it (once)."""
+    """On a phone the header's links and "Uitloggen" sit behind "Menu": open it (once). Call it once
+    the page a click led to is shown, or it may open the menu of the page being left."""
+    page.wait_for_load_state()
     summary = page.locator("details.menu > summary")
     if summary.is_visible() and page.locator("details.menu[open]").count() == 0:
         summary.click()

@@ -52,6 +52,7 @@ def test_reset_by_a_printed_code_on_a_phone(new_page, make_resident, make_staff,
 
     again = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _log_in(again, "gerrit", "mijn nieuwe lange wachtwoord")
+    expect(again.get_by_role("heading", name="Hoe gaat het met u?", level=1)).to_be_visible()
     expect(menu_link(again, "Mijn check-ins")).to_be_visible()
 
 
