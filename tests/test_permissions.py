@@ -128,6 +128,8 @@ MATRIX = {
     "reminders.reminder": ("POST", "/volgende-check-in/herinnering", {**RESIDENT_ONLY, "owner": 400,
                                                                       "other_resident": 400}),
     "reminders.calendar": ("GET", "/volgende-check-in.ics", RESIDENT_ONLY),
+    # The "a week later" link in a reminder mail: the signed link is the permission (tests/test_reminder_job.py).
+    "reminders.snooze": ("GET", "/herinnering/later/geen-geldige-link", {"*": 400}),
     "wor.mine": ("GET", "/verwijzer", VERWIJZERS),
     "wor.new": ("GET", "/verwijzer/nieuw", VERWIJZERS),
     "wor.queue": ("GET", "/coach/welzijn-op-recept", WELZIJNSCOACH),

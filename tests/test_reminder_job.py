@@ -1,16 +1,17 @@
 """The reminder job (`flask send-reminders`): every due e-mail once, through a real SMTP server (aiosmtpd),
 also when runs overlap or the mail server is down; and only to a verified address."""
 
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import all_answers
 from tests.test_email import inbox  # noqa: F401  (the local SMTP server fixture)
 from webapp.core import clock
 from webapp.core.extensions import db
-from webapp.core.models import ReminderSent, Resident, User
+from webapp.core.models import AuditEvent, Checkin, ReminderSent, Resident, User
 from webapp.reminders import job
 
 LINK = "http://localhost/"
@@ -79,7 +80,10 @@ def test_the_job_sends_each_due_reminder_once_without_health_data(app, make_resi
     message = inbox.messages[0]
     assert message["Subject"] == "Het is tijd voor uw Veerkracht check-in"
     body = message.get_payload(decode=True).decode().replace("\r\n", "\n").strip()
-    assert body == "Het is tijd voor uw Veerkracht check-in.\n\nhttp://localhost:5000/"
+    greeting, link, snooze_part = body.split("\n\n")
+    assert (greeting, link) == ("Het is tijd voor uw Veerkracht check-in.", "http://localhost:5000/")
+    assert snooze_part.startswith("Komt het nu niet goed uit? Met deze link schuift u de check-in een week op:\n"
+                                  "http://localhost:5000/herinnering/later/")
     with app.app_context():
         sent = db.session.scalar(select(ReminderSent))
         assert (sent.status, sent.attempts, sent.channel) == ("verzonden", 1, "email")
@@ -163,3 +167,102 @@ def test_erasing_a_resident_removes_their_reminders(app, make_resident, make_che
         rights.erase(db.session.scalar(select(Resident).where(Resident.public_id == anna["resident"])))
         db.session.commit()
         assert db.session.scalar(select(ReminderSent)) is None
+
+
+def _mail_body(message) -> str:
+    return message.get_payload(decode=True).decode().replace("\r\n", "\n")
+
+
+def _snooze_path(message) -> str:
+    return re.search(r"http://localhost:5000(/herinnering/later/\S+)", _mail_body(message)).group(1)
+
+
+def _next_date(app, client) -> str:
+    return re.search(r'id="volgende-datum">([^<]*)<', client.get("/volgende-check-in").get_data(as_text=True)).group(1)
+
+
+def test_the_later_link_moves_the_check_in_a_week_once(app, client, make_resident, make_checkin, kort_items,
+                                                       login_as, inbox):  # noqa: F811
+    anna = _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    path = _snooze_path(inbox.messages[0])
+    visitor = app.test_client()  # the link works without logging in
+    page = visitor.get(path)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Ja, een week later" in text and "anna" not in text
+    with app.app_context():
+        assert db.session.scalar(select(Checkin.next_checkin_on)) is None  # opening the link changes nothing
+    done = visitor.post_form(path, {})
+    assert done.status_code == 200 and "Gelukt" in done.get_data(as_text=True)
+    today = _today(app)
+    with app.app_context():
+        latest = db.session.scalar(select(Checkin).order_by(Checkin.completed_at.desc()))
+        assert (latest.next_checkin_on, latest.next_checkin_by) == (today + timedelta(weeks=1), "bewoner")
+        actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("reminder.snooze%"))))
+        assert sorted(actions) == ["reminder.snooze", "reminder.snooze_view"]
+    # The same link again: the date changed since, so it moves nothing a second time.
+    again = visitor.post_form(path, {})
+    assert "al veranderd" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Checkin.next_checkin_on).order_by(Checkin.completed_at.desc())) \
+            == today + timedelta(weeks=1)
+    # The resident's own page shows the same date, and no reminder goes out before it.
+    login_as(client, anna["user"])
+    assert "(zelf gekozen)" in client.get("/volgende-check-in").get_data(as_text=True)
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    assert len(inbox.messages) == 1
+
+
+def test_a_changed_or_old_later_link_is_refused(app, make_resident, make_checkin, kort_items, inbox):  # noqa: F811
+    _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    path = _snooze_path(inbox.messages[0])
+    visitor = app.test_client()
+    tampered = visitor.get(path[:-3] + ("abc" if not path.endswith("abc") else "abd"))
+    assert tampered.status_code == 400 and "Deze link werkt niet" in tampered.get_data(as_text=True)
+    assert visitor.post_form(path[:-1] + "x", {}).status_code == 400
+    app.config["CLOCK"] = lambda: datetime.now(UTC) + timedelta(days=61)
+    assert visitor.get(path).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(Checkin.next_checkin_on)) is None
+
+
+def test_the_reminder_is_in_the_language_the_resident_chose_it_in(app, client, make_resident, make_checkin,
+                                                                  kort_items, login_as, inbox):  # noqa: F811
+    anna = _due_resident(app, make_resident, make_checkin, kort_items, "anna")
+    login_as(client, anna["user"])
+    client.post_form("/taal", {"lang": "en"})
+    assert client.post_form("/volgende-check-in/herinnering", {"how": "email"}).status_code == 302
+    app.test_cli_runner().invoke(args=["send-reminders"])
+    message = inbox.messages[0]
+    assert message["Subject"] == "It is time for your Veerkracht check-in"
+    assert _mail_body(message).startswith("It is time for your Veerkracht check-in.")
+
+
+def _count_statements(app, work) -> int:
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            work()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_job_costs_the_same_number_of_queries_for_few_and_many(app, make_resident, make_checkin, kort_items,
+                                                                    inbox):  # noqa: F811
+    today = _today(app)
+    for n in range(3):
+        _due_resident(app, make_resident, make_checkin, kort_items, f"weinig{n}")
+    few = _count_statements(app, lambda: job.send_due(today, LINK))
+    for n in range(30):
+        _due_resident(app, make_resident, make_checkin, kort_items, f"veel{n}")
+    many = _count_statements(app, lambda: job.send_due(today, LINK))
+    assert len(inbox.messages) == 33
+    assert few == many, (few, many)

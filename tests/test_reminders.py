@@ -239,3 +239,12 @@ def test_call_list_rule_ends_on_sunday():
 
     rows = [row("zondag", date(2026, 12, 6)), row("maandag", date(2026, 12, 7)), row("gisteren", date(2026, 12, 2))]
     assert [r.name for r in call_list(rows, thursday)] == ["gisteren", "zondag"]
+
+
+def test_a_snoozed_reminder_moves_a_week_from_today_or_from_a_date_still_ahead():
+    from webapp.reminders.rules import snoozed_date
+
+    today = date(2026, 12, 3)
+    assert snoozed_date(date(2026, 11, 20), today) == date(2026, 12, 10)  # overdue: a week from today
+    assert snoozed_date(today, today) == date(2026, 12, 10)
+    assert snoozed_date(date(2026, 12, 5), today) == date(2026, 12, 12)  # still ahead: a week after it

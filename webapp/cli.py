@@ -15,6 +15,7 @@ from webapp.core.passwords import MIN_LENGTH, is_common
 from webapp.ops import service as ops
 from webapp.ops.rules import BackupError
 from webapp.reminders import job as reminder_job
+from webapp.reminders import service as reminder_service
 from webapp.rights import service as rights
 
 
@@ -65,7 +66,10 @@ def init_app(app: Flask) -> None:
         """Send every due reminder e-mail once (run it from cron, e.g. every hour); failed ones retry next run."""
         if not mail.configured():
             raise click.ClickException("Geen MAIL_SERVER ingesteld: er kunnen geen herinneringen worden verstuurd.")
-        report = reminder_job.send_due(clock.today(), app.config["PUBLIC_URL"].rstrip("/") + "/")
+        site = app.config["PUBLIC_URL"].rstrip("/")
+        report = reminder_job.send_due(
+            clock.today(), site + "/",
+            lambda due: f"{site}/herinnering/later/{reminder_service.snooze_token(due.resident_public_id, due.on)}")
         click.echo(report.line())
 
     @app.cli.command("backup")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext
-from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +22,7 @@ from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
 from webapp.core.privacy import MIN_GROUP
 from webapp.core.security import end_all_sessions
+from webapp.core.tokens import serializer as _serializer
 from webapp.core.transactions import savepoint
 
 # No 0/O, 1/I/L: codes are read off paper and typed by older residents.
@@ -477,17 +478,6 @@ def forget_failed_logins(username: str) -> None:
 
 VERIFY_SALT, RESET_SALT = "veerkracht-email-verify", "veerkracht-email-reset"
 VERIFY_SECONDS, RESET_SECONDS = 2 * 24 * 3600, 3600
-
-
-class _ClockSigner(TimestampSigner):
-    """Links age on the app's one clock (replaceable in tests), not on time.time()."""
-
-    def get_timestamp(self) -> int:
-        return int(clock.now().timestamp())
-
-
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=salt, signer=_ClockSigner)
 
 
 def _password_mark(user: User) -> str:

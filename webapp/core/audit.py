@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "reminder.set": _l("Herinnering ingesteld"),
     "reminder.calendar": _l("Agenda-bestand voor de volgende check-in gedownload"),
     "reminder.mail": _l("Herinnering per e-mail gestuurd"),
+    "reminder.snooze_view": _l("Link om de check-in op te schuiven geopend"),
+    "reminder.snooze": _l("Check-in een week opgeschoven met de link in de herinnering"),
     "wor.create": _l("Verwezen door de huisartspraktijk"),
     "wor.queue": _l("Verwijzing gezien in de lijst van een welzijnscoach"),
     "wor.view": _l("Verwijzing bekeken door een welzijnscoach"),
@@ -104,12 +106,13 @@ def record(action: str, resident: Resident | None, obj=None, object_type: str | 
     return event
 
 
-def record_many(action: str, resident_public_ids: list[str]) -> None:
-    """One audit event per resident on a page that lists many residents, in one INSERT."""
+def record_many(action: str, resident_public_ids: list[str], object_type: str = "resident") -> None:
+    """One audit event per resident on a page that lists many residents (or per reminder the job sent),
+    in one INSERT. The object is the resident itself, or only a kind (e.g. "reminder") without an id."""
     origin = _origin()
     rows = [
-        {"action": action, "resident_public_id": public_id, "object_type": "resident",
-         "object_public_id": public_id, "at": utcnow(), **origin}
+        {"action": action, "resident_public_id": public_id, "object_type": object_type,
+         "object_public_id": public_id if object_type == "resident" else None, "at": utcnow(), **origin}
         for public_id in resident_public_ids
     ]
     if rows:

@@ -46,3 +46,7 @@ class ReminderForm(FlaskForm):
         validators=[InputRequired(message=_l("Kies of u een herinnering wilt."))],
         validate_choice=True,
     )
+
+
+class SnoozeForm(FlaskForm):
+    """One button: "Ja, een week later"."""

@@ -19,8 +19,9 @@ CHANNEL_LABELS = {
     Channel.GEEN: _l("Geen herinnering"),
     Channel.EMAIL: _l("Een e-mail op die dag"),
 }
-# The whole reminder: no scores, no life-event, no name. Sent in Dutch (the resident's language is
-# not known outside a request).
-REMINDER_SUBJECT = "Het is tijd voor uw Veerkracht check-in"
-REMINDER_BODY = "Het is tijd voor uw Veerkracht check-in.\n\n{link}\n"
-CALENDAR_TITLE = "Veerkracht check-in"
+# The whole reminder: no scores, no life-event, no name. Sent in the language the resident used when
+# choosing the reminder (Resident.reminder_locale).
+REMINDER_SUBJECT = _l("Het is tijd voor uw Veerkracht check-in")
+REMINDER_BODY = _l("Het is tijd voor uw Veerkracht check-in.\n\n{link}\n")
+REMINDER_SNOOZE = _l("Komt het nu niet goed uit? Met deze link schuift u de check-in een week op:\n{link}\n")
+CALENDAR_TITLE = _l("Veerkracht check-in")

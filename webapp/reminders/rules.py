@@ -14,6 +14,8 @@ BEFORE_FIRST = timedelta(weeks=6)      # registered or enrolled, no check-in yet
 RHYTHMS = {"gewoon": AFTER_LIFE_EVENT, "waakvlam": WAAKVLAM}  # the coach's choice at a visit
 MAX_ATTEMPTS = 5      # a reminder that failed this often is not tried again
 STALE_CLAIM = timedelta(minutes=30)  # a claim this old was left by a job that died: try again
+SNOOZE = timedelta(weeks=1)          # "Komt het nu niet goed uit?": the link in a reminder moves it a week
+SNOOZE_LINK_VALID = timedelta(days=60)
 
 
 class Source(StrEnum):
@@ -100,3 +102,9 @@ def may_retry(status: str, attempts: int, claimed_minutes_ago: float) -> bool:
     if status == "bezig":
         return claimed_minutes_ago >= STALE_CLAIM.total_seconds() / 60 and attempts < MAX_ATTEMPTS
     return False
+
+
+def snoozed_date(due_on: date, today: date) -> date:
+    """The date a reminder's "a week later" link gives: a week from today, or from the date itself
+    when that is still ahead."""
+    return max(due_on, today) + SNOOZE

@@ -1,13 +1,17 @@
 """A resident's one next check-in date, and their reminder settings. Flushes, never commits."""
 
+from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import get_locale
+from itsdangerous import BadData
 from sqlalchemy import func, select
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
 from webapp.core.models import Checkin, ReminderSent, Resident
 from webapp.core.models._base import as_utc
+from webapp.core.tokens import serializer
 from webapp.reminders import rules
 from webapp.reminders.rules import Channel, NextCheckin
 
@@ -63,6 +67,7 @@ def set_reminder(resident: Resident, channel: str) -> bool:
     if channel == Channel.EMAIL and not can_mail(resident):
         return False
     resident.reminder = Channel(channel)
+    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN else None
     db.session.flush()
     audit.record("reminder.set", resident, resident)
     return True
@@ -71,3 +76,47 @@ def set_reminder(resident: Resident, channel: str) -> bool:
 def status_counts() -> dict[str, int]:
     """How many reminders are sent, failed or being sent (for /metrics), in one query."""
     return dict(db.session.execute(select(ReminderSent.status, func.count()).group_by(ReminderSent.status)).all())
+
+
+SNOOZE_SALT = "reminder-snooze"
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """What a reminder's "a week later" link is about: whose check-in, on which date, and the new date."""
+
+    resident: Resident
+    due_on: date
+    new_on: date
+    current: bool  # False: the date changed since the mail (moved already, or a new check-in)
+    has_checkin: bool  # without any check-in there is no date to move: the first check-in is due
+
+
+def snooze_token(resident_public_id: str, due_on: date) -> str:
+    return serializer(SNOOZE_SALT).dumps([resident_public_id, due_on.isoformat()])
+
+
+def read_snooze(token: str) -> Snooze | None:
+    """The snooze a link stands for; None for a changed, expired or unknown link (or an erased resident)."""
+    try:
+        public_id, day = serializer(SNOOZE_SALT).loads(token, max_age=int(rules.SNOOZE_LINK_VALID.total_seconds()))
+        due_on = date.fromisoformat(day)
+    except (BadData, ValueError, TypeError):
+        return None
+    resident = db.session.scalar(select(Resident).where(Resident.public_id == public_id))
+    if resident is None:
+        return None
+    latest = latest_checkin(resident)
+    current = latest is not None and next_checkin(resident, latest).on == due_on
+    return Snooze(resident, due_on, rules.snoozed_date(due_on, clock.today()), current, latest is not None)
+
+
+def snooze(found: Snooze) -> bool:
+    """Move the check-in a week, once: False when the date changed since the reminder (nothing changes)."""
+    if not found.current:
+        return False
+    latest = latest_checkin(found.resident)
+    latest.next_checkin_on, latest.next_checkin_by = found.new_on, "bewoner"
+    db.session.flush()
+    audit.record("reminder.snooze", found.resident, latest)
+    return True

@@ -1,6 +1,6 @@
 """The resident's next check-in: choose the date, choose a reminder, download a calendar file."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -11,7 +11,7 @@ from webapp.core.urls import safe_next
 from webapp.reminders import labels, rules
 from webapp.reminders import service as reminders
 from webapp.reminders.calendar_file import reminder_ics
-from webapp.reminders.forms import NextCheckinForm, ReminderForm
+from webapp.reminders.forms import NextCheckinForm, ReminderForm, SnoozeForm
 
 bp = Blueprint("reminders", __name__)
 
@@ -62,8 +62,27 @@ def calendar():
     """The next check-in as a calendar file with an alarm, for the phone's calendar."""
     resident = own_resident()
     upcoming = reminders.next_checkin(resident)
-    body = reminder_ics(upcoming.on, labels.CALENDAR_TITLE, labels.REMINDER_SUBJECT + ".",
+    body = reminder_ics(upcoming.on, str(labels.CALENDAR_TITLE), str(labels.REMINDER_SUBJECT) + ".",
                         url_for("main.home", _external=True), resident.public_id, clock.now())
     audit.record("reminder.calendar", resident, resident)
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="veerkracht-check-in.ics"'})
+
+
+@bp.route("/herinnering/later/<token>", methods=["GET", "POST"])
+def snooze(token: str):
+    """The link in a reminder mail: "Komt het nu niet goed uit?" moves the check-in a week, after one
+    button press (a mail scanner that opens the link changes nothing). Works without logging in: the
+    signed link is the permission, and it only ever moves this one date."""
+    found = reminders.read_snooze(token)
+    if found is None:
+        return render_template("reminders/snooze.html", found=None), 400
+    form = SnoozeForm()
+    moved = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        moved = reminders.snooze(found)
+    else:
+        audit.record("reminder.snooze_view", found.resident, found.resident)
+    return render_template("reminders/snooze.html", found=found, form=form, moved=moved)

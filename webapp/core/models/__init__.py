@@ -20,7 +20,7 @@ from webapp.core.models.people import (
     User,
     UserRole,
 )
-from webapp.core.models.reminders import ReminderSent
+from webapp.core.models.reminders import ReminderCall, ReminderSent
 from webapp.core.models.sessions import LoginSession
 from webapp.core.models.wor import WorContactAttempt, WorReferral
 
@@ -29,5 +29,5 @@ __all__ = [
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
-    "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
+    "ReminderCall", "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
 ]

@@ -105,6 +105,10 @@ class Resident(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # How the resident wants to hear that the next check-in is due: "geen" or "email" (verified only).
     reminder: Mapped[str] = mapped_column(String(20), default="geen", server_default="geen")
+    # The language the resident used when choosing the reminder: the mail is written in it.
+    reminder_locale: Mapped[str | None] = mapped_column(String(10))
+    # A phone number the coach recorded for the call list ("Bellijst"); optional.
+    phone: Mapped[str | None] = mapped_column(String(30))
 
     user: Mapped[User | None] = relationship(back_populates="resident")
     relations: Mapped[list["CoachRelation"]] = relationship(

@@ -6,7 +6,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.extensions import db
-from webapp.core.models._base import utcnow
+from webapp.core.models._base import new_public_id, utcnow
 
 
 class ReminderSent(db.Model):
@@ -28,3 +28,17 @@ class ReminderSent(db.Model):
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(100))  # the error's class name, nothing personal
+
+
+class ReminderCall(db.Model):
+    """A coach ticked "gebeld" on the call list: the resident was called about a due check-in."""
+
+    __tablename__ = "reminder_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(Date)  # the check-in date the call was about
+    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(String(200))
