@@ -54,6 +54,8 @@ def test_download_holds_everything_about_the_resident_and_nothing_of_anyone_else
     assert data["coach_relations"][0]["coach"] == "Coach X"
     assert data["referrals"][0]["activity"] == "Wandelgroep"
     assert {e["action"] for e in data["access_log"]} >= {"checkin.create", "plan.update", "relation.share"}
+    assert data["reminders"]["how"] == "geen" and data["reminders"]["next_checkin_on"]
+    assert data["reminders"]["sent"] == [] and data["reminders"]["calls"] == []
     text = response.get_data(as_text=True)
     assert full_resident["theirs"] not in text and "wim" not in text and full_resident["other"]["resident"] not in text
 
@@ -71,6 +73,7 @@ def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resid
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
     for expected in ("MijnGegevens", "vera", "Uwcheck-ins(2)", "Elkedagnaarbuiten", "CoachX", "Wandelgroep",
                      "Wilikproberen", "Check-in ingevuld", "Wieheeftuwgegevensbekeken",
+                     "Volgendecheck-inenherinneringen", "Geenherinnering",
                      full_resident["me"]["resident"]):
         assert expected.replace(" ", "").lower() in text.lower(), expected
     # Question texts and answers in words, not ids.

@@ -12,6 +12,7 @@ from webapp.core.audit import ACTION_LABELS
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.i18n import locale, one_decimal
 from webapp.core.labels import CheckinMode, FormKind, ReferralStatus, RelationOrigin
+from webapp.reminders.labels import CHANNEL_LABELS
 from webapp.rights.document_pdf import Document, Paragraph, Rows, Section, Subheading, document_pdf
 
 # Who did something, as the resident reads it in their own download.
@@ -85,6 +86,16 @@ def export_document(data: dict) -> Document:
                        (_("Hoe ging het (1-5)"), str(r["followup_rating"]) if r["followup_rating"] else None),
                        (_("Wat u erover vertelde"), r["followup_text"])])
                  for r in data["referrals"]]
+    reminder = data["reminders"]
+    reminder_rows = [Rows([
+        (_("Volgende check-in"), _day(reminder["next_checkin_on"])),
+        (_("Herinnering"), str(CHANNEL_LABELS.get(reminder["how"], reminder["how"]))),
+        (_("Telefoonnummer voor de coach"), reminder["phone"]),
+        *[(_("Herinnering voor %(day)s", day=_day(r["due_on"])),
+           _("verstuurd op %(day)s", day=_day(r["sent_at"])) if r["sent_at"] else _("nog niet verstuurd"))
+          for r in reminder["sent"]],
+        *[(_("Gebeld op %(day)s", day=_day(c["called_at"])), c["note"] or "") for c in reminder["calls"]],
+    ])]
     access = [Rows([(_moment(e["at"]), f"{ACTION_LABELS.get(e['action'], e['action'])} · "
                                         f"{ROLES.get(e['by_role'], e['by_role'] or _('onbekend'))}")
                     for e in data["access_log"]])] if data["access_log"] else []
@@ -103,6 +114,7 @@ def export_document(data: dict) -> Document:
             Section(_("Check-in die nog niet af is"), drafts or [Paragraph(_("Geen."))]),
             Section(_("Delen met een coach"), relations or [Paragraph(_("U deelt met niemand."))]),
             Section(_("Activiteiten"), referrals or [Paragraph(_("Geen."))]),
+            Section(_("Volgende check-in en herinneringen"), reminder_rows),
             Section(_("Wie heeft uw gegevens bekeken"), access or [Paragraph(_("Geen."))]),
         ],
         footer=_("Veerkracht · Mijn gegevens · Ook als JSON-bestand te downloaden bij Mijn account."),

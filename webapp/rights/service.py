@@ -16,6 +16,7 @@ from webapp.core.models import (
     CoachRelation,
     Draft,
     Referral,
+    ReminderCall,
     ReminderSent,
     Resident,
     User,
@@ -24,6 +25,7 @@ from webapp.core.models import (
 )
 from webapp.core.models._base import as_utc
 from webapp.fhir import service as fhir_export
+from webapp.reminders import service as reminders
 
 
 def _when(value):
@@ -98,6 +100,17 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "created_at": _when(r.created_at),
             "contact_attempts": [{"at": _when(a.at), "outcome": a.outcome, "note": a.note} for a in r.attempts],
         } for r in db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id))],
+        # The next check-in, how the resident is reminded, which reminders went out and who called.
+        "reminders": {
+            "next_checkin_on": _when(reminders.next_checkin(resident).on), "how": resident.reminder,
+            "language": resident.reminder_locale, "phone": resident.phone,
+            "sent": [{"due_on": _when(r.due_on), "channel": r.channel, "status": r.status, "sent_at": _when(r.sent_at)}
+                     for r in db.session.scalars(select(ReminderSent).where(ReminderSent.resident_id == resident.id)
+                                                 .order_by(ReminderSent.due_on))],
+            "calls": [{"due_on": _when(c.due_on), "called_at": _when(c.called_at), "note": c.note}
+                      for c in db.session.scalars(select(ReminderCall).where(ReminderCall.resident_id == resident.id)
+                                                  .order_by(ReminderCall.called_at))],
+        },
         "access_log": [{
             "at": _when(e.at), "action": e.action, "by_role": e.actor_role, "object": e.object_public_id,
         } for e in db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == resident.public_id)
