@@ -3,6 +3,8 @@
 from babel.dates import get_month_names
 from flask import Flask, current_app, request, session
 from flask_babel import format_decimal, get_locale
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.core.extensions import babel
 from webapp.core.labels import ReferralStatus
@@ -42,4 +44,18 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _inject_locale() -> dict:
-        return {"lang": locale(), "request_path": request.full_path.rstrip("?")}
+        return {"lang": locale(), "request_path": request.full_path.rstrip("?"), "read_aloud": _read_aloud()}
+
+
+# Where a resident reads: the check-in, the result and the pages for residents (and anyone not
+# logged in). Staff pages (caseload, beheer, Impact) get no "Lees voor" buttons.
+READ_ALOUD_BLUEPRINTS = frozenset({"checkin", "results", "visits", "main", "sociale_kaart", "reminders", "rights"})
+
+
+def _read_aloud() -> bool:
+    if request.blueprint in READ_ALOUD_BLUEPRINTS:
+        return True
+    try:
+        return not current_user.is_authenticated or current_user.has_role("bewoner")
+    except SQLAlchemyError:  # the "database unavailable" page: no login to look up
+        return False
