@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from webapp import create_app
 from webapp.core.extensions import db
 from webapp.core.models import Checkin, Resident, User
+from webapp.core.models._base import as_utc
 
 
 def test_healthz_reports_a_reachable_database(client):
@@ -72,6 +73,26 @@ def test_seed_demo_creates_fictional_residents_once(app):
         # nameless residents without a login, only there so the Impact figures show numbers
         unnamed = db.session.scalars(select(Resident).where(Resident.id.not_in(named))).all()
         assert len(unnamed) >= 100 and not any(r.user_id or r.display_name for r in unnamed)
+
+
+def test_every_demo_person_tells_one_story(app):
+    """A demo resident without a login (mevr. Bakker, no phone) cannot have filled anything in alone:
+    every check-in was done together with the coach who enrolled her, after she agreed to it."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    with app.app_context():
+        from webapp.core.models import CoachRelation
+
+        people = db.session.scalars(select(Resident).where(Resident.user_id.is_(None),
+                                                           Resident.display_name.is_not(None))).all()
+        assert people, "the demo has an enrolled resident without a login"
+        for person in people:
+            relation = db.session.scalar(select(CoachRelation).where(CoachRelation.resident_id == person.id))
+            checkins = db.session.scalars(select(Checkin).where(Checkin.resident_id == person.id)).all()
+            assert checkins
+            for checkin in checkins:
+                assert checkin.mode == "samen" and checkin.coach_id == relation.coach_id, person.display_name
+                assert checkin.completed_at.date() >= relation.consent_date
+                assert as_utc(checkin.completed_at) >= as_utc(relation.started_at)
 
 
 def test_demo_resident_sees_history_over_months(app, client):

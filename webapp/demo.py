@@ -90,9 +90,17 @@ def _seed_relations(now: datetime) -> None:
     if coach is None or anna is None or active_relation(coach, anna):
         return
     people.share_with_coach(anna, coach.coach_code)
-    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterhof", now.date(), ConsentMethod.MONDELING)
+    # Mevrouw Bakker has no phone: the coach enrolled her at the first home visit, with her spoken
+    # consent, and every check-in since was done together at a visit (one story, issue 19).
+    first_visit = now - timedelta(days=30 * MONTHS_AGO[0], hours=9)  # before the first check-in (see _add_checkins)
+    enrolled = people.enrol_resident(coach, "mevr. T. Bakker", 1941, "Oosterhof", first_visit.date(),
+                                     ConsentMethod.MONDELING)
+    enrolled.created_at = first_visit
+    for relation in enrolled.relations:
+        relation.started_at = first_visit
     _add_checkins(enrolled, "bakker", "verhuizing", {"lichaam": 5, "mentaal": 6, "zingeving": 6, "kwaliteit": 5,
-                                           "meedoen": 3, "dagelijks": 5}, {"meedoen": 0.8}, None, now, "uitgebreid")
+                                           "meedoen": 3, "dagelijks": 5}, {"meedoen": 0.8}, None, now, "uitgebreid",
+                  first_mode=CheckinMode.SAMEN, later_mode=CheckinMode.SAMEN, coach=coach)
 
 
 def _seed_gp_referrals(now: datetime) -> None:
@@ -173,8 +181,10 @@ def _seed_residents(now: datetime) -> list[str]:
 
 def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend: dict, plan: tuple | None,
                   now: datetime, form: str, months_ago: tuple[int, ...] = MONTHS_AGO,
-                  first_mode: str = CheckinMode.ZELF) -> None:
-    """Check-ins `months_ago` (four over seven months by default), drifting by `trend` per two months."""
+                  first_mode: str = CheckinMode.ZELF, later_mode: str = CheckinMode.ZELF,
+                  coach: User | None = None) -> None:
+    """Check-ins `months_ago` (four over seven months by default), drifting by `trend` per two months;
+    done together with `coach` where the mode is "samen"."""
     questionnaire = current_questionnaire()
     form_items = questionnaire.form_item_ids(form)
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -192,8 +202,10 @@ def _add_checkins(resident: Resident, seed: str, event: str, start: dict, trend:
             questionnaire_version=questionnaire.version, form=form,
             life_event=event if index == 0 else NO_LIFE_EVENT,
             started_at=completed - timedelta(minutes=4), completed_at=completed,
-            answers=answers, mode=first_mode if index == 0 else CheckinMode.ZELF,
+            answers=answers, mode=first_mode if index == 0 else later_mode,
         )
+        if checkin.mode == CheckinMode.SAMEN and coach is not None:
+            checkin.coach_id = coach.id
         if plan is not None and index == len(months_ago) - 1:
             checkin.plan_important, checkin.plan_pillar = plan[0], plan[1]
             checkin.plan_step, checkin.plan_helper = plan[2], plan[3]
