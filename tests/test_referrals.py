@@ -1,5 +1,6 @@
 """Referrals: 'Dit wil ik proberen', status changes by role, and the follow-up at the next check-in."""
 
+import re
 from datetime import date
 
 import pytest
@@ -112,7 +113,12 @@ def test_next_checkin_asks_how_it_went(app, client, login_as, setting, kort_item
     assert "Bent u naar Wandelgroep De Beemden geweest? Hoe was het?" in review
 
     bad = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "9"})
-    assert bad.status_code == 400 and "Kies een cijfer van 1 tot en met 5" in bad.get_data(as_text=True)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Kies een cijfer van 1 tot en met 5" in page
+    # The message is tied to every choice, and the summary at the top links to the question.
+    assert "<title>Fout: " in page and f'href="#hoe-{referral}"' in page and f'id="hoe-{referral}"' in page
+    choices = re.findall(rf'<input type="radio" name="hoe_{referral}"[^>]*>', page)
+    assert len(choices) == 6 and all('aria-invalid="true"' in c and f"hoe-{referral}-error" in c for c in choices)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1  # only the earlier one
     assert _referral(app).followup_at is None
