@@ -130,6 +130,12 @@ MATRIX = {
     "reminders.calendar": ("GET", "/volgende-check-in.ics", RESIDENT_ONLY),
     # The "a week later" link in a reminder mail: the signed link is the permission (tests/test_reminder_job.py).
     "reminders.snooze": ("GET", "/herinnering/later/geen-geldige-link", {"*": 400}),
+    # The call list: only a coach who follows the resident (an empty form: "gebeld" without a note,
+    # and an empty number, which clears it).
+    "reminders.called": ("POST", "/coach/bewoner/{resident}/gebeld", {**COACHES, "coach_shared": 302,
+                                                                      "coach_other": 404}),
+    "reminders.phone": ("POST", "/coach/bewoner/{resident}/telefoon", {**COACHES, "coach_shared": 302,
+                                                                       "coach_other": 404}),
     "wor.mine": ("GET", "/verwijzer", VERWIJZERS),
     "wor.new": ("GET", "/verwijzer/nieuw", VERWIJZERS),
     "wor.queue": ("GET", "/coach/welzijn-op-recept", WELZIJNSCOACH),

@@ -2,13 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import RadioField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.core.forms import DayField
 from webapp.reminders.labels import CHANNEL_LABELS, CHOICE_LABELS
-from webapp.reminders.rules import Channel, Choice
+from webapp.reminders.rules import Channel, Choice, phone_number
 
 
 class NextCheckinForm(FlaskForm):
@@ -50,3 +50,25 @@ class ReminderForm(FlaskForm):
 
 class SnoozeForm(FlaskForm):
     """One button: "Ja, een week later"."""
+
+
+class CalledForm(FlaskForm):
+    """The call list's "Gebeld" tick, with a short note (optional)."""
+
+    note = StringField(_l("Korte notitie (mag leeg)"), validators=[
+        Optional(), Length(max=200, message=_l("Schrijf hier hoogstens 200 tekens."))])
+
+
+NOT_A_PHONE_NUMBER = _l("Dit lijkt geen telefoonnummer. Typ alleen cijfers, bijvoorbeeld 06 12345678.")
+
+
+class PhoneForm(FlaskForm):
+    """The phone number the coach records for the call list; empty removes it."""
+
+    phone = StringField(_l("Telefoonnummer"), description=_l("Bijvoorbeeld 06 12345678. Laat leeg om het te wissen."))
+
+    def validate_phone(self, field) -> None:
+        try:
+            field.data = phone_number(field.data)
+        except ValueError:
+            raise ValidationError(NOT_A_PHONE_NUMBER) from None

@@ -108,3 +108,25 @@ def snoozed_date(due_on: date, today: date) -> date:
     """The date a reminder's "a week later" link gives: a week from today, or from the date itself
     when that is still ahead."""
     return max(due_on, today) + SNOOZE
+
+
+PHONE_DIGITS = (10, 15)  # a Dutch number has 10 digits; with a country code up to 15
+
+
+def phone_number(text: str | None) -> str | None:
+    """A phone number as the coach typed it, tidied ("06 12345678", "+31 6 1234 5678"); None when
+    empty. ValueError when it is not a phone number (letters, too few or too many digits)."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    if any(c not in "0123456789 +-()" for c in cleaned) or "+" in cleaned[1:]:
+        raise ValueError(cleaned)
+    digits = sum(c.isdigit() for c in cleaned)
+    if not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        raise ValueError(cleaned)
+    return cleaned[:30]
+
+
+def tel_link(phone: str) -> str:
+    """The number for a tel: link: digits and a leading +."""
+    return ("+" if phone.startswith("+") else "") + "".join(c for c in phone if c.isdigit())

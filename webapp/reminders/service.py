@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, ReminderSent, Resident
+from webapp.core.models import Checkin, ReminderCall, ReminderSent, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.core.tokens import serializer
 from webapp.reminders import rules
@@ -120,3 +120,47 @@ def snooze(found: Snooze) -> bool:
     db.session.flush()
     audit.record("reminder.snooze", found.resident, latest)
     return True
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """What the call list shows beside a resident: the number to call and whether it was done."""
+
+    phone: str | None
+    called_at: object | None = None  # when, for the resident's current date
+    called_by: str | None = None
+    note: str | None = None
+
+
+def call_info(due: dict[int, date]) -> dict[int, CallInfo]:
+    """For the residents on the call list ({resident id: due date}): their phone number and the
+    latest call about that date; two queries however long the list."""
+    if not due:
+        return {}
+    phones = dict(db.session.execute(select(Resident.id, Resident.phone).where(Resident.id.in_(due))).all())
+    info = {resident_id: CallInfo(phones.get(resident_id)) for resident_id in due}
+    calls = db.session.execute(
+        select(ReminderCall, func.coalesce(User.display_name, User.username))
+        .outerjoin(User, User.id == ReminderCall.coach_id)
+        .where(ReminderCall.resident_id.in_(due)).order_by(ReminderCall.called_at))
+    for call, coach_name in calls:
+        if call.due_on == due[call.resident_id]:
+            info[call.resident_id] = CallInfo(phones.get(call.resident_id), call.called_at, coach_name, call.note)
+    return info
+
+
+def record_call(coach: User, resident: Resident, note: str | None) -> ReminderCall:
+    """The coach called the resident about their current next check-in ("gebeld", audited)."""
+    call = ReminderCall(resident_id=resident.id, coach_id=coach.id, due_on=next_checkin(resident).on,
+                        called_at=clock.now(), note=(note or "").strip()[:200] or None)
+    db.session.add(call)
+    db.session.flush()
+    audit.record("reminder.call", resident, call)
+    return call
+
+
+def set_phone(resident: Resident, phone: str | None) -> None:
+    """The number the coach may call (tidied by rules.phone_number), or none."""
+    resident.phone = phone
+    db.session.flush()
+    audit.record("resident.phone", resident, resident)

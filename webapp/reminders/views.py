@@ -3,15 +3,18 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from webapp.core import audit, clock
-from webapp.core.labels import Role
-from webapp.core.permissions import own_resident, role_required
+from webapp.core.labels import COACH_ROLES, Role
+from webapp.core.models import Resident
+from webapp.core.permissions import own_resident, require_access, role_required
 from webapp.core.urls import safe_next
+from webapp.core.views import by_public_id
 from webapp.reminders import labels, rules
 from webapp.reminders import service as reminders
 from webapp.reminders.calendar_file import reminder_ics
-from webapp.reminders.forms import NextCheckinForm, ReminderForm, SnoozeForm
+from webapp.reminders.forms import CalledForm, NextCheckinForm, PhoneForm, ReminderForm, SnoozeForm
 
 bp = Blueprint("reminders", __name__)
 
@@ -86,3 +89,43 @@ def snooze(token: str):
     else:
         audit.record("reminder.snooze_view", found.resident, found.resident)
     return render_template("reminders/snooze.html", found=found, form=form, moved=moved)
+
+
+def _back_to(default: str) -> str:
+    return safe_next(request.form.get("next")) or default
+
+
+@bp.post("/coach/bewoner/<resident_id>/gebeld")
+@role_required(*COACH_ROLES)
+def called(resident_id: str):
+    """The call list's "Gebeld" tick: the coach called the resident about their next check-in."""
+    resident = require_access(by_public_id(Resident, resident_id))
+    form = CalledForm()
+    if not form.validate_on_submit():
+        for error in form.note.errors or [_("Er ging iets mis. Probeer het opnieuw.")]:
+            flash(str(error), "error")
+        return redirect(_back_to(url_for("caseload.home") + "#bellijst"))
+    reminders.record_call(current_user, resident, form.note.data)
+    flash(_("Genoteerd: gebeld."), "success")
+    return redirect(_back_to(url_for("caseload.home") + "#bellijst"))
+
+
+@bp.post("/coach/bewoner/<resident_id>/telefoon")
+@role_required(*COACH_ROLES)
+def phone(resident_id: str):
+    """The phone number the coach records for the call list."""
+    resident = require_access(by_public_id(Resident, resident_id))
+    form = PhoneForm()
+    back = _back_to(url_for("caseload.resident", resident_id=resident.public_id) + "#telefoon")
+    if not form.validate_on_submit():
+        for error in form.phone.errors or [_("Er ging iets mis. Probeer het opnieuw.")]:
+            flash(str(error), "error")
+        return redirect(back)
+    reminders.set_phone(resident, form.phone.data)
+    flash(_("Het telefoonnummer is opgeslagen.") if form.phone.data else _("Het telefoonnummer is gewist."), "success")
+    return redirect(back)
+
+
+@bp.app_template_global("tel_link")
+def _tel_link(phone: str) -> str:
+    return rules.tel_link(phone)

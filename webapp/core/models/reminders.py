@@ -34,6 +34,7 @@ class ReminderCall(db.Model):
     """A coach ticked "gebeld" on the call list: the resident was called about a due check-in."""
 
     __tablename__ = "reminder_call"
+    audit_type = "reminder_call"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
