@@ -113,3 +113,23 @@ def test_an_unknown_form_falls_back_to_the_short_form(app, client, make_resident
         from webapp.core.models import Draft
 
         assert db.session.scalar(select(Draft.form).where(Draft.public_id == draft)) == "kort"
+
+
+def test_the_resident_sees_their_own_trend_in_words(client, make_resident, make_checkin, login_as, kort_items):
+    from tests.conftest import all_answers
+
+    person = make_resident()
+    login_as(client, person["user"])
+    make_checkin(person["resident"], all_answers(kort_items, 3), days_ago=90)
+    alone = client.get("/geschiedenis").get_data(as_text=True)
+    assert 'id="verloop"' not in alone  # one check-in: nothing to compare
+    answers = all_answers(kort_items, 3)
+    first_pillar = next(iter(kort_items))
+    answers.update({item: 7 for item in kort_items[first_pillar]})  # four points up in one pillar
+    make_checkin(person["resident"], answers, days_ago=1)
+    page = client.get("/geschiedenis").get_data(as_text=True)
+    section = page.split('id="verloop"')[1].split("</section>")[0]
+    assert "vergeleken met" in section
+    assert section.count("ongeveer hetzelfde") == len(kort_items) - 1
+    assert section.count("</strong> beter</li>") == 1
+    assert "," not in section.split("</h2>")[1]  # words, no decimals

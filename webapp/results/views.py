@@ -113,7 +113,24 @@ def history():
     checkins = past.checkins_of(resident)
     items = [(m, past.scores_of(m), life_events().get(m.life_event)) for m in checkins]
     pillars = questionnaire_for(checkins[0]).pillars if checkins else []
-    return render_template("results/history.html", items=items, pillars=pillars)
+    return render_template("results/history.html", items=items, pillars=pillars, trend=_trend(items, pillars))
+
+
+def _trend(items: list, pillars: list) -> dict | None:
+    """The resident's own trend in words (issue 17): each pillar now against the first check-in in
+    the list, "iets beter", "ongeveer hetzelfde", ...; None with fewer than two check-ins."""
+    if len(items) < 2:
+        return None
+    (latest, now, _event), (first, then, _first_event) = items[0], items[-1]
+    if latest.completed_at < first.completed_at:
+        (latest, now), (first, then) = (first, then), (latest, now)
+    words = {}
+    for pillar in pillars:
+        change = None if now.get(pillar.id) is None or then.get(pillar.id) is None \
+            else now[pillar.id] - then[pillar.id]
+        word = change_word(change)
+        words[pillar.id] = CHANGE_WORDS[word] if word else None
+    return {"since": first.completed_at, "words": words}
 
 
 @bp.get("/geschiedenis/vergelijken")
