@@ -32,6 +32,7 @@ VERWIJZERS = {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 200, "*":
 MATRIX = {
     "main.home": ("GET", "/", {"*": 200}),
     "main.healthz": ("GET", "/healthz", {"*": 200}),
+    "main.help_page": ("GET", "/uitleg", {"*": 200}),
     "main.set_language": ("POST", "/taal", {"*": 302}),
     "accounts.login": ("GET", "/inloggen", {"anonymous": 200, "*": 302}),
     "accounts.register": ("GET", "/registreren", {"anonymous": 200, "*": 302}),

@@ -60,3 +60,11 @@ def healthz():
         current_app.logger.warning("health check: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/uitleg")
+def help_page():
+    """A short help page in plain words (issue 17): the spider web, the six parts, what happens with
+    the answers. For everyone, logged in or not; read aloud like every resident page."""
+    pillars = current_questionnaire().pillars
+    return render_template("main/help.html", pillars=pillars)

@@ -21,7 +21,7 @@
     var copy = element.cloneNode(true);
     copy.querySelectorAll(SKIP).forEach(function (node) { node.remove(); });
     // Cells and list items end a sentence, so the voice pauses between them.
-    copy.querySelectorAll("th, td, li, legend, p, h1, h2, h3, label").forEach(function (node) {
+    copy.querySelectorAll("th, td, li, legend, p, h1, h2, h3, label, dt, dd").forEach(function (node) {
       node.appendChild(document.createTextNode(". "));
     });
     return copy.textContent.replace(/\s+/g, " ").replace(/(\s*\.\s*){2,}/g, ". ").trim();
