@@ -133,3 +133,35 @@ def test_the_resident_sees_their_own_trend_in_words(client, make_resident, make_
     assert section.count("ongeveer hetzelfde") == len(kort_items) - 1
     assert section.count("</strong> beter</li>") == 1
     assert "," not in section.split("</h2>")[1]  # words, no decimals
+
+
+def test_a_coach_makes_the_easy_form_the_default_for_a_resident(app, client, make_resident, make_staff, login_as):
+    from sqlalchemy import select
+
+    from webapp.core.extensions import db
+    from webapp.core.models import AuditEvent, Draft, Resident
+
+    person = make_resident()
+    coach = make_staff("ouderencoach", share_with=(person["resident"],))
+    login_as(client, coach["user"])
+    url = f"/coach/bewoner/{person['resident']}"
+    assert 'id="vragenlijst"' in client.get(url).get_data(as_text=True)
+    assert client.post_form(f"{url}/vragenlijst", {"form": "lang"}).status_code == 400  # not a choice
+    assert client.post_form(f"{url}/vragenlijst", {"form": "eenvoudig"}).status_code == 302
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == person["resident"]))
+        assert resident.preferred_form == "eenvoudig"
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "resident.form"))
+    # A check-in together now uses the easy form ...
+    client.post_form(f"{url}/samen")
+    with app.app_context():
+        assert db.session.scalar(select(Draft.form)) == "eenvoudig"
+    # ... and the resident's own start page offers it first.
+    own = app.test_client()
+    login_as(own, person["user"])
+    home = own.get("/").get_data(as_text=True)
+    assert home.index("Start de eenvoudige check-in") < home.index("Start de check-in<")
+    assert client.post_form(f"{url}/vragenlijst", {"form": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Resident.preferred_form).where(
+            Resident.public_id == person["resident"])) is None

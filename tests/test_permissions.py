@@ -135,6 +135,9 @@ MATRIX = {
     # and an empty number, which clears it).
     "reminders.called": ("POST", "/coach/bewoner/{resident}/gebeld", {**COACHES, "coach_shared": 302,
                                                                       "coach_other": 404}),
+    # The coach's choice of form for a resident (an empty choice: the usual form).
+    "visits.preferred_form": ("POST", "/coach/bewoner/{resident}/vragenlijst", {**COACHES, "coach_shared": 302,
+                                                                                "coach_other": 404}),
     "reminders.phone": ("POST", "/coach/bewoner/{resident}/telefoon", {**COACHES, "coach_shared": 302,
                                                                        "coach_other": 404}),
     "wor.mine": ("GET", "/verwijzer", VERWIJZERS),

@@ -1,7 +1,7 @@
-"""Reminders in the resident's language, and the coach's call list.
+"""Reminders in the resident's language, the coach's call list, a resident's own form.
 
-The language a resident chose a reminder in, a phone number the coach may record, and one row per
-"gebeld" tick on the call list.
+The language a resident chose a reminder in, a phone number the coach may record, one row per
+"gebeld" tick on the call list, and the form (easy-read or not) a coach chose for a resident.
 
 Revision ID: 20261203_0022
 Revises: 20261203_0017
@@ -23,6 +23,7 @@ def upgrade():
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reminder_locale', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('phone', sa.String(length=30), nullable=True))
+        batch_op.add_column(sa.Column('preferred_form', sa.String(length=20), nullable=True))
     op.create_table('reminder_call',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -47,5 +48,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_reminder_call_resident_id'))
     op.drop_table('reminder_call')
     with op.batch_alter_table('resident', schema=None) as batch_op:
+        batch_op.drop_column('preferred_form')
         batch_op.drop_column('phone')
         batch_op.drop_column('reminder_locale')

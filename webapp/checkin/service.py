@@ -148,3 +148,10 @@ def submit_draft(resident: Resident, draft: Draft) -> Checkin:
     audit.record("checkin.create", resident, checkin)
     metrics.record_checkin(checkin.mode)
     return checkin
+
+
+def set_preferred_form(resident: Resident, form: str | None) -> None:
+    """The form a coach chose for this resident (None: the usual one); audited."""
+    resident.preferred_form = form
+    db.session.flush()
+    audit.record("resident.form", resident, resident)

@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "reminder.snooze": _l("Check-in een week opgeschoven met de link in de herinnering"),
     "reminder.call": _l("Gebeld door een coach over de volgende check-in"),
     "resident.phone": _l("Telefoonnummer opgeslagen door een coach"),
+    "resident.form": _l("Vragenlijst gekozen door een coach"),
     "wor.create": _l("Verwezen door de huisartspraktijk"),
     "wor.queue": _l("Verwijzing gezien in de lijst van een welzijnscoach"),
     "wor.view": _l("Verwijzing bekeken door een welzijnscoach"),

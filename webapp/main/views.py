@@ -17,7 +17,7 @@ from webapp.core import audit, history
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import Role
+from webapp.core.labels import FormKind, Role
 from webapp.core.urls import safe_next
 from webapp.main.service import database_reachable
 from webapp.referrals import service as referrals
@@ -29,7 +29,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     draft = latest = next_date = None
-    tries = []
+    tries, easy_first = [], False
     if current_user.is_authenticated and current_user.has_role(Role.BEWONER) and current_user.resident:
         resident = current_user.resident
         draft = drafts.open_draft(resident)
@@ -37,11 +37,12 @@ def home():
         latest = checkins_so_far[0] if checkins_so_far else None
         next_date = reminders.next_checkin(resident, latest).on
         tries = referrals.open_referrals(resident)
+        easy_first = resident.preferred_form == FormKind.EENVOUDIG
         audit.record("home.view", resident, resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
     return render_template(
         "main/home.html", draft=draft, latest=latest, next_date=next_date, tries=tries, form=CsrfForm(),
-        form_description=description,
+        form_description=description, easy_first=easy_first,
     )
 
 

@@ -109,6 +109,8 @@ class Resident(db.Model):
     reminder_locale: Mapped[str | None] = mapped_column(String(10))
     # A phone number the coach recorded for the call list ("Bellijst"); optional.
     phone: Mapped[str | None] = mapped_column(String(30))
+    # The form a coach chose for this resident: "eenvoudig" (easy-read, faces) or None (the usual one).
+    preferred_form: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User | None] = relationship(back_populates="resident")
     relations: Mapped[list["CoachRelation"]] = relationship(
