@@ -43,7 +43,7 @@ class Draft(db.Model):
 
 
 class Checkin(db.Model):
-    """A finished check-in: raw answers are stored, pillar scores are derived."""
+    """A finished check-in: raw answers are stored, pillar scores are derived from them and kept."""
 
     # The first version called a finished check-in a "measurement": the table, its columns and
     # the audit trail keep that name, the code says check-in.
@@ -77,6 +77,9 @@ class Checkin(db.Model):
     rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
     # Who set next_checkin_on: "coach" (agreed at a visit) or "bewoner" (chosen on the result page).
     next_checkin_by: Mapped[str | None] = mapped_column(String(20))
+    # Pillar scores {pillar id: score or None}, derived from the answers once, when the check-in is
+    # stored (see webapp.core.history); None when its questionnaire version is not known here.
+    scores: Mapped[dict[str, float | None] | None] = mapped_column(JSON)
 
     draft: Mapped[Draft | None] = relationship(back_populates="checkin")
     answers: Mapped[list["Answer"]] = relationship(
