@@ -68,6 +68,15 @@ def init_app(app: Flask) -> None:
         report = reminder_job.send_due(clock.today(), app.config["PUBLIC_URL"].rstrip("/") + "/")
         click.echo(report.line())
 
+    @app.cli.command("rebuild-summaries")
+    def rebuild_summaries_command() -> None:
+        """Recompute every resident's caseload summary from their check-ins and referrals."""
+        from webapp.caseload import summaries
+
+        count = summaries.rebuild()
+        db.session.commit()
+        click.echo(f"{count} samenvattingen opnieuw berekend.")
+
     @app.cli.command("backup")
     def backup_command() -> None:
         """Make an encrypted backup of the database in BACKUP_DIR (keeps the newest BACKUP_KEEP)."""

@@ -86,8 +86,29 @@ def upgrade():
     with op.batch_alter_table('measurement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scores', sa.JSON(), nullable=True))
     _backfill_scores()
+    op.create_table('resident_summary',
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('last_checkin_on', sa.Date(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('life_event', sa.String(length=50), nullable=True),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('largest_drop', sa.Float(), nullable=False),
+    sa.Column('has_drop', sa.Boolean(), nullable=False),
+    sa.Column('talk_count', sa.Integer(), nullable=False),
+    sa.Column('is_very_low', sa.Boolean(), nullable=False),
+    sa.Column('oldest_open_news_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_resident_summary_resident_id_resident'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('resident_id', name=op.f('pk_resident_summary'))
+    )
+    with op.batch_alter_table('resident_summary', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_resident_summary_due_on'), ['due_on'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('resident_summary', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_resident_summary_due_on'))
+    op.drop_table('resident_summary')
     with op.batch_alter_table('measurement', schema=None) as batch_op:
         batch_op.drop_column('scores')

@@ -6,6 +6,7 @@ from flask_login import current_user
 from webapp.accounts import service as people
 from webapp.caseload import rules as caseload
 from webapp.caseload import service as caseload_service
+from webapp.caseload import summaries  # noqa: F401 - keeps the summaries current on every flush
 from webapp.caseload.labels import FLAG_LABELS, REFERRAL_FILTER_LABELS, SORT_LABELS
 from webapp.checkin import service as drafts
 from webapp.core import audit, clock, history
