@@ -7,7 +7,7 @@ budget is never overspent.
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.core import clock, scoring
-from webapp.core.definitions import questionnaire_for
+from webapp.core import clock
+from webapp.core.definitions import definitions
 from webapp.core.extensions import db
 from webapp.core.labels import CheckinMode, ReferralStatus, RelationOrigin
-from webapp.core.models import Activity, Answer, Checkin, CoachRelation, ImpactRelease, Referral, Resident
+from webapp.core.models import Activity, Checkin, CoachRelation, ImpactRelease, Referral, Resident
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.transactions import savepoint
@@ -142,56 +142,6 @@ def _within(column, filters: Filters, timezone):
     return conditions
 
 
-def _checkins(filters: Filters, timezone) -> tuple[list[ScoredCheckin], dict, dict[int, str | None]]:
-    """Every finished check-in of a counted resident in the period, not yet scored; its row by key;
-    each resident's wijk."""
-    rows = db.session.execute(
-        select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.life_event,
-               Checkin.form, Checkin.questionnaire_id, Checkin.questionnaire_version, Resident.wijk)
-        .join(Resident, Resident.id == Checkin.resident_id)
-        .where(*_within(Checkin.completed_at, filters, timezone))
-    ).all()
-    checkins = [ScoredCheckin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
-                              life_event=row.life_event, scores={}) for row in rows]
-    return checkins, {row.id: row for row in rows}, {row.resident_id: row.wijk for row in rows}
-
-
-def _score(needed: Iterable[ScoredCheckin], rows: dict) -> None:
-    """Fill in the pillar scores of only the check-ins the figures compare, from their raw answers.
-
-    A check-in of a questionnaire version this installation no longer knows stays unscored, so
-    it counts as a check-in but is left out of the changes.
-    """
-    wanted = {checkin.key: checkin for checkin in needed}
-    keys = sorted(wanted)
-    answers: dict[int, dict[str, int | None]] = {key: {} for key in keys}
-    for start in range(0, len(keys), 500):  # stay under every database's parameter limit
-        for checkin_id, item_id, score in db.session.execute(
-                select(Answer.checkin_id, Answer.item_id, Answer.score)
-                .where(Answer.checkin_id.in_(keys[start:start + 500]))):
-            answers[checkin_id][item_id] = score
-    for key, checkin in wanted.items():
-        row = rows[key]
-        try:
-            items = questionnaire_for(row).form_item_ids(row.form)
-        except KeyError:
-            continue
-        checkin.scores.update(scoring.pillar_scores(items, answers[key]))
-
-
-def _first_named_events(residents: list[int]) -> dict[int, str]:
-    """Per resident: the life-event of their earliest check-in that named one."""
-    named: dict[int, str] = {}
-    for start in range(0, len(residents), 500):
-        for resident, event in db.session.execute(
-                select(Checkin.resident_id, Checkin.life_event)
-                .where(Checkin.resident_id.in_(residents[start:start + 500]),
-                       Checkin.life_event.is_not(None), Checkin.life_event != NO_LIFE_EVENT)
-                .order_by(Checkin.completed_at.desc())):
-            named[resident] = event  # newest first, so the earliest is written last
-    return named
-
-
 def _referrals(filters: Filters, timezone) -> dict[int, list[tuple[str, str, datetime]]]:
     """Per counted resident: (activity key, status, referred at) of referrals made in the period, oldest first."""
     rows = db.session.execute(
@@ -222,37 +172,92 @@ def _cells(filters: Filters, event_ids: list[str], timezone) -> dict[str, list[s
             "activities": [str(a) for a in db.session.scalars(select(Activity.id).order_by(Activity.id))]}
 
 
+def _ends(filters: Filters, timezone) -> tuple[dict[int, list[ScoredCheckin]], dict[int, str | None]]:
+    """Per counted resident with a check-in in the period: their first and latest check-in there (one
+    when they have one), with the kept scores; and each resident's wijk. One query: the database
+    numbers each resident's check-ins both ways and returns only the two ends."""
+    order = (Checkin.completed_at, Checkin.id)
+    ranked = (select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.scores, Checkin.questionnaire_id,
+                     Checkin.questionnaire_version, Resident.wijk,
+                     func.row_number().over(partition_by=Checkin.resident_id, order_by=order).label("up"),
+                     func.row_number().over(partition_by=Checkin.resident_id,
+                                            order_by=tuple(c.desc() for c in order)).label("down"))
+              .join(Resident, Resident.id == Checkin.resident_id)
+              .where(*_within(Checkin.completed_at, filters, timezone)).subquery())
+    ends: dict[int, list[ScoredCheckin]] = {}
+    wijk_of: dict[int, str | None] = {}
+    for row in db.session.execute(select(ranked).where((ranked.c.up == 1) | (ranked.c.down == 1))
+                                  .order_by(ranked.c.resident_id, ranked.c.up)):
+        ends.setdefault(row.resident_id, []).append(_scored(row))
+        wijk_of[row.resident_id] = row.wijk
+    return ends, wijk_of
+
+
+def _scored(row) -> ScoredCheckin:
+    """A check-in with its kept scores. One of a questionnaire version this installation no longer
+    knows stays unscored: it counts as a check-in but is left out of the changes."""
+    known = (row.questionnaire_id, row.questionnaire_version) in definitions().questionnaires
+    return ScoredCheckin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at), life_event=None,
+                         scores=(row.scores or {}) if known else {})
+
+
+def _first_named_events(filters: Filters, timezone) -> dict[int, str]:
+    """Per counted resident with a check-in in the period: the life-event of their earliest check-in
+    that named one (in any period). One query."""
+    in_period = (select(Checkin.resident_id).join(Resident, Resident.id == Checkin.resident_id)
+                 .where(*_within(Checkin.completed_at, filters, timezone)))
+    ranked = (select(Checkin.resident_id, Checkin.life_event,
+                     func.row_number().over(partition_by=Checkin.resident_id,
+                                            order_by=(Checkin.completed_at, Checkin.id)).label("rank"))
+              .where(Checkin.resident_id.in_(in_period), Checkin.life_event.is_not(None),
+                     Checkin.life_event != NO_LIFE_EVENT).subquery())
+    return dict(db.session.execute(select(ranked.c.resident_id, ranked.c.life_event).where(ranked.c.rank == 1)).all())
+
+
+def _around_first_referral(filters: Filters, timezone) -> dict[int, tuple[ScoredCheckin, ScoredCheckin]]:
+    """Per counted resident referred in the period: their latest check-in (in the period) at or before
+    their first referral there, and their latest one after it, when both exist. One query."""
+    referred = (select(Referral.resident_id, Referral.created_at,
+                       func.row_number().over(partition_by=Referral.resident_id,
+                                              order_by=(Referral.created_at, Referral.id)).label("rank"))
+                .join(Resident, Resident.id == Referral.resident_id)
+                .where(*_within(Referral.created_at, filters, timezone), Referral.status.in_(OUTCOMES)).subquery())
+    first = select(referred.c.resident_id, referred.c.created_at).where(referred.c.rank == 1).subquery()
+    after = Checkin.completed_at > first.c.created_at
+    ranked = (select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.scores, Checkin.questionnaire_id,
+                     Checkin.questionnaire_version, after.label("after"),
+                     func.row_number().over(partition_by=(Checkin.resident_id, after),
+                                            order_by=(Checkin.completed_at.desc(), Checkin.id.desc())).label("rank"))
+              .join(first, first.c.resident_id == Checkin.resident_id)
+              .join(Resident, Resident.id == Checkin.resident_id)
+              .where(*_within(Checkin.completed_at, filters, timezone)).subquery())
+    sides: dict[int, dict[bool, ScoredCheckin]] = {}
+    for row in db.session.execute(select(ranked).where(ranked.c.rank == 1)):
+        sides.setdefault(row.resident_id, {})[bool(row.after)] = _scored(row)
+    return {resident: (own[False], own[True]) for resident, own in sides.items() if len(own) == 2}
+
+
 def _contributions(filters: Filters, pillars: list[str], timezone) -> dict[int, tuple[str | None, Contribution]]:
-    """Per counted resident with a check-in in the period: their wijk and what they add to the figures."""
-    checkins, rows, wijk_of = _checkins(filters, timezone)
-    by_resident: dict[int, list[ScoredCheckin]] = {}
-    for checkin in sorted(checkins, key=lambda c: c.at):
-        by_resident.setdefault(checkin.resident, []).append(checkin)
-    named = _first_named_events(list(by_resident))  # the life-event that brought them in
+    """Per counted resident with a check-in in the period: their wijk and what they add to the figures.
+
+    Four queries whatever the number of residents: the database picks the check-ins compared (first
+    and latest; around the first referral), the kept scores come with them; no answer is read.
+    """
+    ends, wijk_of = _ends(filters, timezone)
+    named = _first_named_events(filters, timezone)  # the life-event that brought them in
     referrals = _referrals(filters, timezone)
-
-    pairs: dict[int, tuple[ScoredCheckin, ScoredCheckin]] = {}
-    around: dict[int, tuple[str, tuple[ScoredCheckin, ScoredCheckin]]] = {}
-    for resident, own in by_resident.items():
-        if len(own) >= 2:
-            pairs[resident] = (own[0], own[-1])
-        if referrals.get(resident):  # each resident adds to one activity: their first referral's
-            activity, _status, at = referrals[resident][0]
-            pair = impact.around(own, at)
-            if pair is not None:
-                around[resident] = (activity, pair)
-    _score([c for pair in [*pairs.values(), *(p for _a, p in around.values())] for c in pair], rows)
-
+    around = _around_first_referral(filters, timezone)
     result = {}
-    for resident, own in by_resident.items():
-        activity, pair = around.get(resident, (None, None))
+    for resident, own in ends.items():
+        referred = referrals.get(resident)
+        pair = around.get(resident) if referred else None
         result[resident] = (wijk_of[resident], Contribution(
-            month=impact.month_key(own[0].at),
+            month=impact.month_key(own[0].at.astimezone(timezone)),
             event=named.get(resident, NO_LIFE_EVENT),
-            change=impact.pillar_changes(*pairs[resident], pillars) if resident in pairs else None,
-            activity=activity,
+            change=impact.pillar_changes(own[0], own[-1], pillars) if len(own) >= 2 else None,
+            activity=referred[0][0] if pair else None,
             activity_change=impact.pillar_changes(*pair, pillars) if pair else None,
-            outcome=referrals[resident][-1][1] if referrals.get(resident) else None,
+            outcome=referred[-1][1] if referred else None,
         ))
     return result
 
