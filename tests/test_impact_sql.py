@@ -199,3 +199,4 @@ def test_the_contributions_cost_four_queries_whatever_the_number_of_residents(ap
                                                  (NOW - timedelta(days=5), 6, None)], "Extra", coach_id=coach_id)
         db.session.commit()
     assert _statements(app, run) == small == 4
+

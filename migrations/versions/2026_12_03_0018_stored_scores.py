@@ -7,6 +7,9 @@ Python, with the same scoring code the app uses (webapp.core.scoring), on SQLite
 alike. A check-in of a questionnaire version this installation does not know stays unscored
 (NULL), as it did on the pages before.
 
+An index on `measurement.completed_at` lets Impact find the first check-in of all without
+reading every row.
+
 `resident_summary` holds what the caseload shows per resident (dates, changes, flags); the app
 keeps it current in the same transaction as every change. It starts empty here: the caseload
 fills any missing row on first view, and `flask caseload rebuild-summaries` rebuilds all.
@@ -85,6 +88,7 @@ def _backfill_scores():
 def upgrade():
     with op.batch_alter_table('measurement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scores', sa.JSON(), nullable=True))
+        batch_op.create_index('ix_measurement_completed_at', ['completed_at'], unique=False)
     _backfill_scores()
     op.create_table('resident_summary',
     sa.Column('resident_id', sa.Integer(), nullable=False),
@@ -111,4 +115,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_resident_summary_due_on'))
     op.drop_table('resident_summary')
     with op.batch_alter_table('measurement', schema=None) as batch_op:
+        batch_op.drop_index('ix_measurement_completed_at')
         batch_op.drop_column('scores')

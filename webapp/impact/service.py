@@ -7,8 +7,9 @@ budget is never overspent.
 """
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
@@ -69,26 +70,59 @@ def spent(month: str | None = None) -> float:
                              .where(ImpactRelease.month == (month or _budget_month()))) or 0.0
 
 
-def _released(key: str, cost: float, build: Callable[[], dict]) -> dict:
+@dataclass(frozen=True)
+class Release:
+    """A kept release: its noisy payload, and which release it is (the version the caches key on)."""
+
+    payload: dict
+    version: tuple[int, str]  # (id, when made): an id alone comes back on SQLite once every row is gone
+    made_at: datetime
+
+
+CACHE_SIZE = 128  # kept payloads, figures and charts per worker; a release is a few kilobytes
+
+
+def cached(key: tuple, compute: Callable[[], object]) -> object:
+    """What `compute` gives for `key`, worked out once per worker. Keys hold a release's version, so a
+    new release (next month, or after one was withdrawn) never meets an old entry; nothing in it
+    names a resident, so keeping it outlives no erasure."""
+    store = current_app.extensions.setdefault("veerkracht_impact_cache", OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = compute()
+    while len(store) > CACHE_SIZE:
+        store.popitem(last=False)
+    return value
+
+
+def _released(key: str, cost: float, build: Callable[[], dict]) -> Release:
     """This month's release under `key`: the kept one, or a new one when the budget can pay for it.
 
     A release is made once and kept, so asking again (or on another worker) gains nothing.
     """
     month = _budget_month()
-    query = select(ImpactRelease.payload).where(ImpactRelease.month == month, ImpactRelease.key == key)
-    kept = db.session.scalar(query)
-    if kept is not None:
-        return json.loads(kept)
-    if spent(month) + cost > current_app.config["IMPACT_BUDGET"] + 1e-9:
-        raise BudgetSpent
-    payload = build()
-    try:
-        with savepoint():
-            db.session.add(ImpactRelease(month=month, key=key, epsilon=cost, payload=json.dumps(payload)))
-            db.session.flush()
-    except IntegrityError:  # another request released it a moment ago: that one is the answer
-        return json.loads(db.session.scalar(query))
-    return payload
+    query = select(ImpactRelease.id, ImpactRelease.created_at).where(ImpactRelease.month == month,
+                                                                     ImpactRelease.key == key)
+    kept = db.session.execute(query).first()
+    if kept is None:
+        if spent(month) + cost > current_app.config["IMPACT_BUDGET"] + 1e-9:
+            raise BudgetSpent
+        payload = build()
+        try:
+            with savepoint():
+                release = ImpactRelease(month=month, key=key, epsilon=cost, payload=json.dumps(payload))
+                db.session.add(release)
+                db.session.flush()
+                kept = (release.id, release.created_at)
+        except IntegrityError:  # another request released it a moment ago: that one is the answer
+            kept = db.session.execute(query).first()
+    release_id, created_at = kept
+    made_at = as_utc(created_at)
+    version = (release_id, made_at.isoformat())
+    payload = cached(("payload", version), lambda: json.loads(
+        db.session.scalar(select(ImpactRelease.payload).where(ImpactRelease.id == release_id))))
+    return Release(payload, version, made_at)
 
 
 def _epsilon() -> float:
@@ -104,7 +138,7 @@ def _wijk_sizes() -> dict[str | None, int]:
                                       impact.PARTITION_SHARE * _epsilon())
         return {"sizes": {wijk: max(0, n) for wijk, n in noisy.items()}}
 
-    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build)["sizes"]
+    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build).payload["sizes"]
     return {wijk or None: n for wijk, n in sizes.items()}
 
 
@@ -263,7 +297,7 @@ def _contributions(filters: Filters, pillars: list[str], timezone) -> dict[int, 
 
 
 def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
-                    wijken: list[str]) -> dict:
+                    wijken: list[str]) -> Release:
     """This month's release of a period: one noisy tally per wijk group, from one partition."""
     def build() -> dict:
         cells = _cells(filters, event_ids, timezone)
@@ -278,29 +312,50 @@ def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], 
     return _released(f"periode:{filters.period or 'alles'}", _epsilon(), build)
 
 
-def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
-            wijken: list[str]) -> Figures | None:
-    """Every figure on the Impact page for this view; None when the view is too small to show.
+@dataclass(frozen=True)
+class View:
+    """The figures of one view, and the release they come from (how fresh they are)."""
+
+    data: Figures | None
+    version: tuple[int, str]
+    made_at: datetime
+
+
+def view(filters: Filters, pillars: list[str], event_ids: list[str], timezone, wijken: list[str]) -> View:
+    """Every figure on the Impact page for this view (data None when the view is too small to show).
 
     Drawn from this month's release of the period: "all wijken" adds up the wijk groups' noisy
-    tallies, so a wijk view and the total never differ by an exact figure. Raises BudgetSpent.
+    tallies, so a wijk view and the total never differ by an exact figure. The figures of a view
+    are worked out once per release (they change only with it). Raises BudgetSpent.
     """
     release = _period_release(filters, pillars, event_ids, timezone, wijken)
-    if filters.wijk is None:
-        chosen = list(release["groups"].values())
-    elif filters.wijk == OTHER_WIJKEN:  # the pool of the release (the same partition as `wijken`)
-        chosen = [release["groups"][OTHER_WIJKEN]]
-    else:
-        chosen = [release["groups"][filters.wijk]]
-    data = impact.view_figures(impact.combine(chosen), len(chosen), release["epsilon"], pillars, release["cells"])
+
+    def compute() -> Figures | None:
+        payload = release.payload
+        if filters.wijk is None:
+            chosen = list(payload["groups"].values())
+        elif filters.wijk == OTHER_WIJKEN:  # the pool of the release (the same partition as `wijken`)
+            chosen = [payload["groups"][OTHER_WIJKEN]]
+        else:
+            chosen = [payload["groups"][filters.wijk]]
+        return impact.view_figures(impact.combine(chosen), len(chosen), payload["epsilon"], pillars,
+                                   payload["cells"])
+
+    data = cached(("figures", release.version, filters.wijk, tuple(pillars)), compute)
     if data is None:
-        return None
+        return View(None, release.version, release.made_at)
     names = {str(a.id): f"{a.name} ({a.organisation})" for a in db.session.execute(
         select(Activity.id, Activity.name, Activity.organisation)
-        .where(Activity.id.in_([int(key) for key, _e in data.change_by_activity])))}
-    data.change_by_activity = sorted(((names[key], estimates) for key, estimates in data.change_by_activity
-                                      if key in names), key=lambda item: item[0].casefold())
-    return data
+        .where(Activity.id.in_([int(key) for key, _e in data.change_by_activity])))} if data.change_by_activity else {}
+    named = sorted(((names[key], estimates) for key, estimates in data.change_by_activity if key in names),
+                   key=lambda item: item[0].casefold())
+    return View(replace(data, change_by_activity=named), release.version, release.made_at)
+
+
+def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
+            wijken: list[str]) -> Figures | None:
+    """Every figure on the Impact page for this view; None when the view is too small to show."""
+    return view(filters, pillars, event_ids, timezone, wijken).data
 
 
 @dataclass(frozen=True)
