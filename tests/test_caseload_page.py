@@ -101,7 +101,8 @@ def test_every_sort_filter_and_page_matches_the_answers_computation(app, populat
             label = (sort, flag, event_id, wijk, other, name, page)
             assert [_key(r) for r in result.rows] == [_key(r) for r in shown], label
             assert (result.total, result.page, result.pages) == (total, number, pages), label
-            assert [_key(r) for r in result.to_call] == [_key(r) for r in to_call], label
+            assert [_key(r) for r in result.to_call] == [_key(r) for r in to_call[:service.CALL_LIST_LIMIT]], label
+            assert result.call_total == len(to_call), label
             seen_flags |= {f for r in result.rows for f in r.flags}
         assert seen_flags == set(caseload.FLAGS)  # the population has every flag somewhere
         every = service.caseload_rows(coach, clock.today(), clock.timezone())
@@ -117,7 +118,8 @@ def test_the_page_lists_the_residents_in_the_same_order(app, client, login_as, p
         expected = {}
         for sort in caseload.SORTS:
             shown, total, _page, pages, to_call = _reference(coach, sort, None, None, None, None, None, 2)
-            expected[sort] = ([r.resident_public_id for r in to_call], [r.resident_public_id for r in shown],
+            expected[sort] = ([r.resident_public_id for r in to_call[:service.CALL_LIST_LIMIT]],
+                              [r.resident_public_id for r in shown],
                               total, pages)
     for sort, (to_call, shown, total, pages) in expected.items():
         page = client.get(f"/coach?sorteer={sort}&pagina=2").get_data(as_text=True)
@@ -184,3 +186,21 @@ def test_a_resident_without_a_kept_summary_is_filled_in_on_first_view(app, clien
     assert "3 bewoners" in page
     with app.app_context():
         assert len(db.session.scalars(select(ResidentSummary)).all()) == 3
+
+
+def test_a_long_call_list_shows_the_first_fifty_and_links_to_the_rest(app, client, login_as, make_staff):
+    coach = make_staff()["user"]
+    with app.app_context():
+        owner = db.session.scalar(select(User).where(User.public_id == coach))
+        for number in range(62):  # no check-in yet, enrolled long ago: all late
+            resident = Resident(display_name=f"Laat {number:02d}", created_at=datetime.now(UTC) - timedelta(days=100))
+            db.session.add(resident)
+            db.session.flush()
+            db.session.add(CoachRelation(coach_id=owner.id, resident_id=resident.id, origin="ingeschreven"))
+        db.session.commit()
+    login_as(client, coach)
+    page = client.get("/coach").get_data(as_text=True)
+    call_part = page.split('id="bellijst"')[1].split("</section>")[0]
+    assert call_part.count("/coach/bewoner/") == service.CALL_LIST_LIMIT == 50
+    assert "En nog 12 bewoners" in call_part and "/coach?sorteer=volgende" in call_part
+    assert "Laat 00" in call_part and "Laat 49" in call_part and "Laat 50" not in call_part

@@ -24,6 +24,7 @@ from webapp.referrals.rules import NO_NEWS_DAYS
 from webapp.reminders.rules import next_checkin
 
 PER_PAGE = 25
+CALL_LIST_LIMIT = 50  # the call list shows the first 50 due; the rest are a link away, sorted by date
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Page:
     total: int  # residents matching the filters
     page: int
     pages: int
-    to_call: list[caseload.Row]
+    to_call: list[caseload.Row]  # the first CALL_LIST_LIMIT of this week's call list
+    call_total: int  # how many are on it in all
     coach_names: list[tuple[str, str]]  # (public id, name) of every coach following these residents
     wijken: list[str]
 
@@ -97,20 +99,25 @@ def caseload_page(coach: User, today: date, now: datetime, *, sort: str = "aanda
                summary.last_checkin_on, summary.due_on, summary.changes, summary.talk_count, summary.is_very_low,
                summary.has_drop, summary.oldest_open_news_at)
 
-    def rows(statement) -> list[caseload.Row]:
+    def rows(statement, found: list | None = None) -> list[caseload.Row]:
+        result = db.session.execute(statement).all()
+        if found is not None:
+            found.extend(row.total for row in result[:1])
         return [caseload.Row(
             resident_public_id=row.public_id, name=row.name, wijk=row.wijk, life_event=row.life_event,
             last_checkin=row.last_checkin_on, due=row.due_on, changes=dict(row.changes or {}),
             talk_count=row.talk_count,
             flags=caseload.flags_of(_Kept(row.is_very_low, row.has_drop, row.talk_count, row.due_on,
                                           as_utc(row.oldest_open_news_at)), today, cutoff),
-        ) for row in db.session.execute(statement)]
+        ) for row in result]
 
     shown = rows(base(*columns).where(*where).order_by(*order, name_key, Resident.id)
                  .limit(per_page).offset((page - 1) * per_page))
     week_end = today + timedelta(days=6 - today.weekday())
-    to_call = rows(base(*columns).where(Resident.id.in_(shared), summary.due_on <= week_end)
-                   .order_by(summary.due_on, name_key, Resident.id))
+    call_total: list[int] = []
+    to_call = rows(base(*columns, func.count().over().label("total"))
+                   .where(Resident.id.in_(shared), summary.due_on <= week_end)
+                   .order_by(summary.due_on, name_key, Resident.id).limit(CALL_LIST_LIMIT), call_total)
     coach_names = db.session.execute(
         select(User.public_id, func.coalesce(User.display_name, User.username)).distinct()
         .join(CoachRelation, CoachRelation.coach_id == User.id)
@@ -118,6 +125,7 @@ def caseload_page(coach: User, today: date, now: datetime, *, sort: str = "aanda
     wijken = db.session.scalars(select(Resident.wijk).distinct()
                                 .where(Resident.id.in_(shared), Resident.wijk.is_not(None))).all()
     return Page(rows=shown, total=total, page=page, pages=pages, to_call=to_call,
+                call_total=call_total[0] if call_total else 0,
                 coach_names=sorted(((p, n) for p, n in coach_names), key=lambda item: item[1].casefold()),
                 wijken=sorted((w for w in wijken if w), key=lambda w: (w.casefold(), w)))
 

@@ -48,7 +48,7 @@ def home():
     questionnaire = current_questionnaire()
     return render_template(
         "caseload/home.html", rows=result.rows, total=result.total, page=result.page, pages=result.pages,
-        today=today, to_call=result.to_call,
+        today=today, to_call=result.to_call, call_total=result.call_total,
         filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach,
                  "naam": name},
         coach_names=result.coach_names, wijken=result.wijken,
