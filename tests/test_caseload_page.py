@@ -188,7 +188,7 @@ def test_a_resident_without_a_kept_summary_is_filled_in_on_first_view(app, clien
         assert len(db.session.scalars(select(ResidentSummary)).all()) == 3
 
 
-def test_a_long_call_list_shows_the_first_fifty_and_links_to_the_rest(app, client, login_as, make_staff):
+def test_a_long_call_list_shows_the_first_page_and_links_to_the_rest(app, client, login_as, make_staff):
     coach = make_staff()["user"]
     with app.app_context():
         owner = db.session.scalar(select(User).where(User.public_id == coach))
@@ -201,6 +201,6 @@ def test_a_long_call_list_shows_the_first_fifty_and_links_to_the_rest(app, clien
     login_as(client, coach)
     page = client.get("/coach").get_data(as_text=True)
     call_part = page.split('id="bellijst"')[1].split("</section>")[0]
-    assert call_part.count("/coach/bewoner/") == service.CALL_LIST_LIMIT == 50
-    assert "En nog 12 bewoners" in call_part and "/coach?sorteer=volgende" in call_part
-    assert "Laat 00" in call_part and "Laat 49" in call_part and "Laat 50" not in call_part
+    assert call_part.count("/coach/bewoner/") == service.CALL_LIST_LIMIT == 25
+    assert "En nog 37 bewoners" in call_part and "/coach?sorteer=volgende" in call_part
+    assert "Laat 00" in call_part and "Laat 24" in call_part and "Laat 25" not in call_part

@@ -24,7 +24,7 @@ from webapp.referrals.rules import NO_NEWS_DAYS
 from webapp.reminders.rules import next_checkin
 
 PER_PAGE = 25
-CALL_LIST_LIMIT = 50  # the call list shows the first 50 due; the rest are a link away, sorted by date
+CALL_LIST_LIMIT = 25  # the call list shows the first 25 due (a page); the rest are a link away, by date
 
 
 @dataclass

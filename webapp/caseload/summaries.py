@@ -116,9 +116,8 @@ def fill_missing(session: Session, residents) -> None:
     Rows are kept on every write; a resident stored before the summaries existed (or by a bulk
     insert) gets theirs here, the first time a caseload shows them.
     """
-    missing = list(session.scalars(
-        select(Resident.id).where(Resident.id.in_(residents),
-                                  Resident.id.not_in(select(ResidentSummary.resident_id)))))
+    kept = select(ResidentSummary.resident_id).where(ResidentSummary.resident_id == Resident.id).exists()
+    missing = list(session.scalars(select(Resident.id).where(Resident.id.in_(residents), ~kept)))
     if missing:
         refresh(session, missing)
 
