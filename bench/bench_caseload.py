@@ -1,158 +1,155 @@
-"""Caseload benchmark: a coach with 2,000 residents and 20,000 check-ins, served by gunicorn.
+"""Caseload benchmark: a municipality of 20,000 residents and 200,000 check-ins; coaches of 150 and 2,000.
 
     .venv/bin/python bench/bench_caseload.py [--residents R] [--checkins K] [--requests N]
-                                              [--concurrency C] [--workers W]
+                                              [--database-url postgresql+psycopg://...] [--profile]
 
-Seeds a throw-away SQLite database with bulk Core inserts (one coach, R residents enrolled by
-that coach, K finished short check-ins each with their 12 answers). It then counts the SQL
-statements of one caseload request and one progress-page request in-process, at a small and at
-the full caseload, and measures p50/p95 latency of the caseload page and a progress page under
-gunicorn on 127.0.0.1. See bench/README.md. Uses bench/harness.py for the database migration,
-the seeding, the in-process client, gunicorn, the login, the load generator and the table.
+Seeds a throw-away SQLite database (or the PostgreSQL database given, whose public schema is
+dropped first) with bench/seed_world.py's bulk inserts: R residents with K short check-ins
+each (12 answers and the kept scores), a referral for every third resident, one coach following
+150 residents and one following 2,000. Then, in-process (Flask's test client, no network):
 
-Exit status as for every server benchmark (bench/harness.py, run_server_benchmark).
+- the SQL statements of one request of each page, for both coaches (the same number at 150 and
+  at 2,000 is the point);
+- p50/p95 of N requests of the caseload (page 1, and the late residents sorted by date, page 2),
+  interleaved with N requests of a baseline: the same page computed the way it was before the
+  summaries were kept (every resident's latest answers scored in Python, sorted and paged in
+  Python; service.caseload_rows), rendered with the same template. The ratio is baseline / now.
+
+Exit status: 0 when every request answered 200, 1 otherwise, 2 when the set-up failed.
 """
 
 import argparse
 import cProfile
 import io
 import pstats
-import random
-import shlex
+import statistics
 import sys
+import tempfile
 import time
 
 import _path  # noqa: F401 - puts the project on sys.path
 
-from bench.harness import (
-    COACH_PASSWORD,
-    COACH_USERNAME,
-    ServerRun,
-    SetupError,
-    build_app,
-    count_statements,
-    create_coach,
-    dispose,
-    free_port,
-    log_in,
-    logged_in_client,
-    migrate,
-    run_server_benchmark,
-    seed_residents,
-    start_gunicorn,
-    wait_healthy,
-    warm_then_measure,
-)
+from bench.harness import SetupError, count_statements, logged_in_client, machine_info
+from bench.seed_world import LARGE, SMALL, seed
 
-SMALL_CASELOAD = 20  # residents seeded before the first in-process statement count
-CASELOAD_URL = "/coach"
+PAGE_URL = "/coach"
 FILTERED_URL = "/coach?aandacht=te_laat&sorteer=volgende&pagina=2"
+BASELINE_URL = "/bench/caseload-voorheen"
 
 
-# --------------------------------------------------------------------------- in-process checks
+def add_baseline(app) -> None:
+    """The caseload page as it was computed before the summaries were kept, for the same template."""
+    from flask import render_template, request
+    from flask_login import current_user
+
+    from webapp.caseload import rules as caseload
+    from webapp.caseload import service
+    from webapp.caseload.labels import FLAG_LABELS, SORT_LABELS
+    from webapp.core import audit, clock
+    from webapp.core.definitions import current_questionnaire, life_events
+    from webapp.core.i18n import locale
+
+    def before():
+        today = clock.today()
+        every_row = service.caseload_rows(current_user, today, clock.timezone())
+        args = request.args
+        flag = args.get("aandacht") if args.get("aandacht") in caseload.FLAGS else None
+        sort = args.get("sorteer") if args.get("sorteer") in caseload.SORTS else "aandacht"
+        rows = caseload.sort_rows(caseload.filter_rows(every_row, flag), sort)
+        coach_names = {}
+        for row in every_row:
+            coach_names.update(row.coaches)
+        page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
+        to_call = caseload.call_list(every_row, today)
+        audit.record_many("caseload.view", list(dict.fromkeys(r.resident_public_id for r in [*to_call, *page_rows])))
+        questionnaire = current_questionnaire()
+        return render_template(
+            "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
+            to_call=to_call, call_total=len(to_call),
+            filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": None, "wijk": None, "coach": None, "naam": None},
+            coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
+            wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
+            events=life_events().events, pillar_names={p.id: p.name.get(locale()) for p in questionnaire.pillars},
+            flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS)
+
+    app.add_url_rule(BASELINE_URL, "bench_caseload_before", before)
 
 
-def profile_request(app, coach_public_id: str, url: str, top: int = 20) -> str:
-    """cProfile of one in-process GET (after a warm-up), the top functions by cumulative time."""
-    client = logged_in_client(app, coach_public_id)
-    client.get(url)
+def percentiles(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
+
+
+def profile(client, url: str, top: int = 18) -> str:
     profiler = cProfile.Profile()
-    began = time.perf_counter()
     profiler.enable()
     status = client.get(url).status_code
     profiler.disable()
-    took = (time.perf_counter() - began) * 1000
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
-    return f"GET {url}: status {status}, {took:.0f} ms under cProfile\n{out.getvalue()}"
+    return f"GET {url}: status {status}\n{out.getvalue()}"
 
 
-# --------------------------------------------------------------------------- main
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--residents", type=int, default=2000, help="residents on the caseload (default 2000)")
-    parser.add_argument("--checkins", type=int, default=10, help="finished check-ins per resident (default 10)")
-    parser.add_argument("--requests", type=int, default=200, help="requests per scenario (default 200)")
-    parser.add_argument("--concurrency", type=int, default=2, help="client threads (default 2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--time-limit", type=float, default=600.0,
-                        help="stop measuring after this many seconds in total (default 600; keep it under "
-                             "the staff idle limit of 15 minutes)")
-    parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of one in-process caseload and progress request")
-    parser.add_argument("--seed", type=int, default=20241124, help="random seed for the seeded data")
+    parser.add_argument("--residents", type=int, default=20000)
+    parser.add_argument("--checkins", type=int, default=10, help="check-ins per resident (default 10)")
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per scenario (default 40)")
+    parser.add_argument("--database-url", help="a PostgreSQL database to use instead of a temporary SQLite "
+                                               "file; its public schema is DROPPED first")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one request of each page")
     args = parser.parse_args(argv)
-    if min(args.requests, args.concurrency, args.workers, args.checkins) < 1 or args.residents <= SMALL_CASELOAD:
-        parser.error(f"--requests, --concurrency, --workers and --checkins must be >= 1, "
-                     f"--residents > {SMALL_CASELOAD}")
-    return args
+    if args.residents < SMALL + LARGE or args.requests < 2:
+        parser.error(f"--residents must be >= {SMALL + LARGE} and --requests >= 2")
+    with tempfile.TemporaryDirectory(prefix="veerkracht-caseload-") as folder:
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        try:
+            world = seed(url, args.residents, args.checkins, fresh_postgres=bool(args.database_url))
+            add_baseline(world.app)
+        except SetupError as error:
+            print(f"set-up failed: {error}", file=sys.stderr)
+            return 2
+        for line in machine_info():
+            print(f"# {line}")
+        print(f"# command:  {' '.join(sys.argv)}")
+        print(f"# database: {world.database_url.split('@')[-1] if args.database_url else 'SQLite ' + url}")
+        print(f"# seeded {world.residents} residents, {world.checkins} check-ins, {world.answers} answers, "
+              f"{world.referrals} referrals, summaries rebuilt, in {world.seconds:.1f} s")
+        coaches = {f"{SMALL} residents": world.small_coach, f"{LARGE} residents": world.large_coach}
+        urls = [PAGE_URL, FILTERED_URL, BASELINE_URL]
+        counts = {}
+        try:
+            for label, coach in coaches.items():
+                counts[label] = count_statements(world.app, coach, urls)
+        except SetupError as error:
+            print(f"set-up failed: {error}", file=sys.stderr)
+            return 2
+        print("\nSQL statements per request (in-process, after one warm-up request):")
+        print(f"{'request':52} " + " ".join(f"{label:>15}" for label in coaches))
+        for page in urls:
+            print(f"{page:52} " + " ".join(f"{counts[label][page]:>15}" for label in coaches))
 
-
-def measure(run: ServerRun, args: argparse.Namespace) -> None:
-    """Seed, count statements in-process, start gunicorn, log in as the coach, run the scenarios."""
-    rng = random.Random(args.seed)  # benchmark data, not security
-    migrate(run.database_url)
-    app = build_app(run.database_url)
-    coach_id, coach_public_id = create_coach(app)
-
-    # Seed a small caseload first and count statements, then the rest and count again.
-    seeding = time.perf_counter()
-    small_ids, small_answers = seed_residents(app, coach_id, 0, SMALL_CASELOAD, args.checkins, rng)
-    small_seconds = time.perf_counter() - seeding
-    progress_url = f"/coach/bewoner/{small_ids[0]}"
-    urls = [CASELOAD_URL, FILTERED_URL, progress_url]
-    small_counts = count_statements(app, coach_public_id, urls)
-    seeding = time.perf_counter()
-    rest_ids, rest_answers = seed_residents(app, coach_id, SMALL_CASELOAD, args.residents, args.checkins, rng)
-    seconds = small_seconds + time.perf_counter() - seeding
-    residents = len(small_ids) + len(rest_ids)
-    print(f"seeded:   {residents} residents, {residents * args.checkins} check-ins, "
-          f"{small_answers + rest_answers} answers in {seconds:.1f}s (bulk Core inserts, SQLite in {run.tmp})")
-    full_counts = count_statements(app, coach_public_id, urls)
-
-    print("\nSQL statements per request (in-process, after one warm-up request):")
-    header = f"{'request':<52} {f'{SMALL_CASELOAD} residents':>14} {f'{residents} residents':>16}"
-    print(header)
-    print("-" * len(header))
-    for url in urls:
-        label = url.replace(small_ids[0], "<id>")
-        print(f"{label:<52} {small_counts[url]:>14} {full_counts[url]:>16}")
-    if small_counts != full_counts:
-        print("note:     the statement counts differ between the two caseload sizes")
-    if args.profile:
-        for url in (CASELOAD_URL, progress_url):
-            print(f"\nprofile:  {profile_request(app, coach_public_id, url)}")
-    dispose(app)
-
-    port = free_port()
-    run.process, command = start_gunicorn(args.workers, port, run.database_url, run.log_path)
-    print(f"\nserver:   {shlex.join(command)}  (cwd {_path.ROOT})")
-    print(f"client:   {args.concurrency} threads, {args.requests} requests per scenario, logged in as the coach")
-    wait_healthy(run.process, port)
-    session = log_in(port, COACH_USERNAME, COACH_PASSWORD)
-    cookie = session.cookie_header()
-    status, _headers, page = session.request("GET", CASELOAD_URL)
-    if status != 200 or f"{residents} bewoners" not in page:
-        raise SetupError(f"GET {CASELOAD_URL}: status {status}, '{residents} bewoners' not on the page")
-    status, _headers, page = session.request("GET", FILTERED_URL)
-    if status != 200 or "pagina 2 van" not in page:
-        raise SetupError(f"GET {FILTERED_URL}: status {status}, not on page 2 of the overdue residents")
-
-    scenarios = [
-        ("caseload page 1", [CASELOAD_URL] * args.requests, cookie),
-        ("caseload te_laat p2", [FILTERED_URL] * args.requests, cookie),
-        ("progress page", [progress_url] * args.requests, cookie),
-    ]
-    # Warm-up, not timed: each worker compiles its templates on first use.
-    warm_then_measure(run, port, scenarios, args.concurrency, warm_count=2 * args.workers)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return run_server_benchmark("Veerkracht caseload benchmark", "veerkracht-bench-caseload-", args.time_limit,
-                                lambda run: measure(run, args))
+        failures = 0
+        print(f"\n{'coach':15} {'request':45} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'before p50':>11} {'ratio':>7}")
+        for label, coach in coaches.items():
+            client = logged_in_client(world.app, coach)
+            timings = {PAGE_URL: [], FILTERED_URL: [], BASELINE_URL: [], BASELINE_URL + "?f": []}
+            for _ in range(args.requests):  # interleaved: the baseline and the page share the machine's mood
+                for key, page in ((PAGE_URL, PAGE_URL), (BASELINE_URL, BASELINE_URL),
+                                  (FILTERED_URL, FILTERED_URL),
+                                  (BASELINE_URL + "?f", BASELINE_URL + FILTERED_URL[len(PAGE_URL):])):
+                    began = time.perf_counter()
+                    status = client.get(page).status_code
+                    timings[key].append((time.perf_counter() - began) * 1000)
+                    failures += status != 200
+            for page, before in ((PAGE_URL, BASELINE_URL), (FILTERED_URL, BASELINE_URL + "?f")):
+                p50, p95 = percentiles(timings[page])
+                b50, _b95 = percentiles(timings[before])
+                print(f"{label:15} {page:45} {len(timings[page]):>4} {p50:>8.1f} {p95:>8.1f} {b50:>11.1f} "
+                      f"{b50 / p50:>6.1f}x")
+            if args.profile:
+                print(profile(client, PAGE_URL))
+        print("\nratio = the baseline's p50 (every resident scored from answers per request) / the page's p50")
+        return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -1,113 +1,114 @@
-"""Impact benchmark: the beheerder's figures over 2,000 residents and 20,000 check-ins.
+"""Impact benchmark: the beheerder's figures over a municipality of 20,000 residents and 200,000 check-ins.
 
-    .venv/bin/python bench/bench_impact.py [--residents R] [--checkins K] [--requests N]
+    .venv/bin/python bench/bench_impact.py [--residents R] [--checkins K] [--requests N] [--builds B]
+                                            [--database-url postgresql+psycopg://...]
 
-Seeds a throw-away SQLite database with bench/harness.py's bulk inserts (R residents with
-K short check-ins each, 12 answers per check-in) plus one referral for every third resident, then
-times N in-process GETs of the Impact page and of its CSV export (no network, one process), and
-prints p50/p95 latency, the SQL statements per request and the process's peak memory.
+Seeds a throw-away SQLite database (or the PostgreSQL database given, whose public schema is
+dropped first) with bench/seed_world.py's bulk inserts, then, in-process (no network):
+
+- the SQL statements of one request of each URL (after a warm-up);
+- p50/p95 of N requests of each URL, interleaved with N "cold" requests of the same URL: the
+  per-worker cache of figures and charts emptied first, so the figures are derived and both
+  charts drawn again, as every request did before they were kept per release. Ratio = cold / now;
+- the release build (what the first view of a period in a month costs): the exact contributions
+  from the kept scores in four queries, interleaved B times with the computation it replaced
+  (every check-in of the period loaded, answers scored in Python; tests/test_impact_sql.py).
 
 Exit status: 0 when every request answered 200, 1 otherwise, 2 when the set-up failed.
 """
 
 import argparse
-import random
-import resource
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
 
 import _path  # noqa: F401 - puts the project on sys.path
 
-from bench.harness import (
-    SetupError,
-    build_app,
-    count_statements,
-    create_coach,
-    logged_in_client,
-    machine_info,
-    migrate,
-    seed_residents,
-    timed_gets,
-)
+from bench.harness import SetupError, count_statements, logged_in_client, machine_info
+from bench.seed_world import seed
 
 URLS = ("/beheer/impact", "/beheer/impact.csv", "/beheer/impact?wijk=Parkzicht")
 
 
-def seed_referrals(app, rng: random.Random) -> int:
-    from sqlalchemy import insert, select
-
-    from webapp.core.extensions import db
-    from webapp.core.models import Activity, Referral, Resident
-    from webapp.core.models._base import new_public_id
-
-    with app.app_context():
-        activities = []
-        for number in range(8):
-            activity = Activity(name=f"Activiteit {number}", organisation="Bench", description="-",
-                                last_verified_on=date.today())
-            db.session.add(activity)
-            activities.append(activity)
-        db.session.commit()
-        activity_ids = [a.id for a in activities]
-        residents = list(db.session.scalars(select(Resident.id)))[::3]
-        now = datetime.now(UTC)
-        rows = [{"public_id": new_public_id(), "resident_id": r, "activity_id": rng.choice(activity_ids),
-                 "status": rng.choice(("aangemeld", "gestart", "afgerond", "gestopt")),
-                 "created_at": now - timedelta(days=rng.randint(30, 400)), "updated_at": now} for r in residents]
-        with db.engine.begin() as conn:
-            conn.execute(insert(Referral.__table__), rows)
-        return len(rows)
+def percentiles(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--residents", type=int, default=2000)
-    parser.add_argument("--checkins", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--residents", type=int, default=20000)
+    parser.add_argument("--checkins", type=int, default=10, help="check-ins per resident (default 10)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per URL (default 30)")
+    parser.add_argument("--builds", type=int, default=3, help="timed release builds each way (default 3)")
+    parser.add_argument("--database-url", help="a PostgreSQL database to use instead of a temporary SQLite "
+                                               "file; its public schema is DROPPED first")
     args = parser.parse_args(argv)
-    rng = random.Random(20261124)  # noqa: S311 - benchmark data
     with tempfile.TemporaryDirectory(prefix="veerkracht-impact-") as folder:
-        database_url = f"sqlite:///{folder}/bench.db"
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
         try:
-            migrate(database_url)
-            app = build_app(database_url)
-            coach_id, _coach_public = create_coach(app)
-            started = time.perf_counter()
-            _ids, answers = seed_residents(app, coach_id, 0, args.residents, args.checkins, rng)
-            referrals = seed_referrals(app, rng)
-            from webapp.accounts import service as people
-            from webapp.core.extensions import db
-
-            with app.app_context():
-                beheerder = people.create_staff("benchbeheer", "bench-beheer-wachtwoord-1", ["beheerder"], "B")
-                db.session.commit()
-                beheerder_id = beheerder.public_id
+            world = seed(url, args.residents, args.checkins, fresh_postgres=bool(args.database_url))
         except SetupError as error:
             print(f"set-up failed: {error}", file=sys.stderr)
             return 2
+        app = world.app
+        app.config.update(IMPACT_BUDGET=1e6)  # the benchmark makes a release per period it shows
         for line in machine_info():
             print(f"# {line}")
-        print(f"# seeded {args.residents} residents, {args.residents * args.checkins} check-ins, {answers} answers, "
-              f"{referrals} referrals in {time.perf_counter() - started:.1f} s")
+        print(f"# command:  {' '.join(sys.argv)}")
+        print(f"# database: {world.database_url.split('@')[-1] if args.database_url else 'SQLite ' + url}")
+        print(f"# seeded {world.residents} residents, {world.checkins} check-ins, {world.answers} answers, "
+              f"{world.referrals} referrals in {world.seconds:.1f} s")
+
+        client = logged_in_client(app, world.beheerder)
+        began = time.perf_counter()
+        first = client.get(URLS[0])
+        print(f"# first view (makes this month's releases: wijk sizes and the period): "
+              f"{(time.perf_counter() - began) * 1000:.0f} ms, status {first.status_code}")
         try:
-            statements = count_statements(app, beheerder_id, list(URLS))
+            statements = count_statements(app, world.beheerder, list(URLS))
         except SetupError as error:
             print(f"set-up failed: {error}", file=sys.stderr)
             return 2
-        client = logged_in_client(app, beheerder_id)
+
         failures = 0
-        print(f"{'request':40} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>5}")
-        for url in URLS:
-            times, failed, _size = timed_gets(client, url, args.requests)
-            failures += failed
-            p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-            print(f"{url:40} {len(times):>4} {statistics.median(times):>8.0f} {p95:>8.0f} {statements[url]:>5}")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"# peak memory of this process (seeding included): {peak:.0f} MB")
-        return 1 if failures else 0
+        print(f"\n{'request':40} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>5} {'cold p50':>9} {'ratio':>7}")
+        for page in URLS:
+            warm, cold = [], []
+            for _ in range(args.requests):  # interleaved; the cold request refills the cache the warm one reads
+                for times, clear in ((cold, True), (warm, False)):
+                    if clear:
+                        with app.app_context():
+                            app.extensions.get("veerkracht_impact_cache", {}).clear()
+                    began = time.perf_counter()
+                    failures += client.get(page).status_code != 200
+                    times.append((time.perf_counter() - began) * 1000)
+            p50, p95 = percentiles(warm)
+            c50, _c95 = percentiles(cold)
+            print(f"{page:40} {len(warm):>4} {p50:>8.1f} {p95:>8.1f} {statements[page]:>5} {c50:>9.1f} "
+                  f"{c50 / p50:>6.1f}x")
+
+        from tests.test_impact_sql import reference_contributions
+        from webapp.core.definitions import current_questionnaire
+        from webapp.impact import service
+
+        now, before = [], []
+        with app.test_request_context():
+            pillars = [p.id for p in current_questionnaire().pillars]
+            timezone = service.clock.timezone()
+            for _ in range(args.builds):
+                for times, compute in ((now, service._contributions), (before, reference_contributions)):
+                    began = time.perf_counter()
+                    result = compute(service.Filters(), pillars, timezone)
+                    times.append((time.perf_counter() - began) * 1000)
+            same = service._contributions(service.Filters(), pillars, timezone) == reference_contributions(
+                service.Filters(), pillars, timezone)
+        print(f"\nrelease build, exact contributions of {len(result)} residents (all periods), {args.builds} each:")
+        print(f"  kept scores, 4 queries:        median {statistics.median(now):8.0f} ms")
+        print(f"  answers scored in Python:      median {statistics.median(before):8.0f} ms  "
+              f"({statistics.median(before) / statistics.median(now):.1f}x; same contributions: {same})")
+        print("\nratio = p50 with the per-worker cache emptied before each request (as before) / p50 now")
+        return 1 if failures or not same else 0
 
 
 if __name__ == "__main__":

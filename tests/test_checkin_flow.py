@@ -356,3 +356,20 @@ def test_autosave_after_submit_is_not_reported_as_saved(client, make_resident, l
     client.post_form(f"/checkin/{draft}/versturen")
     response = client.post_form(f"/checkin/{draft}/stap/1", {kort_items["lichaam"][0]: "3", "action": "autosave"})
     assert response.status_code == 302  # app.js treats only 204 as saved
+
+
+def test_a_submitted_checkin_keeps_the_scores_its_answers_give(app, client, make_resident, login_as, kort_items):
+    """Scores are computed once, at submit, with the same scoring as from the raw answers."""
+    from webapp.core import history
+
+    resident = make_resident()
+    login_as(client, resident["user"])
+    complete_checkin(client, kort_items, scores={kort_items["lichaam"][0]: 2, kort_items["zingeving"][0]: None},
+                     default=6)
+    with app.app_context():
+        checkin = db.session.scalar(select(Checkin))
+        assert checkin.scores is not None
+        assert checkin.scores == history.scores_from_answers(checkin)
+        body = [2] + [6] * (len(kort_items["lichaam"]) - 1)
+        assert checkin.scores["lichaam"] == round(sum(body) / len(body), 1)
+        assert checkin.scores["mentaal"] == 6.0

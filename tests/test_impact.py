@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from webapp.core.extensions import db
 from webapp.core.models import (
@@ -529,3 +529,67 @@ def test_a_spent_budget_stops_new_releases_but_kept_ones_still_show(app, client,
     assert "privacybudget van deze maand is op" in page and "Gemiddelde verandering per pijler" not in page
     assert client.get(f"/beheer/impact.csv?periode={year}").status_code == 503
     assert "Gemiddelde verandering per pijler" in client.get("/beheer/impact").get_data(as_text=True)
+
+
+# --- the page: figures and charts kept per release, wijk and language; how fresh they are ---
+
+
+def test_the_page_says_when_its_figures_were_made(client, population, beheerder):
+    page = client.get("/beheer/impact").get_data(as_text=True)
+    assert "Deze cijfers zijn gemaakt op" in page and "Nieuwe cijfers komen er vanaf" in page
+    client.post_form("/taal", {"lang": "en", "next": "/beheer/impact"})
+    page = client.get("/beheer/impact").get_data(as_text=True)
+    assert "These figures were made on" in page and "New figures from" in page
+
+
+def test_charts_are_drawn_once_per_release_wijk_and_language(app, client, population, beheerder, monkeypatch):
+    from webapp.impact import views
+
+    drawn = []
+    original = views.charts.changes_svg
+
+    def counting(*args, **kwargs):
+        drawn.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(views.charts, "changes_svg", counting)
+    first = client.get("/beheer/impact").get_data(as_text=True)
+    assert client.get("/beheer/impact").get_data(as_text=True) == first
+    assert len(drawn) == 1
+    client.get("/beheer/impact?wijk=Noord")
+    client.get("/beheer/impact?wijk=Noord")
+    assert len(drawn) == 2
+    with app.app_context():  # a new release (a new month): drawn again, from its own figures
+        db.session.execute(ImpactRelease.__table__.delete())
+        db.session.commit()
+    client.get("/beheer/impact")
+    assert len(drawn) == 3
+
+
+def test_the_page_costs_the_same_statements_for_few_and_many_residents(app, client, population, beheerder,
+                                                                         kort_items, coach_id):
+    def page():
+        assert client.get("/beheer/impact").status_code == 200
+
+    def statements() -> int:
+        count = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *_args: count.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            page()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(count)
+
+    page()
+    small = statements()
+    with app.app_context():
+        db.session.execute(ImpactRelease.__table__.delete())
+        db.session.commit()
+        add_residents(kort_items, "Zuid", 300, [(NOW - timedelta(days=40), 5, "pensioen"),
+                                                (NOW - timedelta(days=4), 6, None)], "Veel", coach_id=coach_id)
+        db.session.commit()
+    page()  # makes the new releases
+    assert statements() == small

@@ -1,5 +1,6 @@
 """The migrations are the schema: empty database -> head matches the models, and back down."""
 
+import json
 import os
 import uuid
 
@@ -86,3 +87,47 @@ def test_sqlite_upgrade_keeps_existing_data_and_links(tmp_path):
             assert connection.exec_driver_sql("SELECT count(*) FROM login_session").scalar() == 0
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def _check_scores_backfill(url: str) -> None:
+    """Existing check-ins get the pillar scores the app's own scoring gives; unknown versions stay unscored."""
+    from webapp.core import scoring
+    from webapp.core.definitions import definitions
+
+    app = create_app({"SECRET_KEY": "x", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="20261203_0017")
+        items = definitions().get("veerkracht", 1).form_item_ids("kort")
+        flat = [item for group in items.values() for item in group]
+        answers = {item: (None if number % 5 == 0 else number % 11) for number, item in enumerate(flat)}
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO resident (id, public_id, created_at, reminder) VALUES (1, 'r1', '2026-01-01', 'geen')"))
+            for checkin_id, version in ((1, 1), (2, 99)):
+                connection.execute(sa.text(
+                    "INSERT INTO measurement (id, public_id, resident_id, questionnaire_id, questionnaire_version, "
+                    "form, mode, started_at, completed_at) VALUES (:id, :public, 1, 'veerkracht', :version, "
+                    "'kort', 'zelf', '2026-01-01', '2026-01-01')"), {"id": checkin_id, "public": f"m{checkin_id}",
+                                                                     "version": version})
+                connection.execute(sa.text(
+                    "INSERT INTO answer (measurement_id, item_id, score, wants_to_talk) VALUES (:m, :item, :score, "
+                    ":talk)"), [{"m": checkin_id, "item": item, "score": score, "talk": False}
+                                for item, score in answers.items()])
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            stored = dict(connection.execute(sa.text("SELECT id, scores FROM measurement ORDER BY id")).all())
+        stored = {key: (value if value is None or isinstance(value, dict) else json.loads(value))
+                  for key, value in stored.items()}
+        assert stored[1] == scoring.pillar_scores(items, answers)
+        assert any(score is not None for score in stored[1].values())
+        assert stored[2] is None
+        flask_migrate.downgrade(revision="20261203_0017")
+        db.engine.dispose()
+
+
+def test_sqlite_upgrade_scores_existing_checkins(tmp_path):
+    _check_scores_backfill(f"sqlite:///{tmp_path / 'scores.sqlite'}")
+
+
+def test_postgresql_upgrade_scores_existing_checkins(postgres_database):
+    _check_scores_backfill(postgres_database)

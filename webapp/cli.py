@@ -72,6 +72,15 @@ def init_app(app: Flask) -> None:
             lambda due: f"{site}/herinnering/later/{reminder_service.snooze_token(due.resident_public_id, due.on)}")
         click.echo(report.line())
 
+    @app.cli.command("rebuild-summaries")
+    def rebuild_summaries_command() -> None:
+        """Recompute every resident's caseload summary from their check-ins and referrals."""
+        from webapp.caseload import summaries
+
+        count = summaries.rebuild()
+        db.session.commit()
+        click.echo(f"{count} samenvattingen opnieuw berekend.")
+
     @app.cli.command("backup")
     def backup_command() -> None:
         """Make an encrypted backup of the database in BACKUP_DIR (keeps the newest BACKUP_KEEP)."""

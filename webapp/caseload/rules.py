@@ -1,10 +1,13 @@
 """Who needs attention now? Flags, sorting and filtering of a coach's caseload, as plain values."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from webapp.core import scoring
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.scoring import WORTH_DISCUSSING
+from webapp.reminders.rules import next_checkin
 
 FLAG_DROP = "daling"        # a pillar dropped 2 points or more since the check-in before
 FLAG_TALK = "praten"        # items marked "hier wil ik over praten" at the latest check-in
@@ -43,6 +46,72 @@ def flags_for(changes: dict[str, float | None], talk_count: int, due: date, toda
         flags.add(FLAG_TALK)
     if due < today:
         flags.add(FLAG_OVERDUE)
+    return flags
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The facts of a resident's latest check-in that the caseload needs."""
+
+    day: date  # its local date
+    life_event: str | None
+    planned: date | None  # next_checkin_on
+    planned_by: str | None  # next_checkin_by
+    scores: Mapping[str, float | None]
+    talk_count: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the caseload keeps per resident (the ResidentSummary row), independent of today."""
+
+    last_checkin_on: date | None
+    due_on: date
+    life_event: str | None
+    changes: dict[str, float | None]
+    largest_drop: float
+    has_drop: bool
+    talk_count: int
+    is_very_low: bool
+    oldest_open_news_at: datetime | None
+
+
+def summarise(latest: Latest | None, previous_scores: Mapping[str, float | None] | None, since: date,
+              life_event: str | None, oldest_open_news_at: datetime | None,
+              very_low_pillars: Sequence[str] = (), very_low_threshold: float | None = None) -> Summary:
+    """A resident's summary from their latest check-in, the scores of the one before, the day their
+    account began, their latest named life-event and the oldest news of their open referrals."""
+    due = next_checkin(latest.day if latest else None, latest.life_event if latest else None,
+                       latest.planned if latest else None, latest.planned_by if latest else None, since).on
+    scores = dict(latest.scores) if latest else {}
+    changes = scoring.changes(scores, previous_scores) if latest and previous_scores is not None else {}
+    fallen = [change for change in changes.values() if change is not None]
+    very_low = very_low_threshold is not None and bool(scoring.very_low(scores, very_low_pillars, very_low_threshold))
+    return Summary(
+        last_checkin_on=latest.day if latest else None, due_on=due, life_event=life_event, changes=changes,
+        largest_drop=min(fallen, default=0.0),
+        has_drop=any(change <= -WORTH_DISCUSSING for change in fallen),
+        talk_count=latest.talk_count if latest else 0, is_very_low=very_low,
+        oldest_open_news_at=oldest_open_news_at,
+    )
+
+
+def flags_of(summary, today: date, news_cutoff: datetime) -> set[str]:
+    """The flags of a kept summary today: the same rules as flags_for, with late and no-news decided now.
+
+    `news_cutoff`: open referrals with news older than this count as without news.
+    """
+    flags = set()
+    if summary.is_very_low:
+        flags.add(FLAG_VERY_LOW)
+    if summary.has_drop:
+        flags.add(FLAG_DROP)
+    if summary.talk_count:
+        flags.add(FLAG_TALK)
+    if summary.due_on < today:
+        flags.add(FLAG_OVERDUE)
+    if summary.oldest_open_news_at is not None and summary.oldest_open_news_at < news_cutoff:
+        flags.add(FLAG_NO_NEWS)
     return flags
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from webapp.accounts import service as people
 from webapp.caseload import rules as caseload
 from webapp.caseload import service as caseload_service
+from webapp.caseload import summaries  # noqa: F401 - keeps the summaries current on every flush
 from webapp.caseload.labels import FLAG_LABELS, REFERRAL_FILTER_LABELS, SORT_LABELS
 from webapp.checkin import service as drafts
 from webapp.core import audit, clock, history
@@ -32,7 +33,6 @@ def _load_resident(public_id: str) -> Resident:
 def home():
     """"Wie heeft nu aandacht nodig?": the caseload with flags, sorting, filters and pages."""
     today = clock.today()
-    every_row = caseload_service.caseload_rows(current_user, today, clock.timezone())
     args = request.args
     flag = args.get("aandacht") if args.get("aandacht") in caseload.FLAGS else None
     sort = args.get("sorteer") if args.get("sorteer") in caseload.SORTS else "aandacht"
@@ -40,22 +40,18 @@ def home():
     wijk = args.get("wijk") or None
     coach = args.get("coach") or None
     name = (args.get("naam") or "").strip()[:100] or None
-    rows = caseload.sort_rows(caseload.filter_rows(every_row, flag, event, wijk, coach, name), sort)
-    coach_names = {}
-    for row in every_row:
-        coach_names.update(row.coaches)
-    page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
-    to_call = caseload.call_list(every_row, today)
-    shown = dict.fromkeys(row.resident_public_id for row in [*to_call, *page_rows])
+    result = caseload_service.caseload_page(
+        current_user, today, clock.now(), sort=sort, flag=flag, life_event=event, wijk=wijk, coach_filter=coach,
+        name=name, page=args.get("pagina", 1, type=int))
+    shown = dict.fromkeys(row.resident_public_id for row in [*result.to_call, *result.rows])
     audit.record_many("caseload.view", list(shown))
     questionnaire = current_questionnaire()
     return render_template(
-        "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
-        to_call=to_call,
+        "caseload/home.html", rows=result.rows, total=result.total, page=result.page, pages=result.pages,
+        today=today, to_call=result.to_call, call_total=result.call_total,
         filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach,
                  "naam": name},
-        coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
-        wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
+        coach_names=result.coach_names, wijken=result.wijken,
         events=life_events().events, pillar_names={p.id: p.name.get(locale()) for p in questionnaire.pillars},
         flag_labels=FLAG_LABELS, sort_labels=SORT_LABELS,
     )

@@ -1,7 +1,8 @@
 """A resident's finished check-ins as every feature reads them: newest first, with their pillar scores."""
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from flask import has_app_context
+from sqlalchemy import and_, event, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.core import scoring
 from webapp.core.definitions import questionnaire_for
@@ -13,10 +14,34 @@ def answers_of(checkin: Checkin) -> dict[str, int | None]:
     return {a.item_id: a.score for a in checkin.answers}
 
 
-def scores_of(checkin: Checkin) -> dict[str, float | None]:
-    """Derive the pillar scores from the stored raw answers."""
+def scores_from_answers(checkin: Checkin) -> dict[str, float | None]:
+    """Derive the pillar scores from the raw answers (KeyError: the questionnaire version is unknown)."""
     questionnaire = questionnaire_for(checkin)
     return scoring.pillar_scores(questionnaire.form_item_ids(checkin.form), answers_of(checkin))
+
+
+def scores_of(checkin: Checkin) -> dict[str, float | None]:
+    """The pillar scores kept with the check-in; derived from its answers when none were kept."""
+    if checkin.scores is not None:
+        return dict(checkin.scores)
+    return scores_from_answers(checkin)
+
+
+@event.listens_for(Session, "before_flush")
+def _score_new_checkins(session: Session, _context, _instances) -> None:
+    """Score every new check-in once, from its answers, in the flush that stores it.
+
+    Every way a check-in is made (submit, home visit, demo, tests) passes through here, so the
+    caseload and Impact read scores without loading answers.
+    """
+    if not has_app_context():
+        return
+    for obj in session.new:
+        if isinstance(obj, Checkin) and obj.scores is None:
+            try:
+                obj.scores = scores_from_answers(obj)
+            except KeyError:  # a questionnaire version this installation does not know: stays unscored
+                pass
 
 
 def checkins_of(resident: Resident) -> list[Checkin]:

@@ -7,8 +7,9 @@ budget is never overspent.
 """
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
@@ -17,11 +18,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.core import clock, scoring
-from webapp.core.definitions import questionnaire_for
+from webapp.core import clock
+from webapp.core.definitions import definitions
 from webapp.core.extensions import db
 from webapp.core.labels import CheckinMode, ReferralStatus, RelationOrigin
-from webapp.core.models import Activity, Answer, Checkin, CoachRelation, ImpactRelease, Referral, Resident
+from webapp.core.models import Activity, Checkin, CoachRelation, ImpactRelease, Referral, Resident
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.transactions import savepoint
@@ -69,26 +70,59 @@ def spent(month: str | None = None) -> float:
                              .where(ImpactRelease.month == (month or _budget_month()))) or 0.0
 
 
-def _released(key: str, cost: float, build: Callable[[], dict]) -> dict:
+@dataclass(frozen=True)
+class Release:
+    """A kept release: its noisy payload, and which release it is (the version the caches key on)."""
+
+    payload: dict
+    version: tuple[int, str]  # (id, when made): an id alone comes back on SQLite once every row is gone
+    made_at: datetime
+
+
+CACHE_SIZE = 128  # kept payloads, figures and charts per worker; a release is a few kilobytes
+
+
+def cached(key: tuple, compute: Callable[[], object]) -> object:
+    """What `compute` gives for `key`, worked out once per worker. Keys hold a release's version, so a
+    new release (next month, or after one was withdrawn) never meets an old entry; nothing in it
+    names a resident, so keeping it outlives no erasure."""
+    store = current_app.extensions.setdefault("veerkracht_impact_cache", OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = compute()
+    while len(store) > CACHE_SIZE:
+        store.popitem(last=False)
+    return value
+
+
+def _released(key: str, cost: float, build: Callable[[], dict]) -> Release:
     """This month's release under `key`: the kept one, or a new one when the budget can pay for it.
 
     A release is made once and kept, so asking again (or on another worker) gains nothing.
     """
     month = _budget_month()
-    query = select(ImpactRelease.payload).where(ImpactRelease.month == month, ImpactRelease.key == key)
-    kept = db.session.scalar(query)
-    if kept is not None:
-        return json.loads(kept)
-    if spent(month) + cost > current_app.config["IMPACT_BUDGET"] + 1e-9:
-        raise BudgetSpent
-    payload = build()
-    try:
-        with savepoint():
-            db.session.add(ImpactRelease(month=month, key=key, epsilon=cost, payload=json.dumps(payload)))
-            db.session.flush()
-    except IntegrityError:  # another request released it a moment ago: that one is the answer
-        return json.loads(db.session.scalar(query))
-    return payload
+    query = select(ImpactRelease.id, ImpactRelease.created_at).where(ImpactRelease.month == month,
+                                                                     ImpactRelease.key == key)
+    kept = db.session.execute(query).first()
+    if kept is None:
+        if spent(month) + cost > current_app.config["IMPACT_BUDGET"] + 1e-9:
+            raise BudgetSpent
+        payload = build()
+        try:
+            with savepoint():
+                release = ImpactRelease(month=month, key=key, epsilon=cost, payload=json.dumps(payload))
+                db.session.add(release)
+                db.session.flush()
+                kept = (release.id, release.created_at)
+        except IntegrityError:  # another request released it a moment ago: that one is the answer
+            kept = db.session.execute(query).first()
+    release_id, created_at = kept
+    made_at = as_utc(created_at)
+    version = (release_id, made_at.isoformat())
+    payload = cached(("payload", version), lambda: json.loads(
+        db.session.scalar(select(ImpactRelease.payload).where(ImpactRelease.id == release_id))))
+    return Release(payload, version, made_at)
 
 
 def _epsilon() -> float:
@@ -104,7 +138,7 @@ def _wijk_sizes() -> dict[str | None, int]:
                                       impact.PARTITION_SHARE * _epsilon())
         return {"sizes": {wijk: max(0, n) for wijk, n in noisy.items()}}
 
-    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build)["sizes"]
+    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build).payload["sizes"]
     return {wijk or None: n for wijk, n in sizes.items()}
 
 
@@ -142,56 +176,6 @@ def _within(column, filters: Filters, timezone):
     return conditions
 
 
-def _checkins(filters: Filters, timezone) -> tuple[list[ScoredCheckin], dict, dict[int, str | None]]:
-    """Every finished check-in of a counted resident in the period, not yet scored; its row by key;
-    each resident's wijk."""
-    rows = db.session.execute(
-        select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.life_event,
-               Checkin.form, Checkin.questionnaire_id, Checkin.questionnaire_version, Resident.wijk)
-        .join(Resident, Resident.id == Checkin.resident_id)
-        .where(*_within(Checkin.completed_at, filters, timezone))
-    ).all()
-    checkins = [ScoredCheckin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at).astimezone(timezone),
-                              life_event=row.life_event, scores={}) for row in rows]
-    return checkins, {row.id: row for row in rows}, {row.resident_id: row.wijk for row in rows}
-
-
-def _score(needed: Iterable[ScoredCheckin], rows: dict) -> None:
-    """Fill in the pillar scores of only the check-ins the figures compare, from their raw answers.
-
-    A check-in of a questionnaire version this installation no longer knows stays unscored, so
-    it counts as a check-in but is left out of the changes.
-    """
-    wanted = {checkin.key: checkin for checkin in needed}
-    keys = sorted(wanted)
-    answers: dict[int, dict[str, int | None]] = {key: {} for key in keys}
-    for start in range(0, len(keys), 500):  # stay under every database's parameter limit
-        for checkin_id, item_id, score in db.session.execute(
-                select(Answer.checkin_id, Answer.item_id, Answer.score)
-                .where(Answer.checkin_id.in_(keys[start:start + 500]))):
-            answers[checkin_id][item_id] = score
-    for key, checkin in wanted.items():
-        row = rows[key]
-        try:
-            items = questionnaire_for(row).form_item_ids(row.form)
-        except KeyError:
-            continue
-        checkin.scores.update(scoring.pillar_scores(items, answers[key]))
-
-
-def _first_named_events(residents: list[int]) -> dict[int, str]:
-    """Per resident: the life-event of their earliest check-in that named one."""
-    named: dict[int, str] = {}
-    for start in range(0, len(residents), 500):
-        for resident, event in db.session.execute(
-                select(Checkin.resident_id, Checkin.life_event)
-                .where(Checkin.resident_id.in_(residents[start:start + 500]),
-                       Checkin.life_event.is_not(None), Checkin.life_event != NO_LIFE_EVENT)
-                .order_by(Checkin.completed_at.desc())):
-            named[resident] = event  # newest first, so the earliest is written last
-    return named
-
-
 def _referrals(filters: Filters, timezone) -> dict[int, list[tuple[str, str, datetime]]]:
     """Per counted resident: (activity key, status, referred at) of referrals made in the period, oldest first."""
     rows = db.session.execute(
@@ -222,43 +206,98 @@ def _cells(filters: Filters, event_ids: list[str], timezone) -> dict[str, list[s
             "activities": [str(a) for a in db.session.scalars(select(Activity.id).order_by(Activity.id))]}
 
 
+def _ends(filters: Filters, timezone) -> tuple[dict[int, list[ScoredCheckin]], dict[int, str | None]]:
+    """Per counted resident with a check-in in the period: their first and latest check-in there (one
+    when they have one), with the kept scores; and each resident's wijk. One query: the database
+    numbers each resident's check-ins both ways and returns only the two ends."""
+    order = (Checkin.completed_at, Checkin.id)
+    ranked = (select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.scores, Checkin.questionnaire_id,
+                     Checkin.questionnaire_version, Resident.wijk,
+                     func.row_number().over(partition_by=Checkin.resident_id, order_by=order).label("up"),
+                     func.row_number().over(partition_by=Checkin.resident_id,
+                                            order_by=tuple(c.desc() for c in order)).label("down"))
+              .join(Resident, Resident.id == Checkin.resident_id)
+              .where(*_within(Checkin.completed_at, filters, timezone)).subquery())
+    ends: dict[int, list[ScoredCheckin]] = {}
+    wijk_of: dict[int, str | None] = {}
+    for row in db.session.execute(select(ranked).where((ranked.c.up == 1) | (ranked.c.down == 1))
+                                  .order_by(ranked.c.resident_id, ranked.c.up)):
+        ends.setdefault(row.resident_id, []).append(_scored(row))
+        wijk_of[row.resident_id] = row.wijk
+    return ends, wijk_of
+
+
+def _scored(row) -> ScoredCheckin:
+    """A check-in with its kept scores. One of a questionnaire version this installation no longer
+    knows stays unscored: it counts as a check-in but is left out of the changes."""
+    known = (row.questionnaire_id, row.questionnaire_version) in definitions().questionnaires
+    return ScoredCheckin(key=row.id, resident=row.resident_id, at=as_utc(row.completed_at), life_event=None,
+                         scores=(row.scores or {}) if known else {})
+
+
+def _first_named_events(filters: Filters, timezone) -> dict[int, str]:
+    """Per counted resident with a check-in in the period: the life-event of their earliest check-in
+    that named one (in any period). One query."""
+    in_period = (select(Checkin.resident_id).join(Resident, Resident.id == Checkin.resident_id)
+                 .where(*_within(Checkin.completed_at, filters, timezone)))
+    ranked = (select(Checkin.resident_id, Checkin.life_event,
+                     func.row_number().over(partition_by=Checkin.resident_id,
+                                            order_by=(Checkin.completed_at, Checkin.id)).label("rank"))
+              .where(Checkin.resident_id.in_(in_period), Checkin.life_event.is_not(None),
+                     Checkin.life_event != NO_LIFE_EVENT).subquery())
+    return dict(db.session.execute(select(ranked.c.resident_id, ranked.c.life_event).where(ranked.c.rank == 1)).all())
+
+
+def _around_first_referral(filters: Filters, timezone) -> dict[int, tuple[ScoredCheckin, ScoredCheckin]]:
+    """Per counted resident referred in the period: their latest check-in (in the period) at or before
+    their first referral there, and their latest one after it, when both exist. One query."""
+    referred = (select(Referral.resident_id, Referral.created_at,
+                       func.row_number().over(partition_by=Referral.resident_id,
+                                              order_by=(Referral.created_at, Referral.id)).label("rank"))
+                .join(Resident, Resident.id == Referral.resident_id)
+                .where(*_within(Referral.created_at, filters, timezone), Referral.status.in_(OUTCOMES)).subquery())
+    first = select(referred.c.resident_id, referred.c.created_at).where(referred.c.rank == 1).subquery()
+    after = Checkin.completed_at > first.c.created_at
+    ranked = (select(Checkin.id, Checkin.resident_id, Checkin.completed_at, Checkin.scores, Checkin.questionnaire_id,
+                     Checkin.questionnaire_version, after.label("after"),
+                     func.row_number().over(partition_by=(Checkin.resident_id, after),
+                                            order_by=(Checkin.completed_at.desc(), Checkin.id.desc())).label("rank"))
+              .join(first, first.c.resident_id == Checkin.resident_id)
+              .join(Resident, Resident.id == Checkin.resident_id)
+              .where(*_within(Checkin.completed_at, filters, timezone)).subquery())
+    sides: dict[int, dict[bool, ScoredCheckin]] = {}
+    for row in db.session.execute(select(ranked).where(ranked.c.rank == 1)):
+        sides.setdefault(row.resident_id, {})[bool(row.after)] = _scored(row)
+    return {resident: (own[False], own[True]) for resident, own in sides.items() if len(own) == 2}
+
+
 def _contributions(filters: Filters, pillars: list[str], timezone) -> dict[int, tuple[str | None, Contribution]]:
-    """Per counted resident with a check-in in the period: their wijk and what they add to the figures."""
-    checkins, rows, wijk_of = _checkins(filters, timezone)
-    by_resident: dict[int, list[ScoredCheckin]] = {}
-    for checkin in sorted(checkins, key=lambda c: c.at):
-        by_resident.setdefault(checkin.resident, []).append(checkin)
-    named = _first_named_events(list(by_resident))  # the life-event that brought them in
+    """Per counted resident with a check-in in the period: their wijk and what they add to the figures.
+
+    Four queries whatever the number of residents: the database picks the check-ins compared (first
+    and latest; around the first referral), the kept scores come with them; no answer is read.
+    """
+    ends, wijk_of = _ends(filters, timezone)
+    named = _first_named_events(filters, timezone)  # the life-event that brought them in
     referrals = _referrals(filters, timezone)
-
-    pairs: dict[int, tuple[ScoredCheckin, ScoredCheckin]] = {}
-    around: dict[int, tuple[str, tuple[ScoredCheckin, ScoredCheckin]]] = {}
-    for resident, own in by_resident.items():
-        if len(own) >= 2:
-            pairs[resident] = (own[0], own[-1])
-        if referrals.get(resident):  # each resident adds to one activity: their first referral's
-            activity, _status, at = referrals[resident][0]
-            pair = impact.around(own, at)
-            if pair is not None:
-                around[resident] = (activity, pair)
-    _score([c for pair in [*pairs.values(), *(p for _a, p in around.values())] for c in pair], rows)
-
+    around = _around_first_referral(filters, timezone)
     result = {}
-    for resident, own in by_resident.items():
-        activity, pair = around.get(resident, (None, None))
+    for resident, own in ends.items():
+        referred = referrals.get(resident)
+        pair = around.get(resident) if referred else None
         result[resident] = (wijk_of[resident], Contribution(
-            month=impact.month_key(own[0].at),
+            month=impact.month_key(own[0].at.astimezone(timezone)),
             event=named.get(resident, NO_LIFE_EVENT),
-            change=impact.pillar_changes(*pairs[resident], pillars) if resident in pairs else None,
-            activity=activity,
+            change=impact.pillar_changes(own[0], own[-1], pillars) if len(own) >= 2 else None,
+            activity=referred[0][0] if pair else None,
             activity_change=impact.pillar_changes(*pair, pillars) if pair else None,
-            outcome=referrals[resident][-1][1] if referrals.get(resident) else None,
+            outcome=referred[-1][1] if referred else None,
         ))
     return result
 
 
 def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
-                    wijken: list[str]) -> dict:
+                    wijken: list[str]) -> Release:
     """This month's release of a period: one noisy tally per wijk group, from one partition."""
     def build() -> dict:
         cells = _cells(filters, event_ids, timezone)
@@ -273,29 +312,50 @@ def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], 
     return _released(f"periode:{filters.period or 'alles'}", _epsilon(), build)
 
 
-def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
-            wijken: list[str]) -> Figures | None:
-    """Every figure on the Impact page for this view; None when the view is too small to show.
+@dataclass(frozen=True)
+class View:
+    """The figures of one view, and the release they come from (how fresh they are)."""
+
+    data: Figures | None
+    version: tuple[int, str]
+    made_at: datetime
+
+
+def view(filters: Filters, pillars: list[str], event_ids: list[str], timezone, wijken: list[str]) -> View:
+    """Every figure on the Impact page for this view (data None when the view is too small to show).
 
     Drawn from this month's release of the period: "all wijken" adds up the wijk groups' noisy
-    tallies, so a wijk view and the total never differ by an exact figure. Raises BudgetSpent.
+    tallies, so a wijk view and the total never differ by an exact figure. The figures of a view
+    are worked out once per release (they change only with it). Raises BudgetSpent.
     """
     release = _period_release(filters, pillars, event_ids, timezone, wijken)
-    if filters.wijk is None:
-        chosen = list(release["groups"].values())
-    elif filters.wijk == OTHER_WIJKEN:  # the pool of the release (the same partition as `wijken`)
-        chosen = [release["groups"][OTHER_WIJKEN]]
-    else:
-        chosen = [release["groups"][filters.wijk]]
-    data = impact.view_figures(impact.combine(chosen), len(chosen), release["epsilon"], pillars, release["cells"])
+
+    def compute() -> Figures | None:
+        payload = release.payload
+        if filters.wijk is None:
+            chosen = list(payload["groups"].values())
+        elif filters.wijk == OTHER_WIJKEN:  # the pool of the release (the same partition as `wijken`)
+            chosen = [payload["groups"][OTHER_WIJKEN]]
+        else:
+            chosen = [payload["groups"][filters.wijk]]
+        return impact.view_figures(impact.combine(chosen), len(chosen), payload["epsilon"], pillars,
+                                   payload["cells"])
+
+    data = cached(("figures", release.version, filters.wijk, tuple(pillars)), compute)
     if data is None:
-        return None
+        return View(None, release.version, release.made_at)
     names = {str(a.id): f"{a.name} ({a.organisation})" for a in db.session.execute(
         select(Activity.id, Activity.name, Activity.organisation)
-        .where(Activity.id.in_([int(key) for key, _e in data.change_by_activity])))}
-    data.change_by_activity = sorted(((names[key], estimates) for key, estimates in data.change_by_activity
-                                      if key in names), key=lambda item: item[0].casefold())
-    return data
+        .where(Activity.id.in_([int(key) for key, _e in data.change_by_activity])))} if data.change_by_activity else {}
+    named = sorted(((names[key], estimates) for key, estimates in data.change_by_activity if key in names),
+                   key=lambda item: item[0].casefold())
+    return View(replace(data, change_by_activity=named), release.version, release.made_at)
+
+
+def figures(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
+            wijken: list[str]) -> Figures | None:
+    """Every figure on the Impact page for this view; None when the view is too small to show."""
+    return view(filters, pillars, event_ids, timezone, wijken).data
 
 
 @dataclass(frozen=True)

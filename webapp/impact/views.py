@@ -4,7 +4,7 @@ import base64
 from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from webapp.core import audit, charts, clock
@@ -42,9 +42,8 @@ def _impact_request():
     if problems:
         return filters, choices, None, [FILTER_PROBLEMS[p] for p in problems]
     questionnaire = current_questionnaire()
-    data = impact.figures(filters, [p.id for p in questionnaire.pillars], [e.id for e in life_events().events],
-                          timezone, wijken)
-    return filters, choices, data, []
+    return filters, choices, impact.view(filters, [p.id for p in questionnaire.pillars],
+                                         [e.id for e in life_events().events], timezone, wijken), []
 
 
 def _impact_labels(data) -> impact.Labels:
@@ -94,15 +93,23 @@ def _budget_page(status: int):
 def page():
     """Figures about all residents together, released with noise; no individual data, groups under ten hidden."""
     try:
-        filters, choices, data, problems = _impact_request()
+        filters, choices, shown, problems = _impact_request()
     except impact.BudgetSpent:
         return _budget_page(200)
+    data = shown.data if shown else None
     labels = _impact_labels(data) if data else None
     if not problems:  # a page that shows no figures, because its filter was wrong, saves nothing
         audit.record("impact.view", None, object_type="impact")
+    drawn = {}
+    if data:  # drawn once per release, wijk and language: the figures change only with a new release
+        drawn = impact.cached(("charts", shown.version, filters.wijk, locale()),
+                              lambda: _impact_charts(data, labels))
+    made_at = shown.made_at.astimezone(clock.timezone()) if shown else None
     return render_template(
         "impact/page.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
-        charts=_impact_charts(data, labels) if data else {}, minimum=impact_figures.MIN_GROUP,
+        made_on=format_date(made_at, "d MMMM yyyy") if made_at else None,
+        made_time=format_time(made_at, "HH:mm") if made_at else None, next_release=_next_month(),
+        charts=drawn, minimum=impact_figures.MIN_GROUP,
         epsilon=current_app.config["IMPACT_EPSILON"], budget=current_app.config["IMPACT_BUDGET"],
         change_limit=impact_figures.CHANGE_LIMIT,
         event_groups=[(labels.events.get(e, e), estimates) for e, estimates in data.change_by_event] if data else [],
@@ -114,9 +121,10 @@ def page():
 @role_required(Role.BEHEERDER)
 def csv():
     try:
-        _filters, _choices, data, problems = _impact_request()
+        _filters, _choices, shown, problems = _impact_request()
     except impact.BudgetSpent:
         return _budget_page(503)
+    data = shown.data if shown else None
     if problems:
         return render_template("errors/error.html", title=_("Deze cijfers kunnen we niet maken"),
                                message=" ".join(str(p) for p in problems)), 400

@@ -19,6 +19,7 @@ from webapp.core.models import (
     ReminderCall,
     ReminderSent,
     Resident,
+    ResidentSummary,
     User,
     WorContactAttempt,
     WorReferral,
@@ -142,6 +143,7 @@ def erase(resident: Resident, by: User | None = None) -> None:
         delete(ActivationCode).where(ActivationCode.resident_id == resident.id),
         delete(ReminderSent).where(ReminderSent.resident_id == resident.id),
         delete(AuditEvent).where(AuditEvent.resident_public_id == public_id),
+        delete(ResidentSummary).where(ResidentSummary.resident_id == resident.id),
         delete(Resident).where(Resident.id == resident.id),
     ]
     if user_id is not None:

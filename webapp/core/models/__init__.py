@@ -22,6 +22,7 @@ from webapp.core.models.people import (
 )
 from webapp.core.models.reminders import ReminderCall, ReminderSent
 from webapp.core.models.sessions import LoginSession
+from webapp.core.models.summaries import ResidentSummary
 from webapp.core.models.wor import WorContactAttempt, WorReferral
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
-    "ReminderCall", "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
+    "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
+    "WorReferral",
 ]

@@ -43,13 +43,15 @@ class Draft(db.Model):
 
 
 class Checkin(db.Model):
-    """A finished check-in: raw answers are stored, pillar scores are derived."""
+    """A finished check-in: raw answers are stored, pillar scores are derived from them and kept."""
 
     # The first version called a finished check-in a "measurement": the table, its columns and
     # the audit trail keep that name, the code says check-in.
     __tablename__ = "measurement"
     audit_type = "measurement"
-    __table_args__ = (Index("ix_measurement_resident_completed", "resident_id", "completed_at"),)
+    __table_args__ = (Index("ix_measurement_resident_completed", "resident_id", "completed_at"),
+                      # The first check-in of all (Impact's periods) without reading every row.
+                      Index("ix_measurement_completed_at", "completed_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -77,6 +79,9 @@ class Checkin(db.Model):
     rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
     # Who set next_checkin_on: "coach" (agreed at a visit) or "bewoner" (chosen on the result page).
     next_checkin_by: Mapped[str | None] = mapped_column(String(20))
+    # Pillar scores {pillar id: score or None}, derived from the answers once, when the check-in is
+    # stored (see webapp.core.history); None when its questionnaire version is not known here.
+    scores: Mapped[dict[str, float | None] | None] = mapped_column(JSON)
 
     draft: Mapped[Draft | None] = relationship(back_populates="checkin")
     answers: Mapped[list["Answer"]] = relationship(
