@@ -291,7 +291,8 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # The cookie, not current_user: no user load here, so error pages work without a database.
-        if not request.path.startswith("/static/") and session.get("_user_id"):
+        # A view that chose its own caching (a chart by ids and version) keeps it.
+        if not request.path.startswith("/static/") and session.get("_user_id") and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
         return response

@@ -1,0 +1,63 @@
+"""Caching and transfer headers: charts by ETag, compression, fingerprinted static files (issue 18)."""
+
+from sqlalchemy import func, select
+
+from tests.conftest import all_answers
+from tests.test_request_path import Statements
+from webapp.core.extensions import db
+from webapp.core.models import AuditEvent
+
+
+def _chart_views(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "chart.view"))
+
+
+def _two_checkins(make_resident, make_checkin, kort_items, client, login_as):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    before = make_checkin(resident["resident"], all_answers(kort_items, 5), days_ago=30)
+    now = make_checkin(resident["resident"], all_answers(kort_items, 7))
+    return resident, f"/grafiek/{now}.svg?vs={before}"
+
+
+def test_a_chart_is_cached_privately_with_an_etag_and_304_is_still_audited(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    first = client.get(url)
+    assert first.status_code == 200 and first.mimetype == "image/svg+xml"
+    cache = first.headers["Cache-Control"]
+    assert "private" in cache and "no-store" not in cache and int(cache.split("max-age=")[1]) >= 86400
+    etag = first.headers["ETag"]
+    assert etag
+    before = _chart_views(app)
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert _chart_views(app) == before + 2  # the chart and the one it is compared with
+
+
+def test_a_cached_chart_is_served_without_reading_answers(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    assert client.get(url).status_code == 200  # drawn and stored
+    with Statements(app) as sql:
+        assert client.get(url).status_code == 200
+    assert not sql.touching("answer"), sql.sent
+
+
+def test_a_chart_in_another_language_has_another_etag(app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    dutch = client.get(url + "&lang=nl")
+    english = client.get(url + "&lang=en")
+    assert dutch.headers["ETag"] != english.headers["ETag"]
+    assert "Lichaam" in dutch.get_data(as_text=True) and "Body" in english.get_data(as_text=True)
+
+
+def test_a_chart_of_someone_else_is_not_found_even_with_an_etag(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    etag = client.get(url).headers["ETag"]
+    stranger = make_resident("vreemde")
+    other = app.test_client()
+    login_as(other, stranger["user"])
+    assert other.get(url, headers={"If-None-Match": etag}).status_code == 404
