@@ -162,7 +162,8 @@ def chart(checkin_id: str):
     lang = request.args.get("lang")
     lang = lang if lang in current_app.config["LANGUAGES"] else locale()
     key = results.chart_key(checkin, compare_to, lang)
-    if key in request.if_none_match:
+    # Flask-Compress marks the ETag of a compressed body with its algorithm ("<key>:br").
+    if key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}") for alg in ("br", "gzip")):
         response = Response(status=304)
     else:
         # Draw first, write after: on SQLite a write holds the lock until the request commits.
