@@ -147,6 +147,18 @@ class Result:
         return ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000
 
 
+@dataclass(frozen=True)
+class Call:
+    """One request of a scenario: a GET by default, or a form POST; `expect` is the good status."""
+
+    path: str
+    cookie: str | None = None
+    method: str = "GET"
+    form: dict | None = None
+    expect: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+
+
 def run_load(name: str, port: int, paths: list[str], concurrency: int, cookie: str | None,
              deadline: float) -> Result:
     """Send every path once, `concurrency` at a time; one HTTP connection object per thread.
@@ -154,12 +166,25 @@ def run_load(name: str, port: int, paths: list[str], concurrency: int, cookie: s
     gunicorn's sync workers close the connection after each response, so http.client opens a
     new TCP connection per request: that cost is part of what a browser sees as well.
     """
-    result = Result(name, len(paths))
+    return run_calls(name, port, [Call(path, cookie) for path in paths], concurrency, deadline)
+
+
+def run_calls(name: str, port: int, calls: list[Call], concurrency: int, deadline: float) -> Result:
+    """Send every call once, `concurrency` at a time (see run_load); a call whose status is not its
+    `expect` counts as an error."""
+    result = Result(name, len(calls))
     lock = threading.Lock()
-    next_index = iter(range(len(paths)))
-    headers = {"User-Agent": USER_AGENT}
-    if cookie:
-        headers["Cookie"] = cookie
+    next_index = iter(range(len(calls)))
+    prepared = []
+    for call in calls:
+        headers = {"User-Agent": USER_AGENT, **dict(call.headers)}
+        if call.cookie:
+            headers["Cookie"] = call.cookie
+        body = None
+        if call.form is not None:
+            body = urlencode(call.form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        prepared.append((call.method, call.path, body, headers, call.expect))
     start_gate = threading.Barrier(concurrency + 1)
 
     def worker() -> None:
@@ -175,17 +200,17 @@ def run_load(name: str, port: int, paths: list[str], concurrency: int, cookie: s
                 if time.monotonic() > deadline:
                     result.cut_short = True
                     break
-                path = paths[index]
+                method, path, body, headers, expect = prepared[index]
                 began = time.perf_counter()
                 try:
-                    conn.request("GET", path, headers=headers)
+                    conn.request(method, path, body=body, headers=headers)
                     response = conn.getresponse()
                     response.read()
                     status = response.status
-                    problem = None if status == 200 else f"{status} GET {path}"
+                    problem = None if status == expect else f"{status} {method} {path}"
                 except (OSError, http.client.HTTPException) as exc:
                     conn.close()  # start over with a fresh connection
-                    problem = f"{type(exc).__name__}: {exc} GET {path}"
+                    problem = f"{type(exc).__name__}: {exc} {method} {path}"
                 latencies.append(time.perf_counter() - began)
                 if problem:
                     with lock:
@@ -223,6 +248,19 @@ def app_env(database_url: str) -> dict:
         env.pop(name, None)  # a production-like start, whatever the caller's shell holds
     env.update({"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1"})
     return env
+
+
+def reset_database(database_url: str) -> None:
+    """Empty a throw-away PostgreSQL database (its public schema) before and after a run."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
 
 
 def migrate(database_url: str) -> None:
@@ -376,10 +414,11 @@ class ServerRun:
     deadline: float  # time.monotonic() after which run_load stops sending
     process: subprocess.Popen | None = None  # set by the script once gunicorn is started
     results: list[Result] = field(default_factory=list)
+    database_override: str | None = None  # --database-url: a throw-away PostgreSQL database
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.tmp / 'bench.sqlite'}"
+        return self.database_override or f"sqlite:///{self.tmp / 'bench.sqlite'}"
 
     @property
     def log_path(self) -> Path:

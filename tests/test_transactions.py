@@ -40,15 +40,22 @@ def test_a_lost_submit_race_keeps_the_follow_up_and_audit_of_the_same_request(
     referral = _referral_id(app)
 
     # The loser checked "already submitted?" before the winner committed: it sees no check-in
-    # twice (in the view and in the service), then its INSERT hits the unique draft id.
-    real = checkin_service.checkin_for_draft
+    # twice (in the view, loaded with the draft, and in the service), then its INSERT hits the
+    # unique draft id.
+    real_load, real = checkin_service.draft_and_resident, checkin_service.checkin_for_draft
     calls = {"n": 0}
 
-    def not_yet_twice(found_draft):
+    def not_submitted_yet(public_id):
+        found_draft, owner, _submitted = real_load(public_id)
+        calls["n"] += 1
+        return found_draft, owner, None
+
+    def not_yet_once(found_draft):
         calls["n"] += 1
         return None if calls["n"] <= 2 else real(found_draft)
 
-    monkeypatch.setattr(checkin_service, "checkin_for_draft", not_yet_twice)
+    monkeypatch.setattr(checkin_service, "draft_and_resident", not_submitted_yet)
+    monkeypatch.setattr(checkin_service, "checkin_for_draft", not_yet_once)
     second = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
                                                                f"toelichting_{referral}": "Gezellig."})
     assert calls["n"] == 3  # the race really happened

@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning(warning)
 
     from webapp import cli, errors
-    from webapp.core import edge, extensions, i18n, requestlog, security, transactions
+    from webapp.core import assets, edge, extensions, i18n, requestlog, security, transactions
     from webapp.core.questionnaires import load_definitions
 
     requestlog.init_app(app)  # first: its line is written last, with the final status
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    assets.init_app(app)  # compression and fingerprinted static files
     app.extensions["veerkracht_definitions"] = load_definitions(app.config["QUESTIONNAIRE_DIR"])
 
     for feature in FEATURES:

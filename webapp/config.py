@@ -65,6 +65,9 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # The cookie is sent again when the session changes (at least once a minute while in use,
+        # security.SEEN_COOKIE_EVERY), not on every response: a read stays a read, also for the cookie.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -100,6 +100,24 @@ def _merge_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, 
     if finished:
         draft.steps_done = max(draft.steps_done, step + 1)
     draft.updated_at = utcnow()
+
+
+# The draft, its resident and the id of the check-in it became (if submitted) in one statement,
+# built once: every screen of the wizard needs all three.
+_DRAFT_QUERY = (
+    select(Draft, Resident, Checkin.public_id)
+    .join(Resident, Resident.id == Draft.resident_id)
+    .outerjoin(Checkin, Checkin.draft_id == Draft.id)
+    .where(Draft.public_id == bindparam("public_id"))
+)
+
+
+def draft_and_resident(public_id: str | None) -> tuple[Draft, Resident, str | None] | None:
+    """The draft, its resident and the public id of its check-in once submitted; None if unknown."""
+    if not public_id:
+        return None
+    row = db.session.execute(_DRAFT_QUERY, {"public_id": public_id}).first()
+    return None if row is None else (row.Draft, row.Resident, row.public_id)
 
 
 def checkin_for_draft(draft: Draft) -> Checkin | None:

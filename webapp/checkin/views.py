@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from webapp.checkin import service as drafts
@@ -17,7 +17,6 @@ from webapp.core.labels import COACH_ROLES, FormKind, Role
 from webapp.core.models import Draft, Resident
 from webapp.core.permissions import own_resident, require_draft, role_required
 from webapp.core.questionnaires import NO_LIFE_EVENT
-from webapp.core.views import by_public_id
 from webapp.referrals import service as referrals
 from webapp.referrals.rules import parse_rating
 
@@ -29,8 +28,12 @@ REVIEW_STEP = PILLAR_STEPS + 1
 
 def load_draft(public_id: str) -> tuple[Resident, Draft]:
     """The draft and its resident, if the current user may fill it in (permissions.can_open_draft)."""
-    draft = by_public_id(Draft, public_id)
-    return require_draft(draft), draft
+    found = drafts.draft_and_resident(public_id)
+    if found is None:
+        abort(404)
+    draft, _resident, submitted = found
+    g.submitted_checkin = (draft.id, submitted)  # read by finished_redirect: no query for it
+    return require_draft(draft), draft  # the resident is in the session already: no second query
 
 
 def resume_url(draft: Draft) -> str:
@@ -64,9 +67,14 @@ def draft_screen(*, all_steps_done: bool = False) -> Callable:
 
 def finished_redirect(draft: Draft):
     """A submitted draft only leads to its result (back button, reload, second tab)."""
-    checkin = drafts.checkin_for_draft(draft)
-    if checkin is not None:
-        return redirect(url_for("results.result", checkin_id=checkin.public_id))
+    known = g.get("submitted_checkin")
+    if known is not None and known[0] == draft.id:
+        checkin_id = known[1]
+    else:
+        checkin = drafts.checkin_for_draft(draft)
+        checkin_id = checkin.public_id if checkin is not None else None
+    if checkin_id is not None:
+        return redirect(url_for("results.result", checkin_id=checkin_id))
     return None
 
 

@@ -1,13 +1,23 @@
-"""Write audit events: who looked at or changed whose data."""
+"""Write audit events: who looked at or changed whose data.
+
+An event is written in the same commit as the rest of what the request did, never on its own:
+`record` only collects the row in the session, and the rows go to the database in one INSERT
+just before the session commits. So a page that shows data holds no write lock while it renders
+(SQLite) and costs no extra round trip; a rollback, or a savepoint that fails, drops the events
+recorded in it together with the rest of its work.
+"""
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import insert
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
 
 from webapp.core.extensions import db
 from webapp.core.models import AuditEvent, Resident
 from webapp.core.models._base import utcnow
+
+PENDING = "veerkracht_audit_pending"  # Session.info: the rows to insert at the next commit
 
 # Names, in the reader's language, of what an audit event records (the resident's access log).
 ACTION_LABELS = {
@@ -95,28 +105,60 @@ def _object_type(obj) -> str | None:
     return getattr(obj, "audit_type", type(obj).__name__.lower())
 
 
-def record(action: str, resident: Resident | None, obj=None, object_type: str | None = None) -> AuditEvent:
-    """Append an audit event with pseudonymous ids only (never names or answers)."""
-    event = AuditEvent(
-        action=action,
-        resident_public_id=resident.public_id if resident else None,
-        object_type=object_type or _object_type(obj),
-        object_public_id=getattr(obj, "public_id", None),
+def record(action: str, resident: Resident | None, obj=None, object_type: str | None = None) -> None:
+    """Append an audit event with pseudonymous ids only (never names or answers); it is written
+    in the session's next commit."""
+    _pending().append({
+        "action": action,
+        "resident_public_id": resident.public_id if resident else None,
+        "object_type": object_type or _object_type(obj),
+        "object_public_id": getattr(obj, "public_id", None),
+        "at": utcnow(),
+        "actor_public_id": None, "actor_role": None, "ip": None, "user_agent": None,
         **_origin(),
-    )
-    db.session.add(event)
-    db.session.flush()
-    return event
+    })
 
 
 def record_many(action: str, resident_public_ids: list[str], object_type: str = "resident") -> None:
     """One audit event per resident on a page that lists many residents (or per reminder the job sent),
-    in one INSERT. The object is the resident itself, or only a kind (e.g. "reminder") without an id."""
-    origin = _origin()
-    rows = [
+    written in one INSERT. The object is the resident itself, or only a kind (e.g. "reminder") without an id."""
+    origin = {"actor_public_id": None, "actor_role": None, "ip": None, "user_agent": None, **_origin()}
+    at = utcnow()
+    _pending().extend(
         {"action": action, "resident_public_id": public_id, "object_type": object_type,
-         "object_public_id": public_id if object_type == "resident" else None, "at": utcnow(), **origin}
+         "object_public_id": public_id if object_type == "resident" else None, "at": at, **origin}
         for public_id in resident_public_ids
-    ]
+    )
+
+
+def _pending() -> list[dict]:
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # no connection yet; but a rollback now has a transaction to end, and drops these
+    return session.info.setdefault(PENDING, [])
+
+
+def pending_mark() -> int:
+    """How many events wait for the commit now (see `drop_since`)."""
+    return len(db.session().info.get(PENDING, ()))
+
+
+def drop_since(mark: int) -> None:
+    """Forget the events recorded after `mark`: the savepoint they belong to was undone."""
+    pending = db.session().info.get(PENDING)
+    if pending is not None:
+        del pending[mark:]
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    rows = session.info.pop(PENDING, None)
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        session.execute(insert(AuditEvent), rows)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested or previous_transaction.parent is not None:
+        return  # a savepoint: savepoint() in transactions.py drops its own part
+    session.info.pop(PENDING, None)

@@ -72,14 +72,16 @@ def spider_svg(
     previous_label: str = "",
 ) -> bytes:
     """Draw a six-axis 0-10 spider chart as SVG; previous scores appear as a dashed outline."""
-    fig = Figure(figsize=(4.4, 4.9), dpi=100)
+    # A fixed layout with room for two-line labels and the legend: bbox_inches="tight" would draw
+    # the whole figure twice (once to measure it), for a third more time per chart.
+    fig = Figure(figsize=(4.4, 4.6), dpi=100)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.22, 0.24, 0.56, 0.56), projection="polar")
+    ax = fig.add_axes((0.22, 0.2557, 0.56, 0.5965), projection="polar")
     draw_spider(ax, labels, current, previous, current_label, previous_label)
     if current_label or previous_label:
         fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=13)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None, "Creator": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
 

@@ -9,7 +9,8 @@ from flask import Flask, abort, after_this_request, current_app, flash, g, redir
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import joinedload
 
 from webapp.core import clock
 from webapp.core.extensions import db, limiter, login_manager
@@ -34,12 +35,23 @@ CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; 
 # deleted row is gone for all of them at once, and the rows are few and small.
 SESSION_KEY = "sid"  # the session entry that holds the token
 SEEN_EVERY = timedelta(minutes=5)  # write last_seen_at at most this often: a read stays a read
+SEEN_COOKIE_EVERY = 60  # seconds: how often the cookie's "seen" is renewed (a new Set-Cookie each time)
 LAST_SEEN = "login_session_seen"  # g: (row id, last_seen_at) of this request's LoginSession
 
 
 def _token_hash(token: str) -> str:
     # The token has 256 random bits: a fast hash suffices, and a database leak yields no session.
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# The user, their extra roles and their LoginSession in one statement, built once: every request
+# runs it, so neither a second query for the roles nor building the statement anew is paid each time.
+_USER_QUERY = (
+    select(User, LoginSession.id, LoginSession.last_seen_at)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .options(joinedload(User.extra_roles))
+    .where(LoginSession.token_hash == bindparam("token_hash"), User.public_id == bindparam("public_id"))
+)
 
 
 @login_manager.user_loader
@@ -49,10 +61,8 @@ def _load_user(public_id: str) -> User | None:
     if not isinstance(token, str):
         return None
     row = db.session.execute(
-        select(User, LoginSession.id, LoginSession.last_seen_at)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _token_hash(token), User.public_id == public_id)
-    ).first()
+        _USER_QUERY, {"token_hash": _token_hash(token), "public_id": public_id}
+    ).unique().first()
     if row is None or not row.User.is_active:
         return None
     setattr(g, LAST_SEEN, (row.id, as_utc(row.last_seen_at)))
@@ -243,7 +253,8 @@ def init_app(app: Flask) -> None:
     def _check_session():
         # A locked phone or a closed browser must not lose a half-done check-in (drafts are
         # in the database); the login itself still ends after the idle and absolute limits.
-        session.permanent = True
+        if not session.permanent:  # setting it again would rewrite the cookie on every response
+            session.permanent = True
         if request.endpoint in ("static", "main.healthz"):
             return None
         if not current_user.is_authenticated:
@@ -252,7 +263,9 @@ def init_app(app: Flask) -> None:
             return _expired() if session.get("_user_id") else None
         if session_expired(current_user) or (current_user.needs_second_factor and not session.get("mfa")):
             return _expired()
-        session["seen"] = clock.now().timestamp()
+        now = clock.now().timestamp()
+        if now - session.get("seen", 0) >= SEEN_COOKIE_EVERY:
+            session["seen"] = now  # a new cookie at most once a minute: an idle session ends that much early
         _note_seen()
         return None
 
@@ -278,7 +291,8 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # The cookie, not current_user: no user load here, so error pages work without a database.
-        if not request.path.startswith("/static/") and session.get("_user_id"):
+        # A view that chose its own caching (a chart by ids and version) keeps it.
+        if not request.path.startswith("/static/") and session.get("_user_id") and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
         return response

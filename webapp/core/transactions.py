@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from flask import Flask
 
+from webapp.core import audit
 from webapp.core.extensions import db
 
 
@@ -29,8 +30,13 @@ def savepoint() -> Iterator[None]:
     dbapi_connection = connection.connection.dbapi_connection
     if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN")
-    with db.session.begin_nested():
-        yield
+    mark = audit.pending_mark()
+    try:
+        with db.session.begin_nested():
+            yield
+    except BaseException:
+        audit.drop_since(mark)  # the audit events of the undone part go with it
+        raise
 
 
 def init_app(app: Flask) -> None:

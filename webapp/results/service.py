@@ -5,7 +5,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +54,7 @@ def save_plan(resident: Resident, checkin: Checkin, values: dict) -> None:
     audit.record("plan.update", resident, checkin)
 
 
-CHART_VERSION = 4  # bump when the drawing code changes
+CHART_VERSION = 5  # bump when the drawing code changes
 
 
 def cache_key(*inputs) -> str:
@@ -62,8 +64,38 @@ def cache_key(*inputs) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str) -> str:
+def drawing_version() -> str:
+    """What else a spider chart depends on besides its check-ins and language: the drawing code,
+    the translations, the questionnaires and the time zone. Computed once per process (they only
+    change with a deploy), so a cached chart is found by ids, language and this version alone."""
+    app = current_app._get_current_object()
+    version = app.extensions.get("veerkracht_chart_version")
+    if version is None:
+        digest = hashlib.sha256(f"{CHART_VERSION}|{app.config['BABEL_DEFAULT_TIMEZONE']}".encode())
+        folders = [Path(app.root_path) / "translations", Path(app.config["QUESTIONNAIRE_DIR"])]
+        for path in sorted(f for folder in folders for f in folder.rglob("*") if f.suffix in (".mo", ".yaml")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        version = app.extensions["veerkracht_chart_version"] = digest.hexdigest()[:12]
+    return version
+
+
+def chart_key(checkin: Checkin, compare: Checkin | None, locale: str) -> str:
+    """The stored chart's key and ETag: the two check-ins, the language and the drawing version.
+    A finished check-in's answers never change, so nothing else is needed (no answers are read)."""
+    return cache_key("spider", drawing_version(), checkin.public_id, compare.public_id if compare else None, locale)
+
+
+def cached_chart(key: str) -> str | None:
+    return db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+
+
+def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str, key: str | None = None) -> str:
     """Return the chart SVG, drawing and storing it only the first time it is asked for."""
+    key = key or chart_key(checkin, compare, locale)
+    cached = cached_chart(key)
+    if cached is not None:
+        return cached
     questionnaire = questionnaire_for(checkin)
     pillars = [p.id for p in questionnaire.pillars]
     labels = [p.short.get(locale) for p in questionnaire.pillars]  # the resident's plain names
@@ -76,10 +108,6 @@ def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str) -> str:
         compare_scores = scores_of(compare)
         previous = [compare_scores[p] for p in pillars]
         previous_label = gettext("Eerder: %(date)s", date=format_date(compare.completed_at, "medium"))
-    key = cache_key(labels, current, previous, current_label, previous_label)
-    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
-    if cached is not None:
-        return cached
     svg = spider_svg(labels, current, previous, current_label=current_label,
                      previous_label=previous_label).decode("utf-8")
     image = ChartImage(

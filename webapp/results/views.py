@@ -1,6 +1,7 @@
 """A check-in's result: scores and the spider web, the plan, comparing two check-ins, history, A4."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +25,12 @@ from webapp.results.labels import CHANGE_WORDS
 from webapp.sociale_kaart import service as suggestions
 
 bp = Blueprint("results", __name__)
+
+
+@bp.app_context_processor
+def _chart_version() -> dict:
+    """Chart URLs carry the language and drawing version, so a long browser cache is never stale."""
+    return {"chart_version": results.drawing_version}
 
 
 def _pillar_rows(questionnaire, comparison, plain: bool):
@@ -155,18 +162,33 @@ def compare():
     return render_template("results/compare.html", comparison=comparison, rows=rows, resident=resident, is_own=own)
 
 
+CHART_MAX_AGE = 365 * 24 * 3600  # the URL names the check-ins, language and drawing version: never stale
+
+
 @bp.get("/grafiek/<checkin_id>.svg")
 @role_required(Role.BEWONER, *COACH_ROLES)
 def chart(checkin_id: str):
+    """A stored chart by check-in ids, language and drawing version: no answers are read unless
+    it still has to be drawn. Cached by the browser only (private), revalidated by ETag."""
     resident, checkin = load_checkin(checkin_id)
     compare_to = None
     if request.args.get("vs"):
         other_resident, compare_to = load_checkin(request.args["vs"])
         if other_resident.id != resident.id:
             abort(404)
-    # Draw first, write after: on SQLite a write holds the lock until the request commits.
-    svg = results.chart_svg(checkin, compare_to, locale())
-    audit.record("chart.view", resident, checkin)
+    lang = request.args.get("lang")
+    lang = lang if lang in current_app.config["LANGUAGES"] else locale()
+    key = results.chart_key(checkin, compare_to, lang)
+    # Flask-Compress marks the ETag of a compressed body with its algorithm ("<key>:br").
+    if key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}") for alg in ("br", "gzip")):
+        response = Response(status=304)
+    else:
+        # Draw first, write after: on SQLite a write holds the lock until the request commits.
+        with force_locale(lang):
+            response = Response(results.chart_svg(checkin, compare_to, lang, key), mimetype="image/svg+xml")
+    audit.record("chart.view", resident, checkin)  # a 304 shows the chart too
     if compare_to is not None:
         audit.record("chart.view", resident, compare_to)
-    return Response(svg, mimetype="image/svg+xml")
+    response.set_etag(key)
+    response.headers["Cache-Control"] = f"private, max-age={CHART_MAX_AGE}"
+    return response

@@ -1,0 +1,101 @@
+"""Caching and transfer headers: charts by ETag, compression, fingerprinted static files (issue 18)."""
+
+from sqlalchemy import func, select
+
+from tests.conftest import all_answers
+from tests.test_request_path import Statements
+from webapp.core.extensions import db
+from webapp.core.models import AuditEvent
+
+
+def _chart_views(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "chart.view"))
+
+
+def _two_checkins(make_resident, make_checkin, kort_items, client, login_as):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    before = make_checkin(resident["resident"], all_answers(kort_items, 5), days_ago=30)
+    now = make_checkin(resident["resident"], all_answers(kort_items, 7))
+    return resident, f"/grafiek/{now}.svg?vs={before}"
+
+
+def test_a_chart_is_cached_privately_with_an_etag_and_304_is_still_audited(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    first = client.get(url)
+    assert first.status_code == 200 and first.mimetype == "image/svg+xml"
+    cache = first.headers["Cache-Control"]
+    assert "private" in cache and "no-store" not in cache and int(cache.split("max-age=")[1]) >= 86400
+    etag = first.headers["ETag"]
+    assert etag
+    before = _chart_views(app)
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert _chart_views(app) == before + 2  # the chart and the one it is compared with
+
+
+def test_a_cached_chart_is_served_without_reading_answers(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    assert client.get(url).status_code == 200  # drawn and stored
+    with Statements(app) as sql:
+        assert client.get(url).status_code == 200
+    assert not sql.touching("answer"), sql.sent
+
+
+def test_a_chart_in_another_language_has_another_etag(app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    dutch = client.get(url + "&lang=nl")
+    english = client.get(url + "&lang=en")
+    assert dutch.headers["ETag"] != english.headers["ETag"]
+    assert "Lichaam" in dutch.get_data(as_text=True) and "Body" in english.get_data(as_text=True)
+
+
+def test_a_chart_of_someone_else_is_not_found_even_with_an_etag(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    etag = client.get(url).headers["ETag"]
+    stranger = make_resident("vreemde")
+    other = app.test_client()
+    login_as(other, stranger["user"])
+    assert other.get(url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_pages_styles_scripts_and_charts_are_compressed(app, client, make_resident, make_checkin, kort_items,
+                                                        login_as):
+    import gzip
+
+    page = client.get("/inloggen", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    assert b"<html" in gzip.decompress(page.data)
+    for asset in ("app.css", "app.js"):
+        response = client.get(f"/static/{asset}", headers={"Accept-Encoding": "br, gzip"})
+        assert response.headers.get("Content-Encoding") in ("br", "gzip"), asset
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    chart = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert chart.headers["Content-Encoding"] == "gzip" and gzip.decompress(chart.data).startswith(b"<?xml")
+    # The compressed chart's ETag still gives a 304.
+    assert client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": chart.headers["ETag"]}
+                      ).status_code == 304
+    assert "Content-Encoding" not in client.get("/inloggen", headers={"Accept-Encoding": "identity"}).headers
+
+
+def test_static_files_are_linked_with_a_content_hash_and_kept_a_year(app, client):
+    import hashlib
+    import re
+    from pathlib import Path
+
+    html = client.get("/inloggen").get_data(as_text=True)
+    link = re.search(r'href="(/static/app\.css\?v=([0-9a-f]+))"', html)
+    assert link, "the stylesheet is linked without a content hash"
+    content = (Path(app.static_folder) / "app.css").read_bytes()
+    assert hashlib.sha256(content).hexdigest().startswith(link.group(2))
+    hashed = client.get(link.group(1))
+    assert hashed.status_code == 200
+    assert hashed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    old = client.get("/static/app.css")  # an old, unhashed link still works, revalidated
+    assert old.status_code == 200 and old.data == content and "immutable" not in old.headers.get("Cache-Control", "")
+    stale = client.get("/static/app.css?v=000000000000")  # a hash from an earlier deploy
+    assert stale.status_code == 200 and "immutable" not in stale.headers.get("Cache-Control", "")

@@ -1,0 +1,84 @@
+"""Transfer: compressed responses and fingerprinted static files.
+
+HTML, CSS, JavaScript, SVG and JSON go out compressed (brotli when the browser takes it, else
+gzip): a step's 8 KB of HTML becomes under 2 KB. Static files are linked with a hash of their
+content in the URL (`url_for('static', ...)` adds `?v=<hash>`), so a browser may keep them a year
+without asking again: a changed file gets a new URL. A URL without the hash (or with an old one)
+still works, but is revalidated as before.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from flask_compress import Compress
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
+                    "application/json", "text/csv", "text/plain"]
+
+compress = Compress()
+
+
+def _algorithms() -> list[str]:
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        return ["gzip"]
+    return ["br", "gzip"]
+
+
+class Fingerprints:
+    """A short content hash per static file, computed once per file version (path, mtime, size)."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+        self._known: dict[str, tuple[tuple[float, int], str]] = {}
+
+    def of(self, filename: str) -> str | None:
+        path = self.folder / filename
+        try:
+            stat = path.stat()
+        except (OSError, ValueError):
+            return None
+        version = (stat.st_mtime, stat.st_size)
+        known = self._known.get(filename)
+        if known is None or known[0] != version:
+            if not path.resolve().is_relative_to(self.folder.resolve()):
+                return None
+            known = (version, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
+            self._known[filename] = known
+        return known[1]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", _algorithms())
+    app.config.setdefault("COMPRESS_STREAMS", False)  # static files are read whole below instead
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    compress.init_app(app)
+    fingerprints = Fingerprints(app.static_folder or os.path.join(app.root_path, "static"))
+    app.extensions["veerkracht_fingerprints"] = fingerprints
+
+    @app.url_defaults
+    def _fingerprint(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "v" not in values and (digest := fingerprints.of(values.get("filename", ""))):
+            values["v"] = digest
+
+    @app.after_request
+    def _static_cache(response):
+        if request.endpoint != "static" or response.status_code not in (200, 304):
+            return response
+        if response.status_code == 200 and response.mimetype in COMPRESSED_TYPES and response.is_streamed:
+            # A small text file, read whole (and the file closed) so that it can be compressed.
+            source = response.response
+            body = b"".join(source)
+            if hasattr(source, "close"):
+                source.close()
+            response.direct_passthrough = False
+            response.set_data(body)
+        wanted = request.args.get("v")
+        if wanted and wanted == fingerprints.of((request.view_args or {}).get("filename", "")):
+            response.headers["Cache-Control"] = IMMUTABLE
+        return response
