@@ -70,6 +70,11 @@ MATRIX = {
     "results.summary_pdf": ("GET", "/uitslag/{checkin}/samenvatting.pdf", SEEN_BY_SHARED_COACH),
     "visits.handover": ("GET", "/checkin/{draft}/overdragen",
                          {"anonymous": LOGIN, "coach_shared": 404, "coach_other": 404, "*": 403}),
+    # Without a hand-over in progress there is nothing to unlock: on to the caseload.
+    "visits.unlock": ("GET", "/overdracht/terug", {**COACHES, "coach_shared": 302, "coach_other": 302}),
+    "visits.unlock_options": ("POST", "/overdracht/terug/inlogsleutel/opties", COACHES),
+    "visits.unlock_passkey": ("POST", "/overdracht/terug/inlogsleutel",
+                              {**COACHES, "coach_shared": 400, "coach_other": 400}),
     "results.history": ("GET", "/geschiedenis", RESIDENT_ONLY),
     "results.compare": ("GET", "/geschiedenis/vergelijken?a={checkin}&b={earlier}", SEEN_BY_SHARED_COACH),
     "results.chart": ("GET", "/grafiek/{checkin}.svg?vs={earlier}", SEEN_BY_SHARED_COACH),

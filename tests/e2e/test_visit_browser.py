@@ -26,6 +26,52 @@ def enrolled(app):
         return {"coach": coach.username, "resident": resident.public_id}
 
 
+def take_back(page, password=COACH_PASSWORD) -> None:
+    """"Terug naar de coach": the coach types their password to open their own screens again."""
+    page.get_by_role("link", name="Terug naar de coach").first.click()
+    expect(page.get_by_role("heading", name="Terug naar de coach", level=1)).to_be_visible()
+    page.get_by_label("Wachtwoord van de coach").fill(password)
+    page.get_by_role("button", name="Ontgrendelen", exact=True).click()
+    expect(page.get_by_text("U bent weer in uw eigen scherm.")).to_be_visible()
+
+
+def test_handover_shows_only_the_checkin_until_the_coach_unlocks(new_page, enrolled, artifacts_dir):
+    """1024x768: no way from the resident's screens to the coach's, only with the coach's password."""
+    page = new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("button", name="Check-in samen doen").click()
+    expect(page.get_by_role("heading", name="Geef de tablet nu aan dhr. P. Smit")).to_be_visible()
+    header = page.locator("header")
+    expect(header.get_by_role("link")).to_have_count(1)  # only "Terug naar de coach"
+    expect(header.get_by_role("link", name="Terug naar de coach")).to_be_visible()
+    for gone in ("Mijn bewoners", "Uitloggen", "Wat is er te doen?", "Veerkracht"):
+        expect(page.get_by_role("link", name=gone, exact=True)).to_have_count(0)
+        expect(page.get_by_role("button", name=gone, exact=True)).to_have_count(0)
+    assert_no_axe_violations(page)
+    page.screenshot(path=artifacts_dir / "handover-1024.png")
+    page.get_by_role("link", name="Ik begin").click()
+    expect(page.get_by_role("button", name="Volgende")).to_be_visible()
+    draft_url = page.url
+    # Typing the caseload's address does not open it either.
+    page.goto("/coach")
+    expect(page.get_by_role("heading", name="Terug naar de coach", level=1)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Wachtwoord van de coach").fill("raden-maar")
+    page.get_by_role("button", name="Ontgrendelen", exact=True).click()
+    expect(page.locator("p.error", has_text="Dit wachtwoord klopt niet")).to_be_visible()
+    page.get_by_role("link", name="Toch niet: verder met de check-in").click()
+    assert page.url == draft_url
+    # The language switch stays on the check-in.
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("link", name="Back to the coach")).to_be_visible()
+    assert page.url == draft_url
+    page.get_by_role("button", name="Nederlands").click()
+    take_back(page)
+    expect(page.get_by_role("heading", name="dhr. P. Smit", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Mijn bewoners")).to_be_visible()
+
+
 @pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],
                          ids=["landscape", "portrait"])
 def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app):
@@ -57,7 +103,9 @@ def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app
         page.get_by_role("button", name="Volgende").click()
 
     page.get_by_role("button", name="Klaar").click()
-    expect(page.get_by_text("Geef de tablet terug aan uw coach")).to_be_visible()
+    expect(page.get_by_role("heading", name="Geef de tablet terug aan uw coach")).to_be_visible()
+    expect(page.get_by_role("heading", name="Het gesprek")).to_have_count(0)
+    take_back(page)
     expect(page.get_by_role("heading", name="Het gesprek")).to_be_visible()
     page.get_by_label("Wat is één kleine stap die u kunt zetten?").fill("Elke dag een rondje om het blok")
     page.get_by_label("Waakvlam: over 3 maanden").check()
