@@ -148,3 +148,51 @@ def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_che
     expect(page.get_by_text(re.compile(r"Verhuizing\s+\(7 weken na de gebeurtenis\)"))).to_be_visible()
     assert_no_axe_violations(page)
     page.screenshot(path=artifacts_dir / "progress-1280.png", full_page=True)
+
+
+def test_notes_survive_an_expired_session(new_page, enrolled, app, kort_items):
+    """Typed notes are saved as a draft while typing; after a timeout and a new login they are still there."""
+    from datetime import UTC, datetime, timedelta
+
+    import pyotp
+
+    from tests.conftest import forget_last_step
+
+    page = new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("button", name="Check-in samen doen").click()
+    page.get_by_role("link", name="Ik begin").click()
+    page.get_by_label("Ik ben verhuisd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    for step in range(1, 7):
+        expect(page.get_by_text(f"Stap {step + 1} van 8", exact=True)).to_be_visible()
+        items = page.locator("fieldset.item")
+        for index in range(items.count()):
+            items.nth(index).locator("label.score").nth(6).click()
+        page.get_by_role("button", name="Volgende").click()
+    page.get_by_role("button", name="Klaar").click()
+    take_back(page)
+    result_url = page.url.split("#")[0]
+    notes = page.get_by_label("Aantekeningen van de coach")
+    notes.fill("Wil weer naar de koffieochtend.")
+    expect(page.get_by_text("Wat u typt, wordt tussendoor bewaard.")).to_be_visible()
+
+    # The coach talks for twenty minutes; the session times out; the page is opened again.
+    app.config["CLOCK"] = lambda: datetime.now(UTC) + timedelta(minutes=20)
+    page.reload()
+    expect(page.get_by_role("heading", name="Inloggen", level=1)).to_be_visible()
+    app.config.pop("CLOCK")
+    page.get_by_label("Gebruikersnaam", exact=True).fill(enrolled["coach"])
+    page.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    secret = forget_last_step(app, enrolled["coach"])
+    page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(result_url + "*")
+    expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")
+    expect(page.get_by_text("Wat u eerder typte, is bewaard.")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Gesprek opslaan").click()
+    expect(page.get_by_text("Het gesprek is opgeslagen.")).to_be_visible()
+    expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")

@@ -17,6 +17,7 @@ from webapp.core.labels import COACH_ROLES, FormKind, Role
 from webapp.core.models import Draft, Resident
 from webapp.core.permissions import own_resident, require_draft, role_required
 from webapp.core.questionnaires import NO_LIFE_EVENT
+from webapp.core.security import keep_on_timeout
 from webapp.core.views import by_public_id
 from webapp.referrals import service as referrals
 from webapp.referrals.rules import parse_rating
@@ -185,6 +186,22 @@ def step(owner: Resident, draft: Draft, step: int):
         answered=answered, talk=talk, errors=errors, error_text=ERROR_TEXT, step=step,
         total=REVIEW_STEP, scale=questionnaire.scale, faces=faces, form=CsrfForm(),
     ), (400 if errors else 200)
+
+
+@keep_on_timeout("checkin.step")
+def _keep_step_on_timeout() -> str | None:
+    """The session timed out on this screen: keep the answers chosen here, as an autosave would."""
+    owner, draft = load_draft(request.view_args["draft_id"])
+    step = request.view_args["step"]
+    if finished_redirect(draft) is not None or not 1 <= step <= max(draft.steps_done, 1) or draft.life_event is None:
+        return resume_url(draft)
+    questionnaire = questionnaire_for(draft)
+    item_ids = [item.id for item in questionnaire.form_pillars(draft.form)[step - 1][1]]
+    parsed = parse_step(item_ids, request.form, questionnaire.allowed_scores(draft.form))
+    if parsed.ok:
+        drafts.save_step(draft, step, item_ids, parsed.answers, parsed.talk, finished=False, chosen=parsed.chosen)
+        audit.record("draft.update", owner, draft)
+    return url_for("checkin.step", draft_id=draft.public_id, step=step)
 
 
 @bp.get("/<draft_id>/klaar")

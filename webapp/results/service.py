@@ -43,11 +43,25 @@ def compare(current: Checkin, previous: Checkin | None) -> Comparison:
 PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
 
 
+# Every field of the conversation form with the most characters it keeps (the form's own limits).
+DRAFT_FIELDS = {"plan_important": 1000, "plan_pillar": 20, "plan_step": 500, "plan_helper": 500,
+                "coach_notes": 2000, "rhythm": 20, "next_checkin_on": 20}
+
+
+def save_conversation_draft(resident: Resident, checkin: Checkin, form: dict, visit: bool) -> None:
+    """Keep the conversation as it is being typed (raw values, checked when it is saved for real)."""
+    names = DRAFT_FIELDS if visit else PLAN_FIELDS
+    checkin.conversation_draft = {name: str(form.get(name, ""))[:DRAFT_FIELDS[name]] for name in names}
+    db.session.flush()
+    audit.record("plan.draft", resident, checkin)
+
+
 def save_plan(resident: Resident, checkin: Checkin, values: dict) -> None:
     """Store the dialogue (what matters, which pillar, one small step, who can help)."""
     for name in PLAN_FIELDS:
         setattr(checkin, name, values.get(name) or None)
     checkin.plan_saved_at = utcnow()
+    checkin.conversation_draft = None  # saved for real: the draft has done its job
     db.session.flush()
     audit.record("plan.update", resident, checkin)
 

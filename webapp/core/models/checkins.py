@@ -77,6 +77,9 @@ class Checkin(db.Model):
     rhythm: Mapped[str | None] = mapped_column(String(20))  # "gewoon" (6 weeks) or "waakvlam" (3 months)
     # Who set next_checkin_on: "coach" (agreed at a visit) or "bewoner" (chosen on the result page).
     next_checkin_by: Mapped[str | None] = mapped_column(String(20))
+    # The conversation as it is being typed (raw form values), kept until "Gesprek opslaan" or
+    # "Plan opslaan": nothing typed is lost when the connection or the session drops.
+    conversation_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     draft: Mapped[Draft | None] = relationship(back_populates="checkin")
     answers: Mapped[list["Answer"]] = relationship(
