@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, abort, after_this_request, current_app, flash, g, redirect, request, session, url_for
-from werkzeug.exceptions import HTTPException
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
+from werkzeug.exceptions import HTTPException
 
 from webapp.core import clock
 from webapp.core.extensions import db, limiter, login_manager

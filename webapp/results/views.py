@@ -15,8 +15,8 @@ from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import User
 from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
-from webapp.core.security import keep_on_timeout
 from webapp.core.scoring import change_word, lowest_pillars, whole_score, worth_discussing
+from webapp.core.security import keep_on_timeout
 from webapp.referrals import service as referrals
 from webapp.reminders import service as reminders
 from webapp.reminders.forms import NextCheckinForm
