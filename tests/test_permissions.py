@@ -99,6 +99,11 @@ MATRIX = {
     "rights.erase_by_coach": ("GET", "/coach/bewoner/{enrolled}/verwijderen", {**COACHES, "coach_other": 404}),
     "accounts.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
                     {**COACHES, "coach_shared": 302, "coach_other": 404}),
+    "accounts.close_confirm": ("GET", "/coach/bewoner/{resident}/afsluiten", {**COACHES, "coach_other": 404}),
+    "accounts.closed": ("GET", "/coach/afgesloten", COACHES),
+    # Only the coach of the relation (here still open: nothing to undo, back to the list); others: no probing.
+    "accounts.reopen": ("POST", "/coach/afgesloten/{relation}/terugzetten",
+                        {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "sociale_kaart.admin_list": ("GET", "/beheer/activiteiten", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "sociale_kaart.admin_import": ("POST", "/beheer/activiteiten/import",
                                 {"anonymous": LOGIN, "beheerder": 400, "*": 403}),
