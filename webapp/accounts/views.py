@@ -45,7 +45,7 @@ from webapp.core.security import (
     pending_login,
     start_session,
 )
-from webapp.core.urls import safe_next
+from webapp.core.urls import public_address, safe_next
 from webapp.core.views import by_public_id, get_or_404, render_form
 
 bp = Blueprint("accounts", __name__)
@@ -422,12 +422,14 @@ def activation_code(resident_id: str):
     if resident.user_id is not None:
         abort(409)
     code, record = people.issue_activation_code(current_user, resident)
-    return render_template("accounts/activation_code.html", resident=resident, code=code, record=record)
+    return render_template("accounts/activation_code.html", resident=resident, code=code, record=record,
+                           address=public_address(url_for("accounts.activate")))
 
 
 def _reset_code_page(resident: Resident, back_url: str):
     code, record = people.issue_code(current_user, resident, CodePurpose.HERSTEL)
     return render_template("accounts/reset_code.html", resident=resident, code=code, record=record,
+                           address=public_address(url_for("accounts.reset_password")),
                            back_url=back_url)
 
 

@@ -15,9 +15,10 @@ from webapp.core.charts import lines_svg, spider_svg
 from webapp.core.definitions import life_events, questionnaire_for, safety_net
 from webapp.core.extensions import db
 from webapp.core.history import scores_of
-from webapp.core.models import ChartImage, Checkin, CoachRelation, Resident, User
+from webapp.core.models import Activity, ChartImage, Checkin, CoachRelation, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
+from webapp.referrals import service as referrals
 from webapp.reminders import rules as reminder_rules
 from webapp.reminders import service as reminders
 from webapp.results.summary_pdf import Summary, summary_pdf
@@ -134,6 +135,33 @@ def _score(value: float | None) -> str:
     return gettext("te weinig ingevuld") if value is None else format_decimal(value, format="0.0")
 
 
+def chosen_activities(resident: Resident, checkin: Checkin) -> list[Activity]:
+    """The activities the resident chose to try at this check-in (at most two); else the newest one
+    they are still trying."""
+    current = [r for r in referrals.open_referrals(resident) if r.checkin_id == checkin.id]
+    if not current:
+        current = referrals.open_referrals(resident)[:1]
+    return [r.activity for r in current[:2]]
+
+
+def activity_lines(activity: Activity) -> str:
+    """Name, when, where and whom to call, one per line, for the printed page."""
+    if activity.location_kind == "thuis":
+        where = gettext("Bij u thuis")
+    elif activity.location_kind == "online":
+        where = gettext("Online")
+    else:
+        where = ", ".join(x for x in (activity.address, activity.city) if x) or activity.wijk
+    lines = [activity.name]
+    if activity.schedule:
+        lines.append(gettext("Wanneer: %(when)s", when=activity.schedule))
+    if where:
+        lines.append(gettext("Waar: %(where)s", where=where))
+    if activity.organisation_phone:
+        lines.append(gettext("Bellen: %(phone)s", phone=activity.organisation_phone))
+    return "\n".join(lines)
+
+
 def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
     questionnaire = questionnaire_for(checkin)
@@ -153,11 +181,13 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         (gettext("Hier wilt u aan werken"), focus),
         (gettext("Uw kleine stap"), checkin.plan_step),
         (gettext("Wie of wat kan helpen"), checkin.plan_helper),
-        (gettext("Volgende check-in"), format_date(next_on, "long") if next_on else None),
     ]
+    side = [(gettext("Volgende check-in"), format_date(next_on, "long") if next_on else None)]
+    trying = gettext("Wat u gaat proberen")
+    side += [(trying, activity_lines(activity)) for activity in chosen_activities(resident, checkin)]
     if coach is not None:
         contact = ", ".join(x for x in (coach.display_name, coach.organisation, coach.phone) if x)
-        sections.append((gettext("Uw coach"), contact))
+        side.append((gettext("Uw coach"), contact))
     event = life_events().get(checkin.life_event)
     subtitle = gettext("Check-in van %(date)s", date=format_date(checkin.completed_at, "long"))
     if resident.display_name:
@@ -175,6 +205,7 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         score_heading=gettext("Uw cijfers (0 tot en met 10)"),
         score_rows=rows,
         sections=sections,
+        side_sections=side,
         footer=gettext("Veerkracht is geïnspireerd op de zes dimensies van Positieve Gezondheid (Huber)."),
     )
     return summary_pdf(summary)
