@@ -176,3 +176,29 @@ def test_a_residents_own_checkin_has_no_lock(app, client, make_resident, login_a
 @pytest.mark.parametrize("endpoint", sorted(ALWAYS - {None, "static"}))
 def test_always_reachable_routes_exist(app, endpoint):
     assert endpoint in {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_the_coachs_own_passkey_also_unlocks(app, client, visit, make_resident, login_as):
+    from tests.soft_authenticator import SoftAuthenticator
+    from tests.test_passkeys import add_passkey
+
+    coach_phone = SoftAuthenticator()
+    assert add_passkey(client, coach_phone, password=test_visits.COACH_PASSWORD).status_code == 200
+    resident_phone = SoftAuthenticator()
+    other = app.test_client()
+    login_as(other, make_resident("anna")["user"])
+    assert add_passkey(other, resident_phone).status_code == 200
+
+    _start_visit(client, visit["resident"])
+    page = client.get(UNLOCK).get_data(as_text=True)
+    assert "Ontgrendelen met inlogsleutel" in page and "/overdracht/terug/inlogsleutel/opties" in page
+    options = client.post_json("/overdracht/terug/inlogsleutel/opties").get_json()
+    assert len(options["allowCredentials"]) == 1  # only the coach's own passkeys
+    # The resident's own passkey (on their phone, in the same room) does not unlock the coach's screens.
+    foreign = client.post_json("/overdracht/terug/inlogsleutel", resident_phone.sign(options))
+    assert foreign.status_code == 400
+    assert client.get("/coach").location == UNLOCK
+    options = client.post_json("/overdracht/terug/inlogsleutel/opties").get_json()
+    done = client.post_json("/overdracht/terug/inlogsleutel", coach_phone.sign(options))
+    assert done.status_code == 200 and done.get_json()["redirect"] == f"/coach/bewoner/{visit['resident']}"
+    assert client.get("/coach").status_code == 200

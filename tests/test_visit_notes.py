@@ -164,3 +164,68 @@ def test_a_timed_out_form_that_keeps_nothing_says_so(app, client, tablet):
     response = client.post("/coach/inschrijven", data={"display_name": "Iemand", "csrf_token": token})
     assert response.location == "/inloggen"
     assert "Wat u net verstuurde, is niet opgeslagen." in client.get("/inloggen").get_data(as_text=True)
+
+
+def _open_referral(app, resident_public_id: str) -> str:
+    """The resident wanted to try an activity last time: the last screen asks how it went."""
+    from webapp.core.models import Activity, Referral, Resident
+
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == resident_public_id))
+        activity = Activity(name="Eettafel Zuid", organisation="Welzijn Zuid", description="Samen eten.",
+                            pillars=["meedoen"], last_verified_on=datetime.now(UTC).date())
+        db.session.add(activity)
+        db.session.flush()
+        referral = Referral(resident_id=resident.id, activity_id=activity.id, updated_at=datetime.now(UTC))
+        db.session.add(referral)
+        db.session.commit()
+        return referral.public_id
+
+
+def test_the_last_screen_survives_a_timeout(app, client, tablet):
+    referral = _open_referral(app, tablet["resident"])
+    draft = _start_visit(client, tablet["resident"])
+    _answer_all(client, draft, _uitgebreid_items(app))
+    assert "Eettafel Zuid" in client.get(f"/checkin/{draft}/klaar").get_data(as_text=True)
+    token = client.csrf_token()
+    _later(app, 20)
+    response = client.post(f"/checkin/{draft}/versturen", data={
+        f"hoe_{referral}": "4", f"toelichting_{referral}": "Gezellig, de soep was lekker.", "csrf_token": token})
+    assert response.location == f"/inloggen?next=/checkin/{draft}/klaar"
+    app.config.pop("CLOCK")
+    back = _log_in_again(app, client, response.location, tablet["username"])
+    assert back.location == f"/checkin/{draft}/klaar"
+    page = client.get(back.location).get_data(as_text=True)
+    assert "Gezellig, de soep was lekker." in page
+    assert re.search(rf'name="hoe_{referral}" value="4" checked', page)
+    assert _checkin(app) is None  # nothing was sent for the resident: "Klaar" is theirs to tap
+    client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
+                                                    f"toelichting_{referral}": "Gezellig, de soep was lekker."})
+    with app.app_context():
+        from webapp.core.models import Draft, Referral
+
+        assert db.session.scalar(select(Referral.followup_text)) == "Gezellig, de soep was lekker."
+        assert db.session.scalar(select(Draft.followups)) is None
+
+
+def test_the_last_screen_is_kept_while_typed_without_sending_it(app, client, visit):
+    referral = _open_referral(app, visit["resident"])
+    draft = _start_visit(client, visit["resident"])
+    _answer_all(client, draft, _uitgebreid_items(app))
+    page = client.get(f"/checkin/{draft}/klaar").get_data(as_text=True)
+    assert "data-autosave" in page
+    kept = client.post_form(f"/checkin/{draft}/versturen", {"action": "autosave", f"toelichting_{referral}": "Nog"})
+    assert kept.status_code == 204 and _checkin(app) is None
+    assert ">Nog</textarea>" in client.get(f"/checkin/{draft}/klaar").get_data(as_text=True)
+
+
+def test_the_life_event_survives_a_timeout(app, client, tablet):
+    draft = _start_visit(client, tablet["resident"])
+    token = client.csrf_token()
+    _later(app, 20)
+    response = client.post(f"/checkin/{draft}/gebeurtenis", data={"life_event": "verhuizing", "csrf_token": token})
+    assert response.location == f"/inloggen?next=/checkin/{draft}/stap/1"
+    with app.app_context():
+        from webapp.core.models import Draft
+
+        assert db.session.scalar(select(Draft.life_event)) == "verhuizing"

@@ -102,6 +102,13 @@ def _merge_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, 
     draft.updated_at = utcnow()
 
 
+def keep_followups(draft: Draft, values: dict) -> None:
+    """Keep the last screen's answers as typed (raw), until "Klaar" checks and stores them."""
+    draft.followups = values or None
+    draft.updated_at = utcnow()
+    db.session.flush()
+
+
 def checkin_for_draft(draft: Draft) -> Checkin | None:
     return db.session.scalar(select(Checkin).where(Checkin.draft_id == draft.id))
 
@@ -144,6 +151,7 @@ def submit_draft(resident: Resident, draft: Draft) -> Checkin:
     # The answers now live in the check-in; keep no second copy in the draft.
     draft.answers = {}
     draft.talk_items = []
+    draft.followups = None
     db.session.flush()
     audit.record("checkin.create", resident, checkin)
     metrics.record_checkin(checkin.mode)

@@ -133,6 +133,29 @@ def life_event(_owner: Resident, draft: Draft):
     ), (400 if error or date_error else 200)
 
 
+@keep_on_timeout("checkin.life_event")
+def _keep_life_event_on_timeout() -> str | None:
+    """The session timed out on the first screen: keep a complete choice, as "Volgende" would."""
+    owner, draft = load_draft(request.view_args["draft_id"])
+    if finished_redirect(draft) is not None:
+        return resume_url(draft)
+    here = url_for("checkin.life_event", draft_id=draft.public_id)
+    chosen = request.form.getlist("life_event")
+    event = chosen[0] if len(chosen) == 1 else None
+    if event is None or life_events().get(event) is None:
+        return here
+    try:
+        happened_on = parse_event_month(request.form.get("event_month", ""), request.form.get("event_year", ""),
+                                        clock.today())
+    except ValueError:
+        if event != NO_LIFE_EVENT:
+            return here  # the screen asks again, with its message
+        happened_on = None
+    drafts.set_life_event(draft, event, happened_on)
+    audit.record("draft.update", owner, draft)
+    return url_for("checkin.step", draft_id=draft.public_id, step=1)
+
+
 @bp.route("/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen()
@@ -209,7 +232,28 @@ def _keep_step_on_timeout() -> str | None:
 @draft_screen(all_steps_done=True)
 def review(owner: Resident, draft: Draft):
     audit.record("draft.view", owner, draft)
-    return _review_page(owner, draft)
+    return _review_page(owner, draft, values=draft.followups)
+
+
+def _keep_followups(resident: Resident, draft: Draft) -> None:
+    """Keep "Bent u naar ... geweest? Hoe was het?" as typed so far."""
+    values = {}
+    for referral in referrals.open_referrals(resident):
+        for key in (f"hoe_{referral.public_id}", f"toelichting_{referral.public_id}"):
+            if key in request.form:
+                values[key] = request.form[key][:1000]
+    drafts.keep_followups(draft, values)
+    audit.record("draft.update", resident, draft)
+
+
+@keep_on_timeout("checkin.submit")
+def _keep_followups_on_timeout() -> str | None:
+    """The session timed out before "Klaar" went through: keep what was typed on the last screen."""
+    resident, draft = load_draft(request.view_args["draft_id"])
+    if finished_redirect(draft) is not None or draft.steps_done < REVIEW_STEP:
+        return resume_url(draft)
+    _keep_followups(resident, draft)
+    return url_for("checkin.review", draft_id=draft.public_id)
 
 
 def _review_page(owner: Resident, draft: Draft, errors: dict | None = None, values: dict | None = None):
@@ -227,6 +271,9 @@ def _review_page(owner: Resident, draft: Draft, errors: dict | None = None, valu
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen(all_steps_done=True)
 def submit(resident: Resident, draft: Draft):
+    if request.form.get("action") == "autosave":  # typing on the last screen (JavaScript)
+        _keep_followups(resident, draft)
+        return Response(status=204)
     # "Bent u naar ... geweest? Hoe was het?": check every answer before saving anything.
     answers, errors = {}, {}
     for referral in referrals.open_referrals(resident):

@@ -29,6 +29,8 @@ class Draft(db.Model):
     life_event_on: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     talk_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The last screen as typed ("Bent u naar ... geweest?"), kept until "Klaar": raw form values.
+    followups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     steps_done: Mapped[int] = mapped_column(default=0)
     # Optimistic locking: two tabs saving at once must not overwrite each other's answers.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
