@@ -196,3 +196,21 @@ def test_notes_survive_an_expired_session(new_page, enrolled, app, kort_items):
     page.get_by_role("button", name="Gesprek opslaan").click()
     expect(page.get_by_text("Het gesprek is opgeslagen.")).to_be_visible()
     expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")
+
+
+def test_closing_asks_first_and_can_be_undone(new_page, enrolled):
+    page = new_page(viewport={"width": 1024, "height": 768})
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("link", name="Begeleiding afsluiten").click()
+    expect(page.get_by_role("heading", name="Begeleiding van dhr. P. Smit afsluiten?")).to_be_visible()
+    expect(page.get_by_text("Er wordt niets verwijderd.", exact=False)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Ja, begeleiding afsluiten").click()
+    expect(page.get_by_role("heading", name="Wie heeft nu aandacht nodig?")).to_be_visible()
+    expect(page.get_by_role("link", name="dhr. P. Smit")).to_have_count(0)
+    page.get_by_role("link", name="Afgesloten begeleidingen (30 dagen ongedaan te maken)").click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Ongedaan maken: weer begeleiden").click()
+    expect(page.get_by_text("U begeleidt deze bewoner weer.", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="dhr. P. Smit", level=1)).to_be_visible()
