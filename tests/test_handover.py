@@ -202,3 +202,10 @@ def test_the_coachs_own_passkey_also_unlocks(app, client, visit, make_resident, 
     done = client.post_json("/overdracht/terug/inlogsleutel", coach_phone.sign(options))
     assert done.status_code == 200 and done.get_json()["redirect"] == f"/coach/bewoner/{visit['resident']}"
     assert client.get("/coach").status_code == 200
+
+
+def test_any_screen_of_the_visit_locks_the_tablet_not_only_the_handover_page(app, client, visit):
+    response = client.post_form(f"/coach/bewoner/{visit['resident']}/samen")
+    draft = draft_id_from(response.location)
+    assert client.get(f"/checkin/{draft}/gebeurtenis").status_code == 200  # straight to the first screen
+    assert client.get("/coach").location == UNLOCK

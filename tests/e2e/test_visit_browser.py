@@ -35,9 +35,11 @@ def take_back(page, password=COACH_PASSWORD) -> None:
     expect(page.get_by_text("U bent weer in uw eigen scherm.")).to_be_visible()
 
 
-def test_handover_shows_only_the_checkin_until_the_coach_unlocks(new_page, enrolled, artifacts_dir):
-    """1024x768: no way from the resident's screens to the coach's, only with the coach's password."""
-    page = new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+@pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],
+                         ids=["landscape", "portrait"])
+def test_handover_shows_only_the_checkin_until_the_coach_unlocks(new_page, enrolled, artifacts_dir, viewport):
+    """On a tablet: no way from the resident's screens to the coach's, only with the coach's password."""
+    page = new_page(viewport=viewport, has_touch=True)
     staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
     page.goto(f"/coach/bewoner/{enrolled['resident']}")
     page.get_by_role("button", name="Check-in samen doen").click()
@@ -49,7 +51,7 @@ def test_handover_shows_only_the_checkin_until_the_coach_unlocks(new_page, enrol
         expect(page.get_by_role("link", name=gone, exact=True)).to_have_count(0)
         expect(page.get_by_role("button", name=gone, exact=True)).to_have_count(0)
     assert_no_axe_violations(page)
-    page.screenshot(path=artifacts_dir / "handover-1024.png")
+    page.screenshot(path=artifacts_dir / f"handover-{viewport['width']}.png")
     page.get_by_role("link", name="Ik begin").click()
     expect(page.get_by_role("button", name="Volgende")).to_be_visible()
     draft_url = page.url

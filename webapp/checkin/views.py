@@ -15,7 +15,7 @@ from webapp.core.forms import CsrfForm
 from webapp.core.i18n import month_names
 from webapp.core.labels import COACH_ROLES, FormKind, Role
 from webapp.core.models import Draft, Resident
-from webapp.core.permissions import own_resident, require_draft, role_required
+from webapp.core.permissions import own_resident, require_draft, role_required, start_handover
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.security import keep_on_timeout
 from webapp.core.views import by_public_id
@@ -54,6 +54,8 @@ def draft_screen(*, all_steps_done: bool = False) -> Callable:
             resident, draft = load_draft(draft_id)
             if (done := finished_redirect(draft)) is not None:
                 return done
+            if draft.coach_id is not None:
+                start_handover(draft)  # a home visit's screens are the resident's: the tablet locks
             if all_steps_done and draft.steps_done < REVIEW_STEP:
                 return redirect(resume_url(draft))
             return view(resident, draft, **kwargs)
