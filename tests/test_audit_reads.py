@@ -27,6 +27,8 @@ SHOWS_NO_RESIDENT_DATA = {
     "accounts.move_residents": ALL,                      # a count, never names
     "caseload.home": {"coach_other"},                    # a coach with nobody to follow sees no one
     "caseload.referrals": {"coach_other"},               # idem
+    # Nobody was closed in this world: an empty list (a listed resident is audited: test_close_relation).
+    "accounts.closed": ALL,
     "impact.page": ALL, "impact.csv": ALL,               # aggregates with suppression
     "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
     "wor.new": ALL,                                      # an empty form

@@ -71,6 +71,11 @@ MATRIX = {
     "results.summary_pdf": ("GET", "/uitslag/{checkin}/samenvatting.pdf", SEEN_BY_SHARED_COACH),
     "visits.handover": ("GET", "/checkin/{draft}/overdragen",
                          {"anonymous": LOGIN, "coach_shared": 404, "coach_other": 404, "*": 403}),
+    # Without a hand-over in progress there is nothing to unlock: on to the caseload.
+    "visits.unlock": ("GET", "/overdracht/terug", {**COACHES, "coach_shared": 302, "coach_other": 302}),
+    "visits.unlock_options": ("POST", "/overdracht/terug/inlogsleutel/opties", COACHES),
+    "visits.unlock_passkey": ("POST", "/overdracht/terug/inlogsleutel",
+                              {**COACHES, "coach_shared": 400, "coach_other": 400}),
     "results.history": ("GET", "/geschiedenis", RESIDENT_ONLY),
     "results.compare": ("GET", "/geschiedenis/vergelijken?a={checkin}&b={earlier}", SEEN_BY_SHARED_COACH),
     "results.chart": ("GET", "/grafiek/{checkin}.svg?vs={earlier}", SEEN_BY_SHARED_COACH),
@@ -95,6 +100,11 @@ MATRIX = {
     "rights.erase_by_coach": ("GET", "/coach/bewoner/{enrolled}/verwijderen", {**COACHES, "coach_other": 404}),
     "accounts.close": ("POST", "/coach/bewoner/{resident}/afsluiten",
                     {**COACHES, "coach_shared": 302, "coach_other": 404}),
+    "accounts.close_confirm": ("GET", "/coach/bewoner/{resident}/afsluiten", {**COACHES, "coach_other": 404}),
+    "accounts.closed": ("GET", "/coach/afgesloten", COACHES),
+    # Only the coach of the relation (here still open: nothing to undo, back to the list); others: no probing.
+    "accounts.reopen": ("POST", "/coach/afgesloten/{relation}/terugzetten",
+                        {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "sociale_kaart.admin_list": ("GET", "/beheer/activiteiten", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "sociale_kaart.admin_import": ("POST", "/beheer/activiteiten/import",
                                 {"anonymous": LOGIN, "beheerder": 400, "*": 403}),

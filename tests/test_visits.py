@@ -41,10 +41,20 @@ def _uitgebreid_items(app) -> dict:
         return current_questionnaire().form_item_ids("uitgebreid")
 
 
+COACH_PASSWORD = "coach-wachtwoord-lang"
+
+
 def _start_visit(client, resident_id) -> str:
+    """"Check-in samen doen", then the hand-over page: from here the resident holds the tablet."""
     response = client.post_form(f"/coach/bewoner/{resident_id}/samen")
     assert response.status_code == 302 and response.location.endswith("/overdragen")
+    assert client.get(response.location).status_code == 200
     return draft_id_from(response.location)
+
+
+def _take_back(client, password=COACH_PASSWORD):
+    """"Terug naar de coach": the coach's password opens the coach's screens again."""
+    return client.post_form("/overdracht/terug", {"password": password})
 
 
 def _answer_all(client, draft, items, score=6):
@@ -64,7 +74,9 @@ def test_visit_uses_the_long_form_and_records_the_coach(app, client, visit):
     assert step_page.count('<fieldset class="item') == 4  # four questions per pillar in the long form
     response = client.post_form(f"/checkin/{draft}/versturen")
     result = client.get(response.location).get_data(as_text=True)
-    assert "Geef de tablet terug aan uw coach" in result and "Het gesprek" in result
+    assert "Geef de tablet terug aan uw coach" in result and "Het gesprek" not in result
+    assert _take_back(client).location == response.location + "#plan"
+    assert "Het gesprek" in client.get(response.location).get_data(as_text=True)
     with app.app_context():
         checkin = db.session.scalar(select(Checkin))
         assert (checkin.form, checkin.mode) == ("uitgebreid", "samen")
@@ -92,6 +104,7 @@ def test_coach_sees_no_answers_before_the_resident_taps_klaar(app, client, visit
 
 def test_resident_draft_and_visit_draft_do_not_mix(app, client, visit, make_resident, login_as):
     draft = _start_visit(client, visit["resident"])
+    _take_back(client)
     again = _start_visit(client, visit["resident"])
     assert again == draft  # the coach resumes the same home visit
 
@@ -101,6 +114,7 @@ def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit
     draft = _start_visit(client, visit["resident"])
     _answer_all(client, draft, items)
     checkin_url = client.post_form(f"/checkin/{draft}/versturen").location
+    _take_back(client)
     response = client.post_form(checkin_url, {
         "plan_important": "Mijn tuin", "plan_pillar": "meedoen", "plan_step": "Naar de eettafel op woensdag",
         "plan_helper": "Buurvrouw Els", "coach_notes": "Wil meer onder de mensen komen.", "rhythm": "waakvlam",
@@ -143,9 +157,11 @@ def test_summary_pdf_holds_scores_step_next_date_and_coach(app, client, visit, l
     first = _start_visit(client, visit["resident"])
     _answer_all(client, first, items, score=4)
     client.post_form(f"/checkin/{first}/versturen")
+    _take_back(client)
     second = _start_visit(client, visit["resident"])
     _answer_all(client, second, items, score=7)
     url = client.post_form(f"/checkin/{second}/versturen").location
+    _take_back(client)
     client.post_form(url, {"plan_step": "Naar de eettafel op woensdag", "plan_helper": "Buurvrouw Els",
                            "next_checkin_on": NEXT.isoformat(), "rhythm": "gewoon"})
     response = client.get(f"{url}/samenvatting.pdf")
@@ -174,6 +190,7 @@ def test_bad_conversation_input_stores_nothing(app, client, visit):
     draft = _start_visit(client, visit["resident"])
     _answer_all(client, draft, items)
     url = client.post_form(f"/checkin/{draft}/versturen").location
+    _take_back(client)
     for bad in ({"next_checkin_on": "volgende week"}, {"coach_notes": "x" * 2001}, {"rhythm": "elke dag"},
                 {"plan_pillar": "geluk"}):
         response = client.post_form(url, {"plan_step": "Wandelen", **bad})

@@ -4,7 +4,7 @@ The language a resident chose a reminder in, a phone number the coach may record
 "gebeld" tick on the call list, and the form (easy-read or not) a coach chose for a resident.
 
 Revision ID: 20261203_0022
-Revises: 20261203_0018
+Revises: 20261203_0020
 Create Date: 2026-12-03
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261203_0022'
-down_revision = '20261203_0018'
+down_revision = '20261203_0020'
 branch_labels = None
 depends_on = None
 

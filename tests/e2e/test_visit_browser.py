@@ -26,6 +26,54 @@ def enrolled(app):
         return {"coach": coach.username, "resident": resident.public_id}
 
 
+def take_back(page, password=COACH_PASSWORD) -> None:
+    """"Terug naar de coach": the coach types their password to open their own screens again."""
+    page.get_by_role("link", name="Terug naar de coach").first.click()
+    expect(page.get_by_role("heading", name="Terug naar de coach", level=1)).to_be_visible()
+    page.get_by_label("Wachtwoord van de coach").fill(password)
+    page.get_by_role("button", name="Ontgrendelen", exact=True).click()
+    expect(page.get_by_text("U bent weer in uw eigen scherm.")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],
+                         ids=["landscape", "portrait"])
+def test_handover_shows_only_the_checkin_until_the_coach_unlocks(new_page, enrolled, artifacts_dir, viewport):
+    """On a tablet: no way from the resident's screens to the coach's, only with the coach's password."""
+    page = new_page(viewport=viewport, has_touch=True)
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("button", name="Check-in samen doen").click()
+    expect(page.get_by_role("heading", name="Geef de tablet nu aan dhr. P. Smit")).to_be_visible()
+    header = page.locator("header")
+    expect(header.get_by_role("link")).to_have_count(1)  # only "Terug naar de coach"
+    expect(header.get_by_role("link", name="Terug naar de coach")).to_be_visible()
+    for gone in ("Mijn bewoners", "Uitloggen", "Wat is er te doen?", "Veerkracht"):
+        expect(page.get_by_role("link", name=gone, exact=True)).to_have_count(0)
+        expect(page.get_by_role("button", name=gone, exact=True)).to_have_count(0)
+    assert_no_axe_violations(page)
+    page.screenshot(path=artifacts_dir / f"handover-{viewport['width']}.png")
+    page.get_by_role("link", name="Ik begin").click()
+    expect(page.get_by_role("button", name="Volgende")).to_be_visible()
+    draft_url = page.url
+    # Typing the caseload's address does not open it either.
+    page.goto("/coach")
+    expect(page.get_by_role("heading", name="Terug naar de coach", level=1)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_label("Wachtwoord van de coach").fill("raden-maar")
+    page.get_by_role("button", name="Ontgrendelen", exact=True).click()
+    expect(page.locator("p.error", has_text="Dit wachtwoord klopt niet")).to_be_visible()
+    page.get_by_role("link", name="Toch niet: verder met de check-in").click()
+    assert page.url == draft_url
+    # The language switch stays on the check-in.
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("link", name="Back to the coach")).to_be_visible()
+    assert page.url == draft_url
+    page.get_by_role("button", name="Nederlands").click()
+    take_back(page)
+    expect(page.get_by_role("heading", name="dhr. P. Smit", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Mijn bewoners")).to_be_visible()
+
+
 @pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}],
                          ids=["landscape", "portrait"])
 def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app):
@@ -57,7 +105,9 @@ def test_home_visit_on_a_tablet(new_page, enrolled, viewport, artifacts_dir, app
         page.get_by_role("button", name="Volgende").click()
 
     page.get_by_role("button", name="Klaar").click()
-    expect(page.get_by_text("Geef de tablet terug aan uw coach")).to_be_visible()
+    expect(page.get_by_role("heading", name="Geef de tablet terug aan uw coach")).to_be_visible()
+    expect(page.get_by_role("heading", name="Het gesprek")).to_have_count(0)
+    take_back(page)
     expect(page.get_by_role("heading", name="Het gesprek")).to_be_visible()
     page.get_by_label("Wat is één kleine stap die u kunt zetten?").fill("Elke dag een rondje om het blok")
     page.get_by_label("Waakvlam: over 3 maanden").check()
@@ -100,3 +150,69 @@ def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_che
     expect(page.get_by_text(re.compile(r"Verhuizing\s+\(7 weken na de gebeurtenis\)"))).to_be_visible()
     assert_no_axe_violations(page)
     page.screenshot(path=artifacts_dir / "progress-1280.png", full_page=True)
+
+
+def test_notes_survive_an_expired_session(new_page, enrolled, app, kort_items):
+    """Typed notes are saved as a draft while typing; after a timeout and a new login they are still there."""
+    from datetime import UTC, datetime, timedelta
+
+    import pyotp
+
+    from tests.conftest import forget_last_step
+
+    page = new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("button", name="Check-in samen doen").click()
+    page.get_by_role("link", name="Ik begin").click()
+    page.get_by_label("Ik ben verhuisd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    for step in range(1, 7):
+        expect(page.get_by_text(f"Stap {step + 1} van 8", exact=True)).to_be_visible()
+        items = page.locator("fieldset.item")
+        for index in range(items.count()):
+            items.nth(index).locator("label.score").nth(6).click()
+        page.get_by_role("button", name="Volgende").click()
+    page.get_by_role("button", name="Klaar").click()
+    take_back(page)
+    result_url = page.url.split("#")[0]
+    notes = page.get_by_label("Aantekeningen van de coach")
+    notes.fill("Wil weer naar de koffieochtend.")
+    expect(page.get_by_text("Wat u typt, wordt tussendoor bewaard.")).to_be_visible()
+
+    # The coach talks for twenty minutes; the session times out; the page is opened again.
+    app.config["CLOCK"] = lambda: datetime.now(UTC) + timedelta(minutes=20)
+    page.reload()
+    expect(page.get_by_role("heading", name="Inloggen", level=1)).to_be_visible()
+    app.config.pop("CLOCK")
+    page.get_by_label("Gebruikersnaam", exact=True).fill(enrolled["coach"])
+    page.get_by_label("Wachtwoord", exact=True).fill(COACH_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    secret = forget_last_step(app, enrolled["coach"])
+    page.get_by_label("Code uit de app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(result_url + "*")
+    expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")
+    expect(page.get_by_text("Wat u eerder typte, is bewaard.")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Gesprek opslaan").click()
+    expect(page.get_by_text("Het gesprek is opgeslagen.")).to_be_visible()
+    expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")
+
+
+def test_closing_asks_first_and_can_be_undone(new_page, enrolled):
+    page = new_page(viewport={"width": 1024, "height": 768})
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("link", name="Begeleiding afsluiten").click()
+    expect(page.get_by_role("heading", name="Begeleiding van dhr. P. Smit afsluiten?")).to_be_visible()
+    expect(page.get_by_text("Er wordt niets verwijderd.", exact=False)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Ja, begeleiding afsluiten").click()
+    expect(page.get_by_role("heading", name="Wie heeft nu aandacht nodig?")).to_be_visible()
+    expect(page.get_by_role("link", name="dhr. P. Smit")).to_have_count(0)
+    page.get_by_role("link", name="Afgesloten begeleidingen (30 dagen ongedaan te maken)").click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Ongedaan maken: weer begeleiden").click()
+    expect(page.get_by_text("U begeleidt deze bewoner weer.", exact=False)).to_be_visible()
+    expect(page.get_by_role("heading", name="dhr. P. Smit", level=1)).to_be_visible()

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 import segno
@@ -74,3 +74,22 @@ def hash_recovery_code(code: str) -> str:
     """Recovery codes are stored hashed, case and spaces and dashes ignored."""
     normal = "".join(ch for ch in code.lower() if ch.isalnum())
     return hashlib.sha256(normal.encode()).hexdigest()
+
+
+# Ending a coach relation. Who ended it decides whether it can be undone: only a coach who closed
+# it themselves, for 30 days (a slip of the finger, a resident who comes back after all). A resident
+# who stopped sharing, or a move to another coach, is never undone by the coach.
+ENDED_BY_COACH, ENDED_BY_RESIDENT, ENDED_BY_MOVE = "coach", "bewoner", "overgedragen"
+UNDO_DAYS = 30
+
+
+def undo_deadline(ended_at: datetime) -> datetime:
+    """The last moment at which a closed relation can still be undone."""
+    return ended_at + timedelta(days=UNDO_DAYS)
+
+
+def can_undo_close(ended_at: datetime | None, ended_by: str | None, closed_by_this_coach: bool,
+                   now: datetime) -> bool:
+    """Whether this coach may take up again a relation they closed: their own, within 30 days."""
+    return (ended_at is not None and ended_by == ENDED_BY_COACH and closed_by_this_coach
+            and now <= undo_deadline(ended_at))

@@ -298,12 +298,47 @@ def share_with_coach(resident: Resident, coach_code: str) -> CoachRelation:
     return relation
 
 
-def stop_relation(resident: Resident, relation: CoachRelation) -> None:
-    """End a coach's access at once (the resident withdrew, or the coach closed the file)."""
+def stop_relation(resident: Resident, relation: CoachRelation, by: str = rules.ENDED_BY_RESIDENT) -> None:
+    """End a coach's access at once (the resident withdrew, or the coach closed the file: `by`)."""
     if relation.ended_at is None:
         relation.ended_at = clock.now()
+        relation.ended_by = by
         db.session.flush()
         audit.record("relation.end", resident, relation)
+
+
+def closed_by_coach(coach: User) -> list[tuple[CoachRelation, Resident]]:
+    """The relations this coach closed and may still undo (the last 30 days), newest first; not those
+    of residents the coach follows again anyway."""
+    now = clock.now()
+    rows = db.session.execute(
+        select(CoachRelation, Resident).join(Resident, Resident.id == CoachRelation.resident_id)
+        .where(CoachRelation.coach_id == coach.id, CoachRelation.ended_by == rules.ENDED_BY_COACH,
+               CoachRelation.ended_at >= now - timedelta(days=rules.UNDO_DAYS))
+        .order_by(CoachRelation.ended_at.desc()))
+    return [(relation, resident) for relation, resident in rows
+            if rules.can_undo_close(as_utc(relation.ended_at), relation.ended_by, True, now)
+            and active_relation(coach, resident) is None]
+
+
+class UndoRefused(ValueError):
+    """This relation cannot be taken up again by this coach (not closed by them, or too long ago)."""
+
+
+def reopen_relation(coach: User, relation: CoachRelation) -> CoachRelation:
+    """Undo "Begeleiding afsluiten": the same coach, within 30 days, gets the same relation back (with
+    the consent it was based on). After that only the resident can share again."""
+    if relation.coach_id != coach.id:
+        raise UndoRefused(relation.public_id)
+    resident = relation.resident
+    if (existing := active_relation(coach, resident)) is not None:
+        return existing  # shared again in the meantime: nothing to undo
+    if not rules.can_undo_close(as_utc(relation.ended_at), relation.ended_by, True, clock.now()):
+        raise UndoRefused(relation.public_id)
+    relation.ended_at = relation.ended_by = None
+    db.session.flush()
+    audit.record("relation.reopen", resident, relation)
+    return relation
 
 
 def active_relations_of_coach(coach: User) -> list[CoachRelation]:
@@ -322,7 +357,7 @@ def move_residents(coach: User, to: User) -> int:
     now = clock.now()
     moved = 0
     for relation in active_relations_of_coach(coach):
-        relation.ended_at = now
+        relation.ended_at, relation.ended_by = now, rules.ENDED_BY_MOVE
         resident = relation.resident
         if active_relation(to, resident) is None:
             db.session.add(CoachRelation(

@@ -31,13 +31,13 @@ from webapp.accounts.forms import (
     StaffForm,
     WijkForm,
 )
-from webapp.core import audit, mail
+from webapp.core import audit, clock, mail
 from webapp.core.extensions import limiter
 from webapp.core.forms import CsrfForm
 from webapp.core.labels import COACH_ROLES, STAFF_ROLES, CodePurpose, Role
 from webapp.core.models import CoachRelation, Resident, User
 from webapp.core.passwords import verify_password
-from webapp.core.permissions import active_relation, own_resident, require_access, role_required
+from webapp.core.permissions import active_relation, can_erase_as_coach, own_resident, require_access, role_required
 from webapp.core.security import (
     begin_second_step,
     end_session,
@@ -45,7 +45,7 @@ from webapp.core.security import (
     pending_login,
     start_session,
 )
-from webapp.core.urls import safe_next
+from webapp.core.urls import public_address, safe_next
 from webapp.core.views import by_public_id, get_or_404, render_form
 
 bp = Blueprint("accounts", __name__)
@@ -395,7 +395,7 @@ def stop_sharing(relation_id: str):
     relation = by_public_id(CoachRelation, relation_id)
     if relation is None or relation.resident_id != resident.id:
         abort(404)
-    people.stop_relation(resident, relation)
+    people.stop_relation(resident, relation, by=rules.ENDED_BY_RESIDENT)
     flash(_("U deelt niets meer met %(name)s. Deze coach kan uw gegevens niet meer zien.",
             name=relation.coach.display_name or ""), "success")
     return redirect(url_for("accounts.account"))
@@ -422,12 +422,14 @@ def activation_code(resident_id: str):
     if resident.user_id is not None:
         abort(409)
     code, record = people.issue_activation_code(current_user, resident)
-    return render_template("accounts/activation_code.html", resident=resident, code=code, record=record)
+    return render_template("accounts/activation_code.html", resident=resident, code=code, record=record,
+                           address=public_address(url_for("accounts.activate")))
 
 
 def _reset_code_page(resident: Resident, back_url: str):
     code, record = people.issue_code(current_user, resident, CodePurpose.HERSTEL)
     return render_template("accounts/reset_code.html", resident=resident, code=code, record=record,
+                           address=public_address(url_for("accounts.reset_password")),
                            back_url=back_url)
 
 
@@ -456,16 +458,55 @@ def reset_code_by_number():
     return render_form("accounts/reset_code_by_number.html", form)
 
 
+@bp.get("/coach/bewoner/<resident_id>/afsluiten")
+@role_required(*COACH_ROLES)
+def close_confirm(resident_id: str):
+    """"Begeleiding afsluiten?": what it means, before anything changes."""
+    resident = require_access(by_public_id(Resident, resident_id))
+    if active_relation(current_user, resident) is None:
+        return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+    audit.record("resident.view", resident, resident)  # the page names the resident
+    return render_template("accounts/close.html", resident=resident, form=CsrfForm(),
+                           until=rules.undo_deadline(clock.now()), may_erase=can_erase_as_coach(current_user, resident))
+
+
 @bp.post("/coach/bewoner/<resident_id>/afsluiten")
 @role_required(*COACH_ROLES)
 def close(resident_id: str):
-    """The coach stops following this resident; their access ends at once."""
+    """The coach stops following this resident; their access ends at once (undone within 30 days)."""
     resident = require_access(by_public_id(Resident, resident_id))
     relation = active_relation(current_user, resident)
     if relation is not None:
-        people.stop_relation(resident, relation)
-    flash(_("U begeleidt deze bewoner niet meer. U kunt de gegevens niet meer zien."), "success")
+        people.stop_relation(resident, relation, by=rules.ENDED_BY_COACH)
+    flash(_("U begeleidt deze bewoner niet meer. U kunt de gegevens niet meer zien. Vergist? Onder "
+            "'Afgesloten begeleidingen' kunt u dit 30 dagen lang ongedaan maken."), "success")
     return redirect(url_for("caseload.home"))
+
+
+@bp.get("/coach/afgesloten")
+@role_required(*COACH_ROLES)
+def closed():
+    """The relations this coach closed in the last 30 days, each with "Ongedaan maken"."""
+    rows = people.closed_by_coach(current_user)
+    audit.record_many("caseload.view", [resident.public_id for _relation, resident in rows])
+    return render_template("accounts/closed.html", rows=rows, form=CsrfForm(), deadline=rules.undo_deadline)
+
+
+@bp.post("/coach/afgesloten/<relation_id>/terugzetten")
+@role_required(*COACH_ROLES)
+def reopen(relation_id: str):
+    """Undo "Begeleiding afsluiten": only the coach who closed it, only within 30 days."""
+    relation = by_public_id(CoachRelation, relation_id)
+    if relation is None or relation.coach_id != current_user.id:
+        abort(404)  # another coach's relation: no probing
+    try:
+        people.reopen_relation(current_user, relation)
+    except people.UndoRefused:
+        flash(_("Dit kan niet meer ongedaan worden gemaakt. Dat kan alleen binnen 30 dagen na het afsluiten, "
+                "en alleen als u het zelf heeft afgesloten. De bewoner kan wel opnieuw met u delen."), "error")
+        return redirect(url_for("accounts.closed"))
+    flash(_("U begeleidt deze bewoner weer. U ziet de gegevens weer."), "success")
+    return redirect(url_for("caseload.resident", resident_id=relation.resident.public_id))
 
 
 @bp.get("/beheer")

@@ -118,6 +118,11 @@ def draft_and_resident(public_id: str | None) -> tuple[Draft, Resident, str | No
         return None
     row = db.session.execute(_DRAFT_QUERY, {"public_id": public_id}).first()
     return None if row is None else (row.Draft, row.Resident, row.public_id)
+def keep_followups(draft: Draft, values: dict) -> None:
+    """Keep the last screen's answers as typed (raw), until "Klaar" checks and stores them."""
+    draft.followups = values or None
+    draft.updated_at = utcnow()
+    db.session.flush()
 
 
 def checkin_for_draft(draft: Draft) -> Checkin | None:
@@ -162,6 +167,7 @@ def submit_draft(resident: Resident, draft: Draft) -> Checkin:
     # The answers now live in the check-in; keep no second copy in the draft.
     draft.answers = {}
     draft.talk_items = []
+    draft.followups = None
     db.session.flush()
     audit.record("checkin.create", resident, checkin)
     metrics.record_checkin(checkin.mode)

@@ -15,8 +15,9 @@ from webapp.core.forms import CsrfForm
 from webapp.core.i18n import month_names
 from webapp.core.labels import COACH_ROLES, FormKind, Role
 from webapp.core.models import Draft, Resident
-from webapp.core.permissions import own_resident, require_draft, role_required
+from webapp.core.permissions import own_resident, require_draft, role_required, start_handover
 from webapp.core.questionnaires import NO_LIFE_EVENT
+from webapp.core.security import keep_on_timeout
 from webapp.referrals import service as referrals
 from webapp.referrals.rules import parse_rating
 
@@ -56,6 +57,8 @@ def draft_screen(*, all_steps_done: bool = False) -> Callable:
             resident, draft = load_draft(draft_id)
             if (done := finished_redirect(draft)) is not None:
                 return done
+            if draft.coach_id is not None:
+                start_handover(draft)  # a home visit's screens are the resident's: the tablet locks
             if all_steps_done and draft.steps_done < REVIEW_STEP:
                 return redirect(resume_url(draft))
             return view(resident, draft, **kwargs)
@@ -140,6 +143,29 @@ def life_event(_owner: Resident, draft: Draft):
     ), (400 if error or date_error else 200)
 
 
+@keep_on_timeout("checkin.life_event")
+def _keep_life_event_on_timeout() -> str | None:
+    """The session timed out on the first screen: keep a complete choice, as "Volgende" would."""
+    owner, draft = load_draft(request.view_args["draft_id"])
+    if finished_redirect(draft) is not None:
+        return resume_url(draft)
+    here = url_for("checkin.life_event", draft_id=draft.public_id)
+    chosen = request.form.getlist("life_event")
+    event = chosen[0] if len(chosen) == 1 else None
+    if event is None or life_events().get(event) is None:
+        return here
+    try:
+        happened_on = parse_event_month(request.form.get("event_month", ""), request.form.get("event_year", ""),
+                                        clock.today())
+    except ValueError:
+        if event != NO_LIFE_EVENT:
+            return here  # the screen asks again, with its message
+        happened_on = None
+    drafts.set_life_event(draft, event, happened_on)
+    audit.record("draft.update", owner, draft)
+    return url_for("checkin.step", draft_id=draft.public_id, step=1)
+
+
 @bp.route("/<draft_id>/stap/<int:step>", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen()
@@ -195,12 +221,49 @@ def step(owner: Resident, draft: Draft, step: int):
     ), (400 if errors else 200)
 
 
+@keep_on_timeout("checkin.step")
+def _keep_step_on_timeout() -> str | None:
+    """The session timed out on this screen: keep the answers chosen here, as an autosave would."""
+    owner, draft = load_draft(request.view_args["draft_id"])
+    step = request.view_args["step"]
+    if finished_redirect(draft) is not None or not 1 <= step <= max(draft.steps_done, 1) or draft.life_event is None:
+        return resume_url(draft)
+    questionnaire = questionnaire_for(draft)
+    item_ids = [item.id for item in questionnaire.form_pillars(draft.form)[step - 1][1]]
+    parsed = parse_step(item_ids, request.form, questionnaire.allowed_scores(draft.form))
+    if parsed.ok:
+        drafts.save_step(draft, step, item_ids, parsed.answers, parsed.talk, finished=False, chosen=parsed.chosen)
+        audit.record("draft.update", owner, draft)
+    return url_for("checkin.step", draft_id=draft.public_id, step=step)
+
+
 @bp.get("/<draft_id>/klaar")
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen(all_steps_done=True)
 def review(owner: Resident, draft: Draft):
     audit.record("draft.view", owner, draft)
-    return _review_page(owner, draft)
+    return _review_page(owner, draft, values=draft.followups)
+
+
+def _keep_followups(resident: Resident, draft: Draft) -> None:
+    """Keep "Bent u naar ... geweest? Hoe was het?" as typed so far."""
+    values = {}
+    for referral in referrals.open_referrals(resident):
+        for key in (f"hoe_{referral.public_id}", f"toelichting_{referral.public_id}"):
+            if key in request.form:
+                values[key] = request.form[key][:1000]
+    drafts.keep_followups(draft, values)
+    audit.record("draft.update", resident, draft)
+
+
+@keep_on_timeout("checkin.submit")
+def _keep_followups_on_timeout() -> str | None:
+    """The session timed out before "Klaar" went through: keep what was typed on the last screen."""
+    resident, draft = load_draft(request.view_args["draft_id"])
+    if finished_redirect(draft) is not None or draft.steps_done < REVIEW_STEP:
+        return resume_url(draft)
+    _keep_followups(resident, draft)
+    return url_for("checkin.review", draft_id=draft.public_id)
 
 
 def _review_page(owner: Resident, draft: Draft, errors: dict | None = None, values: dict | None = None):
@@ -218,6 +281,9 @@ def _review_page(owner: Resident, draft: Draft, errors: dict | None = None, valu
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen(all_steps_done=True)
 def submit(resident: Resident, draft: Draft):
+    if request.form.get("action") == "autosave":  # typing on the last screen (JavaScript)
+        _keep_followups(resident, draft)
+        return Response(status=204)
     # "Bent u naar ... geweest? Hoe was het?": check every answer before saving anything.
     answers, errors = {}, {}
     for referral in referrals.open_referrals(resident):

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "chart.view": _l("Spinnenweb bekeken"),
     "history.view": _l("Overzicht van check-ins bekeken"),
     "plan.update": _l("Plan opgeslagen"),
+    "plan.draft": _l("Plan of gesprek tussendoor bewaard"),
+    "relation.reopen": _l("Begeleiding weer opgepakt door de coach"),
     "resident.enrol": _l("Ingeschreven door een coach"),
     "resident.view": _l("Gegevens bekeken door een coach"),
     "relation.share": _l("Gedeeld met een coach"),

@@ -12,6 +12,7 @@ from webapp.core.labels import RelationOrigin, Role
 from webapp.core.models import Checkin, CoachRelation, Draft, Resident
 
 VISIT_DRAFTS = "visit_drafts"  # session key: the home-visit drafts started on this device
+HANDOVER = "handover"  # session key: the home-visit draft whose resident holds the tablet now
 
 
 def role_required(*roles: str) -> Callable:
@@ -82,6 +83,22 @@ def load_checkin(public_id: str | None) -> tuple[Resident, Checkin]:
 def remember_visit_draft(draft: Draft) -> None:
     """This device is where the coach handed over the tablet for this home-visit draft."""
     session[VISIT_DRAFTS] = [*session.get(VISIT_DRAFTS, [])[-4:], draft.public_id]
+
+
+def start_handover(draft: Draft) -> None:
+    """The resident holds the tablet: until the coach unlocks it, only this check-in can be opened."""
+    session[HANDOVER] = draft.public_id
+
+
+def handover_draft_id() -> str | None:
+    """The draft of the hand-over in progress on this device, if any."""
+    value = session.get(HANDOVER)
+    return value if isinstance(value, str) else None
+
+
+def end_handover() -> None:
+    """The coach proved who they are: their own screens open again."""
+    session.pop(HANDOVER, None)
 
 
 def can_open_draft(user, resident: Resident, draft: Draft) -> bool:

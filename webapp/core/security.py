@@ -3,6 +3,7 @@
 import hashlib
 import io
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, abort, after_this_request, current_app, flash, g, redirect, request, session, url_for
@@ -11,12 +12,14 @@ from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException
 
 from webapp.core import clock
 from webapp.core.extensions import db, limiter, login_manager
 from webapp.core.labels import STAFF_ROLES
 from webapp.core.models import LoginSession, User
 from webapp.core.models._base import as_utc, utcnow
+from webapp.core.permissions import HANDOVER, VISIT_DRAFTS
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -74,12 +77,57 @@ def _user_by_public_id(public_id: str) -> User | None:
     return user if user and user.is_active else None
 
 
-def clear_session() -> None:
-    """Empty the session (nothing from before carries over), keeping only the chosen language."""
-    lang = session.get("lang")
+# A session that timed out leaves what this device was doing for the same account: the home-visit
+# drafts started here and a hand-over in progress. Logging in again as that account picks them up
+# (the tablet stays locked if the resident held it); anyone else starts clean. Logging out drops it.
+CARRY = "carry"
+CARRIED_KEYS = (VISIT_DRAFTS, HANDOVER)
+
+
+def clear_session(keep_carry: bool = True) -> None:
+    """Empty the session (nothing from before carries over), keeping only the chosen language and,
+    unless logging out, what a timed-out session left for its account."""
+    lang, carry = session.get("lang"), session.get(CARRY)
     session.clear()
     if lang:
         session["lang"] = lang
+    if keep_carry and isinstance(carry, dict):
+        session[CARRY] = carry
+
+
+def _carry_over(user: User) -> None:
+    """Restore what a timed-out session of this same account left on this device."""
+    carry = session.pop(CARRY, None)
+    if isinstance(carry, dict) and carry.get("user") == user.public_id:
+        for key in CARRIED_KEYS:
+            if key in carry.get("keys", {}):
+                session[key] = carry["keys"][key]
+
+
+# Forms whose typed text a timeout must not lose: endpoint -> a function that, while the timed-out
+# user is still known (the server still holds the session; only its time ran out), stores the posted
+# values as the draft it already keeps, and returns the page to come back to after logging in.
+KEEP_ON_TIMEOUT: dict[str, Callable[[], str | None]] = {}
+
+
+def keep_on_timeout(endpoint: str) -> Callable:
+    """Register what to keep of a POST to `endpoint` that arrives after the session timed out."""
+
+    def register(keep: Callable[[], str | None]) -> Callable[[], str | None]:
+        KEEP_ON_TIMEOUT[endpoint] = keep
+        return keep
+
+    return register
+
+
+def _keep_typed_text() -> str | None:
+    keep = KEEP_ON_TIMEOUT.get(request.endpoint or "")
+    if request.method != "POST" or keep is None:
+        return None
+    try:  # the CSRF check has passed; the view's own permission checks run inside `keep`
+        return keep()
+    except HTTPException:
+        return None
 
 
 def new_login_session(user: User) -> str:
@@ -94,13 +142,14 @@ def start_session(user: User, second_factor: bool = False) -> None:
     """Log a user in on a fresh session (a new LoginSession on the server) that carries its start
     time and whether the second factor was given."""
     _forget_this_session()
-    clear_session()
+    clear_session()  # keeps what a timed-out session left; _carry_over checks it is this account's
     login_user(user)
     purge_old_sessions()
     stamp = clock.now().timestamp()
     session[SESSION_KEY] = new_login_session(user)
     session["started"] = session["seen"] = stamp
     session["mfa"] = second_factor
+    _carry_over(user)
     user.last_login_at = utcnow()
     _remember_device(user)
 
@@ -160,7 +209,7 @@ def end_session(everywhere: bool = False) -> None:
     else:
         _forget_this_session()
     logout_user()
-    clear_session()
+    clear_session(keep_carry=False)
 
 
 def end_all_sessions(user: User) -> None:
@@ -270,9 +319,22 @@ def init_app(app: Flask) -> None:
         return None
 
     def _expired():
+        known = current_user.is_authenticated  # timed out, not ended on the server
+        kept = _keep_typed_text() if known else None
+        carry = ({"user": current_user.public_id, "keys": {k: session[k] for k in CARRIED_KEYS if k in session}}
+                 if known else None)
         end_session()
-        flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
-        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        if carry:
+            session[CARRY] = carry
+        if request.method == "GET":
+            flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
+            target = request.full_path.rstrip("?")
+        elif kept:
+            flash(_l("Uw sessie is verlopen. Log opnieuw in. Wat u had ingevuld, is bewaard."), "info")
+            target = kept
+        else:
+            flash(_l("Uw sessie is verlopen. Log opnieuw in. Wat u net verstuurde, is niet opgeslagen."), "info")
+            target = None
         return redirect(url_for("accounts.login", next=target))
 
     @app.after_request

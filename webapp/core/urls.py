@@ -19,3 +19,13 @@ def safe_next(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+def public_address(path: str) -> str:
+    """The site's address for a printed sheet, from configuration (PUBLIC_URL): what a resident types
+    into the browser, so without "https://" (browsers add it) and without a trailing slash."""
+    from flask import current_app
+
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    address = base + path
+    return address.removeprefix("https://")

@@ -17,9 +17,10 @@ from webapp.core.charts import lines_svg, spider_svg
 from webapp.core.definitions import life_events, questionnaire_for, safety_net
 from webapp.core.extensions import db
 from webapp.core.history import scores_of
-from webapp.core.models import ChartImage, Checkin, CoachRelation, Resident, User
+from webapp.core.models import Activity, ChartImage, Checkin, CoachRelation, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
+from webapp.referrals import service as referrals
 from webapp.reminders import rules as reminder_rules
 from webapp.reminders import service as reminders
 from webapp.results.summary_pdf import Summary, summary_pdf
@@ -45,11 +46,25 @@ def compare(current: Checkin, previous: Checkin | None) -> Comparison:
 PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
 
 
+# Every field of the conversation form with the most characters it keeps (the form's own limits).
+DRAFT_FIELDS = {"plan_important": 1000, "plan_pillar": 20, "plan_step": 500, "plan_helper": 500,
+                "coach_notes": 2000, "rhythm": 20, "next_checkin_on": 20}
+
+
+def save_conversation_draft(resident: Resident, checkin: Checkin, form: dict, visit: bool) -> None:
+    """Keep the conversation as it is being typed (raw values, checked when it is saved for real)."""
+    names = DRAFT_FIELDS if visit else PLAN_FIELDS
+    checkin.conversation_draft = {name: str(form.get(name, ""))[:DRAFT_FIELDS[name]] for name in names}
+    db.session.flush()
+    audit.record("plan.draft", resident, checkin)
+
+
 def save_plan(resident: Resident, checkin: Checkin, values: dict) -> None:
     """Store the dialogue (what matters, which pillar, one small step, who can help)."""
     for name in PLAN_FIELDS:
         setattr(checkin, name, values.get(name) or None)
     checkin.plan_saved_at = utcnow()
+    checkin.conversation_draft = None  # saved for real: the draft has done its job
     db.session.flush()
     audit.record("plan.update", resident, checkin)
 
@@ -148,6 +163,33 @@ def _score(value: float | None) -> str:
     return gettext("te weinig ingevuld") if value is None else format_decimal(value, format="0.0")
 
 
+def chosen_activities(resident: Resident, checkin: Checkin) -> list[Activity]:
+    """The activities the resident chose to try at this check-in (at most two); else the newest one
+    they are still trying."""
+    current = [r for r in referrals.open_referrals(resident) if r.checkin_id == checkin.id]
+    if not current:
+        current = referrals.open_referrals(resident)[:1]
+    return [r.activity for r in current[:2]]
+
+
+def activity_lines(activity: Activity) -> str:
+    """Name, when, where and whom to call, one per line, for the printed page."""
+    if activity.location_kind == "thuis":
+        where = gettext("Bij u thuis")
+    elif activity.location_kind == "online":
+        where = gettext("Online")
+    else:
+        where = ", ".join(x for x in (activity.address, activity.city) if x) or activity.wijk
+    lines = [activity.name]
+    if activity.schedule:
+        lines.append(gettext("Wanneer: %(when)s", when=activity.schedule))
+    if where:
+        lines.append(gettext("Waar: %(where)s", where=where))
+    if activity.organisation_phone:
+        lines.append(gettext("Bellen: %(phone)s", phone=activity.organisation_phone))
+    return "\n".join(lines)
+
+
 def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
     questionnaire = questionnaire_for(checkin)
@@ -167,11 +209,13 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         (gettext("Hier wilt u aan werken"), focus),
         (gettext("Uw kleine stap"), checkin.plan_step),
         (gettext("Wie of wat kan helpen"), checkin.plan_helper),
-        (gettext("Volgende check-in"), format_date(next_on, "long") if next_on else None),
     ]
+    side = [(gettext("Volgende check-in"), format_date(next_on, "long") if next_on else None)]
+    trying = gettext("Wat u gaat proberen")
+    side += [(trying, activity_lines(activity)) for activity in chosen_activities(resident, checkin)]
     if coach is not None:
         contact = ", ".join(x for x in (coach.display_name, coach.organisation, coach.phone) if x)
-        sections.append((gettext("Uw coach"), contact))
+        side.append((gettext("Uw coach"), contact))
     event = life_events().get(checkin.life_event)
     subtitle = gettext("Check-in van %(date)s", date=format_date(checkin.completed_at, "long"))
     if resident.display_name:
@@ -189,6 +233,7 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         score_heading=gettext("Uw cijfers (0 tot en met 10)"),
         score_rows=rows,
         sections=sections,
+        side_sections=side,
         footer=gettext("Veerkracht is geïnspireerd op de zes dimensies van Positieve Gezondheid (Huber)."),
     )
     return summary_pdf(summary)

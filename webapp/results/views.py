@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from webapp.core import audit, clock
@@ -16,6 +17,7 @@ from webapp.core.labels import COACH_ROLES, Role
 from webapp.core.models import User
 from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
 from webapp.core.scoring import change_word, lowest_pillars, whole_score, worth_discussing
+from webapp.core.security import keep_on_timeout
 from webapp.referrals import service as referrals
 from webapp.reminders import service as reminders
 from webapp.reminders.forms import NextCheckinForm
@@ -54,6 +56,23 @@ def _pillar_rows(questionnaire, comparison, plain: bool):
     return rows
 
 
+def _keep_conversation(checkin_id: str) -> bool:
+    """Store the conversation as typed so far as the check-in's draft; False when not theirs to write."""
+    resident, checkin = load_checkin(checkin_id)
+    writer = plan_writer(current_user, resident, checkin)
+    if writer is None:
+        return False
+    results.save_conversation_draft(resident, checkin, request.form, visit=writer == "visit")
+    return True
+
+
+@keep_on_timeout("results.result")
+def _keep_conversation_on_timeout() -> str | None:
+    """The session timed out while the notes were typed: keep them, and come back to them after logging in."""
+    checkin_id = request.view_args["checkin_id"]
+    return url_for("results.result", checkin_id=checkin_id) if _keep_conversation(checkin_id) else None
+
+
 @bp.route("/uitslag/<checkin_id>", methods=["GET", "POST"])
 @role_required(Role.BEWONER, *COACH_ROLES)
 def result(checkin_id: str):
@@ -61,9 +80,16 @@ def result(checkin_id: str):
     writer = plan_writer(current_user, resident, checkin)
     if request.method == "POST" and writer is None:
         abort(403)  # the plan is written by the resident, or with the coach who did the check-in
+    if request.method == "POST" and request.form.get("action") == "autosave":
+        _keep_conversation(checkin_id)  # as it is typed (JavaScript); checked when saved for real
+        return Response(status=204)
     questionnaire = questionnaire_for(checkin)
     lang = locale()
-    form = VisitForm(obj=checkin) if writer == "visit" else PlanForm(obj=checkin)
+    form_class = VisitForm if writer == "visit" else PlanForm
+    if request.method == "GET" and checkin.conversation_draft and writer is not None:
+        form = form_class(formdata=MultiDict(checkin.conversation_draft))  # as typed, not saved yet
+    else:
+        form = form_class(obj=checkin)
     own = is_own(current_user, resident)
     form.plan_pillar.choices = [
         SelectChoice(p.id, (p.short if own else p.name).get(lang)) for p in questionnaire.pillars

@@ -23,6 +23,12 @@
       clearTimeout(timer);
       timer = setTimeout(save, 300);
     });
+    // Typed text (the plan, the coach's notes): saved as a draft a moment after typing stops.
+    form.addEventListener("input", function (event) {
+      if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") return;
+      clearTimeout(timer);
+      timer = setTimeout(save, 1200);
+    });
   });
   // Stop a second tap on a final button from sending the form twice (the server also guards).
   document.querySelectorAll("form[data-once]").forEach(function (form) {

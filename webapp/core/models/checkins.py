@@ -29,6 +29,8 @@ class Draft(db.Model):
     life_event_on: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     talk_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The last screen as typed ("Bent u naar ... geweest?"), kept until "Klaar": raw form values.
+    followups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     steps_done: Mapped[int] = mapped_column(default=0)
     # Optimistic locking: two tabs saving at once must not overwrite each other's answers.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -82,6 +84,9 @@ class Checkin(db.Model):
     # Pillar scores {pillar id: score or None}, derived from the answers once, when the check-in is
     # stored (see webapp.core.history); None when its questionnaire version is not known here.
     scores: Mapped[dict[str, float | None] | None] = mapped_column(JSON)
+    # The conversation as it is being typed (raw form values), kept until "Gesprek opslaan" or
+    # "Plan opslaan": nothing typed is lost when the connection or the session drops.
+    conversation_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     draft: Mapped[Draft | None] = relationship(back_populates="checkin")
     answers: Mapped[list["Answer"]] = relationship(

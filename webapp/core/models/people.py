@@ -130,6 +130,8 @@ class CoachRelation(db.Model):
     consent_method: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who ended it: "coach" (may undo it for 30 days), "bewoner" (stopped sharing), "overgedragen".
+    ended_by: Mapped[str | None] = mapped_column(String(20))
     # Set when the beheerder moved the resident from a coach who left: the resident is told.
     moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
