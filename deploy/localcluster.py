@@ -295,11 +295,13 @@ class Cluster:
                               capture_output=True, text=True, check=False)
         if test.returncode != 0:
             raise RuntimeError(f"nginx -t refused the configuration:\n{test.stderr}")
-        self.nginx = subprocess.Popen(
-            [_nginx(), "-c", str(conf), "-p", str(self.nginx_prefix), "-e", str(self.nginx_prefix / "error.log")],
-            stdout=subprocess.DEVNULL, stderr=(self.nginx_prefix / "stderr.log").open("ab"), start_new_session=True)
+        with (self.nginx_prefix / "stderr.log").open("ab") as stderr:
+            self.nginx = subprocess.Popen(
+                [_nginx(), "-c", str(conf), "-p", str(self.nginx_prefix), "-e", str(self.nginx_prefix / "error.log")],
+                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
 
-    def wait_healthy(self, base: str, timeout: float = STARTUP_SECONDS, process: subprocess.Popen | None = None) -> None:
+    def wait_healthy(self, base: str, timeout: float = STARTUP_SECONDS,
+                     process: subprocess.Popen | None = None) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
@@ -339,6 +341,10 @@ class Cluster:
                 if sample == name:
                     total += float(line.rsplit(" ", 1)[1])
         return total
+
+    def access_log(self) -> list[str]:
+        log = self.nginx_prefix / "access.log"
+        return log.read_text(errors="replace").splitlines() if log.exists() else []
 
     def node_log(self, index: int) -> str:
         return self.nodes[index].log.read_text(errors="replace") if self.nodes[index].log.exists() else ""
