@@ -232,13 +232,17 @@ class Cluster:
         with psycopg.connect(_libpq(self.database_url)) as connection:
             return connection.execute(query, params).fetchall()
 
+    def cron_env(self, node: int) -> dict[str, str]:
+        """A node's environment as its cron jobs get it: PROMETHEUS_MULTIPROC_DIR is gunicorn's only."""
+        return {k: v for k, v in self.nodes[node].env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+
     def flask(self, *args: str, node: int = 0, timeout: float = 180) -> subprocess.CompletedProcess:
-        """`flask --app webapp ...` with a node's environment (as cron on that node would run it)."""
-        return subprocess.run([str(BIN / "flask"), "--app", "webapp", *args], cwd=ROOT, env=self.nodes[node].env,
+        """`flask --app webapp ...` as cron on that node would run it."""
+        return subprocess.run([str(BIN / "flask"), "--app", "webapp", *args], cwd=ROOT, env=self.cron_env(node),
                               capture_output=True, text=True, timeout=timeout, check=False)
 
     def flask_async(self, *args: str, node: int = 0) -> subprocess.Popen:
-        return subprocess.Popen([str(BIN / "flask"), "--app", "webapp", *args], cwd=ROOT, env=self.nodes[node].env,
+        return subprocess.Popen([str(BIN / "flask"), "--app", "webapp", *args], cwd=ROOT, env=self.cron_env(node),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def migrate(self) -> None:
