@@ -38,7 +38,7 @@ STARTUP_SECONDS = 60.0
 
 def render_nginx_conf(nodes: list[str], *, listen: str = "80", prefix: str = "/run/veerkracht-nginx",
                       daemon: str = "on", server_name: str = "_", certificate: str | None = None,
-                      key: str | None = None, trusted_proxy: str | None = None) -> str:
+                      key: str | None = None, trusted_proxy: str | None = None, pages: str = str(DEPLOY)) -> str:
     """deploy/nginx.conf filled in: one upstream `server` line per node."""
     if not nodes:
         raise ValueError("at least one node (host:port)")
@@ -46,7 +46,7 @@ def render_nginx_conf(nodes: list[str], *, listen: str = "80", prefix: str = "/r
                               keep_trailing_newline=True)
     return environment.get_template("nginx.conf").render(
         nodes=nodes, listen=listen, prefix=prefix, daemon=daemon, server_name=server_name, certificate=certificate,
-        key=key, trusted_proxy=trusted_proxy, mime_types=MIME_TYPES)
+        key=key, trusted_proxy=trusted_proxy, pages=pages, mime_types=MIME_TYPES)
 
 
 def free_port() -> int:
@@ -450,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     conf.add_argument("--trusted-proxy", help="address of a load balancer in front whose X-Forwarded-For is believed")
     conf.add_argument("--prefix", default="/run/veerkracht-nginx", help="pid, logs and temporary files")
     conf.add_argument("--daemon", default="on", choices=("on", "off"))
+    conf.add_argument("--pages", default=str(DEPLOY), help="the folder of unavailable.html (default: deploy/)")
     made = commands.add_parser("seed", help="residents for the cluster test and benchmark (DATABASE_URL)")
     made.add_argument("--residents", type=int, default=1)
     made.add_argument("--password", required=True)
@@ -461,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "nginx-conf":
         sys.stdout.write(render_nginx_conf(args.node, listen=args.listen, prefix=args.prefix, daemon=args.daemon,
                                            server_name=args.server_name, certificate=args.certificate,
-                                           key=args.key, trusted_proxy=args.trusted_proxy))
+                                           key=args.key, trusted_proxy=args.trusted_proxy, pages=args.pages))
     else:
         print(json.dumps(seed(args.residents, args.password, args.checkins, args.due_reminders, args.email_domain,
                               args.username_prefix)))

@@ -9,6 +9,7 @@ Needs nginx, Redis (REDIS_URL, default 127.0.0.1:6379) and PostgreSQL (TEST_DATA
 import os
 import signal
 import threading
+import time
 from email.utils import parseaddr
 
 import pytest
@@ -232,3 +233,66 @@ def test_killing_a_node_mid_checkin_loses_nothing(cluster):
     finally:  # node A back, as after a restart (nginx tries it again after fail_timeout)
         cluster.start_node(0)
         cluster.wait_healthy(cluster.nodes[0].url, process=cluster.nodes[0].process)
+
+
+def _until_the_proxy_uses(cluster, node, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        Browser(cluster.url).get("/healthz")
+        if cluster.access_log()[-1].split("upstream=")[1].split()[0] == f"127.0.0.1:{node.port}":
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"nginx sent nothing to {node.url} in {seconds} s")
+
+
+def test_a_node_that_dies_while_saving_a_step_costs_only_that_step(cluster):
+    """A node frozen and then killed with a step's POST in its hands: nginx does not send a POST twice
+    (it might have been saved), so the resident gets the calm page from deploy/, sends the step again,
+    and every answer, from before and after, ends up in one check-in."""
+    resident = _resident(cluster, 5)
+    pillars = list(cluster.world["items"].values())
+    browser = _logged_in(cluster, 5)
+    draft = browser.post_form("/checkin/start").location.split("/")[2]
+    token = browser.csrf_token()
+    assert browser.post_form(f"/checkin/{draft}/gebeurtenis",
+                             {"life_event": "pensioen", "csrf_token": token}).status == 302
+    assert browser.post_form(f"/checkin/{draft}/stap/1", _step_data(token, pillars[0], 1)).status == 302
+    step_2 = _step_data(token, pillars[1], 2)
+    node_a = cluster.nodes[0]
+    _until_the_proxy_uses(cluster, node_a)  # after the test above, nginx skips node A for fail_timeout
+    os.killpg(node_a.process.pid, signal.SIGSTOP)  # accepts connections, answers nothing
+    try:
+        in_flight = None
+        for _ in range(4):  # the proxy takes the nodes in turn: one of these lands on node A
+            replies = []
+            sender = threading.Thread(target=lambda replies=replies: replies.append(
+                browser.post_form(f"/checkin/{draft}/stap/2", step_2)))
+            sender.start()
+            sender.join(timeout=3)
+            if sender.is_alive():
+                in_flight = (sender, replies)
+                break
+            assert replies[0].status == 302  # node B saved step 2
+        assert in_flight is not None, "no request reached the frozen node"
+        cluster.kill_node(0, signal.SIGKILL)
+        sender, replies = in_flight
+        sender.join(timeout=30)
+        assert replies[0].status == 502 and "Dat lukte even niet" in replies[0].text
+    finally:
+        if node_a.process.poll() is None:
+            cluster.kill_node(0, signal.SIGKILL)
+        cluster.start_node(0)
+        cluster.wait_healthy(node_a.url, process=node_a.process)
+    # The resident goes back and sends step 2 again; the rest goes as usual.
+    for step, items in enumerate(pillars[1:], start=2):
+        reply = browser.post_form(f"/checkin/{draft}/stap/{step}", _step_data(token, items, step))
+        assert reply.status == 302, (step, reply.status)
+    done = browser.post_form(f"/checkin/{draft}/versturen")
+    assert done.status == 302 and done.location.startswith("/uitslag/")
+    checkins = cluster.sql("SELECT m.id FROM measurement m JOIN draft d ON d.id = m.draft_id WHERE d.public_id = %s",
+                           draft)
+    assert len(checkins) == 1
+    answers = dict(cluster.sql("SELECT item_id, score FROM answer WHERE measurement_id = %s", checkins[0][0]))
+    assert answers == {item: step for step, items in enumerate(pillars, start=1) for item in items}
+    assert cluster.sql("SELECT count(*) FROM measurement m JOIN resident r ON r.id = m.resident_id "
+                       "WHERE r.public_id = %s AND m.life_event = 'pensioen'", resident["resident"]) == [(1,)]
