@@ -381,7 +381,8 @@ class Cluster:
 
             client = redis.Redis.from_url(self.redis_url)
             prefix = self.env["RATELIMIT_KEY_PREFIX"]
-            for pattern in (f"{prefix}*", f"LIMITS:{prefix}*"):
+            # Flask-Limiter's keys (LIMITS:LIMITER/<prefix>...) and the login throttle's (LIMITS:<prefix>...).
+            for pattern in (f"LIMITS:LIMITER/{prefix}*", f"LIMITS:{prefix}*", f"{prefix}*"):
                 for key in client.scan_iter(pattern):
                     client.delete(key)
         except Exception:  # noqa: BLE001, S110 - the keys expire on their own within the hour
