@@ -36,7 +36,7 @@ test-postgres: $(VENV)/.installed-dev
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -m "not e2e"
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check webapp tests bench migrations
+	$(BIN)/ruff check webapp tests bench migrations deploy
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_http.py

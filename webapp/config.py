@@ -79,6 +79,8 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "ABSOLUTE_HOURS_STAFF": int(os.environ.get("ABSOLUTE_HOURS_STAFF", "10")),
         "ABSOLUTE_HOURS_RESIDENT": int(os.environ.get("ABSOLUTE_HOURS_RESIDENT", "12")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # Several installs on one Redis: each counts under its own prefix (e.g. "veerkracht-zuid:").
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         "RATELIMIT_HEADERS_ENABLED": False,
         # Behind a TLS-terminating proxy: trust PROXY_FIX_HOPS (default 1) hops of X-Forwarded-For and
         # -Proto (HSTS, rate limits per address, audit IPs). Without a proxy in front this lets any

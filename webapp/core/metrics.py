@@ -32,6 +32,7 @@ LATENCY = Histogram("veerkracht_http_request_duration_seconds", "Time to answer 
                     ["endpoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 CHECKINS = Counter("veerkracht_checkins_submitted", "Finished check-ins, alone (zelf) or with a coach (samen).",
                    ["mode"])
+CHARTS_DRAWN = Counter("veerkracht_charts_drawn", "Charts drawn, not taken from the database, by kind.", ["kind"])
 DB_IN_USE = Gauge("veerkracht_db_connections_in_use", "Database connections checked out of the pool now.",
                   multiprocess_mode="livesum")
 DB_CAPACITY = Gauge("veerkracht_db_pool_capacity", "Connections the pools may open (size + overflow).",
@@ -47,6 +48,10 @@ def record_request(endpoint: str | None, method: str, status: int, seconds: floa
 
 def record_checkin(mode: str) -> None:
     CHECKINS.labels(mode=str(mode)).inc()
+
+
+def record_chart_drawn(kind: str) -> None:
+    CHARTS_DRAWN.labels(kind=kind).inc()
 
 
 def watch_pool(engine) -> None:

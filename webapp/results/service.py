@@ -9,10 +9,10 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_date, format_decimal, gettext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from webapp.core import audit, history, scoring
+from webapp.core import audit, history, metrics, scoring
 from webapp.core.charts import lines_svg, spider_svg
 from webapp.core.definitions import life_events, questionnaire_for, safety_net
 from webapp.core.extensions import db
@@ -105,10 +105,22 @@ def cached_chart(key: str) -> str | None:
     return db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
 
 
+def _stored_chart(key: str) -> str | None:
+    """The chart stored under this key; after a wait for the lock, what another node drew meanwhile."""
+    cached = cached_chart(key)
+    if cached is not None or db.session.get_bind().dialect.name != "postgresql":
+        return cached
+    # One drawer at a time per chart, on every node: an advisory lock on the key, held until this
+    # request commits (or rolls back). Whoever waited finds the chart stored and draws nothing. On
+    # SQLite (one machine) two workers may both draw; the unique key still keeps one row.
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": int(key[:15], 16)})
+    return cached_chart(key)
+
+
 def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str, key: str | None = None) -> str:
     """Return the chart SVG, drawing and storing it only the first time it is asked for."""
     key = key or chart_key(checkin, compare, locale)
-    cached = cached_chart(key)
+    cached = _stored_chart(key)
     if cached is not None:
         return cached
     questionnaire = questionnaire_for(checkin)
@@ -125,6 +137,7 @@ def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str, key: str |
         previous_label = gettext("Eerder: %(date)s", date=format_date(compare.completed_at, "medium"))
     svg = spider_svg(labels, current, previous, current_label=current_label,
                      previous_label=previous_label).decode("utf-8")
+    metrics.record_chart_drawn("spider")
     image = ChartImage(
         cache_key=key,
         checkin_id=checkin.id,
@@ -147,10 +160,11 @@ def progress_svg(checkins: list[Checkin], locale: str) -> str:
     series = [(p.name.get(locale), [s.get(p.id) for s in scores]) for p in questionnaire.pillars]
     labels = [format_date(m.completed_at, "d MMM yy") for m in ordered]
     key = cache_key("progress", labels, series)
-    cached = db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    cached = _stored_chart(key)
     if cached is not None:
         return cached
     svg = lines_svg([m.completed_at for m in ordered], series, labels).decode("utf-8")
+    metrics.record_chart_drawn("progress")
     db.session.add(ChartImage(cache_key=key, checkin_id=ordered[-1].id, svg=svg))
     try:
         db.session.flush()
