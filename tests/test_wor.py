@@ -12,6 +12,7 @@ from webapp.core.labels import WorNotStarted, WorSharing, WorStatus
 from webapp.core.models import AuditEvent, CoachRelation, Resident, User, WorContactAttempt, WorReferral
 from webapp.wor import rules
 
+CLOSE = {"improved": "beter", "hours": "12", "avoided": ["huisarts", "poh_ggz"]}
 REFERRAL = {"patient_name": "mevr. J. de Vries", "contact": "06 1234 5678",
             "reason": "Sinds het overlijden van haar man eenzaam, komt weinig buiten.",
             "life_event": "overlijden_naaste", "urgency": "snel", "patient_agreed": "y"}
@@ -159,7 +160,7 @@ def test_from_pick_up_to_enrolment_the_verwijzer_hears_the_status_and_the_agreed
     mine = client.get("/verwijzer").get_data(as_text=True)
     assert "In begeleiding" in mine and "Gaat naar de wandelgroep op dinsdag." in mine
     assert "Belt morgen terug" not in mine  # the coaches' own notes stay with the coaches
-    assert coach.post_form(f"{base}/afronden").status_code == 302
+    assert coach.post_form(f"{base}/afronden", CLOSE).status_code == 302
     assert "Afgerond" in client.get("/verwijzer").get_data(as_text=True)
 
 
@@ -299,3 +300,83 @@ def test_the_referral_reaches_no_log(app, client, people, login_as, captured_log
     assert "wor.new" in logged
     for typed in ("de Vries", "06 1234 5678", "eenzaam", referral.public_id):
         assert typed not in logged
+
+
+# --- closing a case in a few taps ---
+
+def _in_coaching(app, client, people, login_as, sharing="status_notitie"):
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": sharing})
+    assert _referral(app).status == "in_begeleiding"
+    return coach, base
+
+
+def test_the_close_form_lists_the_price_list_and_stores_the_outcome(app, client, people, login_as):
+    coach, base = _in_coaching(app, client, people, login_as)
+    page = coach.get(base).get_data(as_text=True)
+    for words in ("Gaat het beter met de bewoner?", "Ongeveer hetzelfde", "Consulten bij de huisarts", "Dagbesteding",
+                  "Weet ik niet", "Hoeveel uur begeleiding"):
+        assert words in page, words
+    assert "welzijnscoach_uur" not in page  # the coach's own hourly rate is not something avoided
+    assert coach.post_form(f"{base}/afronden", CLOSE).status_code == 302
+    closed = _referral(app)
+    assert (closed.status, closed.improved, closed.coaching_hours) == ("afgerond", "beter", 12)
+    assert closed.avoided == ["huisarts", "poh_ggz"] and closed.closed_at is not None
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"improved": ""}, "Kies of het beter gaat met de bewoner."),
+    ({"improved": "super"}, "Kies of het beter gaat met de bewoner."),
+    ({"hours": ""}, "Vul het aantal uren in als heel getal, van 0 tot en met 200."),
+    ({"hours": "201"}, "Vul het aantal uren in als heel getal, van 0 tot en met 200."),
+    ({"hours": "-1"}, "Vul het aantal uren in als heel getal, van 0 tot en met 200."),
+    ({"hours": "3,5"}, "Vul het aantal uren in als heel getal, van 0 tot en met 200."),
+    ({"hours": "veel"}, "Vul het aantal uren in als heel getal, van 0 tot en met 200."),
+    ({"avoided": []}, "Kies wat is voorkomen of uitgesteld."),
+    ({"avoided": ["verzonnen"]}, "Kies wat is voorkomen of uitgesteld."),
+    ({"avoided": ["welzijnscoach_uur"]}, "Kies wat is voorkomen of uitgesteld."),
+    ({"avoided": ["huisarts", "weet_niet"]}, "alleen, zonder iets anders aan te vinken"),
+])
+def test_a_bad_close_gives_a_clear_message_and_changes_nothing(app, client, people, login_as, changes, message):
+    coach, base = _in_coaching(app, client, people, login_as)
+    response = coach.post_form(f"{base}/afronden", {**CLOSE, **changes})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    still = _referral(app)
+    assert (still.status, still.improved, still.coaching_hours, still.avoided, still.closed_at) == (
+        "in_begeleiding", None, None, None, None)
+
+
+def test_weet_ik_niet_and_zero_hours_close_the_case(app, client, people, login_as):
+    coach, base = _in_coaching(app, client, people, login_as)
+    coach.post_form(f"{base}/afronden", {"improved": "weet_niet", "hours": "0", "avoided": ["weet_niet"]})
+    closed = _referral(app)
+    assert (closed.status, closed.improved, closed.coaching_hours, closed.avoided) == (
+        "afgerond", "weet_niet", 0, ["weet_niet"])
+
+
+def test_the_service_refuses_a_close_the_form_would_refuse(app, client, people, login_as):
+    from webapp.wor import service as wor
+
+    _in_coaching(app, client, people, login_as)
+    with app.test_request_context():
+        referral = db.session.scalar(select(WorReferral))
+        for improved, hours, avoided in (("beter", 500, ["huisarts"]), ("ja", 3, ["huisarts"]),
+                                         ("beter", 3, ["niets", "huisarts"])):
+            with pytest.raises(wor.WorError):
+                wor.close(referral, improved, hours, avoided)
+        assert referral.status == "in_begeleiding"
+
+
+def test_close_problems_rules():
+    known = {"huisarts", "poh_ggz"}
+    assert rules.close_problems("beter", 0, ["huisarts"], known) == []
+    assert rules.close_problems("beter", 200, ["niets"], known) == []
+    assert rules.close_problems(None, None, [], known) == ["improved", "hours", "avoided"]
+    assert rules.close_problems("minder", 201, ["weet_niet", "niets"], known) == ["hours", "avoided_alone"]
+    assert rules.close_problems("hetzelfde", 4, ["thuiszorg"], known) == ["avoided"]

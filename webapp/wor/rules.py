@@ -1,9 +1,9 @@
 """Welzijn op Recept, plain rules: the status path, waiting days, and what the verwijzer hears back."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from webapp.core.labels import WorSharing, WorStatus
+from webapp.core.labels import WorImproved, WorSharing, WorStatus
 
 NEXT = {
     WorStatus.ONTVANGEN: (WorStatus.CONTACT_GELEGD, WorStatus.NIET_GESTART),
@@ -47,3 +47,91 @@ def feedback(status: str, sharing: str | None, not_started: str | None, note: st
     if sharing == WorSharing.STATUS_NOTITIE:
         return Feedback(status, None, (note or None), False)
     return Feedback(None, None, None, True)
+
+
+# --- closing a case: what the coach records in a few taps ---
+
+MAX_HOURS = 200
+NOTHING, UNKNOWN = "niets", "weet_niet"  # the two avoided-choices that stand alone, next to the price list ids
+
+
+def close_problems(improved: str | None, hours: int | None, avoided: list[str], known: set[str]) -> list[str]:
+    """What is wrong with a close (keys of labels.PROBLEMS); empty when it may be stored."""
+    problems = []
+    if improved not in WorImproved.values():
+        problems.append("improved")
+    if hours is None or not 0 <= hours <= MAX_HOURS:
+        problems.append("hours")
+    chosen = set(avoided)
+    if not chosen or not chosen <= known | {NOTHING, UNKNOWN}:
+        problems.append("avoided")
+    elif len(chosen) > 1 and chosen & {NOTHING, UNKNOWN}:
+        problems.append("avoided_alone")
+    return problems
+
+
+# --- the Rendementsmeter's price list (data: webapp/data/rendement.yaml, amounts overridable) ---
+
+MAX_AMOUNT = 1_000_000
+
+
+@dataclass(frozen=True)
+class PriceItem:
+    """One line of the price list: an avoided cost for one closed case, as a range in whole euros."""
+
+    id: str
+    name: dict[str, str]  # {"nl": ..., "en": ...}
+    unit: dict[str, str]
+    low: int
+    high: int
+    source: str
+    hourly_rate: bool = False
+
+
+class PriceListError(ValueError):
+    """The price list file is broken; str() says where."""
+
+
+def amount_problem(low, high) -> str | None:
+    """Why a low/high pair cannot be an amount (a key of labels.PROBLEMS), or None."""
+    if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, int) or not isinstance(high, int):
+        return "amount"
+    if not (0 <= low <= MAX_AMOUNT and 0 <= high <= MAX_AMOUNT):
+        return "amount"
+    if low > high:
+        return "low_high"
+    return None
+
+
+def parse_price_list(data) -> tuple[PriceItem, ...]:
+    """The price list from the YAML's data; PriceListError on anything missing, doubled or not an amount."""
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not data["items"]:
+        raise PriceListError("the price list needs a non-empty 'items' list")
+    items, seen = [], set()
+    for number, raw in enumerate(data["items"], 1):
+        if not isinstance(raw, dict):
+            raise PriceListError(f"item {number} is not a mapping")
+        item_id = raw.get("id")
+        if not isinstance(item_id, str) or not item_id.isidentifier() or item_id in seen | {NOTHING, UNKNOWN}:
+            raise PriceListError(f"item {number}: missing, doubled or reserved id")
+        seen.add(item_id)
+        for field in ("name", "unit"):
+            words = raw.get(field)
+            if not isinstance(words, dict) or not all(isinstance(words.get(lang), str) and words[lang].strip()
+                                                      for lang in ("nl", "en")):
+                raise PriceListError(f"item {item_id}: '{field}' needs nl and en")
+        if amount_problem(raw.get("low"), raw.get("high")):
+            raise PriceListError(f"item {item_id}: low and high must be whole euros, low <= high")
+        if not isinstance(raw.get("source"), str) or not raw["source"].strip():
+            raise PriceListError(f"item {item_id}: a source is required")
+        items.append(PriceItem(item_id, dict(raw["name"]), dict(raw["unit"]), raw["low"], raw["high"],
+                               raw["source"].strip(), bool(raw.get("hourly_rate"))))
+    if sum(item.hourly_rate for item in items) != 1:
+        raise PriceListError("exactly one item needs hourly_rate: true")
+    return tuple(items)
+
+
+def with_overrides(items: tuple[PriceItem, ...], overrides: dict[str, tuple[int, int, str]]) -> tuple[PriceItem, ...]:
+    """The price list with the beheerder's amounts and sources ({id: (low, high, source)}) in place of the file's."""
+    return tuple(replace(item, low=overrides[item.id][0], high=overrides[item.id][1], source=overrides[item.id][2])
+                 if item.id in overrides else item for item in items)

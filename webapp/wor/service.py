@@ -2,17 +2,22 @@
 enrols them at the first conversation, and the verwijzer hears back what the resident allowed."""
 
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from webapp.accounts import service as people
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
-from webapp.core.models import Resident, User, WorContactAttempt, WorReferral
+from webapp.core.models import Resident, User, WorContactAttempt, WorPrice, WorReferral
+from webapp.wor import rules
 from webapp.wor.rules import OPEN, can_move
 
 DOUBLE_SUBMIT = timedelta(minutes=10)
+PRICE_FILE = Path(__file__).resolve().parent.parent / "data" / "rendement.yaml"
 
 
 class WorError(ValueError):
@@ -143,8 +148,34 @@ def not_started(referral: WorReferral, reason: str | None, note: str | None) -> 
     _move(referral, WorStatus.NIET_GESTART)
 
 
-def close(referral: WorReferral) -> None:
-    """The coaching ended: afgerond."""
+@cache
+def file_prices() -> tuple[rules.PriceItem, ...]:
+    """The price list as the file has it, read once per process (a broken file fails loudly)."""
+    return rules.parse_price_list(yaml.safe_load(PRICE_FILE.read_text(encoding="utf-8")))
+
+
+def prices() -> tuple[rules.PriceItem, ...]:
+    """The price list with the beheerder's amounts and sources in place of the file's."""
+    overrides = {p.item_id: (p.low, p.high, p.source) for p in db.session.scalars(select(WorPrice))}
+    return rules.with_overrides(file_prices(), overrides)
+
+
+def avoidable() -> list[rules.PriceItem]:
+    """The price list's lines a coach can tick at the close (not the coach's own hourly rate)."""
+    return [item for item in prices() if not item.hourly_rate]
+
+
+def close(referral: WorReferral, improved: str | None, hours: int | None, avoided: list[str]) -> None:
+    """The coaching ended: afgerond, with whether things improved, the hours it took, and what the coach
+    judges was avoided or postponed. Checked here too, so nothing half is stored."""
+    problems = rules.close_problems(improved, hours, avoided, {item.id for item in avoidable()})
+    if problems:
+        raise WorError(problems[0])
+    if not can_move(referral.status, WorStatus.AFGEROND):
+        raise WorError("step")
+    referral.improved, referral.coaching_hours = improved, hours
+    referral.avoided = sorted(set(avoided))
+    referral.closed_at = clock.now()
     _move(referral, WorStatus.AFGEROND)
 
 

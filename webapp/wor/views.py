@@ -15,7 +15,8 @@ from webapp.core.permissions import handles_wor_referral, require_wor_referral, 
 from webapp.core.views import by_public_id, render_form
 from webapp.wor import rules
 from webapp.wor import service as wor
-from webapp.wor.forms import AttemptForm, FeedbackNoteForm, NotStartedForm, ReferralForm, WorEnrolForm
+from webapp.wor.forms import (AttemptForm, CloseForm, FeedbackNoteForm, NotStartedForm, ReferralForm, SharingForm,
+                              WorEnrolForm)
 from webapp.wor.labels import PROBLEMS
 
 bp = Blueprint("wor", __name__)
@@ -81,6 +82,10 @@ def queue():
 
 def _detail(referral: WorReferral, status: int = 200, **forms):
     forms.setdefault("attempt_form", AttemptForm())
+    if "close_form" not in forms:
+        forms["close_form"] = CloseForm(formdata=None)
+        forms["close_form"].set_items(wor.avoidable(), locale())
+    forms.setdefault("sharing_form", SharingForm(formdata=None, sharing=referral.sharing))
     forms.setdefault("not_started_form", NotStartedForm())
     forms.setdefault("note_form", FeedbackNoteForm(note=referral.feedback_note))
     if status == 200:
@@ -171,11 +176,19 @@ def not_started(referral_id: str):
 @bp.post("/coach/welzijn-op-recept/<referral_id>/afronden")
 @role_required(COACH)
 def close(referral_id: str):
+    """Afgerond, in a few taps: better or not, the hours it took, what was avoided; bad input changes nothing."""
     referral = _load(referral_id)
     if (refused := _mine_to_handle(referral)) is not None:
         return refused
+    if not rules.can_move(referral.status, WorStatus.AFGEROND):
+        flash(str(PROBLEMS["step"]), "error")
+        return redirect(url_for("wor.referral", referral_id=referral.public_id))
+    form = CloseForm()
+    form.set_items(wor.avoidable(), locale())
+    if not form.validate_on_submit():
+        return _detail(referral, 400, close_form=form)
     try:
-        wor.close(referral)
+        wor.close(referral, form.improved.data, form.hours.data, form.avoided.data)
     except wor.WorError as error:
         flash(str(PROBLEMS[str(error)]), "error")
     else:

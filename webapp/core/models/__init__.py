@@ -22,12 +22,12 @@ from webapp.core.models.people import (
 )
 from webapp.core.models.reminders import ReminderCall, ReminderSent
 from webapp.core.models.sessions import LoginSession
-from webapp.core.models.wor import WorContactAttempt, WorReferral
+from webapp.core.models.wor import WorContactAttempt, WorPrice, WorReferral
 
 __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
-    "ReminderCall", "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
+    "ReminderCall", "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorPrice", "WorReferral",
 ]
