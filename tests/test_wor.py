@@ -380,3 +380,66 @@ def test_close_problems_rules():
     assert rules.close_problems(None, None, [], known) == ["improved", "hours", "avoided"]
     assert rules.close_problems("minder", 201, ["weet_niet", "niets"], known) == ["hours", "avoided_alone"]
     assert rules.close_problems("hetzelfde", 4, ["thuiszorg"], known) == ["avoided"]
+
+
+# --- feedback for the verwijzer: every sharing x status ---
+
+NOTE, ACTIVITIES, WITHHELD = "Gaat naar de wandelgroep", ("Wandelgroep", "Koor"), (None, None, None, True, None, (), None)
+FEEDBACK_TABLE = {
+    # status: {sharing: (status, not_started, note, withheld, started, activities, improved)}
+    WorStatus.ONTVANGEN: dict.fromkeys((None, "geen", "status", "status_notitie"),
+                                       ("ontvangen", None, None, False, None, (), None)),
+    WorStatus.CONTACT_GELEGD: dict.fromkeys((None, "geen", "status", "status_notitie"),
+                                            ("contact_gelegd", None, None, False, None, (), None)),
+    WorStatus.NIET_GESTART: dict.fromkeys((None, "geen", "status", "status_notitie"),
+                                          ("niet_gestart", "wil_niet", None, False, False, (), None)),
+    WorStatus.IN_BEGELEIDING: {None: WITHHELD, "geen": WITHHELD,
+                               "status": ("in_begeleiding", None, None, False, True, (), None),
+                               "status_notitie": ("in_begeleiding", None, NOTE, False, True, ACTIVITIES, None)},
+    WorStatus.AFGEROND: {None: WITHHELD, "geen": WITHHELD,
+                         "status": ("afgerond", None, None, False, True, (), "beter"),
+                         "status_notitie": ("afgerond", None, NOTE, False, True, ACTIVITIES, "beter")},
+}
+
+
+@pytest.mark.parametrize("status, sharing", [(status, sharing) for status, row in FEEDBACK_TABLE.items()
+                                             for sharing in row])
+def test_feedback_for_every_sharing_and_status(status, sharing):
+    seen = rules.feedback(status, sharing, "wil_niet", NOTE, ACTIVITIES, "beter")
+    assert (seen.status, seen.not_started, seen.note, seen.withheld, seen.started, seen.activities,
+            seen.improved) == FEEDBACK_TABLE[status][sharing]
+    # Words only: never a number the verwijzer could read as a score.
+    assert not any(isinstance(value, (int, float)) and not isinstance(value, bool) for value in vars(seen).values())
+
+
+def test_feedback_never_shows_an_unknown_improvement_word():
+    assert rules.feedback(WorStatus.AFGEROND, "status", None, None, (), "7").improved is None
+    assert rules.feedback(WorStatus.AFGEROND, "status", None, None, (), None).improved is None
+
+
+def _choose_activity(app, name="Wandelgroep"):
+    from webapp.core.models import Activity, Referral
+
+    with app.app_context():
+        activity = Activity(name=name, organisation="Welzijn", description="Samen.", pillars=["lichaam"],
+                            last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.flush()
+        db.session.add(Referral(resident_id=db.session.scalar(select(WorReferral)).resident_id,
+                                activity_id=activity.id))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("sharing, sees_activities, sees_improved", [
+    ("status_notitie", True, True), ("status", False, True), ("geen", False, False)])
+def test_the_verwijzer_reads_started_activities_and_improvement_as_far_as_allowed(
+        app, client, people, login_as, sharing, sees_activities, sees_improved):
+    coach, base = _in_coaching(app, client, people, login_as, sharing=sharing)
+    _choose_activity(app, "Wandelgroep De Linde")
+    mine = client.get("/verwijzer").get_data(as_text=True)
+    assert ("Ja, gestart" in mine) == (sharing != "geen")
+    assert ("Wandelgroep De Linde" in mine) == sees_activities
+    coach.post_form(f"{base}/afronden", {**CLOSE, "improved": "hetzelfde"})
+    mine = client.get("/verwijzer").get_data(as_text=True)
+    assert ("Gaat het beter? Ongeveer hetzelfde" in mine) == sees_improved
+    assert "12" not in mine.split("<tbody>")[1]  # the hours stay with the coaches and the figures

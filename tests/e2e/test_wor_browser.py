@@ -70,7 +70,7 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     office.get_by_label("Mondeling").check()
     office.get_by_label("Datum van de toestemming").fill(date.today().isoformat())
     office.get_by_label("Ik heb uitgelegd wat Veerkracht bewaart").check()
-    office.get_by_label("Hoe ver de begeleiding is, en een korte notitie").check()
+    office.get_by_label("Hoe ver de begeleiding is, of het beter gaat, welke activiteiten gekozen zijn, en een korte notitie").check()
     assert_no_axe_violations(office)
     office.get_by_role("button", name="Inschrijven en koppelen").click()
     expect(office.get_by_role("heading", name="mevr. J. de Vries", level=1)).to_be_visible()

@@ -183,8 +183,10 @@ class WorSharing(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.GEEN: N_("Geen terugkoppeling"), cls.STATUS: N_("Alleen hoe ver de begeleiding is"),
-                cls.STATUS_NOTITIE: N_("Hoe ver de begeleiding is, en een korte notitie")}
+        return {cls.GEEN: N_("Geen terugkoppeling"),
+                cls.STATUS: N_("Hoe ver de begeleiding is, en aan het eind of het beter gaat"),
+                cls.STATUS_NOTITIE: N_("Hoe ver de begeleiding is, of het beter gaat, welke activiteiten gekozen zijn, "
+                                       "en een korte notitie")}
 
 
 class WorAttemptOutcome(Vocabulary):

@@ -30,23 +30,35 @@ def waiting_days(received: date, today: date) -> int:
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the verwijzer may read about one of their own referrals."""
+    """What the verwijzer may read about one of their own referrals; never answers or scores."""
 
     status: str | None       # a WorStatus, or None when the resident chose no feedback
     not_started: str | None  # a WorNotStarted, only with status NIET_GESTART
     note: str | None         # only when the resident agreed to a short note
     withheld: bool           # the resident chose that the verwijzer hears nothing more
+    started: bool | None = None          # did the coaching start; None while that is not known yet
+    activities: tuple[str, ...] = ()     # names of the activities the resident chose (with STATUS_NOTITIE)
+    improved: str | None = None          # a WorImproved, at the close (with STATUS or STATUS_NOTITIE)
 
 
-def feedback(status: str, sharing: str | None, not_started: str | None, note: str | None) -> Feedback:
-    """The status and, only with the resident's choice, a short note; never answers or scores."""
+def feedback(status: str, sharing: str | None, not_started: str | None, note: str | None,
+             activities: tuple[str, ...] | list[str] = (), improved: str | None = None) -> Feedback:
+    """What the resident's choice (WorSharing) lets the verwijzer read.
+
+    Before the first conversation: how far the coach got (the patient agreed to be referred), and
+    the reason when it did not start. From then on GEEN: nothing; STATUS: the status, that it
+    started, and at the close whether things improved, in words; STATUS_NOTITIE: also the short
+    note and the activities chosen.
+    """
     if status in BEFORE_CONSENT:
-        return Feedback(status, not_started if status == WorStatus.NIET_GESTART else None, None, False)
+        stopped = status == WorStatus.NIET_GESTART
+        return Feedback(status, not_started if stopped else None, None, False, started=False if stopped else None)
+    if sharing not in (WorSharing.STATUS, WorSharing.STATUS_NOTITIE):
+        return Feedback(None, None, None, True)
+    words = improved if status == WorStatus.AFGEROND and improved in WorImproved.values() else None
     if sharing == WorSharing.STATUS:
-        return Feedback(status, None, None, False)
-    if sharing == WorSharing.STATUS_NOTITIE:
-        return Feedback(status, None, (note or None), False)
-    return Feedback(None, None, None, True)
+        return Feedback(status, None, None, False, started=True, improved=words)
+    return Feedback(status, None, (note or None), False, started=True, activities=tuple(activities), improved=words)
 
 
 # --- closing a case: what the coach records in a few taps ---

@@ -12,7 +12,7 @@ from webapp.accounts import service as people
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
-from webapp.core.models import Resident, User, WorContactAttempt, WorPrice, WorReferral
+from webapp.core.models import Activity, Referral, Resident, User, WorContactAttempt, WorPrice, WorReferral
 from webapp.wor import rules
 from webapp.wor.rules import OPEN, can_move
 
@@ -190,6 +190,27 @@ def set_feedback_note(referral: WorReferral, note: str | None) -> None:
     referral.updated_at = clock.now()
     db.session.flush()
     _audit("wor.note", referral)
+
+
+def activities_of(referrals: list[WorReferral]) -> dict[int, tuple[str, ...]]:
+    """{resident id: names of the activities (sociale kaart) the resident chose}, oldest first, each once."""
+    ids = {r.resident_id for r in referrals if r.resident_id}
+    chosen: dict[int, list[str]] = {}
+    if ids:
+        for resident_id, name in db.session.execute(
+                select(Referral.resident_id, Activity.name).join(Activity, Activity.id == Referral.activity_id)
+                .where(Referral.resident_id.in_(ids)).order_by(Referral.created_at, Referral.id)):
+            names = chosen.setdefault(resident_id, [])
+            if name not in names:
+                names.append(name)
+    return {resident_id: tuple(names) for resident_id, names in chosen.items()}
+
+
+def feedback_for(referrals: list[WorReferral]) -> dict[int, rules.Feedback]:
+    """{referral id: what its verwijzer may read}, as the resident's choice allows at this moment."""
+    chosen = activities_of(referrals)
+    return {r.id: rules.feedback(r.status, r.sharing, r.not_started_reason, r.feedback_note,
+                                 chosen.get(r.resident_id, ()), r.improved) for r in referrals}
 
 
 def record_feedback_views(referrals: list[WorReferral]) -> None:

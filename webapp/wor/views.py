@@ -9,7 +9,8 @@ from webapp.core import clock
 from webapp.core.definitions import life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import Role, WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus, WorUrgency
+from webapp.core.labels import (Role, WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorStatus,
+                                WorUrgency)
 from webapp.core.models import WorReferral
 from webapp.core.permissions import handles_wor_referral, require_wor_referral, role_required
 from webapp.core.views import by_public_id, render_form
@@ -28,6 +29,7 @@ def _words() -> dict:
     return {"status_labels": {s: s.label for s in WorStatus}, "urgency_labels": {u: u.label for u in WorUrgency},
             "not_started_labels": {r: r.label for r in WorNotStarted},
             "sharing_labels": {s: s.label for s in WorSharing},
+            "improved_labels": {i: i.label for i in WorImproved},
             "outcome_labels": {o: o.label for o in WorAttemptOutcome},
             "event_names": {e.id: e.short.get(locale()) for e in life_events().events}}
 
@@ -38,7 +40,7 @@ def mine():
     """The verwijzer's own referrals with the feedback the resident allowed; nobody else's."""
     referrals = wor.referrals_by(current_user)
     wor.record_feedback_views(referrals)
-    feedback = {r.id: rules.feedback(r.status, r.sharing, r.not_started_reason, r.feedback_note) for r in referrals}
+    feedback = wor.feedback_for(referrals)
     return render_template("wor/mine.html", referrals=referrals, feedback=feedback, today=clock.today(), **_words())
 
 
