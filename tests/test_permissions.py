@@ -144,6 +144,11 @@ MATRIX = {
     "wor.note": ("POST", "/coach/welzijn-op-recept/{wor_linked}/terugkoppeling", {**WELZIJNSCOACH, "coach_other": 400}),
     # "Contact gelegd" cannot be closed as afgerond: a message, nothing changes.
     "wor.close": ("POST", "/coach/welzijn-op-recept/{wor}/afronden", {**WELZIJNSCOACH, "coach_other": 302}),
+    # No resident linked yet ({wor}): a message, nothing changes; the empty form on a linked one is refused.
+    "wor.sharing": ("POST", "/coach/welzijn-op-recept/{wor_linked}/keuze", {**WELZIJNSCOACH, "coach_other": 400}),
+    "wor.own": ("GET", "/account/verwijzer", RESIDENT_ONLY),
+    "wor.own_sharing": ("POST", "/account/verwijzer/{wor_linked}", {**RESIDENT_ONLY, "owner": 400,
+                                                                     "other_resident": 404}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }

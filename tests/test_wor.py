@@ -443,3 +443,66 @@ def test_the_verwijzer_reads_started_activities_and_improvement_as_far_as_allowe
     mine = client.get("/verwijzer").get_data(as_text=True)
     assert ("Gaat het beter? Ongeveer hetzelfde" in mine) == sees_improved
     assert "12" not in mine.split("<tbody>")[1]  # the hours stay with the coaches and the figures
+
+
+# --- the resident changes the choice later ---
+
+def _link_to_login(app, make_resident) -> dict:
+    """The referral's resident gets a login of their own (as after an activation code)."""
+    own = make_resident("verwezen")
+    with app.app_context():
+        referral = db.session.scalar(select(WorReferral))
+        referral.resident_id = db.session.scalar(select(Resident.id).where(Resident.public_id == own["resident"]))
+        db.session.commit()
+    return own
+
+
+def test_the_coach_changes_the_choice_with_the_resident_and_the_verwijzer_sees_it_at_once(app, client, people,
+                                                                                         login_as):
+    coach, base = _in_coaching(app, client, people, login_as, sharing="status_notitie")
+    coach.post_form(f"{base}/terugkoppeling", {"note": "Gaat naar het koor."})
+    assert "Gaat naar het koor." in client.get("/verwijzer").get_data(as_text=True)
+    assert "Keuze van de bewoner wijzigen" in coach.get(base).get_data(as_text=True)
+    response = coach.post_form(f"{base}/keuze", {"sharing": "onzin"})
+    assert response.status_code == 400 and _referral(app).sharing == "status_notitie"
+    assert coach.post_form(f"{base}/keuze", {"sharing": "geen"}).status_code == 302
+    mine = client.get("/verwijzer").get_data(as_text=True)
+    assert "Gaat naar het koor." not in mine and "De patiënt koos voor geen terugkoppeling." in mine
+    with app.app_context():
+        resident = db.session.get(Resident, _referral(app).resident_id)
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "wor.sharing", AuditEvent.resident_public_id == resident.public_id)) == 1
+
+
+def test_a_colleague_cannot_change_the_choice(app, client, people, login_as):
+    _coach, base = _in_coaching(app, client, people, login_as)
+    _as(app, people, login_as, "colleague").post_form(f"{base}/keuze", {"sharing": "geen"})
+    assert _referral(app).sharing == "status_notitie"
+
+
+def test_the_resident_changes_the_choice_on_their_own_account(app, client, people, login_as, make_resident):
+    _in_coaching(app, client, people, login_as, sharing="geen")
+    own = _link_to_login(app, make_resident)
+    resident = app.test_client()
+    login_as(resident, own["user"])
+    assert "Kies wat uw huisarts of verpleegkundige terughoort" in resident.get("/account").get_data(as_text=True)
+    page = resident.get("/account/verwijzer").get_data(as_text=True)
+    assert "Verwezen door Dokter Bos" in page and "Uw keuze nu: Geen terugkoppeling" in page
+    referral_id = _referral(app).public_id
+    assert resident.post_form(f"/account/verwijzer/{referral_id}", {}).status_code == 400
+    assert resident.post_form(f"/account/verwijzer/{referral_id}", {"sharing": "status"}).status_code == 302
+    assert _referral(app).sharing == "status"
+    assert "In begeleiding" in client.get("/verwijzer").get_data(as_text=True)
+    log = resident.get("/account/inzage?ook_eigen=1").get_data(as_text=True)
+    assert "Keuze gewijzigd: wat uw verwijzer terughoort" in log
+
+
+def test_another_resident_cannot_change_the_choice(app, client, people, login_as, make_resident):
+    _in_coaching(app, client, people, login_as, sharing="geen")
+    _link_to_login(app, make_resident)
+    stranger = app.test_client()
+    login_as(stranger, make_resident("buurman")["user"])
+    assert "Kies wat uw huisarts" not in stranger.get("/account").get_data(as_text=True)
+    assert stranger.post_form(f"/account/verwijzer/{_referral(app).public_id}", {"sharing": "status"}).status_code \
+        == 404
+    assert _referral(app).sharing == "geen"

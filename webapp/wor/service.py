@@ -213,6 +213,26 @@ def feedback_for(referrals: list[WorReferral]) -> dict[int, rules.Feedback]:
                                  chosen.get(r.resident_id, ()), r.improved) for r in referrals}
 
 
+def set_sharing(referral: WorReferral, sharing: str) -> None:
+    """The resident (or the coach with the resident) changes what the verwijzer hears back; at once."""
+    if referral.resident_id is None:
+        raise WorError("not_linked")
+    if sharing not in WorSharing.values():
+        raise WorError("step")
+    if referral.sharing == sharing:
+        return
+    referral.sharing = WorSharing(sharing)
+    referral.updated_at = clock.now()
+    db.session.flush()
+    _audit("wor.sharing", referral)
+
+
+def referrals_of_resident(resident: Resident) -> list[WorReferral]:
+    """The GP referrals linked to this resident, newest first (for the resident's own page)."""
+    return list(db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id)
+                                   .order_by(WorReferral.created_at.desc(), WorReferral.id.desc())))
+
+
 def record_feedback_views(referrals: list[WorReferral]) -> None:
     """The verwijzer read the feedback on linked referrals: a line in those residents' access logs."""
     ids = [r.resident_id for r in referrals if r.resident_id]

@@ -1,6 +1,6 @@
 """Welzijn op Recept: the verwijzer refers and reads the feedback; the welzijnscoaches' queue and steps."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,8 @@ from webapp.core.i18n import locale
 from webapp.core.labels import (Role, WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorStatus,
                                 WorUrgency)
 from webapp.core.models import WorReferral
-from webapp.core.permissions import handles_wor_referral, require_wor_referral, role_required
+from webapp.core import audit
+from webapp.core.permissions import handles_wor_referral, own_resident, require_wor_referral, role_required
 from webapp.core.views import by_public_id, render_form
 from webapp.wor import rules
 from webapp.wor import service as wor
@@ -214,3 +215,54 @@ def note(referral_id: str):
     wor.set_feedback_note(referral, form.note.data)
     flash(_("De notitie voor de verwijzer is opgeslagen."), "success")
     return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/keuze")
+@role_required(COACH)
+def sharing(referral_id: str):
+    """The coach, with the resident, changes what the verwijzer hears back."""
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    if referral.resident_id is None:
+        flash(str(PROBLEMS["not_linked"]), "error")
+        return redirect(url_for("wor.referral", referral_id=referral.public_id))
+    form = SharingForm()
+    if not form.validate_on_submit():
+        return _detail(referral, 400, sharing_form=form)
+    wor.set_sharing(referral, form.sharing.data)
+    flash(_("De keuze van de bewoner is opgeslagen. De verwijzer ziet nu alleen wat de bewoner goed vindt."),
+          "success")
+    return redirect(url_for("wor.referral", referral_id=referral.public_id))
+
+
+def _own_page(status: int = 200, failed: WorReferral | None = None, failed_form: SharingForm | None = None):
+    resident = own_resident()
+    referrals = wor.referrals_of_resident(resident)
+    audit.record("wor.own_view", resident, resident)
+    forms = {r.id: (failed_form if failed is not None and r.id == failed.id
+                    else SharingForm(formdata=None, sharing=r.sharing)) for r in referrals}
+    referrers = wor.referrer_names(referrals)
+    return render_template("wor/own.html", referrals=referrals, forms=forms, referrers=referrers,
+                           **_words()), status
+
+
+@bp.get("/account/verwijzer")
+@role_required(Role.BEWONER)
+def own():
+    """The resident's own page: what their verwijzer hears back, and a way to change it."""
+    return _own_page()
+
+
+@bp.post("/account/verwijzer/<referral_id>")
+@role_required(Role.BEWONER)
+def own_sharing(referral_id: str):
+    referral = by_public_id(WorReferral, referral_id)
+    if referral is None or referral.resident_id != own_resident().id:
+        abort(404)
+    form = SharingForm()
+    if not form.validate_on_submit():
+        return _own_page(400, referral, form)
+    wor.set_sharing(referral, form.sharing.data)
+    flash(_("Uw keuze is opgeslagen. Uw verwijzer ziet nu alleen wat u goed vindt."), "success")
+    return redirect(url_for("wor.own"))
