@@ -149,6 +149,11 @@ MATRIX = {
     "wor.own": ("GET", "/account/verwijzer", RESIDENT_ONLY),
     "wor.own_sharing": ("POST", "/account/verwijzer/{wor_linked}", {**RESIDENT_ONLY, "owner": 400,
                                                                      "other_resident": 404}),
+    # Only the verwijzer who made the referral; another practice's verwijzer gets a 404 (no id probing).
+    "wor.feedback_pdf": ("GET", "/verwijzer/{wor_linked}/terugkoppeling.pdf",
+                         {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 404, "*": 403}),
+    "wor.fhir": ("GET", "/verwijzer/{wor_linked}/fhir.json",
+                 {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 404, "*": 403}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }

@@ -506,3 +506,130 @@ def test_another_resident_cannot_change_the_choice(app, client, people, login_as
     assert stranger.post_form(f"/account/verwijzer/{_referral(app).public_id}", {"sharing": "status"}).status_code \
         == 404
     assert _referral(app).sharing == "geen"
+
+
+# --- the verwijzer's downloads: a one-page PDF and a FHIR ServiceRequest + Task pair ---
+
+def _pdf_text(body: bytes) -> tuple[int, str]:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(body))
+    return len(reader.pages), " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_feedback_pdf_is_one_page_with_only_what_is_allowed(app, client, people, login_as):
+    coach, base = _in_coaching(app, client, people, login_as, sharing="status")
+    coach.post_form(f"{base}/afronden", {**CLOSE, "improved": "beter"})
+    referral = _referral(app)
+    response = client.get(f"/verwijzer/{referral.public_id}/terugkoppeling.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pages, text = _pdf_text(response.data)
+    assert pages == 1
+    for words in ("Terugkoppeling Welzijn op Recept", "mevr. J. de Vries", "Afgerond", "Ja, gestart", "Beter"):
+        assert words in text, words
+    assert "Notitie" not in text and "12" not in text.replace("2026", "")
+    with app.app_context():
+        resident = db.session.get(Resident, referral.resident_id)
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "wor.feedback_pdf", AuditEvent.resident_public_id == resident.public_id)) == 1
+
+
+def test_another_practices_verwijzer_gets_no_download(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    other = _as(app, people, login_as, "other_verwijzer")
+    for url in (f"/verwijzer/{referral.public_id}/terugkoppeling.pdf", f"/verwijzer/{referral.public_id}/fhir.json"):
+        assert other.get(url).status_code == 404
+        assert _as(app, people, login_as, "coach").get(url).status_code == 403
+        assert client.get(url).status_code == 200
+    with app.app_context():  # before the resident is linked: audited by the referral's id
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action.in_(("wor.fhir", "wor.feedback_pdf")),
+            AuditEvent.object_public_id == referral.public_id)) == 2
+
+
+def _fhir(client, referral) -> dict:
+    response = client.get(f"/verwijzer/{referral.public_id}/fhir.json")
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    return response.get_json()
+
+
+def _validate_fhir(bundle: dict) -> tuple[dict, dict]:
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.fhir_validation import assert_valid
+
+    Bundle.model_validate(bundle)  # structure and datatypes (R4B: ServiceRequest and Task as in R4)
+    assert_valid(bundle)           # R4 invariants, JSON rules and the Bundle's fullUrls
+    assert bundle["type"] == "collection"
+    [request, task] = [entry["resource"] for entry in bundle["entry"]]
+    assert (request["resourceType"], task["resourceType"]) == ("ServiceRequest", "Task")
+    assert task["focus"]["reference"] == f"ServiceRequest/{request['id']}"
+    assert request["intent"] == task["intent"] == "order"
+    return request, task
+
+
+def test_the_fhir_pair_follows_the_status_path_and_validates(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    request, task = _validate_fhir(_fhir(client, referral))
+    assert (request["status"], task["status"], task["businessStatus"]["text"]) == ("active", "requested", "Ontvangen")
+    assert "output" not in task
+    patient, practitioner = request["contained"]
+    assert patient == {"resourceType": "Patient", "id": "patient", "name": [{"text": "mevr. J. de Vries"}]}
+    assert practitioner["identifier"][0]["value"] == people["verwijzer"]["user"]
+    assert request["requester"]["reference"] == "#verwijzer" and request["subject"]["reference"] == "#patient"
+    assert request["priority"] == "asap" and request["authoredOn"].startswith(str(date.today().year))
+    assert all(c["system"] != "http://snomed.info/sct" for c in request["code"]["coding"])
+    coach, base = _as(app, people, login_as, "coach"), f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/contactpoging", {"outcome": "bereikt"})
+    assert _validate_fhir(_fhir(client, referral))[1]["status"] == "accepted"
+    coach.post_form(f"{base}/inschrijven", {
+        "display_name": "J. de V.", "consent_method": "mondeling", "consent_date": date.today().isoformat(),
+        "consent_explained": "y", "sharing": "status_notitie"})
+    _choose_activity(app, "Koor De Stem")
+    coach.post_form(f"{base}/terugkoppeling", {"note": "Zingt mee."})
+    request, task = _validate_fhir(_fhir(client, referral))
+    assert task["status"] == "in-progress" and request["status"] == "active"
+    coach.post_form(f"{base}/afronden", {**CLOSE, "improved": "minder"})
+    request, task = _validate_fhir(_fhir(client, referral))
+    assert (request["status"], task["status"]) == ("completed", "completed")
+    outputs = {o["type"]["coding"][0]["code"]: o for o in task["output"]}
+    assert outputs["gestart"]["valueBoolean"] is True
+    assert outputs["verbetering"]["valueString"] == "Minder goed"
+    assert outputs["activiteit"]["valueString"] == "Koor De Stem"
+    assert outputs["notitie"]["valueString"] == "Zingt mee."
+    coach.post_form(f"{base}/keuze", {"sharing": "geen"})  # the resident changes their mind
+    request, task = _validate_fhir(_fhir(client, referral))
+    assert (request["status"], task["status"]) == ("active", "accepted") and "output" not in task
+    assert task["businessStatus"]["text"] == "De patiënt koos voor geen terugkoppeling."
+
+
+def test_a_referral_that_did_not_start_is_a_rejected_task_with_the_reason(app, client, people, login_as):
+    referral = _refer(app, client, people, login_as)
+    coach, base = _as(app, people, login_as, "coach"), f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    coach.post_form(f"{base}/niet-gestart", {"reason": "andere_hulp", "note": "Zoon regelt het"})
+    request, task = _validate_fhir(_fhir(client, referral))
+    assert (request["status"], task["status"]) == ("revoked", "rejected")
+    assert task["statusReason"]["text"] == "Heeft al andere hulp"
+    assert task["output"] == [{"type": {"coding": [{"system": rules.FEEDBACK_CODE_SYSTEM, "code": "gestart",
+                                                     "display": "Begeleiding gestart"}]}, "valueBoolean": False}]
+    assert "Zoon regelt het" not in str(request) + str(task)
+
+
+@pytest.mark.parametrize("status", list(rules.TASK_STATUS))
+@pytest.mark.parametrize("sharing", [None, "geen", "status", "status_notitie"])
+def test_the_fhir_pair_validates_for_every_sharing_and_status(status, sharing):
+    seen = rules.feedback(status, sharing, "wil_niet", NOTE, ACTIVITIES, "beter")
+    bundle = rules.fhir_referral_bundle(rules.FhirReferral(
+        referral_id="0123456789abcdef0123456789abcdef", patient_name="J. de V.",
+        authored_on="2026-11-02T09:30:00+01:00", last_modified="2026-12-01T10:00:00+01:00", urgency="gewoon",
+        referrer_id="fedcba9876543210fedcba9876543210", referrer_name="Dokter Bos", referrer_organisation="De Linde",
+        feedback=seen, status_text="x", not_started_text="Wil op dit moment geen begeleiding",
+        improved_text="Beter"))
+    _request, task = _validate_fhir(bundle)
+    values = [o.get("valueString") for o in task.get("output", [])]
+    assert (NOTE in values) == (sharing == "status_notitie" and status in ("in_begeleiding", "afgerond"))
+    assert ("Beter" in values) == (sharing in ("status", "status_notitie") and status == "afgerond")

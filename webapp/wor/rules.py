@@ -147,3 +147,98 @@ def with_overrides(items: tuple[PriceItem, ...], overrides: dict[str, tuple[int,
     """The price list with the beheerder's amounts and sources ({id: (low, high, source)}) in place of the file's."""
     return tuple(replace(item, low=overrides[item.id][0], high=overrides[item.id][1], source=overrides[item.id][2])
                  if item.id in overrides else item for item in items)
+
+
+# --- the feedback as FHIR R4: a ServiceRequest + Task pair (Gravity SDOH Clinical Care referral pattern) ---
+
+FHIR_BASE = "https://veerkracht.nl/fhir"
+# No SNOMED CT code could be verified for "referral to social prescribing" here, so the referral's
+# category and code come from the app's own code system (never an invented SNOMED code).
+WOR_CODE_SYSTEM = FHIR_BASE + "/CodeSystem/welzijn-op-recept"
+FEEDBACK_CODE_SYSTEM = FHIR_BASE + "/CodeSystem/welzijn-op-recept-terugkoppeling"
+TASK_STATUS = {WorStatus.ONTVANGEN: "requested", WorStatus.CONTACT_GELEGD: "accepted",
+               WorStatus.IN_BEGELEIDING: "in-progress", WorStatus.AFGEROND: "completed",
+               WorStatus.NIET_GESTART: "rejected"}
+REQUEST_STATUS = {WorStatus.AFGEROND: "completed", WorStatus.NIET_GESTART: "revoked"}  # otherwise "active"
+PRIORITY = {"gewoon": "routine", "snel": "asap"}
+
+
+@dataclass(frozen=True)
+class FhirReferral:
+    """What the verwijzer's own FHIR download holds: their own typing, and the feedback they may read."""
+
+    referral_id: str
+    patient_name: str
+    authored_on: str        # ISO 8601 with offset
+    last_modified: str
+    urgency: str
+    referrer_id: str
+    referrer_name: str
+    referrer_organisation: str | None
+    feedback: Feedback
+    status_text: str        # the status (or "no feedback chosen") in words, for businessStatus
+    not_started_text: str | None
+    improved_text: str | None
+
+
+def _output(code: str, display: str, value: dict) -> dict:
+    return {"type": {"coding": [{"system": FEEDBACK_CODE_SYSTEM, "code": code, "display": display}]}, **value}
+
+
+def fhir_referral_bundle(r: FhirReferral, base: str = FHIR_BASE) -> dict:
+    """A Bundle (collection) of a ServiceRequest (the referral) and a Task (how far it got), holding
+    only what the resident's choice lets this verwijzer read; the patient is only the name typed."""
+    seen = r.feedback
+    known = None if seen.withheld else seen.status
+    # A FHIR id allows only A-Z a-z 0-9 - . ; the referral's number is URL-safe base64 (A-Z a-z 0-9 - _),
+    # so "_" -> "." is reversible and cannot collide.
+    fhir_id = r.referral_id.replace("_", ".")
+    request_id, task_id = f"wor-{fhir_id}", f"wor-{fhir_id}-taak"
+    practitioner = {"resourceType": "Practitioner", "id": "verwijzer",
+                    "identifier": [{"system": f"{base}/medewerker", "value": r.referrer_id}],
+                    "name": [{"text": r.referrer_name}]}
+    service_request = {
+        "resourceType": "ServiceRequest", "id": request_id,
+        "contained": [{"resourceType": "Patient", "id": "patient", "name": [{"text": r.patient_name}]}, practitioner],
+        "identifier": [{"system": f"{base}/wor-verwijzing", "value": r.referral_id}],
+        # Without feedback the verwijzer only knows that the coaching was agreed: "active".
+        "status": REQUEST_STATUS.get(known, "active"),
+        "intent": "order",
+        "category": [{"coding": [{"system": WOR_CODE_SYSTEM, "code": "welzijn-op-recept",
+                                  "display": "Welzijn op Recept"}]}],
+        "code": {"coding": [{"system": WOR_CODE_SYSTEM, "code": "verwijzing-welzijnscoach",
+                             "display": "Verwijzing naar een welzijnscoach (sociaal voorschrijven)"}],
+                 "text": "Welzijn op Recept"},
+        "priority": PRIORITY.get(r.urgency, "routine"),
+        "subject": {"reference": "#patient", "display": r.patient_name},
+        "authoredOn": r.authored_on,
+        "requester": {"reference": "#verwijzer", "display": r.referrer_name},
+    }
+    if r.referrer_organisation:
+        practitioner["name"][0]["text"] = f"{r.referrer_name} ({r.referrer_organisation})"
+    outputs = []
+    if seen.started is not None:
+        outputs.append(_output("gestart", "Begeleiding gestart", {"valueBoolean": seen.started}))
+    if seen.improved and r.improved_text:
+        outputs.append(_output("verbetering", "Gaat het beter (in woorden)", {"valueString": r.improved_text}))
+    outputs += [_output("activiteit", "Gekozen activiteit", {"valueString": name}) for name in seen.activities]
+    if seen.note:
+        outputs.append(_output("notitie", "Korte notitie", {"valueString": seen.note}))
+    task = {
+        "resourceType": "Task", "id": task_id,
+        "identifier": [{"system": f"{base}/wor-verwijzing-taak", "value": r.referral_id}],
+        # Without feedback: the patient agreed at the first conversation, nothing more is told.
+        "status": TASK_STATUS.get(known, "accepted"),
+        "businessStatus": {"text": r.status_text},
+        "intent": "order",
+        "focus": {"reference": f"ServiceRequest/{request_id}"},
+        "authoredOn": r.authored_on,
+        "lastModified": r.last_modified,
+    }
+    if known == WorStatus.NIET_GESTART and r.not_started_text:
+        task["statusReason"] = {"text": r.not_started_text}
+    if outputs:
+        task["output"] = outputs
+    return {"resourceType": "Bundle", "type": "collection", "timestamp": r.last_modified,
+            "entry": [{"fullUrl": f"{base}/ServiceRequest/{request_id}", "resource": service_request},
+                      {"fullUrl": f"{base}/Task/{task_id}", "resource": task}]}

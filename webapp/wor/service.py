@@ -233,6 +233,11 @@ def referrals_of_resident(resident: Resident) -> list[WorReferral]:
                                    .order_by(WorReferral.created_at.desc(), WorReferral.id.desc())))
 
 
+def record_download(action: str, referral: WorReferral) -> None:
+    """The verwijzer downloaded the feedback (PDF or FHIR): in the resident's access log once linked."""
+    _audit(action, referral)
+
+
 def record_feedback_views(referrals: list[WorReferral]) -> None:
     """The verwijzer read the feedback on linked referrals: a line in those residents' access logs."""
     ids = [r.resident_id for r in referrals if r.resident_id]

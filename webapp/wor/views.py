@@ -1,6 +1,8 @@
 """Welzijn op Recept: the verwijzer refers and reads the feedback; the welzijnscoaches' queue and steps."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +17,7 @@ from webapp.core.models import WorReferral
 from webapp.core import audit
 from webapp.core.permissions import handles_wor_referral, own_resident, require_wor_referral, role_required
 from webapp.core.views import by_public_id, render_form
-from webapp.wor import rules
+from webapp.wor import documents, rules
 from webapp.wor import service as wor
 from webapp.wor.forms import (AttemptForm, CloseForm, FeedbackNoteForm, NotStartedForm, ReferralForm, SharingForm,
                               WorEnrolForm)
@@ -266,3 +268,35 @@ def own_sharing(referral_id: str):
     wor.set_sharing(referral, form.sharing.data)
     flash(_("Uw keuze is opgeslagen. Uw verwijzer ziet nu alleen wat u goed vindt."), "success")
     return redirect(url_for("wor.own"))
+
+
+def _own_referral(referral_id: str) -> WorReferral:
+    """One of the verwijzer's own referrals; any other (another practice's, or unknown) is a 404."""
+    referral = by_public_id(WorReferral, referral_id)
+    if referral is None or referral.referrer_id != current_user.id:
+        abort(404)
+    return referral
+
+
+@bp.get("/verwijzer/<referral_id>/terugkoppeling.pdf")
+@role_required(Role.VERWIJZER)
+def feedback_pdf(referral_id: str):
+    """One page of feedback on one's own referral: what the resident allows, as the list shows it."""
+    referral = _own_referral(referral_id)
+    seen = wor.feedback_for([referral])[referral.id]
+    wor.record_download("wor.feedback_pdf", referral)
+    body = documents.feedback_pdf(referral, current_user, seen)
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="terugkoppeling-welzijn-op-recept.pdf"'})
+
+
+@bp.get("/verwijzer/<referral_id>/fhir.json")
+@role_required(Role.VERWIJZER)
+def fhir(referral_id: str):
+    """The same as a FHIR R4 ServiceRequest + Task pair, for the practice's own system."""
+    referral = _own_referral(referral_id)
+    seen = wor.feedback_for([referral])[referral.id]
+    wor.record_download("wor.fhir", referral)
+    body = json.dumps(documents.fhir_bundle(referral, current_user, seen), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/fhir+json",
+                    headers={"Content-Disposition": 'attachment; filename="welzijn-op-recept.fhir.json"'})
