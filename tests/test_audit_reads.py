@@ -27,6 +27,8 @@ SHOWS_NO_RESIDENT_DATA = {
     "caseload.home": {"coach_other"},                    # a coach with nobody to follow sees no one
     "caseload.referrals": {"coach_other"},               # idem
     "impact.page": ALL, "impact.csv": ALL,               # aggregates with suppression
+    "wor.figures": ALL, "wor.figures_csv": ALL,          # idem (Rendementsmeter)
+    "wor.prices": ALL,                                   # a price list; nobody's data
     "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
     "wor.new": ALL,                                      # an empty form
     "wor.mine": {"verwijzer_other"},                     # a verwijzer who referred nobody sees no one

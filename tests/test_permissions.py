@@ -154,6 +154,9 @@ MATRIX = {
                          {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 404, "*": 403}),
     "wor.fhir": ("GET", "/verwijzer/{wor_linked}/fhir.json",
                  {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 404, "*": 403}),
+    "wor.prices": ("GET", "/beheer/prijslijst", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "wor.figures": ("GET", "/beheer/rendement", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "wor.figures_csv": ("GET", "/beheer/rendement.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }

@@ -384,7 +384,8 @@ def test_close_problems_rules():
 
 # --- feedback for the verwijzer: every sharing x status ---
 
-NOTE, ACTIVITIES, WITHHELD = "Gaat naar de wandelgroep", ("Wandelgroep", "Koor"), (None, None, None, True, None, (), None)
+NOTE, ACTIVITIES = "Gaat naar de wandelgroep", ("Wandelgroep", "Koor")
+WITHHELD = (None, None, None, True, None, (), None)
 FEEDBACK_TABLE = {
     # status: {sharing: (status, not_started, note, withheld, started, activities, improved)}
     WorStatus.ONTVANGEN: dict.fromkeys((None, "geen", "status", "status_notitie"),
@@ -457,8 +458,7 @@ def _link_to_login(app, make_resident) -> dict:
     return own
 
 
-def test_the_coach_changes_the_choice_with_the_resident_and_the_verwijzer_sees_it_at_once(app, client, people,
-                                                                                         login_as):
+def test_the_coach_changes_the_choice_and_the_verwijzer_sees_it_at_once(app, client, people, login_as):
     coach, base = _in_coaching(app, client, people, login_as, sharing="status_notitie")
     coach.post_form(f"{base}/terugkoppeling", {"note": "Gaat naar het koor."})
     assert "Gaat naar het koor." in client.get("/verwijzer").get_data(as_text=True)

@@ -16,8 +16,16 @@ from webapp.accounts import rules
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db, limiter
 from webapp.core.labels import COACH_ROLES, CodePurpose, ConsentMethod, RelationOrigin, Role
-from webapp.core.models import (ActivationCode, AuditEvent, CoachRelation, RecoveryCode, Resident, User, UserRole,
-                                WorReferral)
+from webapp.core.models import (
+    ActivationCode,
+    AuditEvent,
+    CoachRelation,
+    RecoveryCode,
+    Resident,
+    User,
+    UserRole,
+    WorReferral,
+)
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation

@@ -94,7 +94,8 @@ class CloseForm(FlaskForm):
 
     improved = RadioField(
         _l("Gaat het beter met de bewoner?"), choices=_choices(WorImproved),
-        description=_l("Zoals u het inschat, samen met de bewoner. De verwijzer ziet dit antwoord als de bewoner dat goed vond."),
+        description=_l("Zoals u het inschat, samen met de bewoner. "
+                       "De verwijzer ziet dit antwoord als de bewoner dat goed vond."),
         validators=[DataRequired(PROBLEMS["improved"]), AnyOf(WorImproved.values(), message=PROBLEMS["improved"])],
         validate_choice=False)
     hours = WholeNumberField(
@@ -104,12 +105,16 @@ class CloseForm(FlaskForm):
         message=PROBLEMS["hours"])
     avoided = SelectMultipleField(
         _l("Wat is volgens u voorkomen of uitgesteld?"),
-        description=_l("Kies alles wat past. Dit is uw eigen inschatting; het telt alleen mee in de cijfers, als schatting."),
+        description=_l("Kies alles wat past. Dit is uw eigen inschatting; "
+                       "het telt alleen mee in de cijfers, als schatting."),
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False), validate_choice=False)
 
     def set_items(self, items, lang: str) -> None:
         """The price list's lines as checkboxes, then "niets" and "weet ik niet"."""
-        self.avoided.choices = [SelectChoice(item.id, f"{item.name.get(lang) or item.name['nl']} ({item.unit.get(lang) or item.unit['nl']})") for item in items] + [
+        def words(item) -> str:
+            return f"{item.name.get(lang) or item.name['nl']} ({item.unit.get(lang) or item.unit['nl']})"
+
+        self.avoided.choices = [SelectChoice(item.id, words(item)) for item in items] + [
             SelectChoice(NOTHING, _l("Niets")), SelectChoice(UNKNOWN, _l("Weet ik niet"))]
 
     def validate_avoided(self, field) -> None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from webapp.core.labels import WorImproved, WorSharing, WorStatus
+from webapp.core.privacy import MIN_GROUP
 
 NEXT = {
     WorStatus.ONTVANGEN: (WorStatus.CONTACT_GELEGD, WorStatus.NIET_GESTART),
@@ -242,3 +243,89 @@ def fhir_referral_bundle(r: FhirReferral, base: str = FHIR_BASE) -> dict:
     return {"resourceType": "Bundle", "type": "collection", "timestamp": r.last_modified,
             "entry": [{"fullUrl": f"{base}/ServiceRequest/{request_id}", "resource": service_request},
                       {"fullUrl": f"{base}/Task/{task_id}", "resource": task}]}
+
+
+# --- the Rendementsmeter's figures: per quarter and referral source, always an estimate ---
+
+@dataclass(frozen=True)
+class ClosedCase:
+    """One closed referral as the figures need it: no names, no free text."""
+
+    quarter: str          # e.g. "2026-K4", of the close in the organisation's timezone
+    source: str           # the verwijzer's organisation ("" when unknown)
+    resident: int         # only to count people, for the small-group rule
+    hours: int
+    avoided: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One quarter x source; every figure None when fewer than MIN_GROUP residents are behind it."""
+
+    quarter: str
+    source: str
+    cases: int | None
+    hours: int | None = None
+    avoided_low: int | None = None
+    avoided_high: int | None = None
+    coaching_low: int | None = None
+    coaching_high: int | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.cases is None
+
+
+def quarter_key(day: date) -> str:
+    return f"{day.year:04d}-K{(day.month - 1) // 3 + 1}"
+
+
+def rendement_figures(cases: list[ClosedCase], items: tuple[PriceItem, ...],
+                      minimum: int = MIN_GROUP) -> list[FigureRow]:
+    """Cases closed, the estimated costs avoided (sum of the ticked lines' low and high amounts) and the
+    cost of the coaching time (hours x the hourly rate's low and high), per quarter and source, newest
+    quarter first; a group of fewer than `minimum` residents shows no figures at all."""
+    amounts = {item.id: (item.low, item.high) for item in items if not item.hourly_rate}
+    [rate] = [item for item in items if item.hourly_rate]
+    groups: dict[tuple[str, str], list[ClosedCase]] = {}
+    for case in cases:
+        groups.setdefault((case.quarter, case.source), []).append(case)
+    rows = []
+    for (quarter, source), group in groups.items():
+        if len({case.resident for case in group}) < minimum:
+            rows.append(FigureRow(quarter, source, None))
+            continue
+        hours = sum(case.hours for case in group)
+        ticked = [amounts[item] for case in group for item in case.avoided if item in amounts]
+        rows.append(FigureRow(quarter, source, len(group), hours, sum(low for low, _high in ticked),
+                              sum(high for _low, high in ticked), hours * rate.low, hours * rate.high))
+    return sorted(rows, key=lambda row: (_descending(row.quarter), row.source.casefold()))
+
+
+def _descending(quarter: str) -> tuple[int, int]:
+    year, _sep, number = quarter.partition("-K")
+    return -int(year), -int(number)
+
+
+def _euros(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else None
+
+
+def parse_price_edit(raw: dict[str, str], items: tuple[PriceItem, ...]) -> tuple[dict[str, tuple[int, int, str]],
+                                                                                   dict[str, str]]:
+    """The beheerder's edit of the price list ({"low-<id>": "120", "high-<id>": ..., "source-<id>": ...}):
+    ({id: (low, high, source)} for every line, {id: problem key}); any problem means nothing is stored."""
+    values, problems = {}, {}
+    for item in items:
+        low, high = _euros(raw.get(f"low-{item.id}")), _euros(raw.get(f"high-{item.id}"))
+        source = (raw.get(f"source-{item.id}") or "").strip()
+        if low is None or high is None:
+            problems[item.id] = "amount"
+        elif (problem := amount_problem(low, high)) is not None:
+            problems[item.id] = problem
+        elif not source or len(source) > 300:
+            problems[item.id] = "source"
+        else:
+            values[item.id] = (low, high, source)
+    return values, problems

@@ -13,6 +13,7 @@ from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
 from webapp.core.models import Activity, Referral, Resident, User, WorContactAttempt, WorPrice, WorReferral
+from webapp.core.models._base import as_utc
 from webapp.wor import rules
 from webapp.wor.rules import OPEN, can_move
 
@@ -260,3 +261,41 @@ def record_queue_view(referrals: list[WorReferral]) -> None:
 def view(referral: WorReferral) -> None:
     """A welzijnscoach opened the referral (by the resident's access log once linked)."""
     _audit("wor.view", referral)
+
+
+def save_prices(beheerder: User, values: dict[str, tuple[int, int, str]]) -> int:
+    """Store the beheerder's amounts and sources where they differ from what holds now; audited with who
+    changed it. Returns how many lines changed."""
+    current = {item.id: (item.low, item.high, item.source) for item in prices()}
+    stored = {p.item_id: p for p in db.session.scalars(select(WorPrice))}
+    changed = 0
+    for item_id, (low, high, source) in values.items():
+        if current.get(item_id) == (low, high, source):
+            continue
+        row = stored.get(item_id) or WorPrice(item_id=item_id)
+        row.low, row.high, row.source = low, high, source
+        row.updated_by_id, row.updated_at = beheerder.id, clock.now()
+        db.session.add(row)
+        changed += 1
+    if changed:
+        db.session.flush()
+        audit.record("wor.prices", None, object_type="wor_price")
+    return changed
+
+
+def last_price_change() -> WorPrice | None:
+    """The latest change by a beheerder, to show who changed the list and when."""
+    return db.session.scalar(select(WorPrice).order_by(WorPrice.updated_at.desc()).limit(1))
+
+
+def closed_cases(timezone) -> list[rules.ClosedCase]:
+    """Every closed referral with its outcome, as the figures need it (quarter, source, hours, avoided)."""
+    rows = db.session.execute(
+        select(WorReferral.closed_at, User.organisation, WorReferral.resident_id, WorReferral.coaching_hours,
+               WorReferral.avoided)
+        .outerjoin(User, User.id == WorReferral.referrer_id)
+        .where(WorReferral.status == WorStatus.AFGEROND, WorReferral.closed_at.is_not(None),
+               WorReferral.resident_id.is_not(None), WorReferral.coaching_hours.is_not(None)))
+    return [rules.ClosedCase(rules.quarter_key(as_utc(closed_at).astimezone(timezone).date()),
+                             (organisation or "").strip(), resident_id, hours, tuple(avoided or ()))
+            for closed_at, organisation, resident_id, hours, avoided in rows]

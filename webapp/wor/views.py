@@ -2,25 +2,32 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.accounts import service as people
-from webapp.core import clock
+from webapp.core import audit, clock
 from webapp.core.definitions import life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import (Role, WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorStatus,
-                                WorUrgency)
+from webapp.core.labels import Role, WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorStatus, WorUrgency
 from webapp.core.models import WorReferral
-from webapp.core import audit
 from webapp.core.permissions import handles_wor_referral, own_resident, require_wor_referral, role_required
+from webapp.core.spreadsheet import csv_text
 from webapp.core.views import by_public_id, render_form
 from webapp.wor import documents, rules
 from webapp.wor import service as wor
-from webapp.wor.forms import (AttemptForm, CloseForm, FeedbackNoteForm, NotStartedForm, ReferralForm, SharingForm,
-                              WorEnrolForm)
+from webapp.wor.forms import (
+    AttemptForm,
+    CloseForm,
+    FeedbackNoteForm,
+    NotStartedForm,
+    ReferralForm,
+    SharingForm,
+    WorEnrolForm,
+)
 from webapp.wor.labels import PROBLEMS
 
 bp = Blueprint("wor", __name__)
@@ -300,3 +307,77 @@ def fhir(referral_id: str):
     body = json.dumps(documents.fhir_bundle(referral, current_user, seen), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/fhir+json",
                     headers={"Content-Disposition": 'attachment; filename="welzijn-op-recept.fhir.json"'})
+
+
+# --- Rendementsmeter: the price list (beheerder) and the figures (who sees Impact: the beheerder) ---
+
+def _quarter_label(key: str) -> str:
+    year, _sep, quarter = key.partition("-K")
+    return _("%(year)s, kwartaal %(quarter)s", year=year, quarter=quarter)
+
+
+def _prices_page(status: int = 200, values: dict | None = None, problems: dict | None = None):
+    items = wor.prices()
+    last = wor.last_price_change()
+    return render_template(
+        "wor/prices.html", items=items, lang=locale(), button=CsrfForm(), values=values or {},
+        problems={key: PROBLEMS[problem] for key, problem in (problems or {}).items()},
+        last=last, last_by=people.names_of({last.updated_by_id} - {None}) if last else {}), status
+
+
+@bp.route("/beheer/prijslijst", methods=["GET", "POST"])
+@role_required(Role.BEHEERDER)
+def prices():
+    """The beheerder keeps the amounts and sources of the price list; a broken value stores nothing."""
+    if request.method == "GET":
+        return _prices_page()
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    values, problems = rules.parse_price_edit(request.form.to_dict(), wor.prices())
+    if problems:
+        return _prices_page(400, request.form.to_dict(), problems)
+    changed = wor.save_prices(current_user, values)
+    flash(ngettext("%(num)s bedrag of bron is aangepast.", "%(num)s bedragen of bronnen zijn aangepast.", changed)
+          if changed else _("Er is niets veranderd."), "success")
+    return redirect(url_for("wor.prices"))
+
+
+def _figures():
+    items = wor.prices()
+    rows = rules.rendement_figures(wor.closed_cases(clock.timezone()), items)
+    [rate] = [item for item in items if item.hourly_rate]
+    return rows, rate
+
+
+def _source_label(source: str) -> str:
+    return source or _("Onbekende praktijk")
+
+
+@bp.get("/beheer/rendement")
+@role_required(Role.BEHEERDER)
+def figures():
+    """What Welzijn op Recept may have saved, per quarter and referral source: always an estimate."""
+    rows, rate = _figures()
+    audit.record("wor.figures", None, object_type="rendement")
+    return render_template("wor/figures.html", rows=rows, rate=rate, lang=locale(), minimum=rules.MIN_GROUP,
+                           quarter_label=_quarter_label, source_label=_source_label,
+                           money=lambda euros: format_decimal(euros, format="#,##0"))
+
+
+@bp.get("/beheer/rendement.csv")
+@role_required(Role.BEHEERDER)
+def figures_csv():
+    """The same figures as CSV (cells that a spreadsheet would run as a formula are guarded)."""
+    rows, _rate = _figures()
+    hidden = _("te weinig gegevens")
+    header = [_("Periode"), _("Verwijzer (praktijk)"), _("Afgeronde trajecten"),
+              _("Vermeden kosten, laag (schatting, euro)"), _("Vermeden kosten, hoog (schatting, euro)"),
+              _("Kosten begeleiding, laag (schatting, euro)"), _("Kosten begeleiding, hoog (schatting, euro)"),
+              _("Uren begeleiding")]
+    body = [[_quarter_label(r.quarter), _source_label(r.source)]
+            + ([hidden] * 6 if r.suppressed else [r.cases, r.avoided_low, r.avoided_high, r.coaching_low,
+                                                  r.coaching_high, r.hours]) for r in rows]
+    audit.record("wor.figures_export", None, object_type="rendement")
+    return Response(csv_text(header, body), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="veerkracht-rendementsmeter.csv"'})
