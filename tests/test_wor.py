@@ -258,6 +258,11 @@ def test_the_residents_download_holds_the_referral(app, client, people, login_as
     [held] = data["gp_referrals"]
     assert (held["name"], held["status"], held["sharing"]) == ("mevr. J. de Vries", "in_begeleiding", "status")
     assert held["reason"] == REFERRAL["reason"]
+    coach.post_form(f"{base}/afronden", CLOSE)
+    with app.test_request_context():
+        [held] = rights.export(db.session.get(Resident, _referral(app).resident_id), with_fhir=False)["gp_referrals"]
+    assert (held["improved"], held["coaching_hours"], held["avoided"]) == ("beter", 12, ["huisarts", "poh_ggz"])
+    assert held["closed_at"]
 
 
 def test_erasing_the_resident_erases_the_referral(app, client, people, login_as):
