@@ -30,6 +30,8 @@ SHOWS_NO_RESIDENT_DATA = {
     # Nobody was closed in this world: an empty list (a listed resident is audited: test_close_relation).
     "accounts.closed": ALL,
     "impact.page": ALL, "impact.csv": ALL,               # aggregates with suppression
+    "wor.figures": ALL, "wor.figures_csv": ALL,          # idem (Rendementsmeter)
+    "wor.prices": ALL,                                   # a price list; nobody's data
     "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
     "wor.new": ALL,                                      # an empty form
     "wor.mine": {"verwijzer_other"},                     # a verwijzer who referred nobody sees no one

@@ -164,6 +164,19 @@ MATRIX = {
     "wor.note": ("POST", "/coach/welzijn-op-recept/{wor_linked}/terugkoppeling", {**WELZIJNSCOACH, "coach_other": 400}),
     # "Contact gelegd" cannot be closed as afgerond: a message, nothing changes.
     "wor.close": ("POST", "/coach/welzijn-op-recept/{wor}/afronden", {**WELZIJNSCOACH, "coach_other": 302}),
+    # No resident linked yet ({wor}): a message, nothing changes; the empty form on a linked one is refused.
+    "wor.sharing": ("POST", "/coach/welzijn-op-recept/{wor_linked}/keuze", {**WELZIJNSCOACH, "coach_other": 400}),
+    "wor.own": ("GET", "/account/verwijzer", RESIDENT_ONLY),
+    "wor.own_sharing": ("POST", "/account/verwijzer/{wor_linked}", {**RESIDENT_ONLY, "owner": 400,
+                                                                     "other_resident": 404}),
+    # Only the verwijzer who made the referral; another practice's verwijzer gets a 404 (no id probing).
+    "wor.feedback_pdf": ("GET", "/verwijzer/{wor_linked}/terugkoppeling.pdf",
+                         {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 404, "*": 403}),
+    "wor.fhir": ("GET", "/verwijzer/{wor_linked}/fhir.json",
+                 {"anonymous": LOGIN, "verwijzer": 200, "verwijzer_other": 404, "*": 403}),
+    "wor.prices": ("GET", "/beheer/prijslijst", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "wor.figures": ("GET", "/beheer/rendement", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "wor.figures_csv": ("GET", "/beheer/rendement.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
 }

@@ -1,7 +1,9 @@
 """Welzijn op Recept across three roles: the beheerder makes a verwijzer, who refers a patient in a
-minute at the practice desktop; the welzijnscoach picks it up and enrols; the verwijzer hears back."""
+minute at the practice desktop; the welzijnscoach picks it up, enrols and closes it in a few taps; the
+verwijzer hears back, in words, and downloads the feedback as a PDF; the beheerder sees the estimate."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -70,7 +72,8 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     office.get_by_label("Mondeling").check()
     office.get_by_label("Datum van de toestemming").fill(date.today().isoformat())
     office.get_by_label("Ik heb uitgelegd wat Veerkracht bewaart").check()
-    office.get_by_label("Hoe ver de begeleiding is, en een korte notitie").check()
+    office.get_by_label("Hoe ver de begeleiding is, of het beter gaat, welke activiteiten gekozen zijn, "
+                        "en een korte notitie").check()
     assert_no_axe_violations(office)
     office.get_by_role("button", name="Inschrijven en koppelen").click()
     expect(office.get_by_role("heading", name="mevr. J. de Vries", level=1)).to_be_visible()
@@ -87,3 +90,46 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     expect(row).to_contain_text("In begeleiding")
     expect(row).to_contain_text("Gaat naar de wandelgroep op dinsdag.")
     assert_no_axe_violations(gp)
+
+    expect(row).to_contain_text("Ja, gestart")
+
+    # The coach closes in a few taps; a wrong number of hours changes nothing and says why.
+    office.reload()
+    close = office.locator("section", has=office.get_by_role("heading", name="Begeleiding afronden"))
+    close.get_by_label("Beter", exact=True).check()
+    close.get_by_label("Hoeveel uur begeleiding was het, ongeveer?").fill("250")
+    close.get_by_label("Consulten bij de huisarts").check()
+    close.get_by_label("Gesprekken bij de POH-GGZ").check()
+    close.get_by_role("button", name="Begeleiding afronden").click()
+    expect(office.locator("p.error", has_text="Vul het aantal uren in als heel getal, van 0 tot en met 200.")
+           ).to_be_visible()
+    assert_no_axe_violations(office)
+    close = office.locator("section", has=office.get_by_role("heading", name="Begeleiding afronden"))
+    expect(close.get_by_label("Consulten bij de huisarts")).to_be_checked()  # the taps are kept
+    close.get_by_label("Hoeveel uur begeleiding was het, ongeveer?").fill("12")
+    close.get_by_role("button", name="Begeleiding afronden").click()
+    expect(office.get_by_text("De begeleiding is afgerond.")).to_be_visible()
+    office.screenshot(path=artifacts_dir / "wor-coach-afgerond-desktop.png", full_page=True)
+
+    # The verwijzer reads the close in words (never the hours) and downloads the one-page PDF.
+    gp.goto("/verwijzer")
+    row = gp.get_by_role("row", name="mevr. J. de Vries")
+    expect(row).to_contain_text("Afgerond")
+    expect(row).to_contain_text("Gaat het beter? Beter")
+    expect(row).not_to_contain_text("12")
+    assert_no_axe_violations(gp)
+    with gp.expect_download() as download:
+        row.get_by_role("link", name="PDF terugkoppeling van mevr. J. de Vries").click()
+    pdf = download.value
+    assert pdf.suggested_filename == "terugkoppeling-welzijn-op-recept.pdf"
+    assert Path(pdf.path()).read_bytes()[:5] == b"%PDF-"
+    with gp.expect_download() as download:
+        row.get_by_role("link", name="FHIR terugkoppeling van mevr. J. de Vries").click()
+    assert b'"ServiceRequest"' in Path(download.value.path()).read_bytes()
+
+    # The beheerder reaches the estimate from Impact; one closed case is a group too small to show.
+    admin.goto("/beheer/impact")
+    admin.get_by_role("link", name="Rendementsmeter: wat Welzijn op Recept mogelijk bespaarde (schatting)").click()
+    expect(admin.get_by_role("heading", name="Rendementsmeter (schatting)", level=1)).to_be_visible()
+    expect(admin.get_by_role("row", name="Praktijk De Linde")).to_contain_text("te weinig gegevens")
+    assert_no_axe_violations(admin)

@@ -16,7 +16,16 @@ from webapp.accounts import rules
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db, limiter
 from webapp.core.labels import COACH_ROLES, CodePurpose, ConsentMethod, RelationOrigin, Role
-from webapp.core.models import ActivationCode, AuditEvent, CoachRelation, RecoveryCode, Resident, User, UserRole
+from webapp.core.models import (
+    ActivationCode,
+    AuditEvent,
+    CoachRelation,
+    RecoveryCode,
+    Resident,
+    User,
+    UserRole,
+    WorReferral,
+)
 from webapp.core.models._base import as_utc
 from webapp.core.passwords import hash_password
 from webapp.core.permissions import active_relation
@@ -589,3 +598,8 @@ def reset_by_mail(token: str, password: str) -> User:
         raise CodeError("link")
     _new_password(user, password, "password.reset")
     return user
+
+
+def is_gp_referred(resident: Resident) -> bool:
+    """Whether a verwijzer referred this resident (Welzijn op Recept): their account page links to the choice."""
+    return db.session.scalar(select(WorReferral.id).where(WorReferral.resident_id == resident.id).limit(1)) is not None

@@ -347,6 +347,7 @@ def _account_page(form: ShareForm, status: int = 200, wijk_form: WijkForm | None
     return render_template(
         "accounts/account.html", relations=people.relations_of(resident), form=form, button=CsrfForm(),
         wijk_form=wijk_form or WijkForm(wijk=resident.wijk), wijken=people.known_wijken(),
+        gp_referred=people.is_gp_referred(resident),
     ), status
 
 

@@ -87,6 +87,13 @@ ACTION_LABELS = {
     "wor.link": _l("Verwijzing gekoppeld aan uw gegevens"),
     "wor.note": _l("Notitie voor uw verwijzer geschreven"),
     "wor.feedback_view": _l("Terugkoppeling bekeken door uw verwijzer"),
+    "wor.sharing": _l("Keuze gewijzigd: wat uw verwijzer terughoort"),
+    "wor.own_view": _l("U bekeek wat uw verwijzer terughoort"),
+    "wor.feedback_pdf": _l("Terugkoppeling gedownload door uw verwijzer (PDF)"),
+    "wor.fhir": _l("Terugkoppeling gedownload door uw verwijzer (FHIR)"),
+    "wor.prices": _l("Prijslijst Rendementsmeter aangepast"),
+    "wor.figures": _l("Cijfers Rendementsmeter bekeken"),
+    "wor.figures_export": _l("Cijfers Rendementsmeter gedownload (CSV)"),
 }
 
 

@@ -183,8 +183,10 @@ class WorSharing(Vocabulary):
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.GEEN: N_("Geen terugkoppeling"), cls.STATUS: N_("Alleen hoe ver de begeleiding is"),
-                cls.STATUS_NOTITIE: N_("Hoe ver de begeleiding is, en een korte notitie")}
+        return {cls.GEEN: N_("Geen terugkoppeling"),
+                cls.STATUS: N_("Hoe ver de begeleiding is, en aan het eind of het beter gaat"),
+                cls.STATUS_NOTITIE: N_("Hoe ver de begeleiding is, of het beter gaat, welke activiteiten gekozen zijn, "
+                                       "en een korte notitie")}
 
 
 class WorAttemptOutcome(Vocabulary):
@@ -198,3 +200,17 @@ class WorAttemptOutcome(Vocabulary):
     def _labels(cls) -> dict:
         return {cls.BEREIKT: N_("Gesproken"), cls.NIET_BEREIKT: N_("Niet bereikt"),
                 cls.BERICHT: N_("Bericht achtergelaten")}
+
+
+class WorImproved(Vocabulary):
+    """At the close of a Welzijn op Recept referral: did things improve for the resident, in words."""
+
+    BETER = "beter"
+    HETZELFDE = "hetzelfde"
+    MINDER = "minder"
+    WEET_NIET = "weet_niet"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.BETER: N_("Beter"), cls.HETZELFDE: N_("Ongeveer hetzelfde"), cls.MINDER: N_("Minder goed"),
+                cls.WEET_NIET: N_("Weet ik niet")}

@@ -99,6 +99,9 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "life_event": r.life_event, "urgency": r.urgency, "status": r.status,
             "not_started_reason": r.not_started_reason, "sharing": r.sharing, "note_for_referrer": r.feedback_note,
             "created_at": _when(r.created_at),
+            # At the close: improved in words, hours of coaching, what the coach judged was avoided.
+            "closed_at": _when(r.closed_at), "improved": r.improved, "coaching_hours": r.coaching_hours,
+            "avoided": list(r.avoided or []),
             "contact_attempts": [{"at": _when(a.at), "outcome": a.outcome, "note": a.note} for a in r.attempts],
         } for r in db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id))],
         # The next check-in, how the resident is reminded, which reminders went out and who called.

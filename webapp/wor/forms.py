@@ -2,12 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.accounts.forms import EnrolForm
-from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorUrgency
+from webapp.core.forms import WholeNumberField
+from webapp.core.labels import WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorUrgency
+from webapp.wor.labels import PROBLEMS
+from webapp.wor.rules import MAX_HOURS, NOTHING, UNKNOWN
 
 
 def _choices(vocabulary) -> list[SelectChoice]:
@@ -81,6 +84,53 @@ class WorEnrolForm(EnrolForm):
     sharing = RadioField(
         _l("Wat mag de verwijzer terughoren?"),
         description=_l("Vraag het de bewoner. De verwijzer ziet nooit antwoorden of scores."),
+        choices=_choices(WorSharing),
+        validators=[DataRequired(_l("Kies wat de verwijzer mag terughoren."))],
+    )
+
+
+class CloseForm(FlaskForm):
+    """The close in a few taps: better or not (in words), the hours it took, what was avoided."""
+
+    improved = RadioField(
+        _l("Gaat het beter met de bewoner?"), choices=_choices(WorImproved),
+        description=_l("Zoals u het inschat, samen met de bewoner. "
+                       "De verwijzer ziet dit antwoord als de bewoner dat goed vond."),
+        validators=[DataRequired(PROBLEMS["improved"]), AnyOf(WorImproved.values(), message=PROBLEMS["improved"])],
+        validate_choice=False)
+    hours = WholeNumberField(
+        _l("Hoeveel uur begeleiding was het, ongeveer?"),
+        description=_l("Een heel getal, van 0 tot en met %(max)s.", max=MAX_HOURS),
+        validators=[InputRequired(PROBLEMS["hours"]), NumberRange(min=0, max=MAX_HOURS, message=PROBLEMS["hours"])],
+        message=PROBLEMS["hours"])
+    avoided = SelectMultipleField(
+        _l("Wat is volgens u voorkomen of uitgesteld?"),
+        description=_l("Kies alles wat past. Dit is uw eigen inschatting; "
+                       "het telt alleen mee in de cijfers, als schatting."),
+        option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False), validate_choice=False)
+
+    def set_items(self, items, lang: str) -> None:
+        """The price list's lines as checkboxes, then "niets" and "weet ik niet"."""
+        def words(item) -> str:
+            return f"{item.name.get(lang) or item.name['nl']} ({item.unit.get(lang) or item.unit['nl']})"
+
+        self.avoided.choices = [SelectChoice(item.id, words(item)) for item in items] + [
+            SelectChoice(NOTHING, _l("Niets")), SelectChoice(UNKNOWN, _l("Weet ik niet"))]
+
+    def validate_avoided(self, field) -> None:
+        chosen = set(field.data or [])
+        if not chosen or not chosen <= {value for value, *_rest in field.choices}:
+            raise ValidationError(PROBLEMS["avoided"])
+        if len(chosen) > 1 and chosen & {NOTHING, UNKNOWN}:
+            raise ValidationError(PROBLEMS["avoided_alone"])
+
+
+class SharingForm(FlaskForm):
+    """The resident changes what the verwijzer hears back (on their own page, or with the coach)."""
+
+    sharing = RadioField(
+        _l("Wat mag de verwijzer terughoren?"),
+        description=_l("U kunt dit altijd veranderen. De verwijzer ziet nooit antwoorden of scores."),
         choices=_choices(WorSharing),
         validators=[DataRequired(_l("Kies wat de verwijzer mag terughoren."))],
     )

@@ -8,4 +8,12 @@ PROBLEMS = {
     "reason": _l("Kies waarom de begeleiding niet start."),
     "note": _l("Schrijf een korte notitie van hoogstens 300 tekens."),
     "no_note": _l("De bewoner wil geen notitie voor de verwijzer. U kunt alleen de stand doorgeven."),
+    "improved": _l("Kies of het beter gaat met de bewoner. Weet u het niet? Kies dan 'Weet ik niet'."),
+    "hours": _l("Vul het aantal uren in als heel getal, van 0 tot en met 200."),
+    "avoided": _l("Kies wat is voorkomen of uitgesteld. Of kies 'Niets' of 'Weet ik niet'."),
+    "avoided_alone": _l("Kies 'Niets' of 'Weet ik niet' alleen, zonder iets anders aan te vinken."),
+    "amount": _l("Vul bij 'laag' en 'hoog' een bedrag in hele euro's in, alleen cijfers, zoals 120."),
+    "low_high": _l("Het lage bedrag mag niet hoger zijn dan het hoge bedrag."),
+    "source": _l("Noem de bron van het bedrag, in hoogstens 300 tekens."),
+    "not_linked": _l("Deze verwijzing is nog niet aan een bewoner gekoppeld. Er is nog geen keuze om te wijzigen."),
 }

@@ -2,17 +2,23 @@
 enrols them at the first conversation, and the verwijzer hears back what the resident allowed."""
 
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from webapp.accounts import service as people
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
-from webapp.core.models import Resident, User, WorContactAttempt, WorReferral
+from webapp.core.models import Activity, Referral, Resident, User, WorContactAttempt, WorPrice, WorReferral
+from webapp.core.models._base import as_utc
+from webapp.wor import rules
 from webapp.wor.rules import OPEN, can_move
 
 DOUBLE_SUBMIT = timedelta(minutes=10)
+PRICE_FILE = Path(__file__).resolve().parent.parent / "data" / "rendement.yaml"
 
 
 class WorError(ValueError):
@@ -143,8 +149,34 @@ def not_started(referral: WorReferral, reason: str | None, note: str | None) -> 
     _move(referral, WorStatus.NIET_GESTART)
 
 
-def close(referral: WorReferral) -> None:
-    """The coaching ended: afgerond."""
+@cache
+def file_prices() -> tuple[rules.PriceItem, ...]:
+    """The price list as the file has it, read once per process (a broken file fails loudly)."""
+    return rules.parse_price_list(yaml.safe_load(PRICE_FILE.read_text(encoding="utf-8")))
+
+
+def prices() -> tuple[rules.PriceItem, ...]:
+    """The price list with the beheerder's amounts and sources in place of the file's."""
+    overrides = {p.item_id: (p.low, p.high, p.source) for p in db.session.scalars(select(WorPrice))}
+    return rules.with_overrides(file_prices(), overrides)
+
+
+def avoidable() -> list[rules.PriceItem]:
+    """The price list's lines a coach can tick at the close (not the coach's own hourly rate)."""
+    return [item for item in prices() if not item.hourly_rate]
+
+
+def close(referral: WorReferral, improved: str | None, hours: int | None, avoided: list[str]) -> None:
+    """The coaching ended: afgerond, with whether things improved, the hours it took, and what the coach
+    judges was avoided or postponed. Checked here too, so nothing half is stored."""
+    problems = rules.close_problems(improved, hours, avoided, {item.id for item in avoidable()})
+    if problems:
+        raise WorError(problems[0])
+    if not can_move(referral.status, WorStatus.AFGEROND):
+        raise WorError("step")
+    referral.improved, referral.coaching_hours = improved, hours
+    referral.avoided = sorted(set(avoided))
+    referral.closed_at = clock.now()
     _move(referral, WorStatus.AFGEROND)
 
 
@@ -159,6 +191,52 @@ def set_feedback_note(referral: WorReferral, note: str | None) -> None:
     referral.updated_at = clock.now()
     db.session.flush()
     _audit("wor.note", referral)
+
+
+def activities_of(referrals: list[WorReferral]) -> dict[int, tuple[str, ...]]:
+    """{resident id: names of the activities (sociale kaart) the resident chose}, oldest first, each once."""
+    ids = {r.resident_id for r in referrals if r.resident_id}
+    chosen: dict[int, list[str]] = {}
+    if ids:
+        for resident_id, name in db.session.execute(
+                select(Referral.resident_id, Activity.name).join(Activity, Activity.id == Referral.activity_id)
+                .where(Referral.resident_id.in_(ids)).order_by(Referral.created_at, Referral.id)):
+            names = chosen.setdefault(resident_id, [])
+            if name not in names:
+                names.append(name)
+    return {resident_id: tuple(names) for resident_id, names in chosen.items()}
+
+
+def feedback_for(referrals: list[WorReferral]) -> dict[int, rules.Feedback]:
+    """{referral id: what its verwijzer may read}, as the resident's choice allows at this moment."""
+    chosen = activities_of(referrals)
+    return {r.id: rules.feedback(r.status, r.sharing, r.not_started_reason, r.feedback_note,
+                                 chosen.get(r.resident_id, ()), r.improved) for r in referrals}
+
+
+def set_sharing(referral: WorReferral, sharing: str) -> None:
+    """The resident (or the coach with the resident) changes what the verwijzer hears back; at once."""
+    if referral.resident_id is None:
+        raise WorError("not_linked")
+    if sharing not in WorSharing.values():
+        raise WorError("step")
+    if referral.sharing == sharing:
+        return
+    referral.sharing = WorSharing(sharing)
+    referral.updated_at = clock.now()
+    db.session.flush()
+    _audit("wor.sharing", referral)
+
+
+def referrals_of_resident(resident: Resident) -> list[WorReferral]:
+    """The GP referrals linked to this resident, newest first (for the resident's own page)."""
+    return list(db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id)
+                                   .order_by(WorReferral.created_at.desc(), WorReferral.id.desc())))
+
+
+def record_download(action: str, referral: WorReferral) -> None:
+    """The verwijzer downloaded the feedback (PDF or FHIR): in the resident's access log once linked."""
+    _audit(action, referral)
 
 
 def record_feedback_views(referrals: list[WorReferral]) -> None:
@@ -183,3 +261,41 @@ def record_queue_view(referrals: list[WorReferral]) -> None:
 def view(referral: WorReferral) -> None:
     """A welzijnscoach opened the referral (by the resident's access log once linked)."""
     _audit("wor.view", referral)
+
+
+def save_prices(beheerder: User, values: dict[str, tuple[int, int, str]]) -> int:
+    """Store the beheerder's amounts and sources where they differ from what holds now; audited with who
+    changed it. Returns how many lines changed."""
+    current = {item.id: (item.low, item.high, item.source) for item in prices()}
+    stored = {p.item_id: p for p in db.session.scalars(select(WorPrice))}
+    changed = 0
+    for item_id, (low, high, source) in values.items():
+        if current.get(item_id) == (low, high, source):
+            continue
+        row = stored.get(item_id) or WorPrice(item_id=item_id)
+        row.low, row.high, row.source = low, high, source
+        row.updated_by_id, row.updated_at = beheerder.id, clock.now()
+        db.session.add(row)
+        changed += 1
+    if changed:
+        db.session.flush()
+        audit.record("wor.prices", None, object_type="wor_price")
+    return changed
+
+
+def last_price_change() -> WorPrice | None:
+    """The latest change by a beheerder, to show who changed the list and when."""
+    return db.session.scalar(select(WorPrice).order_by(WorPrice.updated_at.desc()).limit(1))
+
+
+def closed_cases(timezone) -> list[rules.ClosedCase]:
+    """Every closed referral with its outcome, as the figures need it (quarter, source, hours, avoided)."""
+    rows = db.session.execute(
+        select(WorReferral.closed_at, User.organisation, WorReferral.resident_id, WorReferral.coaching_hours,
+               WorReferral.avoided)
+        .outerjoin(User, User.id == WorReferral.referrer_id)
+        .where(WorReferral.status == WorStatus.AFGEROND, WorReferral.closed_at.is_not(None),
+               WorReferral.resident_id.is_not(None), WorReferral.coaching_hours.is_not(None)))
+    return [rules.ClosedCase(rules.quarter_key(as_utc(closed_at).astimezone(timezone).date()),
+                             (organisation or "").strip(), resident_id, hours, tuple(avoided or ()))
+            for closed_at, organisation, resident_id, hours, avoided in rows]

@@ -23,7 +23,7 @@ from webapp.core.models.people import (
 from webapp.core.models.reminders import ReminderCall, ReminderSent
 from webapp.core.models.sessions import LoginSession
 from webapp.core.models.summaries import ResidentSummary
-from webapp.core.models.wor import WorContactAttempt, WorReferral
+from webapp.core.models.wor import WorContactAttempt, WorPrice, WorReferral
 
 __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
@@ -31,5 +31,5 @@ __all__ = [
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
     "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
-    "WorReferral",
+    "WorPrice", "WorReferral",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
@@ -38,6 +38,13 @@ class WorReferral(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     picked_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # At the close (afgerond), in a few taps: did things improve (a WorImproved), roughly how many hours
+    # of coaching it took, and what the coach judges was avoided or postponed (price list ids, or
+    # ["weet_niet"]). Words only for the verwijzer; the hours and avoided items only in the figures.
+    improved: Mapped[str | None] = mapped_column(String(20))
+    coaching_hours: Mapped[int | None] = mapped_column(Integer)
+    avoided: Mapped[list[str] | None] = mapped_column(JSON)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     attempts: Mapped[list["WorContactAttempt"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="WorContactAttempt.at")
@@ -52,3 +59,15 @@ class WorContactAttempt(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     outcome: Mapped[str] = mapped_column(String(20))  # a WorAttemptOutcome
     note: Mapped[str | None] = mapped_column(String(300))
+
+
+class WorPrice(db.Model):
+    """The beheerder's amount and source for one line of the Rendementsmeter's price list; it overrides
+    webapp/data/rendement.yaml for that line (the file keeps the names, units and ids)."""
+
+    item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    low: Mapped[int] = mapped_column(Integer)
+    high: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
