@@ -64,10 +64,10 @@ def test_the_coach_records_a_number_and_a_call(app, client, login_as, followed):
         assert len(calls) == 1 and calls[0].note == "Komt donderdag langs"
         due = reminders.next_checkin(resident).on
         assert calls[0].due_on == due
-        info = reminders.call_info({resident.id: due})[resident.id]
+        info = reminders.call_info({resident.public_id: due})[resident.public_id]
         assert (info.phone, info.note, info.called_by) == ("06 1234 5678", "Komt donderdag langs", "Coach C")
         # A call about an earlier date does not tick the current one.
-        assert reminders.call_info({resident.id: date(2020, 1, 1)})[resident.id].called_at is None
+        assert reminders.call_info({resident.public_id: date(2020, 1, 1)})[resident.public_id].called_at is None
         actions = set(db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.resident_public_id == followed["resident"])))
         assert {"reminder.call", "resident.phone"} <= actions
@@ -85,3 +85,21 @@ def test_a_coach_who_does_not_follow_the_resident_cannot_call_or_record(app, cli
     assert client.post_form(f"{url}/telefoon", {"phone": "06 12345678"}).status_code == 404
     with app.app_context():
         assert db.session.scalar(select(ReminderCall)) is None and _resident(app, followed["resident"]).phone is None
+
+
+def test_the_call_list_shows_the_number_and_the_tick(app, client, login_as, followed):
+    login_as(client, followed["coach"]["user"])
+    url = f"/coach/bewoner/{followed['resident']}"
+
+    def call_list() -> str:
+        return client.get("/coach").get_data(as_text=True).split('id="bellijst"')[1].split("</section>")[0]
+
+    before = call_list()
+    assert "geen telefoonnummer" in before and f'action="{url}/gebeld"' in before
+    client.post_form(f"{url}/telefoon", {"phone": "06 1234 5678"})
+    assert 'href="tel:0612345678"' in call_list()
+    client.post_form(f"{url}/gebeld", {"note": "Komt donderdag"})
+    after = call_list()
+    assert "Gebeld op" in after and "Komt donderdag" in after and f'action="{url}/gebeld"' not in after
+    # The coach's resident page has the number, ready to change.
+    assert 'value="06 1234 5678"' in client.get(url).get_data(as_text=True)

@@ -44,11 +44,12 @@ def home():
         current_user, today, clock.now(), sort=sort, flag=flag, life_event=event, wijk=wijk, coach_filter=coach,
         name=name, page=args.get("pagina", 1, type=int))
     shown = dict.fromkeys(row.resident_public_id for row in [*result.to_call, *result.rows])
+    calls = reminders.call_info({row.resident_public_id: row.due for row in result.to_call})
     audit.record_many("caseload.view", list(shown))
     questionnaire = current_questionnaire()
     return render_template(
         "caseload/home.html", rows=result.rows, total=result.total, page=result.page, pages=result.pages,
-        today=today, to_call=result.to_call, call_total=result.call_total,
+        today=today, to_call=result.to_call, call_total=result.call_total, calls=calls,
         filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": event, "wijk": wijk, "coach": coach,
                  "naam": name},
         coach_names=result.coach_names, wijken=result.wijken,

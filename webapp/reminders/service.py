@@ -132,20 +132,23 @@ class CallInfo:
     note: str | None = None
 
 
-def call_info(due: dict[int, date]) -> dict[int, CallInfo]:
-    """For the residents on the call list ({resident id: due date}): their phone number and the
+def call_info(due: dict[str, date]) -> dict[str, CallInfo]:
+    """For the residents on the call list ({resident number: due date}): their phone number and the
     latest call about that date; two queries however long the list."""
     if not due:
         return {}
-    phones = dict(db.session.execute(select(Resident.id, Resident.phone).where(Resident.id.in_(due))).all())
-    info = {resident_id: CallInfo(phones.get(resident_id)) for resident_id in due}
+    people = db.session.execute(select(Resident.id, Resident.public_id, Resident.phone)
+                                .where(Resident.public_id.in_(due))).all()
+    number_of = {resident_id: public_id for resident_id, public_id, _phone in people}
+    info = {public_id: CallInfo(phone) for _id, public_id, phone in people}
     calls = db.session.execute(
         select(ReminderCall, func.coalesce(User.display_name, User.username))
         .outerjoin(User, User.id == ReminderCall.coach_id)
-        .where(ReminderCall.resident_id.in_(due)).order_by(ReminderCall.called_at))
+        .where(ReminderCall.resident_id.in_(number_of)).order_by(ReminderCall.called_at))
     for call, coach_name in calls:
-        if call.due_on == due[call.resident_id]:
-            info[call.resident_id] = CallInfo(phones.get(call.resident_id), call.called_at, coach_name, call.note)
+        public_id = number_of[call.resident_id]
+        if call.due_on == due[public_id]:
+            info[public_id] = CallInfo(info[public_id].phone, call.called_at, coach_name, call.note)
     return info
 
 
