@@ -99,3 +99,13 @@ def test_static_files_are_linked_with_a_content_hash_and_kept_a_year(app, client
     assert old.status_code == 200 and old.data == content and "immutable" not in old.headers.get("Cache-Control", "")
     stale = client.get("/static/app.css?v=000000000000")  # a hash from an earlier deploy
     assert stale.status_code == 200 and "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_logging_out_drops_the_cached_charts_from_the_browser(client, make_resident, login_as):
+    """Charts are cached privately for a year; on a shared tablet the next person must not find them."""
+    person = make_resident()
+    login_as(client, person["user"])
+    response = client.post_form("/uitloggen")
+    assert response.status_code == 302 and response.headers["Clear-Site-Data"] == '"cache"'
+    login_as(client, person["user"])
+    assert client.post_form("/overal-uitloggen").headers["Clear-Site-Data"] == '"cache"'

@@ -329,7 +329,14 @@ def reset_by_mail(token: str):
 def logout():
     end_session()
     flash(_("U bent uitgelogd."), "success")
-    return redirect(url_for("main.home"))
+    return _forget_cached_pages(redirect(url_for("main.home")))
+
+
+def _forget_cached_pages(response):
+    """Charts are cached by the browser (private, long-lived); on a shared tablet the next person must
+    not find them: the browser drops this site's cache on logout."""
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.post("/overal-uitloggen")
@@ -338,7 +345,7 @@ def logout_everywhere():
     """End every session of this account, on every device."""
     end_session(everywhere=True)
     flash(_("U bent overal uitgelogd, op alle apparaten."), "success")
-    return redirect(url_for("main.home"))
+    return _forget_cached_pages(redirect(url_for("main.home")))
 
 
 def _account_page(form: ShareForm, status: int = 200, wijk_form: WijkForm | None = None):
