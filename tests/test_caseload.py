@@ -219,3 +219,24 @@ def test_referral_without_news_for_four_weeks_is_flagged(app, client, login_as, 
     login_as(client, coach)
     page = client.get("/coach?aandacht=geen_nieuws").get_data(as_text=True)
     assert "1 bewoner" in page and "verwijzing zonder nieuws" in page
+
+
+def test_a_resident_is_named_the_same_on_every_staff_page(app, client, make_resident, make_staff, login_as):
+    """Issue 19: the caseload said "anna", her page "Bewoner XKMsNq"."""
+    import re
+
+    from webapp.core.i18n import grouped
+
+    anna = make_resident(username="anna")
+    coach = make_staff("ouderencoach", share_with=(anna["resident"],))
+    login_as(client, coach["user"])
+    caseload = client.get("/coach").get_data(as_text=True)
+    assert re.search(rf'href="/coach/bewoner/{anna["resident"]}">anna</a>', caseload)
+    page = client.get(f"/coach/bewoner/{anna['resident']}").get_data(as_text=True)
+    assert "<h1>anna</h1>" in page and grouped(anna["resident"]) in page
+    with app.test_request_context():
+        from webapp.core.i18n import resident_name
+
+        assert resident_name(name=None, number="ABCDEFGHJKLMNPQR") == "Bewoner ABCD EFGH JKLM NPQR"
+        assert resident_name(name="ABCDEF", number="ABCDEFGHJKLMNPQR") == "Bewoner ABCD EFGH JKLM NPQR"
+        assert resident_name(name="J. de V.", number="ABCDEFGHJKLMNPQR") == "J. de V."

@@ -2,7 +2,7 @@
 
 from babel.dates import get_month_names
 from flask import Flask, current_app, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,8 +39,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.globals["referral_status_labels"] = {status: status.label for status in ReferralStatus}
     # A resident number in groups of four, easier to read out on the phone (spaces are ignored on input).
-    app.jinja_env.filters["grouped"] = lambda text: " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    app.jinja_env.filters["grouped"] = grouped
     app.jinja_env.filters["cents"] = lambda cents: format_decimal((cents or 0) / 100, format="0.00")
+    app.jinja_env.globals["resident_name"] = resident_name
 
     @app.context_processor
     def _inject_locale() -> dict:
@@ -59,3 +60,20 @@ def _read_aloud() -> bool:
         return not current_user.is_authenticated or current_user.has_role("bewoner")
     except SQLAlchemyError:  # the "database unavailable" page: no login to look up
         return False
+
+
+def grouped(number: str) -> str:
+    """A resident number in groups of four, as it is read out on the phone."""
+    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+
+
+def resident_name(resident=None, *, name: str | None = None, number: str | None = None) -> str:
+    """How staff see a resident, the same on every page (issue 19): the name the coach wrote, else the
+    resident's own username, else "Bewoner" and the resident number. Pass a Resident, or a name and a
+    number (a caseload row, whose name may be the number's first characters when there is none)."""
+    if resident is not None:
+        name = resident.display_name or (resident.user.username if resident.user else None)
+        number = resident.public_id
+    if name and not (number and name == number[:6]):
+        return name
+    return gettext("Bewoner %(number)s", number=grouped(number or ""))
