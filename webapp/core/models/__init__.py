@@ -11,6 +11,7 @@ from webapp.core.models.activities import (
 from webapp.core.models.audit import AuditEvent
 from webapp.core.models.checkins import Answer, ChartImage, Checkin, Draft
 from webapp.core.models.impact import ImpactRelease
+from webapp.core.models.offline import OfflineVisit
 from webapp.core.models.people import (
     ActivationCode,
     CoachRelation,
@@ -28,6 +29,6 @@ __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "OfflineVisit", "Passkey", "RecoveryCode", "Draft", "Checkin",
     "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
 ]
