@@ -296,14 +296,18 @@
     }).catch(listScreen);
   }
 
-  var chain = Promise.resolve();
+  // Saves run one after the other; data-unsaved says how many still wait (0: all on the device).
+  var chain = Promise.resolve(), unsaved = 0;
   function keep(record, state) {
-    chain = chain.then(function () { return save(record, state); });
+    app.dataset.unsaved = ++unsaved;
+    chain = chain.then(function () { return save(record, state); }).then(function () {
+      app.dataset.unsaved = --unsaved;
+    });
     return chain;
   }
 
   function render(record, state) {
-    var b = state.bundle, q = b.questionnaire, total = q.pillars.length + 2;
+    var b = state.bundle, q = b.questionnaire, total = q.pillars.length + 1;
     var go = function (screen) { state.screen = screen; keep(record, state).then(function () { render(record, state); }); };
     var progress = function (n) {
       return h("div", { "class": "progress" }, [h("p", { text: say("step", { n: n + 1, total: total + 1 }) }),
