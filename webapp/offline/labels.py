@@ -40,8 +40,6 @@ VISIT_WORDS = {
     "step": _l("Stap %(step)s van %(total)s", step="{n}", total="{total}"),
     "next": _l("Volgende"),
     "back": _l("Vorige"),
-    "skip": _l("Sla over"),
-    "talk": _l("Hier wil ik over praten"),
     "hint": _l("Geef een cijfer van 0 tot en met 10. Weet u het niet, of wilt u het niet zeggen? Kies dan 'Sla over'."),
     "done": _l("U bent klaar"),
     "answered": _l("U heeft %(answered)s van de %(count)s vragen beantwoord.", answered="{answered}", count="{count}"),
@@ -53,19 +51,17 @@ VISIT_WORDS = {
     "now": _l("Nu"),
     "previous": _l("Vorige keer"),
     "no_score": _l("geen cijfer"),
-    "talk_title": _l("Het gesprek"),
-    "plan_important": _l("Wat is voor u belangrijk?"),
-    "plan_step": _l("Wat is één kleine stap die u kunt zetten?"),
-    "plan_helper": _l("Wie of wat kan daarbij helpen?"),
-    "coach_notes": _l("Aantekeningen van de coach"),
-    "rhythm": _l("Hoe vaak contact?"),
-    "gewoon": _l("Gewoon: over 6 weken"),
-    "waakvlam": _l("Waakvlam: over 3 maanden"),
-    "save": _l("Opslaan en versturen"),
     "saved": _l("Opgeslagen op dit apparaat. De check-in gaat vanzelf weg zodra er internet is."),
     "open_result": _l("Naar de uitslag"),
     "kept": _l("Uw antwoord staat op dit apparaat."),
 }
+# The conversation's fields on the visit page: (name, label, rows), as on the result page.
+CONVERSATION = (
+    ("plan_important", _l("Wat is voor u belangrijk?"), 2),
+    ("plan_step", _l("Wat is één kleine stap die u kunt zetten?"), 2),
+    ("plan_helper", _l("Wie of wat kan daarbij helpen?"), 2),
+    ("coach_notes", _l("Aantekeningen van de coach"), 4),
+)
 PREPARE_WORDS = {
     "busy": _l("Bezig met voorbereiden …"),
     "ready": _l("Klaar. Dit bezoek staat op dit apparaat. U kunt het nu ook zonder internet doen."),

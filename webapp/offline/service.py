@@ -57,7 +57,7 @@ def bundle(coach: User, resident: Resident, lang: str) -> dict:
     audit.record("offline.bundle", resident, visit)
     return {
         "visit": visit.public_id,
-        "key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
+        "key": base64.b64encode(secrets.token_bytes(32)).decode(),
         "prepared_at": as_utc(visit.prepared_at).isoformat(),
         "resident": resident.display_name or resident.public_id[:6],
         "questionnaire": {

@@ -16,7 +16,7 @@ from webapp.core.models._base import as_utc
 from webapp.core.permissions import require_access, role_required
 from webapp.core.views import by_public_id
 from webapp.offline import service
-from webapp.offline.labels import BADGE_WORDS, NOT_SENT, PREPARE_WORDS, UPLOAD_ERRORS, VISIT_WORDS, words
+from webapp.offline.labels import BADGE_WORDS, CONVERSATION, NOT_SENT, PREPARE_WORDS, UPLOAD_ERRORS, VISIT_WORDS, words
 
 bp = Blueprint("offline", __name__)
 
@@ -60,7 +60,7 @@ def service_worker():
 @bp.get("/bezoek-zonder-internet")
 def visit():
     """The visit page the service worker keeps: no names, no token, no data; the device fills it in."""
-    return render_template("offline/visit.html", visit_words=words(VISIT_WORDS))
+    return render_template("offline/visit.html", visit_words=words(VISIT_WORDS), conversation=CONVERSATION)
 
 
 @bp.get("/coach/bewoner/<resident_id>/bezoek-voorbereiden")
