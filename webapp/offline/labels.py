@@ -52,7 +52,6 @@ VISIT_WORDS = {
     "previous": _l("Vorige keer"),
     "no_score": _l("geen cijfer"),
     "saved": _l("Opgeslagen op dit apparaat. De check-in gaat vanzelf weg zodra er internet is."),
-    "open_result": _l("Naar de uitslag"),
     "kept": _l("Uw antwoord staat op dit apparaat."),
 }
 # The conversation's fields on the visit page: (name, label, rows), as on the result page.
