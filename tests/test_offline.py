@@ -353,3 +353,33 @@ def test_scoring_definition_is_the_servers_rule_as_data():
     definition = rules.scoring_definition({"lichaam": ["a", "b"]})
     assert definition["pillars"] == {"lichaam": ["a", "b"]}
     assert (definition["decimals"], definition["rounding"], definition["min_answered"]) == (1, "half_up", "half")
+
+
+def test_two_uploads_at_the_same_moment_make_one_checkin(app, visit_world):
+    """Two tabs (or a tablet and a phone) send the same visit at once: the claim lets one through."""
+    import threading
+
+    from tests.conftest import log_in
+
+    clients = [app.test_client() for _ in range(2)]
+    for one in clients:
+        log_in(one, visit_world["coach"])
+    bundle = clients[0].post_form(f"/coach/bewoner/{visit_world['resident']}/bezoekpakket").get_json()
+    tokens = [one.csrf_token() for one in clients]
+    start, statuses = threading.Barrier(2), []
+
+    def send(index):
+        start.wait()
+        response = clients[index].post("/bezoek-zonder-internet/versturen", json=_upload_body(bundle),
+                                        headers={"X-CSRFToken": tokens[index]})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert _count(app, Checkin) == 2  # the earlier one and this visit's, never a third
+    assert 201 in statuses
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert sorted(statuses) == [200, 201]  # the second waited for the first's commit, then found it
