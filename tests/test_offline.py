@@ -162,7 +162,6 @@ def test_upload_makes_one_checkin_and_a_replay_makes_none(app, client, visit_wor
 
 
 def test_a_second_device_with_the_same_visit_makes_no_second_checkin(app, client, visit_world):
-    from flask.testing import FlaskClient  # noqa: F401  (the app's test client class is CsrfClient)
     from tests.conftest import log_in
 
     tablet = _bundle(client, visit_world["resident"])

@@ -2,11 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 
+from webapp.checkin.labels import LIFE_EVENT_MISSING
+
 NOT_SENT = _l("Er is niets veranderd.")
 UPLOAD_ERRORS = {
     "not_json": _l("De check-in kon niet worden gelezen."),
     "visit_missing": _l("Dit bezoek is niet bekend. Bereid het bezoek opnieuw voor."),
-    "wrong_version": _l("Deze check-in hoort bij een andere versie van de vragenlijst. Bereid het bezoek opnieuw voor."),
+    "wrong_version": _l(
+        "Deze check-in hoort bij een andere versie van de vragenlijst. Bereid het bezoek opnieuw voor."),
     "life_event": _l("Kies wat er is gebeurd."),
     "unknown_item": _l("De check-in noemt een vraag die niet in de vragenlijst staat."),
     "out_of_range": _l("Een antwoord is geen cijfer van 0 tot en met 10."),
@@ -36,7 +39,7 @@ VISIT_WORDS = {
     "prepared": _l("Voorbereid op %(date)s", date="{date}"),
     "locked": _l("Dit bezoek kan niet meer worden geopend op dit apparaat. Bereid het opnieuw voor."),
     "event": _l("Wat is er gebeurd?"),
-    "event_missing": _l("Kies wat er is gebeurd. Is er niets bijzonders gebeurd? Kies dan 'Er is niets bijzonders gebeurd'."),
+    "event_missing": LIFE_EVENT_MISSING,
     "step": _l("Stap %(step)s van %(total)s", step="{n}", total="{total}"),
     "next": _l("Volgende"),
     "back": _l("Vorige"),

@@ -29,6 +29,7 @@ __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "OfflineVisit", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "OfflineVisit",
     "ReminderSent", "Resident", "User", "UserRole", "WorContactAttempt", "WorReferral",
 ]
