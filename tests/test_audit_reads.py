@@ -39,6 +39,9 @@ SHOWS_NO_RESIDENT_DATA = {
     "wor.enrol": ALL,
     "sociale_kaart.index": ALL, "sociale_kaart.detail": ALL, "sociale_kaart.admin_list": ALL,
     "sociale_kaart.admin_new": ALL, "sociale_kaart.admin_edit": ALL, "sociale_kaart.admin_export": ALL,
+    # Offline visits: the manifest, the service worker, the kept visit page (drawn from the device, never
+    # from the server) and a form token. The bundle is a POST, audited as offline.bundle.
+    "offline.manifest": ALL, "offline.service_worker": ALL, "offline.visit": ALL, "offline.token": ALL,
 }
 
 

@@ -106,6 +106,6 @@ def test_logging_out_drops_the_cached_charts_from_the_browser(client, make_resid
     person = make_resident()
     login_as(client, person["user"])
     response = client.post_form("/uitloggen")
-    assert response.status_code == 302 and response.headers["Clear-Site-Data"] == '"cache"'
+    assert response.status_code == 302 and '"cache"' in response.headers["Clear-Site-Data"].split(", ")
     login_as(client, person["user"])
-    assert client.post_form("/overal-uitloggen").headers["Clear-Site-Data"] == '"cache"'
+    assert '"cache"' in client.post_form("/overal-uitloggen").headers["Clear-Site-Data"].split(", ")

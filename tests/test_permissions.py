@@ -179,6 +179,17 @@ MATRIX = {
     "wor.figures_csv": ("GET", "/beheer/rendement.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
+    # Offline home visits (issue 13). The app's manifest, its service worker and the kept visit page hold
+    # nothing personal: every role gets them. The bundle and the upload only for a coach who follows the
+    # resident; a form post is no upload (400), an upload needs the visit key (tests/test_offline.py).
+    "offline.manifest": ("GET", "/manifest.webmanifest", {"*": 200}),
+    "offline.service_worker": ("GET", "/sw.js", {"*": 200}),
+    "offline.visit": ("GET", "/bezoek-zonder-internet", {"*": 200}),
+    "offline.prepare": ("GET", "/coach/bewoner/{resident}/bezoek-voorbereiden", {**COACHES, "coach_other": 404}),
+    "offline.bundle": ("POST", "/coach/bewoner/{resident}/bezoekpakket", {**COACHES, "coach_other": 404}),
+    "offline.token": ("GET", "/bezoek-zonder-internet/sleutel", COACHES),
+    "offline.upload": ("POST", "/bezoek-zonder-internet/versturen",
+                       {**COACHES, "coach_shared": 400, "coach_other": 400}),
 }
 
 

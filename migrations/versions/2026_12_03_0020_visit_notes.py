@@ -6,7 +6,7 @@ dropped connection or a session timeout loses nothing. ended_by says who ended a
 relation: only a coach who closed it themselves may undo that, for 30 days.
 
 Revision ID: 20261203_0020
-Revises: 20261203_0018
+Revises: 20261203_0019
 Create Date: 2026-12-03
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261203_0020'
-down_revision = '20261203_0018'
+down_revision = '20261203_0019'
 branch_labels = None
 depends_on = None
 

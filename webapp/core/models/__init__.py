@@ -11,6 +11,7 @@ from webapp.core.models.activities import (
 from webapp.core.models.audit import AuditEvent
 from webapp.core.models.checkins import Answer, ChartImage, Checkin, Draft
 from webapp.core.models.impact import ImpactRelease
+from webapp.core.models.offline import OfflineVisit
 from webapp.core.models.people import (
     ActivationCode,
     CoachRelation,
@@ -30,6 +31,7 @@ __all__ = [
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "OfflineVisit",
     "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
     "WorPrice", "WorReferral",
 ]

@@ -1,0 +1,1 @@
+"""Offline home visits: the installable app, the visit bundle and the once-only upload (issue 13)."""

@@ -1,0 +1,386 @@
+// Home visits without network (issue 13), as a module (own scope, strict, run after parsing).
+// Every page: the service worker, the "Nog niet verstuurd" badge, sending once, wiping at logout.
+// Prepare page: store the bundle. Visit page: the check-in, spider web and conversation.
+// Store: IndexedDB, each visit encrypted with AES-GCM under the key the server sent for it, kept as
+// a non-extractable CryptoKey in a store of its own. After sending, data and key are wiped.
+const me = document.querySelector("script[data-offline]");
+const ok = me && window.indexedDB && window.crypto && crypto.subtle;
+const T = ok ? JSON.parse(me.dataset.words || "{}") : {};
+const DB = "veerkracht-offline";
+const say = (key, values) => (T[key] || key).replace(/\{(\w+)\}/g, (_, name) => values[name]);
+let db = null;
+
+// ---- The store ----
+const open = () => db ? Promise.resolve(db) : new Promise((done, fail) => {
+  const request = indexedDB.open(DB, 1);
+  request.onupgradeneeded = () => {
+    request.result.createObjectStore("keys", { keyPath: "visit" });
+    request.result.createObjectStore("visits", { keyPath: "visit" });
+  };
+  request.onsuccess = () => {
+    db = request.result;
+    db.onversionchange = () => { db.close(); db = null; };
+    done(db);
+  };
+  request.onerror = () => fail(request.error);
+});
+const tx = async (store, mode, work) => {
+  const t = (await open()).transaction(store, mode);
+  const request = work(t.objectStore(store));
+  return new Promise((done, fail) => {
+    t.oncomplete = () => done(request && request.result);
+    t.onerror = t.onabort = () => fail(t.error);
+  });
+};
+const get = (store, key) => tx(store, "readonly", s => s.get(key));
+const put = (store, value) => tx(store, "readwrite", s => s.put(value));
+const all = () => tx("visits", "readonly", s => s.getAll());
+const keys = {};  // CryptoKeys already read, so a tap is stored without an extra round trip
+const keyOf = async visit => keys[visit] || (keys[visit] = ((await get("keys", visit)) || {}).key);
+
+async function save(record, state) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plain = new TextEncoder().encode(JSON.stringify(state));
+  record.data = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await keyOf(record.visit), plain);
+  record.iv = iv;
+  record.updated = Date.now();
+  return put("visits", record);
+}
+async function load(record) {
+  const key = await keyOf(record.visit);
+  if (!key || !record.data) return null;
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: record.iv }, key, record.data);
+  return JSON.parse(new TextDecoder().decode(plain));
+}
+async function wipe(record) {
+  delete keys[record.visit];
+  await tx("keys", "readwrite", s => s.delete(record.visit));
+  await put("visits", { visit: record.visit, status: "sent", sent_time: record.sent_time, updated: Date.now() });
+}
+
+// ---- Scoring: core/scoring.py's rule, sent with the bundle ----
+// The mean of the answered items, one decimal rounded half up; none when fewer than half were
+// answered. In whole numbers, so the result is the same double as Python's.
+const score = (items, answers) => {
+  let sum = 0, count = 0;
+  for (const i of items) if (answers[i] != null) { sum += answers[i]; count++; }
+  if (!items.length || count * 2 < items.length) return null;
+  return Math.floor((20 * sum + count) / (2 * count)) / 10;
+};
+const scores = (scoring, answers) => {
+  const out = {};
+  for (const p in scoring.pillars) out[p] = score(scoring.pillars[p], answers);
+  return out;
+};
+window.VeerkrachtScores = scores;
+
+// ---- The badge, and sending ----
+let badge = document.querySelector("[data-offline-badge]");
+function showBadge(text, kind) {
+  const main = document.querySelector("main");
+  if (!badge && text && main) {
+    badge = document.createElement("p");
+    badge.setAttribute("role", "status");
+    badge.setAttribute("data-offline-badge", "");
+    main.prepend(badge);
+  }
+  if (!badge) return;
+  badge.className = "offline-badge " + (kind || "");
+  badge.textContent = text;
+  badge.hidden = !text;
+}
+async function refreshBadge() {
+  const records = await all();
+  const waiting = records.filter(r => r.status === "pending");
+  const refused = records.find(r => r.status === "refused");
+  const sent = records.filter(r => r.status === "sent" && r.sent_time && Date.now() - r.updated < 864e5)
+    .sort((a, b) => b.updated - a.updated)[0];
+  if (waiting.length) showBadge(waiting.length === 1 ? T.pending_one : say("pending_many", { n: waiting.length }), "waiting");
+  else if (refused) showBadge(T.refused + " " + refused.error, "refused");
+  else if (sent) showBadge(say("sent", { time: sent.sent_time }), "sent");
+  else showBadge("");
+  return waiting;
+}
+
+async function sendOne(record) {
+  const state = await load(record), q = state.bundle.questionnaire;
+  const body = {
+    visit: record.visit, questionnaire: q.id, version: q.version, form: q.form, life_event: state.life_event,
+    answers: state.answers, talk: state.talk, conversation: state.conversation, finished_at: state.finished_at,
+  };
+  // redirect "manual": a session that ended answers with the login page, which is no success.
+  const token = await fetch(me.dataset.token, { redirect: "manual" });
+  if (!token.ok) throw "login";
+  const r = await fetch(me.dataset.upload, {
+    method: "POST", redirect: "manual", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", "X-CSRFToken": (await token.json()).csrf_token },
+  });
+  if (r.status === 0) throw "login";
+  if (r.status >= 500) throw "later";
+  const answer = await r.json();
+  if (r.ok) {
+    record.sent_time = answer.sent_time;
+    await wipe(record);
+    document.dispatchEvent(new CustomEvent("veerkracht:sent", { detail: answer }));
+  } else {  // refused: nothing changed on the server; keep everything and say why
+    record.status = "refused";
+    record.error = answer.error;
+    await put("visits", record);
+  }
+}
+
+let sending = false;
+async function send() {
+  if (sending || !navigator.onLine) return refreshBadge();
+  sending = true;
+  let problem = null;
+  const run = async () => {
+    const waiting = await refreshBadge();
+    if (waiting.length) showBadge(T.sending, "waiting");
+    for (const record of waiting) await sendOne(record);
+  };
+  try {  // one tab at a time (the server also makes sure a visit becomes one check-in only)
+    await (navigator.locks ? navigator.locks.request("veerkracht-send", run) : run());
+  } catch (why) {
+    problem = why;
+  }
+  sending = false;
+  await refreshBadge();
+  if (problem === "login") showBadge(T.login, "waiting");
+}
+
+// ---- Logging out wipes everything (the server's Clear-Site-Data does too) ----
+if (ok) document.addEventListener("submit", async event => {
+  const form = event.target;
+  if (!/\/uitloggen$/.test(form.getAttribute("action") || "") || form.dataset.wiped) return;
+  event.preventDefault();
+  const records = await all().catch(() => []);
+  if (records.some(r => r.status !== "sent") && !window.confirm(T.logout)) return;
+  if (db) { db.close(); db = null; }
+  indexedDB.deleteDatabase(DB);
+  if (window.caches) for (const name of await caches.keys().catch(() => [])) caches.delete(name);
+  form.dataset.wiped = "1";
+  setTimeout(() => form.submit(), 50);
+}, true);
+
+// ---- Preparing a visit ----
+const prepare = document.querySelector("form[data-prepare]");
+if (ok && prepare) {
+  const P = JSON.parse(prepare.dataset.words);
+  const status = document.querySelector("[data-prepare-status]");
+  prepare.hidden = false;
+  prepare.addEventListener("submit", async event => {
+    event.preventDefault();
+    status.textContent = P.busy;
+    try {
+      const r = await fetch(prepare.action, { method: "POST", body: new FormData(prepare) });
+      if (!r.ok) throw r.status;
+      const bundle = await r.json();
+      const existing = await get("visits", bundle.visit);
+      if (!existing || !existing.data) {  // already here: keep its answers and its key
+        const raw = Uint8Array.from(atob(bundle.key), c => c.charCodeAt(0));
+        const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+        delete bundle.key;
+        await put("keys", { visit: bundle.visit, key });
+        await save({ visit: bundle.visit, status: "prepared" },
+          { bundle, screen: 0, answers: {}, talk: [], conversation: {} });
+      }
+      if (navigator.serviceWorker) await navigator.serviceWorker.ready;  // the visit page is kept
+      status.textContent = P.ready;
+      document.querySelector("[data-prepare-done]").hidden = false;
+    } catch (problem) {
+      status.textContent = P.failed;
+    }
+  });
+}
+
+// ---- The visit page ----
+const app = document.querySelector("[data-offline-app]");
+const lang = document.documentElement.lang;
+function h(tag, attrs, children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "text") el.textContent = v;
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v);
+  }
+  for (const c of children || []) if (c) el.append(c);
+  return el;
+}
+const t = (tag, text, attrs) => h(tag, { ...attrs, text });
+function s(tag, attrs, text) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text) el.textContent = text;
+  return el;
+}
+function show(nodes) {
+  app.replaceChildren(...nodes);
+  const title = app.querySelector("h1");
+  if (title) { title.tabIndex = -1; title.focus(); }
+  window.scrollTo(0, 0);
+}
+
+async function listScreen() {
+  const records = (await all()).filter(r => r.status === "prepared" || r.status === "pending");
+  const nodes = [t("h1", T.list)];
+  if (!records.length) nodes.push(t("p", T.none));
+  for (const r of records) {
+    const state = await load(r).catch(() => null);
+    nodes.push(state ? h("p", {}, [
+      h("button", { type: "button", class: "button", text: say("start", { name: state.bundle.resident }),
+        onclick: () => { location.hash = "v=" + r.visit; } }),
+      h("span", { class: "hint", text: " " + say("prepared", {
+        date: new Date(state.bundle.prepared_at).toLocaleDateString(lang) }) })]) : t("p", T.locked));
+  }
+  show(nodes);
+}
+
+async function visitScreen(visit) {
+  const record = await get("visits", visit);
+  const state = record && record.data ? await load(record).catch(() => null) : null;
+  if (state) render(record, state); else listScreen();
+}
+
+// Saves run one after the other; data-unsaved says how many still wait (0: all on the device).
+let chain = Promise.resolve(), unsaved = 0;
+function keep(record, state) {
+  app.dataset.unsaved = ++unsaved;
+  chain = chain.then(() => save(record, state)).then(() => { app.dataset.unsaved = --unsaved; });
+  return chain;
+}
+
+function render(record, state) {
+  const b = state.bundle, q = b.questionnaire, total = q.pillars.length + 1;
+  const go = screen => { state.screen = screen; keep(record, state).then(() => render(record, state)); };
+  const progress = n => h("div", { class: "progress" }, [h("p", { text: say("step", { n: n + 1, total: total + 1 }) }),
+    h("progress", { max: total + 1, value: n + 1, "aria-hidden": "true" })]);
+  const actions = (next, back) => h("div", { class: "actions" }, [
+    h("button", { type: "submit", class: "button", text: next }),
+    back && h("button", { type: "button", class: "button secondary", text: T.back, onclick: back })]);
+  const form = (submit, children) => h("form", { novalidate: "", onsubmit: e => { e.preventDefault(); submit(); } }, children);
+  const screen = record.status === "pending" ? total + 1 : state.screen;
+
+  if (screen === 0) {
+    const error = h("p", { class: "error", hidden: "" });
+    return show([progress(0), form(() => {
+      if (state.life_event) return go(1);
+      error.hidden = false;
+      error.textContent = T.event_missing;
+    }, [h("fieldset", { class: "item" }, [h("legend", {}, [t("h1", T.event)]), error,
+      ...b.life_events.map(ev => h("label", { class: "option" }, [h("input", {
+        type: "radio", name: "life_event", value: ev.id, checked: state.life_event === ev.id && "",
+        onchange: () => { state.life_event = ev.id; keep(record, state); } }), t("span", ev.name)]))]),
+    actions(T.next)])]);
+  }
+
+  if (screen <= q.pillars.length) {
+    const pillar = q.pillars[screen - 1], ends = "0 = " + q.scale.low + ", 10 = " + q.scale.high;
+    // One item's scale, "Sla over" and "Hier wil ik over praten" are HTML in the page (a <template>).
+    const fields = pillar.items.map(item => {
+      const f = document.getElementById("offline-item").content.firstElementChild.cloneNode(true);
+      const [low, high, both] = f.querySelectorAll(".scale-ends span, .visually-hidden");
+      f.id = "vraag-" + item.id;
+      f.querySelector("legend").textContent = item.text;
+      low.textContent = "0 = " + q.scale.low;
+      high.textContent = "10 = " + q.scale.high;
+      both.textContent = ends;
+      both.id = "ends-" + item.id;
+      for (const input of f.querySelectorAll("input")) {
+        const talk = input.type === "checkbox", value = input.value === "skip" ? null : +input.value;
+        input.name = (talk ? "talk_" : "") + item.id;
+        if (value !== null && !talk) input.setAttribute("aria-describedby", both.id);
+        input.checked = talk ? state.talk.includes(item.id) : state.answers[item.id] === value;
+        input.onchange = () => {
+          if (!talk) state.answers[item.id] = value;
+          else state.talk = state.talk.filter(i => i !== item.id).concat(input.checked ? [item.id] : []);
+          keep(record, state);
+        };
+      }
+      return f;
+    });
+    return show([progress(screen), form(() => {
+      for (const item of pillar.items) if (!(item.id in state.answers)) state.answers[item.id] = null;  // skipped
+      go(screen + 1);
+    }, [h("div", { class: "pillar-head" }, [
+      h("img", { src: "/static/pillars/" + pillar.id + ".svg", alt: "", width: 48, height: 48 }),
+      t("h1", pillar.short)]),
+    t("p", pillar.intro, { class: "lead" }), t("p", T.hint, { class: "hint" }), ...fields,
+    actions(T.next, () => go(screen - 1)), t("p", T.kept, { class: "autosave-status" })])]);
+  }
+
+  if (screen === total) {
+    const items = q.pillars.flatMap(p => p.items.map(i => i.id));
+    const answered = items.filter(i => state.answers[i] != null);
+    return show([progress(screen), t("h1", T.done),
+      h("p", { text: say("answered", { answered: answered.length, count: items.length }) }),
+      form(() => go(screen + 1), [actions(T.finish, () => go(screen - 1))])]);
+  }
+  resultScreen(record, state);
+}
+
+function chart(q, now, before) {
+  const size = 340, c = size / 2, n = q.pillars.length;
+  const at = (i, value) => {
+    const angle = -Math.PI / 2 + 2 * Math.PI * i / n, d = 12 * (value || 0);
+    return [c + d * Math.cos(angle), c + d * Math.sin(angle)];
+  };
+  const points = values => q.pillars.map((p, i) => at(i, values(p)).join(",")).join(" ");
+  const svg = s("svg", { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: "img",
+    "aria-label": T.chart, class: "offline-chart" });
+  for (const ring of [2, 4, 6, 8, 10]) svg.append(s("polygon", { points: points(() => ring), fill: "none", stroke: "#c8c8c8" }));
+  q.pillars.forEach((p, i) => {
+    const [x2, y2] = at(i, 10), [x, y] = at(i, 11.6);
+    svg.append(s("line", { x1: c, y1: c, x2, y2, stroke: "#c8c8c8" }),
+      s("text", { x, y, "text-anchor": "middle", "dominant-baseline": "middle", "font-size": 13, fill: "#1b1b1b" }, p.short));
+  });
+  if (before) svg.append(s("polygon", { points: points(p => before[p.id]), fill: "none", stroke: "#4a4a4a",
+    "stroke-width": 2, "stroke-dasharray": "6 4" }));
+  svg.append(s("polygon", { points: points(p => now[p.id]), fill: "rgba(0,90,140,0.25)", stroke: "#005a8c", "stroke-width": 3 }));
+  return svg;
+}
+
+const number = v => v == null ? T.no_score
+  : v.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+function resultScreen(record, state) {
+  const b = state.bundle, q = b.questionnaire, now = scores(b.scoring, state.answers);
+  const before = b.previous && b.previous.scores, talk = state.conversation = state.conversation || {};
+  const title = h("h1", { text: say("result", { name: b.resident }) });
+  if (record.status === "pending") return show([title, t("p", T.saved)]);
+  const table = h("table", { class: "scores" }, [t("caption", T.scores),
+    h("thead", {}, [h("tr", {}, [t("th", T.pillar, { scope: "col" }), t("th", T.now, { scope: "col" }),
+      before && t("th", T.previous, { scope: "col" })])]),
+    h("tbody", {}, q.pillars.map(p => h("tr", {}, [t("th", p.name, { scope: "row" }),
+      t("td", number(now[p.id])), before && t("td", number(before[p.id]))])))]);
+  // The conversation's fields are HTML in the page (a <template>); here they get the kept values.
+  const conversation = document.getElementById("offline-talk").content.firstElementChild.cloneNode(true);
+  for (const el of conversation.elements) {
+    if (el.type === "radio") el.checked = (talk.rhythm || "gewoon") === el.value;
+    else if (el.name) el.value = talk[el.name] || "";
+  }
+  conversation.addEventListener("input", e => { talk[e.target.name] = e.target.value; keep(record, state); });
+  conversation.addEventListener("submit", e => {
+    e.preventDefault();
+    state.finished_at = new Date().toISOString();
+    record.status = "pending";
+    keep(record, state).then(() => { render(record, state); send(); });
+  });
+  show([title, h("figure", { class: "chart" }, [chart(q, now, before)]), table, conversation]);
+}
+
+const route = () => {
+  const match = /^#v=([\w-]+)$/.exec(location.hash);
+  return match ? visitScreen(match[1]) : listScreen();
+};
+if (ok && app) {
+  window.addEventListener("hashchange", route);
+  document.addEventListener("veerkracht:sent", route);
+  route();
+}
+if (ok) {
+  if (navigator.serviceWorker) navigator.serviceWorker.register(me.dataset.sw, { scope: "/" });
+  window.addEventListener("online", send);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) send(); });
+  send();
+}
