@@ -157,5 +157,9 @@ def menu_link(page, name: str):
 
 
 def log_out(page) -> None:
+    """Log out and wait until the server said so (the offline script first wipes this device's store)."""
+    from playwright.sync_api import expect
+
     open_menu(page)
     page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_role("status").filter(has_text="uitgelogd")).to_be_visible()

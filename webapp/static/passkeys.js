@@ -63,7 +63,7 @@
 
   document.querySelectorAll("[data-passkey]").forEach(function (block) {
     var status = block.querySelector("[data-passkey-status]");
-    var button = block.querySelector("button");
+    var button = block.querySelector("button:not(.read-aloud)");  // not the "Lees voor" button (readaloud.js)
     var adding = block.dataset.passkey === "add";
     var busy = false;
     function say(text) { status.textContent = text; }
