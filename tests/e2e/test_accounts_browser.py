@@ -106,6 +106,7 @@ def test_a_new_coach_sets_up_the_second_factor_and_logs_in_with_it(new_page, mak
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Verder").click()
     page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_role("status").filter(has_text="uitgelogd")).to_be_visible()  # the offline script wipes first
 
     with app.app_context():  # a later moment: the code just used is no longer the newest
         db.session.scalar(select(User).where(User.username == "sanne")).totp_last_step = None
