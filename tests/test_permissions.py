@@ -94,6 +94,9 @@ MATRIX = {
     "caseload.resident": ("GET", "/coach/bewoner/{resident}", {**COACHES, "coach_other": 404}),
     "caseload.progress_chart": ("GET", "/coach/bewoner/{resident}/verloop.svg", {**COACHES, "coach_other": 404}),
     "visits.start": ("POST", "/coach/bewoner/{resident}/samen", {**COACHES, "coach_shared": 302, "coach_other": 404}),
+    # Without a check-in together open on another device, "opnieuw beginnen" leads back to the resident.
+    "visits.restart": ("GET", "/coach/bewoner/{resident}/samen/opnieuw",
+                       {**COACHES, "coach_shared": 302, "coach_other": 404}),
     "accounts.activation_code": ("POST", "/coach/bewoner/{enrolled}/activatiecode", {**COACHES, "coach_other": 404}),
     "fhir.bundle": ("GET", "/coach/bewoner/{resident}/fhir.json", {**COACHES, "coach_other": 404}),
     "fhir.transaction": ("GET", "/coach/bewoner/{resident}/fhir-transactie.json", {**COACHES, "coach_other": 404}),

@@ -13,7 +13,7 @@ from tests.checkin_helpers import draft_id_from
 from tests.conftest import all_answers
 from webapp.accounts import service as people
 from webapp.core.extensions import db
-from webapp.core.models import AuditEvent, Checkin
+from webapp.core.models import AuditEvent, Checkin, Draft
 
 # The next check-in must lie between today and two years ahead: a date some weeks from now.
 NEXT = date.today() + timedelta(days=43)
@@ -198,3 +198,52 @@ def test_bad_conversation_input_stores_nothing(app, client, visit):
     with app.app_context():
         checkin = db.session.scalar(select(Checkin))
         assert (checkin.plan_step, checkin.coach_notes, checkin.next_checkin_on) == (None, None, None)
+
+
+def test_check_in_together_continues_only_on_the_device_where_it_began(app, client, visit, login_as):
+    """The text says so and the behaviour agrees: another device can only start again, after a confirmation."""
+    resident = visit["resident"]
+    draft = _start_visit(client, resident)
+    _take_back(client)
+    here = client.get(f"/coach/bewoner/{resident}").get_data(as_text=True)
+    assert "bezig op dit apparaat" in here and "Verder op dit apparaat" in here
+    assert "Opnieuw beginnen op dit apparaat" not in here
+    assert client.get(f"/coach/bewoner/{resident}/samen/opnieuw").location.endswith(f"/coach/bewoner/{resident}")
+
+    phone = app.test_client()
+    login_as(phone, visit["coach"])
+    page = phone.get(f"/coach/bewoner/{resident}").get_data(as_text=True)
+    assert "op een ander apparaat. Verder gaan kan alleen op dat apparaat." in page
+    assert "Verder op dit apparaat" not in page and "Opnieuw beginnen op dit apparaat" in page
+    # "Check-in samen doen" posted from a stale page does not open the other device's answers.
+    response = phone.post_form(f"/coach/bewoner/{resident}/samen")
+    assert response.location.endswith(f"/coach/bewoner/{resident}/samen/opnieuw")
+    confirm = phone.get(response.location)
+    assert confirm.status_code == 200
+    assert "worden weggegooid" in confirm.get_data(as_text=True)
+    assert phone.get(f"/checkin/{draft}/stap/1").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "checkin.discard")) is None
+
+    # Confirmed: the old answers are thrown away (audited), a new check-in starts on the phone.
+    started = phone.post_form(f"/coach/bewoner/{resident}/samen/opnieuw")
+    assert started.location.endswith("/overdragen")
+    new_draft = draft_id_from(started.location)
+    assert new_draft != draft and phone.get(started.location).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "checkin.discard")) is not None
+    # The tablet cannot go on with the old one, and is now the other device itself.
+    assert client.get(f"/checkin/{draft}/stap/1").status_code == 404
+    assert client.post_form(f"/coach/bewoner/{resident}/samen").location.endswith("/samen/opnieuw")
+
+
+def test_restart_without_a_valid_form_changes_nothing(app, client, visit, login_as):
+    draft = _start_visit(client, visit["resident"])
+    _take_back(client)
+    phone = app.test_client()
+    login_as(phone, visit["coach"])
+    response = phone.post(f"/coach/bewoner/{visit['resident']}/samen/opnieuw", data={})  # no CSRF token
+    assert response.status_code == 400
+    assert client.get(f"/checkin/{draft}/stap/1").status_code != 404  # the tablet still holds it
+    with app.app_context():
+        assert db.session.scalar(select(Draft).where(Draft.public_id == draft)) is not None

@@ -15,7 +15,13 @@ from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod
 from webapp.core.models import Resident
-from webapp.core.permissions import active_relation, can_erase_as_coach, require_access, role_required
+from webapp.core.permissions import (
+    active_relation,
+    can_erase_as_coach,
+    require_access,
+    role_required,
+    started_here,
+)
 from webapp.core.views import by_public_id
 from webapp.reminders import service as reminders
 from webapp.reminders.labels import SOURCE_LABELS
@@ -76,6 +82,7 @@ def resident(resident_id: str):
     audit.record("resident.view", resident, resident)
     checkins = history.checkins_of(resident)
     upcoming = reminders.next_checkin(resident, checkins[0] if checkins else None)
+    visit_draft = drafts.open_draft(resident, coach=current_user)
     return render_template(
         "caseload/resident.html", resident=resident, relation=active_relation(current_user, resident),
         timeline=caseload.timeline(checkins),
@@ -83,7 +90,8 @@ def resident(resident_id: str):
         scores={m.id: history.scores_of(m) for m in checkins}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
-        visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=upcoming.on,
+        visit_draft=visit_draft, visit_draft_here=visit_draft is not None and started_here(visit_draft),
+        next_checkin=upcoming.on,
         next_source=SOURCE_LABELS[upcoming.source],
         form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
     )

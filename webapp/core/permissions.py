@@ -85,6 +85,11 @@ def remember_visit_draft(draft: Draft) -> None:
     session[VISIT_DRAFTS] = [*session.get(VISIT_DRAFTS, [])[-4:], draft.public_id]
 
 
+def started_here(draft: Draft) -> bool:
+    """Whether this device (this browser's session) is where the coach started this home-visit draft."""
+    return draft.public_id in session.get(VISIT_DRAFTS, [])
+
+
 def start_handover(draft: Draft) -> None:
     """The resident holds the tablet: until the coach unlocks it, only this check-in can be opened."""
     session[HANDOVER] = draft.public_id
@@ -111,7 +116,7 @@ def can_open_draft(user, resident: Resident, draft: Draft) -> bool:
         return False
     if draft.coach_id is None:
         return is_own(user, resident)
-    return draft.coach_id == user.id and draft.public_id in session.get(VISIT_DRAFTS, [])
+    return draft.coach_id == user.id and started_here(draft)
 
 
 def require_draft(draft: Draft | None) -> Resident:

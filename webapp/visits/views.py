@@ -27,6 +27,7 @@ from webapp.core.permissions import (
     require_access,
     role_required,
     start_handover,
+    started_here,
 )
 from webapp.core.views import by_public_id, render_form
 from webapp.passkeys import rules as passkey_rules
@@ -66,11 +67,38 @@ def _handover_flag():
 @bp.post("/coach/bewoner/<resident_id>/samen")
 @role_required(*COACH_ROLES)
 def start(resident_id: str):
-    """"Check-in samen doen": start (or resume) the long questionnaire on this device."""
+    """"Check-in samen doen": start the long questionnaire on this device, or resume it here.
+
+    A check-in together started on another device continues only there (its answers are not
+    shown anywhere else); from here the coach can only start again, after a confirmation.
+    """
     resident = require_access(by_public_id(Resident, resident_id))
+    existing = drafts.open_draft(resident, coach=current_user)
+    if existing is not None and not started_here(existing):
+        return redirect(url_for("visits.restart", resident_id=resident.public_id))
     draft = drafts.start_draft(resident, visit_form(resident), coach=current_user)
     remember_visit_draft(draft)
     return redirect(url_for("visits.handover", draft_id=draft.public_id))
+
+
+@bp.route("/coach/bewoner/<resident_id>/samen/opnieuw", methods=["GET", "POST"])
+@role_required(*COACH_ROLES)
+def restart(resident_id: str):
+    """"Opnieuw beginnen op dit apparaat": the visit's device is gone; its unfinished answers are thrown away."""
+    resident = require_access(by_public_id(Resident, resident_id))
+    existing = drafts.open_draft(resident, coach=current_user)
+    if existing is None or started_here(existing):
+        return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+    form = CsrfForm()
+    if form.validate_on_submit():
+        drafts.discard_draft(resident, existing)
+        draft = drafts.start_draft(resident, visit_form(resident), coach=current_user)
+        remember_visit_draft(draft)
+        flash(_("De antwoorden van het andere apparaat zijn weggegooid. De check-in begint opnieuw, op dit apparaat."),
+              "success")
+        return redirect(url_for("visits.handover", draft_id=draft.public_id))
+    audit.record("draft.view", resident, existing)  # the page names the resident
+    return render_form("visits/restart.html", form, resident=resident, draft=existing)
 
 
 @bp.get("/checkin/<draft_id>/overdragen")
