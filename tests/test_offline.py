@@ -382,3 +382,98 @@ def test_two_uploads_at_the_same_moment_make_one_checkin(app, visit_world):
     assert 201 in statuses
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         assert sorted(statuses) == [200, 201]  # the second waited for the first's commit, then found it
+
+
+# ---- The life-event month and "Bent u naar ... geweest?" -------------------------------------------
+
+def test_rules_take_the_life_event_month_as_the_online_screen_does():
+    upload = parse_upload(_payload(life_event="verhuizing", event_month="3", event_year="2026"), SPEC, NOW)
+    assert upload.life_event_on == date(2026, 3, 1)
+    assert parse_upload(_payload(life_event="verhuizing"), SPEC, NOW).life_event_on is None  # weet ik niet
+    # Nothing happened: no month to keep, whatever the device sent.
+    assert parse_upload(_payload(event_month="3", event_year="2026"), SPEC, NOW).life_event_on is None
+
+
+@pytest.mark.parametrize("when", [
+    {"event_month": "3"},                                  # half a date
+    {"event_month": "1", "event_year": "2027"},            # still to come
+    {"event_month": "13", "event_year": "2026"},
+    {"event_month": "3", "event_year": "1901"},
+    {"event_month": ["3"], "event_year": "2026"},
+    {"event_month": True, "event_year": "2026"},
+])
+def test_rules_refuse_a_month_the_online_screen_would_refuse(when):
+    with pytest.raises(UploadError) as refused:
+        parse_upload(_payload(life_event="verhuizing", **when), SPEC, NOW)
+    assert refused.value.code == "event_date"
+
+
+def test_rules_read_followups_per_activity():
+    upload = parse_upload(_payload(followups={"hoe_ref12345": "4", "toelichting_ref12345": " Gezellig. ",
+                                              "hoe_other678": "", "toelichting_other678": ""}), SPEC, NOW)
+    assert upload.followups == {"ref12345": (4, "Gezellig."), "other678": (None, None)}
+
+
+@pytest.mark.parametrize(("followups", "code"), [
+    ({"hoe_ref12345": "6"}, "followup"),
+    ({"hoe_ref12345": 4}, "followup"),
+    ({"cijfer_ref12345": "4"}, "followup"),
+    ({"hoe_x": "4"}, "followup"),
+    ({"hoe_ref1234<>": "4"}, "followup"),
+    (["hoe_ref12345"], "followup"),
+    ({"toelichting_ref12345": "x" * 1001}, "too_long"),
+])
+def test_rules_refuse_a_broken_followup(followups, code):
+    with pytest.raises(UploadError) as refused:
+        parse_upload(_payload(followups=followups), SPEC, NOW)
+    assert refused.value.code == code
+
+
+def _open_referral(app, resident_public_id: str) -> str:
+    from webapp.core.models import Activity, User
+    from webapp.referrals import service as referrals
+
+    with app.test_request_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == resident_public_id))
+        activity = Activity(name="Wandelgroep De Beemden", organisation="Welzijn", description="Samen wandelen.",
+                            pillars=["lichaam"], last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.flush()
+        coach = db.session.scalar(select(User).where(User.username == "coach-o"))
+        referral = referrals.propose(resident, activity, None, coach)
+        db.session.commit()
+        return referral.public_id
+
+
+def test_visit_asks_how_the_activity_went_and_keeps_the_month(app, client, visit_world):
+    from webapp.core.models import Referral
+
+    referral = _open_referral(app, visit_world["resident"])
+    bundle = _bundle(client, visit_world["resident"])
+    assert bundle["followups"] == [{"id": referral, "name": "Wandelgroep De Beemden"}]
+    body = _upload_body(bundle, event_month="10", event_year=str(date.today().year - 1),
+                        followups={f"hoe_{referral}": "4", f"toelichting_{referral}": "Gezellig, wel moe."})
+    assert client.post_json("/bezoek-zonder-internet/versturen", body).status_code == 201
+    with app.app_context():
+        answered = db.session.scalar(select(Referral).where(Referral.public_id == referral))
+        assert (answered.followup_rating, answered.followup_text) == (4, "Gezellig, wel moe.")
+        checkin = db.session.scalar(select(Checkin).order_by(Checkin.id.desc()))
+        assert checkin.life_event == "verhuizing"
+        from webapp.core.models import Draft
+        draft = db.session.get(Draft, checkin.draft_id)
+        assert draft.life_event_on == date(date.today().year - 1, 10, 1)
+    assert "referral.followup" in _actions(app)
+
+
+def test_followup_for_an_activity_of_someone_else_stores_nothing(app, client, visit_world, make_resident):
+    other = make_resident()["resident"]
+    strangers = _open_referral(app, other)
+    bundle = _bundle(client, visit_world["resident"])
+    before = _count(app, Checkin)
+    response = client.post_json("/bezoek-zonder-internet/versturen",
+                                _upload_body(bundle, followups={f"hoe_{strangers}": "5"}))
+    assert response.status_code == 400
+    assert "Een antwoord over een activiteit klopt niet." in response.get_json()["error"]
+    assert _count(app, Checkin) == before
+    with app.app_context():
+        assert db.session.scalar(select(OfflineVisit)).sent_at is None  # it can still be sent, corrected

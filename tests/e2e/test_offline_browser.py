@@ -4,6 +4,7 @@ online, and find exactly one new check-in."""
 
 import random
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +15,7 @@ from tests.e2e.test_checkin_browser import assert_no_axe_violations, assert_no_h
 from webapp.accounts import service as people
 from webapp.core import scoring
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, OfflineVisit
+from webapp.core.models import Checkin, Draft, OfflineVisit, Referral
 
 pytestmark = pytest.mark.e2e
 COACH_PASSWORD = "coach-wachtwoord-lang"
@@ -23,8 +24,6 @@ NAME = "dhr. P. Smit"
 
 @pytest.fixture
 def enrolled(app, kort_items):
-    from datetime import date
-
     from tests.conftest import all_answers, new_checkin
 
     with app.test_request_context():
@@ -33,6 +32,18 @@ def enrolled(app, kort_items):
         db.session.commit()
         ids = {"coach": coach.username, "resident": resident.public_id}
     new_checkin(app, ids["resident"], all_answers(kort_items, 5), days_ago=60)
+    with app.test_request_context():  # an activity the resident wanted to try: asked about at the visit
+        from webapp.core.models import Activity, Resident, User
+        from webapp.referrals import service as referrals
+
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == ids["resident"]))
+        activity = Activity(name="Wandelgroep De Beemden", organisation="Welzijn", description="Samen wandelen.",
+                            pillars=["lichaam"], last_verified_on=date.today())
+        db.session.add(activity)
+        db.session.flush()
+        coach = db.session.scalar(select(User).where(User.username == ids["coach"]))
+        ids["referral"] = referrals.propose(resident, activity, None, coach).public_id
+        db.session.commit()
     return ids
 
 
@@ -104,6 +115,11 @@ def test_visit_without_network_is_sent_once_when_it_returns(new_page, enrolled, 
     page.get_by_role("button", name="Volgende").click()
     expect(page.get_by_text("Kies wat er is gebeurd.")).to_be_visible()
     page.get_by_label("Ik ben verhuisd", exact=True).check()
+    page.get_by_label("Maand", exact=True).select_option(label="oktober")
+    page.get_by_role("button", name="Volgende").click()
+    expect(page.get_by_text("Kies de maand én het jaar.")).to_be_visible()  # half a date, as online
+    page.screenshot(path=artifacts_dir / f"offline-event-{viewport['width']}.png", full_page=True)
+    page.get_by_label("Jaar", exact=True).select_option(str(date.today().year - 1))
     page.get_by_role("button", name="Volgende").click()
     expected = {}
     for step in range(1, 7):
@@ -128,6 +144,11 @@ def test_visit_without_network_is_sent_once_when_it_returns(new_page, enrolled, 
 
     expect(page.get_by_role("heading", name="U bent klaar")).to_be_visible()
     expect(page.get_by_text("U heeft 24 van de 24 vragen beantwoord.")).to_be_visible()
+    followup = page.get_by_role("group", name="Bent u naar Wandelgroep De Beemden geweest? Hoe was het?")
+    followup.locator("label.score").nth(3).click()
+    followup.get_by_label("Wilt u er iets over vertellen? (mag leeg)").fill("Gezellig, wel moe.")
+    page.screenshot(path=artifacts_dir / f"offline-done-{viewport['width']}.png", full_page=True)
+    assert_no_axe_violations(page)
     page.get_by_role("button", name="Klaar").click()
     expect(page.get_by_role("heading", name=f"Spinnenweb van {NAME}")).to_be_visible()
     chart = page.get_by_role("img", name=re.compile("^Spinnenweb met de cijfers"))
@@ -167,6 +188,10 @@ def test_visit_without_network_is_sent_once_when_it_returns(new_page, enrolled, 
         checkin = db.session.get(Checkin, visit.checkin_id)
         assert checkin.coach_notes == "Loopt weer met de rollator." and checkin.form == "uitgebreid"
         assert len(checkin.answers) == 24
+        draft = db.session.get(Draft, checkin.draft_id)
+        assert (draft.life_event, draft.life_event_on) == ("verhuizing", date(date.today().year - 1, 10, 1))
+        referral = db.session.scalar(select(Referral).where(Referral.public_id == enrolled["referral"]))
+        assert (referral.followup_rating, referral.followup_text) == (4, "Gezellig, wel moe.")
 
 
 def test_answers_on_the_device_are_encrypted_and_the_key_cannot_be_read(new_page, enrolled):
@@ -238,3 +263,54 @@ def test_without_javascript_the_offline_pages_say_so(new_page, enrolled):
     page.goto(f"/coach/bewoner/{enrolled['resident']}")
     page.get_by_role("button", name="Check-in samen doen").click()
     expect(page.get_by_role("heading", name=f"Geef de tablet nu aan {NAME}")).to_be_visible()
+
+
+def test_a_refused_upload_says_why_and_can_be_thrown_away(new_page, enrolled, app, artifacts_dir):
+    """The coach stopped following the resident before the visit was sent: the server refuses it,
+    the device keeps it and says why, and the coach can throw it away (after a question)."""
+    page = new_page(viewport={"width": 1024, "height": 768})
+    context = page.context
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    _prepare(page, enrolled["resident"])
+    page.get_by_role("link", name="Naar het bezoek").click()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    context.set_offline(True)
+    _open_visit(page)
+    page.get_by_label("Er is niets bijzonders gebeurd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    for step in range(1, 7):
+        _answer_screen(page, step)
+        page.get_by_role("button", name="Volgende").click()
+    page.get_by_role("button", name="Klaar").click()
+    page.get_by_role("button", name="Opslaan en versturen").click()
+    expect(page.locator("[data-offline-badge]")).to_have_text("Nog niet verstuurd: 1 check-in")
+    with app.app_context():  # meanwhile the relation ended (e.g. closed by the coach on their phone)
+        from webapp.core.models import CoachRelation
+
+        for relation in db.session.scalars(select(CoachRelation)):
+            relation.ended_at = relation.started_at
+        db.session.commit()
+    before = _checkins(app)
+
+    context.set_offline(False)
+    badge = page.locator("[data-offline-badge]")
+    expect(badge).to_have_text(re.compile("^Niet verstuurd: U begeleidt deze bewoner niet meer."), timeout=20_000)
+    assert _checkins(app) == before
+    page.goto("/bezoek-zonder-internet")
+    expect(page.get_by_text(f"De check-in met {NAME} is niet verstuurd. U begeleidt deze bewoner niet meer.")
+           ).to_be_visible()
+    assert_no_axe_violations(page)
+    page.screenshot(path=artifacts_dir / "offline-refused-1024.png")
+    discard = page.get_by_role("button", name="Weggooien")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Nee": it stays
+    discard.click()
+    expect(discard).to_be_visible()
+    assert _stored(page, with_data=True) == {"keys": 1, "visits": 1}
+    messages = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    discard.click()
+    expect(page.get_by_text("Er is geen bezoek voorbereid op dit apparaat.")).to_be_visible()
+    assert "Als u hem weggooit, is hij weg." in messages[0]
+    expect(badge).to_be_hidden()
+    assert _stored(page) == {"keys": 0, "visits": 0}
+    assert _checkins(app) == before

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from webapp.checkin.labels import LIFE_EVENT_MISSING
+from webapp.checkin.labels import EVENT_DATE_ERRORS, LIFE_EVENT_MISSING
 
 NOT_SENT = _l("Er is niets veranderd.")
 UPLOAD_ERRORS = {
@@ -11,6 +11,8 @@ UPLOAD_ERRORS = {
     "wrong_version": _l(
         "Deze check-in hoort bij een andere versie van de vragenlijst. Bereid het bezoek opnieuw voor."),
     "life_event": _l("Kies wat er is gebeurd."),
+    "event_date": EVENT_DATE_ERRORS["invalid"],
+    "followup": _l("Een antwoord over een activiteit klopt niet."),
     "unknown_item": _l("De check-in noemt een vraag die niet in de vragenlijst staat."),
     "out_of_range": _l("Een antwoord is geen cijfer van 0 tot en met 10."),
     "empty": _l("Er is nog geen enkele vraag beantwoord."),
@@ -40,6 +42,12 @@ VISIT_WORDS = {
     "locked": _l("Dit bezoek kan niet meer worden geopend op dit apparaat. Bereid het opnieuw voor."),
     "event": _l("Wat is er gebeurd?"),
     "event_missing": LIFE_EVENT_MISSING,
+    "when_half": EVENT_DATE_ERRORS["half"],
+    "when_future": EVENT_DATE_ERRORS["future"],
+    "followup": _l("Bent u naar %(name)s geweest? Hoe was het?", name="{name}"),
+    "refused_list": _l("De check-in met %(name)s is niet verstuurd.", name="{name}"),
+    "discard": _l("Weggooien"),
+    "discard_confirm": _l("Deze check-in is niet verstuurd. Als u hem weggooit, is hij weg. Weggooien?"),
     "step": _l("Stap %(step)s van %(total)s", step="{n}", total="{total}"),
     "next": _l("Volgende"),
     "back": _l("Vorige"),
@@ -48,11 +56,6 @@ VISIT_WORDS = {
     "answered": _l("U heeft %(answered)s van de %(count)s vragen beantwoord.", answered="{answered}", count="{count}"),
     "finish": _l("Klaar"),
     "result": _l("Spinnenweb van %(name)s", name="{name}"),
-    "chart": _l("Spinnenweb met de cijfers per onderdeel. De cijfers staan ook in de tabel hieronder."),
-    "scores": _l("Cijfers per onderdeel (0 tot en met 10)"),
-    "pillar": _l("Onderdeel"),
-    "now": _l("Nu"),
-    "previous": _l("Vorige keer"),
     "no_score": _l("geen cijfer"),
     "saved": _l("Opgeslagen op dit apparaat. De check-in gaat vanzelf weg zodra er internet is."),
     "kept": _l("Uw antwoord staat op dit apparaat."),

@@ -14,6 +14,7 @@ from webapp.core.models import Checkin, Draft, OfflineVisit, Resident, User
 from webapp.core.models._base import as_utc, utcnow
 from webapp.core.permissions import can_access
 from webapp.offline.rules import Upload, UploadError, UploadSpec, parse_upload, scoring_definition, visit_key
+from webapp.referrals import service as referrals
 from webapp.results import service as results
 
 REVIEW_STEP = 7  # the check-in's last screen (checkin/views.py): every pillar screen was done
@@ -73,7 +74,9 @@ def bundle(coach: User, resident: Resident, lang: str) -> dict:
                 for pillar, items in questionnaire.form_pillars(visit.form)
             ],
         },
-        "life_events": [{"id": event.id, "name": _text(event.name, lang)} for event in life_events().events],
+        # "Bent u naar ... geweest?": the activities the resident wanted to try, asked on the last screen.
+        "followups": [{"id": referral.public_id, "name": referral.activity.name}
+                      for referral in referrals.open_referrals(resident)],
         "scoring": scoring_definition(form_items),
         "previous": None if previous is None else {
             "date": previous.completed_at.date().isoformat(), "scores": history.scores_of(previous)},
@@ -129,6 +132,9 @@ def receive(coach: User, payload: object) -> UploadResult:
         upload = parse_upload(payload, _spec(visit), clock.now())
     except UploadError as problem:
         raise UploadRefused(problem.code) from None
+    theirs = {referral.public_id: referral for referral in referrals.referrals_of(resident)}
+    if set(upload.followups) - set(theirs):
+        raise UploadRefused("followup")  # not an activity of this resident's: nothing is stored
     # The claim: one UPDATE from "not sent" to "sent". A second request (retry, other tab, other
     # device) waits for this one's commit and then changes no row, so it makes no check-in.
     claimed = db.session.execute(
@@ -139,6 +145,9 @@ def receive(coach: User, payload: object) -> UploadResult:
     if claimed != 1:
         return _already_sent(resident, visit)
     checkin = _make_checkin(coach, resident, visit, upload)
+    for referral in referrals.open_referrals(resident):  # answered online meanwhile: that answer stays
+        if referral.public_id in upload.followups:
+            referrals.save_followup(resident, referral, *upload.followups[referral.public_id])
     visit.checkin_id = checkin.id
     db.session.flush()
     audit.record("offline.upload", resident, visit)
@@ -157,7 +166,8 @@ def _make_checkin(coach: User, resident: Resident, visit: OfflineVisit, upload: 
         resident_id=resident.id, questionnaire_id=visit.questionnaire_id,
         questionnaire_version=visit.questionnaire_version, form=visit.form, coach_id=coach.id,
         answers=upload.answers, talk_items=[i for i in upload.answers if i in upload.talk],
-        life_event=upload.life_event, life_event_on=None, steps_done=REVIEW_STEP, created_at=visit.prepared_at,
+        life_event=upload.life_event, life_event_on=upload.life_event_on, steps_done=REVIEW_STEP,
+        created_at=visit.prepared_at,
     )
     db.session.add(draft)
     db.session.flush()

@@ -7,9 +7,11 @@ from flask_babel import format_time
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from webapp.core import audit
+from webapp.checkin.rules import event_years
+from webapp.core import audit, clock
+from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
-from webapp.core.i18n import locale
+from webapp.core.i18n import locale, month_names
 from webapp.core.labels import COACH_ROLES
 from webapp.core.models import Resident
 from webapp.core.models._base import as_utc
@@ -17,6 +19,7 @@ from webapp.core.permissions import require_access, role_required
 from webapp.core.views import by_public_id
 from webapp.offline import service
 from webapp.offline.labels import BADGE_WORDS, CONVERSATION, NOT_SENT, PREPARE_WORDS, UPLOAD_ERRORS, VISIT_WORDS, words
+from webapp.offline.rules import chart_frame
 
 bp = Blueprint("offline", __name__)
 
@@ -60,7 +63,10 @@ def service_worker():
 @bp.get("/bezoek-zonder-internet")
 def visit():
     """The visit page the service worker keeps: no names, no token, no data; the device fills it in."""
-    return render_template("offline/visit.html", visit_words=words(VISIT_WORDS), conversation=CONVERSATION)
+    pillars = current_questionnaire().pillars
+    return render_template("offline/visit.html", visit_words=words(VISIT_WORDS), conversation=CONVERSATION,
+                           months=month_names(), years=event_years(clock.today()), pillars=pillars,
+                           frame=chart_frame(len(pillars)), life_events=life_events().events)
 
 
 @bp.get("/coach/bewoner/<resident_id>/bezoek-voorbereiden")

@@ -1,8 +1,7 @@
-// Home visits without network (issue 13), as a module (own scope, strict, run after parsing).
-// Every page: the service worker, the "Nog niet verstuurd" badge, sending once, wiping at logout.
-// Prepare page: store the bundle. Visit page: the check-in, spider web and conversation.
-// Store: IndexedDB, each visit encrypted with AES-GCM under the key the server sent for it, kept as
-// a non-extractable CryptoKey in a store of its own. After sending, data and key are wiped.
+// Home visits without network (issue 13). Every page: the service worker, the "Nog niet verstuurd"
+// badge, sending once, wiping at logout. Prepare page: store the bundle. Visit page: the check-in,
+// spider web and conversation. Each visit is encrypted (AES-GCM) under the key the server sent for
+// it, kept as a non-extractable CryptoKey in a store of its own; both are wiped after sending.
 const me = document.querySelector("script[data-offline]");
 const ok = me && window.indexedDB && window.crypto && crypto.subtle;
 const T = ok ? JSON.parse(me.dataset.words || "{}") : {};
@@ -35,7 +34,7 @@ const tx = async (store, mode, work) => {
 const get = (store, key) => tx(store, "readonly", s => s.get(key));
 const put = (store, value) => tx(store, "readwrite", s => s.put(value));
 const all = () => tx("visits", "readonly", s => s.getAll());
-const keys = {};  // CryptoKeys already read, so a tap is stored without an extra round trip
+const keys = {};  // CryptoKeys already read
 const keyOf = async visit => keys[visit] || (keys[visit] = ((await get("keys", visit)) || {}).key);
 
 async function save(record, state) {
@@ -52,15 +51,17 @@ async function load(record) {
   const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: record.iv }, key, record.data);
   return JSON.parse(new TextDecoder().decode(plain));
 }
+async function drop(visit) {
+  delete keys[visit];
+  for (const store of ["keys", "visits"]) await tx(store, "readwrite", s => s.delete(visit));
+}
 async function wipe(record) {
-  delete keys[record.visit];
-  await tx("keys", "readwrite", s => s.delete(record.visit));
+  await drop(record.visit);
   await put("visits", { visit: record.visit, status: "sent", sent_time: record.sent_time, updated: Date.now() });
 }
 
-// ---- Scoring: core/scoring.py's rule, sent with the bundle ----
-// The mean of the answered items, one decimal rounded half up; none when fewer than half were
-// answered. In whole numbers, so the result is the same double as Python's.
+// Scoring as core/scoring.py: the mean of the answered items, one decimal rounded half up, none when
+// fewer than half were answered; in whole numbers, so the result is the same double as Python's.
 const score = (items, answers) => {
   let sum = 0, count = 0;
   for (const i of items) if (answers[i] != null) { sum += answers[i]; count++; }
@@ -105,8 +106,8 @@ async function refreshBadge() {
 async function sendOne(record) {
   const state = await load(record), q = state.bundle.questionnaire;
   const body = {
-    visit: record.visit, questionnaire: q.id, version: q.version, form: q.form, life_event: state.life_event,
-    answers: state.answers, talk: state.talk, conversation: state.conversation, finished_at: state.finished_at,
+    visit: record.visit, questionnaire: q.id, version: q.version, form: q.form, ...state.when, answers: state.answers, talk: state.talk, conversation: state.conversation,
+    finished_at: state.finished_at, followups: state.f,
   };
   // redirect "manual": a session that ended answers with the login page, which is no success.
   const token = await fetch(me.dataset.token, { redirect: "manual" });
@@ -208,11 +209,21 @@ function h(tag, attrs, children) {
   return el;
 }
 const t = (tag, text, attrs) => h(tag, { ...attrs, text });
-function s(tag, attrs, text) {
-  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  if (text) el.textContent = text;
-  return el;
+// A <template> of the page, with the suffix added to its ids, label targets and names.
+function clone(id, suffix) {
+  const f = document.getElementById(id).content.firstElementChild.cloneNode(true);
+  for (const el of [f, ...f.querySelectorAll("*")]) {
+    for (const a of ["id", "for", "name", "aria-describedby"]) if (el.hasAttribute(a)) el.setAttribute(a, el.getAttribute(a) + suffix);
+  }
+  return f;
+}
+// Fields shown with the kept values[name], and kept again as they change.
+function bind(el, values, changed) {
+  for (const f of el.querySelectorAll("[name]")) {
+    if (f.type === "radio") f.checked = (values[f.name] || "") === f.value;
+    else f.value = values[f.name] || "";
+  }
+  el.addEventListener("input", e => { values[e.target.name] = e.target.value; changed(); });
 }
 function show(nodes) {
   app.replaceChildren(...nodes);
@@ -222,16 +233,21 @@ function show(nodes) {
 }
 
 async function listScreen() {
-  const records = (await all()).filter(r => r.status === "prepared" || r.status === "pending");
+  const records = (await all()).filter(r => r.status !== "sent");
   const nodes = [t("h1", T.list)];
   if (!records.length) nodes.push(t("p", T.none));
   for (const r of records) {
     const state = await load(r).catch(() => null);
-    nodes.push(state ? h("p", {}, [
+    // Refused by the server (or its key is gone): say why, and let the coach throw it away.
+    const discard = h("button", { type: "button", class: "button secondary", text: T.discard, onclick: async () => {
+      if (window.confirm(T.discard_confirm)) { await drop(r.visit); listScreen(); refreshBadge(); } } });
+    if (!state || r.status === "refused") nodes.push(t("p", state ? say("refused_list", {
+      name: state.bundle.resident }) + " " + r.error : T.locked), h("p", {}, [discard]));
+    else nodes.push(h("p", {}, [
       h("button", { type: "button", class: "button", text: say("start", { name: state.bundle.resident }),
         onclick: () => { location.hash = "v=" + r.visit; } }),
       h("span", { class: "hint", text: " " + say("prepared", {
-        date: new Date(state.bundle.prepared_at).toLocaleDateString(lang) }) })]) : t("p", T.locked));
+        date: new Date(state.bundle.prepared_at).toLocaleDateString(lang) }) })]));
   }
   show(nodes);
 }
@@ -259,42 +275,36 @@ function render(record, state) {
     h("button", { type: "submit", class: "button", text: next }),
     back && h("button", { type: "button", class: "button secondary", text: T.back, onclick: back })]);
   const form = (submit, children) => h("form", { novalidate: "", onsubmit: e => { e.preventDefault(); submit(); } }, children);
-  const screen = record.status === "pending" ? total + 1 : state.screen;
+  const screen = record.status === "pending" ? total + 1 : state.screen, kept = () => keep(record, state);
 
-  if (screen === 0) {
-    const error = h("p", { class: "error", hidden: "" });
+  if (screen === 0) {  // what happened, and in which month: as the online screen
+    const f = clone("offline-event", ""), error = f.querySelector(".error"), w = state.when = state.when || {};
+    bind(f, w, kept);
     return show([progress(0), form(() => {
-      if (state.life_event) return go(1);
-      error.hidden = false;
-      error.textContent = T.event_missing;
-    }, [h("fieldset", { class: "item" }, [h("legend", {}, [t("h1", T.event)]), error,
-      ...b.life_events.map(ev => h("label", { class: "option" }, [h("input", {
-        type: "radio", name: "life_event", value: ev.id, checked: state.life_event === ev.id && "",
-        onchange: () => { state.life_event = ev.id; keep(record, state); } }), t("span", ev.name)]))]),
-    actions(T.next)])]);
+      const m = +w.event_month, y = +w.event_year, now = new Date();
+      error.textContent = !w.life_event ? T.event_missing : w.life_event === "geen" ? ""
+        : !m !== !y ? T.when_half : y * 12 + m > now.getFullYear() * 12 + now.getMonth() + 1 ? T.when_future : "";
+      if (!(error.hidden = !error.textContent)) return;
+      go(1);
+    }, [f, actions(T.next)])]);
   }
 
   if (screen <= q.pillars.length) {
     const pillar = q.pillars[screen - 1], ends = "0 = " + q.scale.low + ", 10 = " + q.scale.high;
-    // One item's scale, "Sla over" and "Hier wil ik over praten" are HTML in the page (a <template>).
     const fields = pillar.items.map(item => {
-      const f = document.getElementById("offline-item").content.firstElementChild.cloneNode(true);
+      const f = clone("offline-item", item.id);
       const [low, high, both] = f.querySelectorAll(".scale-ends span, .visually-hidden");
-      f.id = "vraag-" + item.id;
       f.querySelector("legend").textContent = item.text;
       low.textContent = "0 = " + q.scale.low;
       high.textContent = "10 = " + q.scale.high;
       both.textContent = ends;
-      both.id = "ends-" + item.id;
       for (const input of f.querySelectorAll("input")) {
-        const talk = input.type === "checkbox", value = input.value === "skip" ? null : +input.value;
-        input.name = (talk ? "talk_" : "") + item.id;
-        if (value !== null && !talk) input.setAttribute("aria-describedby", both.id);
+        const talk = input.type === "checkbox", value = input.value === "" ? null : +input.value;
         input.checked = talk ? state.talk.includes(item.id) : state.answers[item.id] === value;
         input.onchange = () => {
           if (!talk) state.answers[item.id] = value;
           else state.talk = state.talk.filter(i => i !== item.id).concat(input.checked ? [item.id] : []);
-          keep(record, state);
+          kept();
         };
       }
       return f;
@@ -312,31 +322,29 @@ function render(record, state) {
   if (screen === total) {
     const items = q.pillars.flatMap(p => p.items.map(i => i.id));
     const answered = items.filter(i => state.answers[i] != null);
+    // "Bent u naar ... geweest? Hoe was het?" for each activity the resident wanted to try.
+    const asked = h("div", {}, (b.followups || []).map(r => {
+      const f = clone("offline-followup", r.id);
+      f.querySelector("legend").textContent = say("followup", { name: r.name });
+      return f;
+    }));
+    bind(asked, state.f = state.f || {}, kept);
     return show([progress(screen), t("h1", T.done),
       h("p", { text: say("answered", { answered: answered.length, count: items.length }) }),
-      form(() => go(screen + 1), [actions(T.finish, () => go(screen - 1))])]);
+      form(() => go(screen + 1), [asked, actions(T.finish, () => go(screen - 1))])]);
   }
   resultScreen(record, state);
 }
 
-function chart(q, now, before) {
-  const size = 340, c = size / 2, n = q.pillars.length;
-  const at = (i, value) => {
-    const angle = -Math.PI / 2 + 2 * Math.PI * i / n, d = 12 * (value || 0);
-    return [c + d * Math.cos(angle), c + d * Math.sin(angle)];
-  };
-  const points = values => q.pillars.map((p, i) => at(i, values(p)).join(",")).join(" ");
-  const svg = s("svg", { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: "img",
-    "aria-label": T.chart, class: "offline-chart" });
-  for (const ring of [2, 4, 6, 8, 10]) svg.append(s("polygon", { points: points(() => ring), fill: "none", stroke: "#c8c8c8" }));
-  q.pillars.forEach((p, i) => {
-    const [x2, y2] = at(i, 10), [x, y] = at(i, 11.6);
-    svg.append(s("line", { x1: c, y1: c, x2, y2, stroke: "#c8c8c8" }),
-      s("text", { x, y, "text-anchor": "middle", "dominant-baseline": "middle", "font-size": 13, fill: "#1b1b1b" }, p.short));
-  });
-  if (before) svg.append(s("polygon", { points: points(p => before[p.id]), fill: "none", stroke: "#4a4a4a",
-    "stroke-width": 2, "stroke-dasharray": "6 4" }));
-  svg.append(s("polygon", { points: points(p => now[p.id]), fill: "rgba(0,90,140,0.25)", stroke: "#005a8c", "stroke-width": 3 }));
+function chart(q, now, before) {  // the frame is in the page; the scores are drawn here
+  const svg = clone("offline-chart", ""), n = q.pillars.length;
+  const points = values => q.pillars.map((p, i) => {
+    const angle = -Math.PI / 2 + 2 * Math.PI * i / n, d = 12 * (values[p.id] || 0);
+    return [170 + d * Math.cos(angle), 170 + d * Math.sin(angle)];
+  }).join(" ");
+  const [was, is] = svg.querySelectorAll("polygon[data-before], polygon[data-now]");
+  if (before) was.setAttribute("points", points(before)); else was.remove();
+  is.setAttribute("points", points(now));
   return svg;
 }
 
@@ -348,18 +356,15 @@ function resultScreen(record, state) {
   const before = b.previous && b.previous.scores, talk = state.conversation = state.conversation || {};
   const title = h("h1", { text: say("result", { name: b.resident }) });
   if (record.status === "pending") return show([title, t("p", T.saved)]);
-  const table = h("table", { class: "scores" }, [t("caption", T.scores),
-    h("thead", {}, [h("tr", {}, [t("th", T.pillar, { scope: "col" }), t("th", T.now, { scope: "col" }),
-      before && t("th", T.previous, { scope: "col" })])]),
-    h("tbody", {}, q.pillars.map(p => h("tr", {}, [t("th", p.name, { scope: "row" }),
-      t("td", number(now[p.id])), before && t("td", number(before[p.id]))])))]);
-  // The conversation's fields are HTML in the page (a <template>); here they get the kept values.
-  const conversation = document.getElementById("offline-talk").content.firstElementChild.cloneNode(true);
-  for (const el of conversation.elements) {
-    if (el.type === "radio") el.checked = (talk.rhythm || "gewoon") === el.value;
-    else if (el.name) el.value = talk[el.name] || "";
-  }
-  conversation.addEventListener("input", e => { talk[e.target.name] = e.target.value; keep(record, state); });
+  const table = clone("offline-scores", "");
+  table.querySelectorAll("tr").forEach((row, i) => {
+    const p = q.pillars[i - 1], cells = row.children;
+    if (p) cells[1].textContent = number(now[p.id]);
+    if (!before) cells[2].remove(); else if (p) cells[2].textContent = number(before[p.id]);
+  });
+  const conversation = clone("offline-talk", "");
+  talk.rhythm = talk.rhythm || "gewoon";
+  bind(conversation, talk, () => keep(record, state));
   conversation.addEventListener("submit", e => {
     e.preventDefault();
     state.finished_at = new Date().toISOString();
