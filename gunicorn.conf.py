@@ -14,6 +14,9 @@ import gc
 import os
 from pathlib import Path
 
+# The app in gunicorn only serves requests: it leaves out what only `flask` commands need (webapp/__init__.py).
+os.environ.setdefault("VEERKRACHT_WEB_WORKER", "1")
+
 
 def on_starting(server):
     """Warn when several workers would each count rate limits in their own memory (no REDIS_URL);

@@ -1,5 +1,6 @@
 """Veerkracht: a resilience check-in for residents after a life-event."""
 
+import os
 from importlib import import_module
 
 from flask import Flask
@@ -8,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webapp.config import BASE_DIR, load_config, per_worker_limits_warning
 
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
+WEB_WORKER = "VEERKRACHT_WEB_WORKER"  # set by gunicorn.conf.py: this process only serves requests
 # One package per feature, each with a blueprint in views.py (see "How it is built" in the README).
 FEATURES = ("main", "accounts", "checkin", "visits", "results", "sociale_kaart", "referrals", "caseload",
             "impact", "rights", "fhir", "passkeys", "ops", "reminders", "wor", "offline")
@@ -31,8 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     requestlog.init_app(app)  # first: its line is written last, with the final status
     extensions.db.init_app(app)
-    # Batch mode: SQLite can only alter tables by copying them.
-    extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    if not os.environ.get(WEB_WORKER):
+        # `flask db`, backups and tests migrate; gunicorn's workers never do, and so skip Flask-Migrate
+        # and alembic (about 11 MB each). Batch mode: SQLite can only alter tables by copying them.
+        from flask_migrate import Migrate
+
+        Migrate(app, extensions.db, directory=MIGRATIONS_DIR, render_as_batch=True)
     security.limit_body_size(app)  # before CSRF, which would read an oversized body first
     edge.init_app(app)  # control characters: after the size limit, before CSRF reads the form
     extensions.csrf.init_app(app)

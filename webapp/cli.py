@@ -12,11 +12,17 @@ from webapp.core import clock, mail
 from webapp.core.extensions import db
 from webapp.core.labels import STAFF_ROLES
 from webapp.core.passwords import MIN_LENGTH, is_common
-from webapp.ops import service as ops
 from webapp.ops.rules import BackupError
 from webapp.reminders import job as reminder_job
 from webapp.reminders import service as reminder_service
 from webapp.rights import service as rights
+
+
+def _ops():
+    """Backups and upgrades: alembic (about 11 MB) is loaded by these commands, not in every web worker."""
+    from webapp.ops import service
+
+    return service
 
 
 def init_app(app: Flask) -> None:
@@ -85,7 +91,7 @@ def init_app(app: Flask) -> None:
     def backup_command() -> None:
         """Make an encrypted backup of the database in BACKUP_DIR (keeps the newest BACKUP_KEEP)."""
         try:
-            path = ops.backup()
+            path = _ops().backup()
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Back-up gemaakt: {path}")
@@ -95,7 +101,7 @@ def init_app(app: Flask) -> None:
     def restore_command(file: str) -> None:
         """Put a backup back into an empty database, migrate it forward and erase the erased residents again."""
         try:
-            restored = ops.restore(file)
+            restored = _ops().restore(file)
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Back-up van {restored.manifest['created_at']} teruggezet (schema {restored.manifest['revision']}"
@@ -105,14 +111,14 @@ def init_app(app: Flask) -> None:
     def upgrade_safely_command() -> None:
         """Upgrade the schema; first back up a database that holds data, and undo a failed upgrade."""
         try:
-            ops.upgrade_safely(click.echo)
+            _ops().upgrade_safely(click.echo)
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
 
     @app.cli.command("backup-key")
     def backup_key_command() -> None:
         """Print a new key for BACKUP_KEY."""
-        click.echo(ops.new_key())
+        click.echo(_ops().new_key())
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)

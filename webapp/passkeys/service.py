@@ -1,24 +1,13 @@
 """Passkeys (WebAuthn): add one, log in with one, remove one. The browser and the phone do the
-cryptography; py_webauthn checks their answers. Every change is audited."""
+cryptography; py_webauthn checks their answers. Every change is audited.
+
+py_webauthn is imported where a passkey is made or used, not when the app starts: it weighs about
+14 MB in every worker, and most requests never touch a passkey (issue 18, memory).
+"""
 
 import json
 
 from sqlalchemy import select
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
@@ -28,7 +17,7 @@ from webapp.passkeys.labels import PasskeyProblem
 RP_NAME = "Veerkracht"
 # The fingerprint, face or PIN is always asked: then a passkey is two factors on its own (the phone
 # one has, and what one is or knows), which is why it may stand in for password and code together.
-VERIFY = UserVerificationRequirement.REQUIRED
+VERIFY = "required"  # UserVerificationRequirement.REQUIRED
 
 
 class PasskeyError(ValueError):
@@ -39,7 +28,10 @@ class PasskeyError(ValueError):
         self.problem = problem
 
 
-def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+def _descriptors(user: User) -> list:
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
     return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in user.passkeys]
 
 
@@ -50,11 +42,19 @@ def _handle(user: User) -> bytes:
 
 def registration_options(user: User, rp_id: str) -> tuple[str, str]:
     """Options for the browser to make a new passkey (JSON), and the challenge to keep in the session."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=rp_id, rp_name=RP_NAME, user_id=_handle(user), user_name=user.username,
         user_display_name=user.display_name or user.username, exclude_credentials=_descriptors(user),
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.REQUIRED, user_verification=VERIFY),
+            resident_key=ResidentKeyRequirement.REQUIRED, user_verification=UserVerificationRequirement(VERIFY)),
     )
     return options_to_json(options), bytes_to_base64url(options.challenge)
 
@@ -62,6 +62,10 @@ def registration_options(user: User, rp_id: str) -> tuple[str, str]:
 def add_passkey(user: User, credential: dict, challenge: str | None, rp_id: str, origin: str,
                 device: str) -> Passkey:
     """Check the browser's answer to the registration options and store the new passkey's public key."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+    from webauthn.helpers.exceptions import InvalidRegistrationResponse
+
     if not challenge:
         raise PasskeyError(PasskeyProblem.FAILED)
     try:
@@ -85,8 +89,13 @@ def authentication_options(rp_id: str, user: User | None = None) -> tuple[str, s
     """Options for the browser to log in with a passkey (JSON), and the challenge for the session.
     With a user (the second step after a password) only that account's passkeys are offered; without
     one the phone offers every passkey it holds for this site."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     options = generate_authentication_options(
-        rp_id=rp_id, allow_credentials=_descriptors(user) if user else [], user_verification=VERIFY)
+        rp_id=rp_id, allow_credentials=_descriptors(user) if user else [],
+        user_verification=UserVerificationRequirement(VERIFY))
     return options_to_json(options), bytes_to_base64url(options.challenge)
 
 
@@ -94,6 +103,10 @@ def authenticate(credential: dict, challenge: str | None, rp_id: str, origin: st
                  expected: User | None = None) -> User:
     """The account this passkey belongs to, once its signature over the challenge checks out.
     `expected`: the account that already gave its password (the passkey is then its second step)."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+
     if not challenge or not isinstance(credential, dict) or not isinstance(credential.get("id"), str):
         raise PasskeyError(PasskeyProblem.FAILED)
     passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == credential["id"]))

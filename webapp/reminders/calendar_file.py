@@ -7,14 +7,14 @@ Built with the icalendar package; plain values in, bytes out. No health data: on
 import hashlib
 from datetime import date, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
-
 ALARM_AT = timedelta(hours=9)  # 09:00 on the day (the all-day event starts at midnight)
 
 
 def reminder_ics(on: date, title: str, text: str, link: str, key: str, now: datetime) -> bytes:
     """One event on `on` with a display alarm at nine; `key` makes the UID stable per resident and date,
     so adding a new file for the same date replaces the old one (the UID is a hash, never an id)."""
+    from icalendar import Alarm, Calendar, Event  # here, not at start: only this download needs it
+
     cal = Calendar()
     cal.add("prodid", "-//Veerkracht//herinnering//NL")
     cal.add("version", "2.0")
