@@ -5,12 +5,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tests.test_wor import _as, _count, _refer, _referral, people  # noqa: F401 - people is a fixture
+from tests import test_wor
+from tests.test_wor import _as, _count, _refer, _referral
 from webapp.accounts import service as accounts
 from webapp.core.extensions import db
 from webapp.core.models import AuditEvent, CoachRelation, Resident, User, WorReferral
 from webapp.wor import service as wor
 
+people = test_wor.people  # the same fixture: two verwijzers, two welzijnscoaches and an ouderencoach
 GONE = "Deze bewoner is niet (meer) te vinden bij de bewoners die u begeleidt."
 
 
