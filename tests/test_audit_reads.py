@@ -37,6 +37,7 @@ SHOWS_NO_RESIDENT_DATA = {
     "wor.mine": {"verwijzer_other"},                     # a verwijzer who referred nobody sees no one
     # Before the first conversation a referral has no resident yet: audited by the referral's id.
     "wor.enrol": ALL,
+    "wor.link": ALL,                                     # idem; coach_other follows nobody, so finds no one
     "sociale_kaart.index": ALL, "sociale_kaart.detail": ALL, "sociale_kaart.admin_list": ALL,
     "sociale_kaart.admin_new": ALL, "sociale_kaart.admin_edit": ALL, "sociale_kaart.admin_export": ALL,
     # Offline visits: the manifest, the service worker, the kept visit page (drawn from the device, never

@@ -158,6 +158,10 @@ MATRIX = {
     "wor.queue": ("GET", "/coach/welzijn-op-recept", WELZIJNSCOACH),
     "wor.referral": ("GET", "/coach/welzijn-op-recept/{wor_linked}", WELZIJNSCOACH),
     "wor.enrol": ("GET", "/coach/welzijn-op-recept/{wor}/inschrijven", WELZIJNSCOACH),
+    # Coach_other follows nobody: an empty search among their own residents (another coach's are never found).
+    "wor.link": ("GET", "/coach/welzijn-op-recept/{wor}/koppelen", WELZIJNSCOACH),
+    # Linked already: it cannot be given back; a message, nothing changes (tests/test_wor.py gives one back).
+    "wor.release": ("POST", "/coach/welzijn-op-recept/{wor_linked}/teruggeven", {**WELZIJNSCOACH, "coach_other": 302}),
     # Already picked up by coach_other: nothing changes, back to the referral.
     "wor.pick_up": ("POST", "/coach/welzijn-op-recept/{wor}/oppakken", {**WELZIJNSCOACH, "coach_other": 302}),
     # An empty form: the page again with a message, nothing stored.

@@ -17,11 +17,29 @@ from webapp.wor import service as wor
 # Praktijk De Linde, 2026 K3: ten residents, hours and ticks chosen so the sums are easy by hand.
 HOURS = [5, 10, 15, 20, 0, 8, 12, 6, 4, 20]  # 100 hours
 AVOIDED = [["huisarts"]] * 4 + [["huisarts", "poh_ggz"]] * 3 + [["weet_niet"]] * 2 + [["dagbesteding"]]
-# File prices: huisarts 120-200, poh_ggz 250-450, dagbesteding 800-1600, coach 60-80 an hour.
+# Test prices (TEST_PRICES, not the shipped file, so a new price list never changes these sums):
+# huisarts 120-200, poh_ggz 250-450, dagbesteding 800-1600, coach 60-80 an hour.
 # Avoided low  = 4*120 + 3*(120+250) + 2*0 + 800  = 480 + 1110 + 800  = 2390
 # Avoided high = 4*200 + 3*(200+450) + 2*0 + 1600 = 800 + 1950 + 1600 = 4350
 # Coaching     = 100 h * 60 = 6000 ... 100 h * 80 = 8000
 LINDE_K3 = rules.FigureRow("2026-K3", "Praktijk De Linde", 10, 100, 2390, 4350, 6000, 8000)
+
+
+def _line(item_id: str, low: int, high: int, **extra) -> dict:
+    return {"id": item_id, "name": {"nl": item_id, "en": item_id}, "unit": {"nl": "1", "en": "1"}, "low": low,
+            "high": high, "source": "Testbedrag", **extra}
+
+
+TEST_PRICES = rules.parse_price_list({"items": [
+    _line("huisarts", 120, 200), _line("poh_ggz", 250, 450), _line("basis_ggz", 900, 2500),
+    _line("dagbesteding", 800, 1600), _line("thuiszorg", 600, 1800), _line("welzijnscoach_uur", 60, 80,
+                                                                          hourly_rate=True)]})
+
+
+@pytest.fixture
+def pinned_prices(monkeypatch):
+    """The figures are checked by hand against these amounts, whatever the shipped file says."""
+    monkeypatch.setattr(wor, "file_prices", lambda: TEST_PRICES)
 
 
 def _resident() -> int:
@@ -38,7 +56,7 @@ def _closed(referrer, resident_id: int, at: datetime, hours: int, avoided: list[
 
 
 @pytest.fixture
-def fixture_cases(app):
+def fixture_cases(app, pinned_prices):
     with app.test_request_context():
         linde = people.create_staff("huisarts-linde", "een-lang-wachtwoord-1", ["verwijzer"], "Dokter A",
                                     "Praktijk De Linde")
@@ -142,12 +160,43 @@ def test_the_figures_page_for_english_readers(app, fixture_cases, client, make_s
 
 # --- the price list file ---
 
-def test_the_shipped_price_list_loads_and_says_its_amounts_are_examples():
-    items = wor.file_prices()
-    assert {item.id for item in items} >= {"huisarts", "poh_ggz", "dagbesteding", "thuiszorg"}
-    assert sum(item.hourly_rate for item in items) == 1
-    assert all("oorbeeldbedrag" in item.source for item in items)
-    assert all(item.name["nl"] and item.name["en"] for item in items)
+# The shipped list: Zorginstituut Nederland's reference prices (Kostenhandleiding 2024, price level 2022) times
+# the number the unit names, by hand: {id: (number low, price low, number high, price high)}.
+REFERENCE = {"huisarts": (4, 30.87, 4, 42.47), "poh_ggz": (5, 20.85, 5, 23.12), "basis_ggz": (5, 98.61, 5, 121.00),
+             "dagbesteding": (13, 83.29, 26, 83.29), "thuiszorg": (9, 32.76, 9, 75.00),
+             "welzijnscoach_uur": (1, 64.00, 1, 127.00)}
+
+
+def test_the_shipped_price_list_is_the_kostenhandleidings_reference_prices_with_their_source():
+    items = {item.id: item for item in wor.file_prices()}
+    assert set(items) == set(REFERENCE)
+    assert sum(item.hourly_rate for item in items.values()) == 1 and items["welzijnscoach_uur"].hourly_rate
+    for item_id, (n_low, low, n_high, high) in REFERENCE.items():
+        item = items[item_id]
+        assert (item.low, item.high) == (round(n_low * low), round(n_high * high)), item_id
+        for price in {low, high}:  # the price is quoted in the source, as the document prints it
+            assert f"€ {price:.2f}".replace(".", ",") in item.source, (item_id, price)
+        assert item.source.startswith("Zorginstituut Nederland, Kostenhandleiding") and "(2024)" in item.source
+        assert "prijspeil 2022" in item.source and "aanname" in item.source
+        assert len(item.source) <= rules.MAX_SOURCE
+        assert item.url and item.url.startswith("https://www.zorginstituutnederland.nl/")
+        assert "oorbeeld" not in item.source
+        assert item.name["nl"] and item.name["en"]
+
+
+def test_the_price_page_shows_each_source_with_its_link_until_the_beheerder_changes_it(app, client, make_staff,
+                                                                                       login_as):
+    login_as(client, make_staff("beheerder")["user"])
+    page = client.get("/beheer/prijslijst").get_data(as_text=True)
+    assert page.count('href="https://www.zorginstituutnederland.nl/') == len(REFERENCE)
+    assert "consult huisarts gemiddeld € 30,87" in page and "prijspeil 2022" in page
+    assert "voorbeeldbedragen" not in page
+    form = {f"{part}-{item.id}": str(getattr(item, part)) for item in _items(app) for part in ("low", "high", "source")}
+    form["source-huisarts"] = "Eigen contract met de zorggroep, 2026"
+    assert client.post_form("/beheer/prijslijst", form).status_code == 302
+    page = client.get("/beheer/prijslijst").get_data(as_text=True)
+    assert page.count('href="https://www.zorginstituutnederland.nl/') == len(REFERENCE) - 1
+    assert "Eigen contract met de zorggroep, 2026" in page
 
 
 @pytest.mark.parametrize("broken", [
@@ -158,6 +207,9 @@ def test_the_shipped_price_list_loads_and_says_its_amounts_are_examples():
                 "high": 5, "source": "x", "hourly_rate": True}]},
     {"items": [{"id": "a", "name": {"nl": "A", "en": "A"}, "unit": {"nl": "1", "en": "1"}, "low": 1, "high": 5,
                 "source": "x"}]},  # no hourly rate
+    {"items": [_line("a", 1, 5, hourly_rate=True, source="x" * 301)]},  # the page could never save it
+    {"items": [_line("a", 1, 5, hourly_rate=True, url="http://example.org")]},
+    {"items": [_line("a", 1, 5, hourly_rate=True, url="https://example.org/a b")]},
 ])
 def test_a_broken_price_list_file_fails_loudly(broken):
     with pytest.raises(rules.PriceListError):

@@ -133,3 +133,78 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     expect(admin.get_by_role("heading", name="Rendementsmeter (schatting)", level=1)).to_be_visible()
     expect(admin.get_by_role("row", name="Praktijk De Linde")).to_contain_text("te weinig gegevens")
     assert_no_axe_violations(admin)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_a_referral_for_someone_the_coach_already_follows_is_linked_not_enrolled_again(new_page, make_staff, app):
+    from sqlalchemy import func, select
+
+    from tests.e2e.conftest import menu_link
+    from webapp.accounts import service as accounts
+    from webapp.core.extensions import db
+    from webapp.core.models import Resident, User
+
+    gp_account = make_staff("verwijzer", name="Dokter Bos", username="dokter-bos")
+    coach = make_staff("welzijnscoach", name="Marieke Jansen", username="marieke")
+    with app.test_request_context():
+        marieke = db.session.scalar(select(User).where(User.public_id == coach["user"]))
+        accounts.enrol_resident(marieke, "Johanna de Vries", 1948, "Oosterhof", date(2026, 10, 1), "mondeling")
+        db.session.commit()
+
+    gp = new_page(viewport=DESKTOP)
+    staff_log_in(gp, gp_account["username"], STAFF_PASSWORD)
+    gp.goto("/verwijzer/nieuw")
+    gp.get_by_label("Naam of initialen van de patiënt").fill("mevr. J. de Vries")
+    gp.get_by_label("Hoe bereikt de welzijnscoach de patiënt?").fill("06 1234 5678")
+    gp.get_by_label("Waarom verwijst u? In gewone woorden").fill("Eenzaam sinds de verhuizing.")
+    gp.get_by_label("De patiënt weet van deze verwijzing").check()
+    gp.get_by_role("button", name="Verwijzing versturen").click()
+    expect(gp.get_by_text("Uw verwijzing is verstuurd.")).to_be_visible()
+
+    # On the coach's phone: the person is already followed by this coach, so the referral is linked.
+    phone = new_page(viewport=DESKTOP)
+    staff_log_in(phone, coach["username"], STAFF_PASSWORD)  # the helper waits for the desktop header
+    phone.set_viewport_size(PHONE)
+    phone.reload()
+    menu_link(phone, "Welzijn op Recept").click()
+    phone.get_by_role("link", name="mevr. J. de Vries").click()
+    phone.get_by_role("button", name="Deze verwijzing oppakken").click()
+    phone.get_by_role("link", name="Koppelen aan een bewoner die u al begeleidt").click()
+    expect(phone.get_by_role("heading", name="Koppelen aan een bewoner die u al begeleidt", level=1)).to_be_visible()
+    phone.get_by_label("Zoek op naam bij de bewoners die u begeleidt").fill("vries")
+    phone.get_by_role("button", name="Zoeken").click()
+    assert_no_axe_violations(phone)
+    phone.get_by_role("link", name="Johanna de Vries").click()
+    expect(phone.get_by_role("heading", name="Klopt dit?")).to_be_visible()
+    phone.get_by_role("button", name="Ja, koppelen").click()
+    # No choice made: nothing is linked, and the page says why.
+    expect(phone.locator("p.error", has_text="Kies wat de verwijzer mag terughoren.")).to_be_visible()
+    phone.get_by_label("Hoe ver de begeleiding is, en aan het eind of het beter gaat").check()
+    assert_no_axe_violations(phone)
+    phone.get_by_role("button", name="Ja, koppelen").click()
+    expect(phone.get_by_text("De verwijzing is gekoppeld aan deze bewoner")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Johanna de Vries", level=1)).to_be_visible()
+    section = phone.locator("section", has=phone.get_by_role("heading", name="Verwijzing via Welzijn op Recept"))
+    expect(section).to_contain_text("een verwijzer van Welzijn Zuid")
+    expect(section).to_contain_text("Eenzaam sinds de verhuizing.")
+    expect(section).to_contain_text("In begeleiding")
+    expect(section).not_to_contain_text("Dokter Bos")
+    assert_no_axe_violations(phone)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Resident)) == 1  # no second enrolment
+
+    # From the resident's page straight to the close.
+    section.get_by_role("link", name="Begeleiding afronden").click()
+    close = phone.locator("section#afronden")
+    close.get_by_label("Beter", exact=True).check()
+    close.get_by_label("Hoeveel uur begeleiding was het, ongeveer?").fill("6")
+    close.get_by_role("checkbox", name="Weet ik niet").check()
+    close.get_by_role("button", name="Begeleiding afronden").click()
+    expect(phone.get_by_text("De begeleiding is afgerond.")).to_be_visible()
+
+    gp.goto("/verwijzer")
+    row = gp.get_by_role("row", name="mevr. J. de Vries")
+    expect(row).to_contain_text("Afgerond")
+    expect(row).to_contain_text("Gaat het beter? Beter")

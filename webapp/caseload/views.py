@@ -13,11 +13,12 @@ from webapp.core import audit, clock, history
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod
+from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod, Role, WorSharing, WorStatus
 from webapp.core.models import Resident
 from webapp.core.permissions import (
     active_relation,
     can_erase_as_coach,
+    can_see_wor_referral,
     require_access,
     role_required,
     started_here,
@@ -26,6 +27,7 @@ from webapp.core.views import by_public_id
 from webapp.reminders import service as reminders
 from webapp.reminders.labels import SOURCE_LABELS
 from webapp.results import service as results
+from webapp.wor import service as wor
 
 bp = Blueprint("caseload", __name__, url_prefix="/coach")
 
@@ -94,7 +96,18 @@ def resident(resident_id: str):
         next_checkin=upcoming.on,
         next_source=SOURCE_LABELS[upcoming.source],
         form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
+        wor_referrals=_wor_referrals(resident),
     )
+
+
+def _wor_referrals(resident: Resident) -> dict:
+    """The Welzijn op Recept referrals linked to this resident, for a welzijnscoach (who may see them)."""
+    if not current_user.has_role(Role.WELZIJNSCOACH):
+        return {}
+    rows = [row for row in wor.referrals_on_resident_page(current_user, resident)
+            if can_see_wor_referral(current_user, row.referral)]
+    return {"rows": rows, "status_labels": {s: s.label for s in WorStatus},
+            "sharing_labels": {s: s.label for s in WorSharing}} if rows else {}
 
 
 @bp.get("/bewoner/<resident_id>/verloop.svg")

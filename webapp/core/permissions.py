@@ -176,3 +176,11 @@ def require_wor_referral(referral):
 def handles_wor_referral(user, referral) -> bool:
     """Only the welzijnscoach who picked the referral up records attempts, enrols and closes it."""
     return user.is_authenticated and referral.coach_id is not None and referral.coach_id == user.id
+
+
+def can_link_wor_referral(user, referral, resident: Resident | None) -> bool:
+    """Whether this coach may link the referral to a resident already in Veerkracht: the welzijnscoach who
+    handles the referral, and a resident they may see (one they follow now). A resident whom only a
+    colleague follows stays out of reach, as everywhere: the coach gives the referral back to the queue."""
+    return (resident is not None and handles_wor_referral(user, referral) and user.has_role(Role.WELZIJNSCOACH)
+            and can_access(user, resident))

@@ -2,7 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -131,6 +140,18 @@ class SharingForm(FlaskForm):
     sharing = RadioField(
         _l("Wat mag de verwijzer terughoren?"),
         description=_l("U kunt dit altijd veranderen. De verwijzer ziet nooit antwoorden of scores."),
+        choices=_choices(WorSharing),
+        validators=[DataRequired(_l("Kies wat de verwijzer mag terughoren."))],
+    )
+
+
+class LinkForm(FlaskForm):
+    """Link the referral to a resident the coach already follows, with what the verwijzer may hear back."""
+
+    bewoner = HiddenField()
+    sharing = RadioField(
+        _l("Wat mag de verwijzer terughoren?"),
+        description=_l("Vraag het de bewoner. De verwijzer ziet nooit antwoorden of scores."),
         choices=_choices(WorSharing),
         validators=[DataRequired(_l("Kies wat de verwijzer mag terughoren."))],
     )

@@ -15,5 +15,8 @@ PROBLEMS = {
     "amount": _l("Vul bij 'laag' en 'hoog' een bedrag in hele euro's in, alleen cijfers, zoals 120."),
     "low_high": _l("Het lage bedrag mag niet hoger zijn dan het hoge bedrag."),
     "source": _l("Noem de bron van het bedrag, in hoogstens 300 tekens."),
+    "sharing": _l("Kies wat de verwijzer mag terughoren."),
+    "no_resident": _l("Deze bewoner is niet (meer) te vinden bij de bewoners die u begeleidt. Misschien zijn de "
+                      "gegevens verwijderd, of volgt u deze bewoner niet. Er is niets gekoppeld."),
     "not_linked": _l("Deze verwijzing is nog niet aan een bewoner gekoppeld. Er is nog geen keuze om te wijzigen."),
 }

@@ -86,6 +86,7 @@ def close_problems(improved: str | None, hours: int | None, avoided: list[str], 
 # --- the Rendementsmeter's price list (data: webapp/data/rendement.yaml, amounts overridable) ---
 
 MAX_AMOUNT = 1_000_000
+MAX_SOURCE = 300  # characters; the page's field and the database column hold this much
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class PriceItem:
     high: int
     source: str
     hourly_rate: bool = False
+    url: str | None = None  # where the file's source can be read; gone once the beheerder changes the source
 
 
 class PriceListError(ValueError):
@@ -135,19 +137,28 @@ def parse_price_list(data) -> tuple[PriceItem, ...]:
                 raise PriceListError(f"item {item_id}: '{field}' needs nl and en")
         if amount_problem(raw.get("low"), raw.get("high")):
             raise PriceListError(f"item {item_id}: low and high must be whole euros, low <= high")
-        if not isinstance(raw.get("source"), str) or not raw["source"].strip():
-            raise PriceListError(f"item {item_id}: a source is required")
+        if not isinstance(raw.get("source"), str) or not raw["source"].strip() or \
+                len(raw["source"].strip()) > MAX_SOURCE:
+            raise PriceListError(f"item {item_id}: a source of at most {MAX_SOURCE} characters is required")
+        url = raw.get("url")
+        if url is not None and (not isinstance(url, str) or not url.startswith("https://") or any(
+                char.isspace() for char in url)):
+            raise PriceListError(f"item {item_id}: the url must be one https:// address")
         items.append(PriceItem(item_id, dict(raw["name"]), dict(raw["unit"]), raw["low"], raw["high"],
-                               raw["source"].strip(), bool(raw.get("hourly_rate"))))
+                               raw["source"].strip(), bool(raw.get("hourly_rate")), url))
     if sum(item.hourly_rate for item in items) != 1:
         raise PriceListError("exactly one item needs hourly_rate: true")
     return tuple(items)
 
 
 def with_overrides(items: tuple[PriceItem, ...], overrides: dict[str, tuple[int, int, str]]) -> tuple[PriceItem, ...]:
-    """The price list with the beheerder's amounts and sources ({id: (low, high, source)}) in place of the file's."""
-    return tuple(replace(item, low=overrides[item.id][0], high=overrides[item.id][1], source=overrides[item.id][2])
-                 if item.id in overrides else item for item in items)
+    """The price list with the beheerder's amounts and sources ({id: (low, high, source)}) in place of the file's;
+    the file's link stays only while its source text does."""
+    def changed(item: PriceItem) -> PriceItem:
+        low, high, source = overrides[item.id]
+        return replace(item, low=low, high=high, source=source, url=item.url if source == item.source else None)
+
+    return tuple(changed(item) if item.id in overrides else item for item in items)
 
 
 # --- the feedback as FHIR R4: a ServiceRequest + Task pair (Gravity SDOH Clinical Care referral pattern) ---
@@ -324,7 +335,7 @@ def parse_price_edit(raw: dict[str, str], items: tuple[PriceItem, ...]) -> tuple
             problems[item.id] = "amount"
         elif (problem := amount_problem(low, high)) is not None:
             problems[item.id] = problem
-        elif not source or len(source) > 300:
+        elif not source or len(source) > MAX_SOURCE:
             problems[item.id] = "source"
         else:
             values[item.id] = (low, high, source)

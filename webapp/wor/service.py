@@ -1,18 +1,28 @@
 """Welzijn op Recept: a referral comes in, a welzijnscoach picks it up, tries to reach the person,
 enrols them at the first conversation, and the verwijzer hears back what the resident allowed."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.accounts import service as people
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
-from webapp.core.models import Activity, Referral, Resident, User, WorContactAttempt, WorPrice, WorReferral
+from webapp.core.models import (
+    Activity,
+    CoachRelation,
+    Referral,
+    Resident,
+    User,
+    WorContactAttempt,
+    WorPrice,
+    WorReferral,
+)
 from webapp.core.models._base import as_utc
 from webapp.wor import rules
 from webapp.wor.rules import OPEN, can_move
@@ -74,9 +84,10 @@ def referrals_by(referrer: User) -> list[WorReferral]:
 
 
 def new_referrals() -> list[WorReferral]:
-    """The queue: referrals nobody picked up yet, oldest first."""
+    """The queue: referrals nobody has picked up (or that were given back), oldest first."""
     return list(db.session.scalars(
-        select(WorReferral).where(WorReferral.coach_id.is_(None), WorReferral.status == WorStatus.ONTVANGEN)
+        select(WorReferral).where(WorReferral.coach_id.is_(None),
+                                  WorReferral.status.in_((WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD)))
         .order_by(WorReferral.created_at, WorReferral.id)))
 
 
@@ -122,20 +133,70 @@ def record_attempt(coach: User, referral: WorReferral, outcome: str, note: str |
     return attempt
 
 
+def _check_linkable(referral: WorReferral) -> None:
+    if referral.resident_id is not None or referral.status not in (WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD):
+        raise WorError("step")
+
+
+def _attach(referral: WorReferral, resident: Resident, sharing: str, action: str) -> None:
+    """The first conversation links the referral to the resident: contact gelegd, linked, in begeleiding."""
+    if referral.status == WorStatus.ONTVANGEN:
+        _move(referral, WorStatus.CONTACT_GELEGD)  # the first conversation is a contact
+    referral.resident_id, referral.sharing = resident.id, WorSharing(sharing)
+    db.session.flush()
+    _audit(action, referral)
+    _move(referral, WorStatus.IN_BEGELEIDING)
+
+
 def enrol(coach: User, referral: WorReferral, display_name: str, birth_year: int | None, wijk: str | None,
           consent_date: date, consent_method: str, sharing: str) -> Resident:
     """The first conversation: enrol the resident with their consent (the existing enrolment), link
     the referral, and record what the resident lets the verwijzer hear."""
-    if referral.resident_id is not None or referral.status not in (WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD):
-        raise WorError("step")
-    if referral.status == WorStatus.ONTVANGEN:
-        _move(referral, WorStatus.CONTACT_GELEGD)  # the first conversation is a contact
+    _check_linkable(referral)
     resident = people.enrol_resident(coach, display_name, birth_year, wijk, consent_date, consent_method)
-    referral.resident_id, referral.sharing = resident.id, WorSharing(sharing)
-    db.session.flush()
-    _audit("wor.link", referral)
-    _move(referral, WorStatus.IN_BEGELEIDING)
+    _attach(referral, resident, sharing, "wor.link")
     return resident
+
+
+# Linking to a resident who is already in Veerkracht. Who may be linked follows the one permission rule
+# (core.permissions.can_link_wor_referral): only a resident the coach may see, that is one they follow now
+# (enrolled by them, or sharing with them). Veerkracht has no organisation-wide list of residents, so a
+# resident whom only a colleague follows is neither found nor linked: the coach gives the referral back to
+# the queue for that colleague, or the resident shares with this coach first.
+LINK_SEARCH_LIMIT = 20
+
+
+def linkable_residents(coach: User, name: str | None) -> list[Resident]:
+    """The residents this coach follows now whose name holds every word typed, by name; at most 20."""
+    name_expr = func.lower(func.coalesce(Resident.display_name, User.username, Resident.public_id))
+    statement = (select(Resident).outerjoin(User, User.id == Resident.user_id)
+                 .join(CoachRelation, CoachRelation.resident_id == Resident.id)
+                 .where(CoachRelation.coach_id == coach.id, CoachRelation.ended_at.is_(None)))
+    for word in (name or "").lower().split()[:5]:
+        statement = statement.where(name_expr.contains(word, autoescape=True))
+    return list(db.session.scalars(statement.order_by(name_expr, Resident.id).limit(LINK_SEARCH_LIMIT)))
+
+
+def link(referral: WorReferral, resident: Resident, sharing: str) -> None:
+    """The first conversation with someone already in Veerkracht: link the referral to that resident (no
+    second enrolment), record what the resident lets the verwijzer hear, and go to "in begeleiding".
+    The caller checked that the coach may see the resident; nothing is stored when a step is refused."""
+    _check_linkable(referral)
+    if sharing not in WorSharing.values():
+        raise WorError("sharing")
+    _attach(referral, resident, sharing, "wor.link_existing")
+
+
+def release(coach: User, referral: WorReferral) -> None:
+    """The coach gives a referral back to the queue (a colleague follows the person already, or someone
+    else should take it); only before a resident is linked. Its contact attempts stay with it."""
+    if referral.coach_id != coach.id:
+        raise WorError("not_yours")
+    _check_linkable(referral)
+    referral.coach_id, referral.picked_up_at = None, None
+    referral.updated_at = clock.now()
+    db.session.flush()
+    _audit("wor.release", referral)
 
 
 def not_started(referral: WorReferral, reason: str | None, note: str | None) -> None:
@@ -229,7 +290,7 @@ def set_sharing(referral: WorReferral, sharing: str) -> None:
 
 
 def referrals_of_resident(resident: Resident) -> list[WorReferral]:
-    """The GP referrals linked to this resident, newest first (for the resident's own page)."""
+    """The GP referrals linked to this resident, newest first (the resident's own page, the coach's page)."""
     return list(db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id)
                                    .order_by(WorReferral.created_at.desc(), WorReferral.id.desc())))
 
@@ -299,3 +360,23 @@ def closed_cases(timezone) -> list[rules.ClosedCase]:
     return [rules.ClosedCase(rules.quarter_key(as_utc(closed_at).astimezone(timezone).date()),
                              (organisation or "").strip(), resident_id, hours, tuple(avoided or ()))
             for closed_at, organisation, resident_id, hours, avoided in rows]
+
+
+@dataclass(frozen=True)
+class OnResidentPage:
+    """A linked referral as the coach's page of the resident shows it: the practice, not the person."""
+
+    referral: WorReferral
+    practice: str | None      # the verwijzer's organisation; never their name
+    handled_by_me: bool       # this coach handles it: links to the note, the choice and the close
+    coach_name: str | None    # the colleague who handles it otherwise
+
+
+def referrals_on_resident_page(coach: User, resident: Resident) -> list[OnResidentPage]:
+    """The referrals linked to this resident, newest first, for a welzijnscoach who may see them."""
+    referrals = referrals_of_resident(resident)
+    practices = dict(db.session.execute(select(User.id, User.organisation).where(
+        User.id.in_({r.referrer_id for r in referrals if r.referrer_id}))).all()) if referrals else {}
+    coaches = people.names_of({r.coach_id for r in referrals if r.coach_id and r.coach_id != coach.id})
+    return [OnResidentPage(r, (practices.get(r.referrer_id) or "").strip() or None, r.coach_id == coach.id,
+                           coaches.get(r.coach_id)) for r in referrals]

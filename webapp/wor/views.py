@@ -13,8 +13,14 @@ from webapp.core.definitions import life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import Role, WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorStatus, WorUrgency
-from webapp.core.models import WorReferral
-from webapp.core.permissions import handles_wor_referral, own_resident, require_wor_referral, role_required
+from webapp.core.models import Resident, WorReferral
+from webapp.core.permissions import (
+    can_link_wor_referral,
+    handles_wor_referral,
+    own_resident,
+    require_wor_referral,
+    role_required,
+)
 from webapp.core.spreadsheet import csv_text
 from webapp.core.views import by_public_id, render_form
 from webapp.wor import documents, rules
@@ -23,6 +29,7 @@ from webapp.wor.forms import (
     AttemptForm,
     CloseForm,
     FeedbackNoteForm,
+    LinkForm,
     NotStartedForm,
     ReferralForm,
     SharingForm,
@@ -165,6 +172,64 @@ def enrol(referral_id: str):
         return redirect(url_for("caseload.resident", resident_id=resident.public_id))
     wor.view(referral)
     return render_form("wor/enrol.html", form, referral=referral, wijken=people.known_wijken())
+
+
+def _link_page(referral: WorReferral, form: LinkForm, chosen: Resident | None, status: int = 200,
+               problem: str | None = None):
+    name = (request.args.get("naam") or "").strip()[:100]
+    found = [] if chosen is not None else wor.linkable_residents(current_user, name)
+    if found:
+        audit.record_many("wor.link_search", [resident.public_id for resident in found])
+    if chosen is not None:
+        audit.record("wor.link_confirm", chosen, referral)
+    wor.view(referral)
+    return render_template("wor/link.html", referral=referral, form=form, chosen=chosen, found=found, name=name,
+                           problem=PROBLEMS[problem] if problem else None, button=CsrfForm()), status
+
+
+@bp.route("/coach/welzijn-op-recept/<referral_id>/koppelen", methods=["GET", "POST"])
+@role_required(COACH)
+def link(referral_id: str):
+    """The person is already in Veerkracht: find them among the residents this coach follows, confirm,
+    and the referral is linked ("in begeleiding") instead of a second enrolment."""
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    if referral.resident_id is not None or referral.status not in (WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD):
+        flash(str(PROBLEMS["step"]), "error")
+        return redirect(url_for("wor.referral", referral_id=referral.public_id))
+    form = LinkForm()
+    wanted = form.bewoner.data if request.method == "POST" else request.args.get("bewoner")
+    resident = by_public_id(Resident, wanted)
+    if wanted and not can_link_wor_referral(current_user, referral, resident):
+        # Unknown, erased, or followed only by someone else: one message, nothing stored, no id probing.
+        return _link_page(referral, LinkForm(formdata=None), None, 404 if request.method == "GET" else 400,
+                          "no_resident")
+    if request.method == "GET":
+        return _link_page(referral, LinkForm(formdata=None, bewoner=wanted), resident)
+    if resident is None:
+        return _link_page(referral, LinkForm(formdata=None), None, 400, "no_resident")
+    if not form.validate_on_submit():
+        return _link_page(referral, form, resident, 400)
+    wor.link(referral, resident, form.sharing.data)
+    flash(_("De verwijzing is gekoppeld aan deze bewoner en staat op 'In begeleiding'."), "success")
+    return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+
+
+@bp.post("/coach/welzijn-op-recept/<referral_id>/teruggeven")
+@role_required(COACH)
+def release(referral_id: str):
+    """Give the referral back to the queue, e.g. for the colleague who already follows this person."""
+    referral = _load(referral_id)
+    if (refused := _mine_to_handle(referral)) is not None:
+        return refused
+    try:
+        wor.release(current_user, referral)
+    except wor.WorError as error:
+        flash(str(PROBLEMS[str(error)]), "error")
+        return redirect(url_for("wor.referral", referral_id=referral.public_id))
+    flash(_("De verwijzing staat weer bij de nieuwe verwijzingen. Een collega kan haar oppakken."), "success")
+    return redirect(url_for("wor.queue"))
 
 
 @bp.post("/coach/welzijn-op-recept/<referral_id>/niet-gestart")
