@@ -13,7 +13,7 @@ from webapp.core import audit, clock, history
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod
+from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod, FormKind
 from webapp.core.models import Resident
 from webapp.core.permissions import active_relation, can_erase_as_coach, require_access, role_required
 from webapp.core.views import by_public_id
@@ -83,6 +83,7 @@ def resident(resident_id: str):
         scores={m.id: history.scores_of(m) for m in checkins}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
+        form_labels={kind: kind.label for kind in FormKind},
         visit_draft=drafts.open_draft(resident, coach=current_user), next_checkin=upcoming.on,
         next_source=SOURCE_LABELS[upcoming.source],
         form=CsrfForm(), may_erase=can_erase_as_coach(current_user, resident),
