@@ -117,7 +117,7 @@ def test_resident_does_the_three_face_checkin_without_javascript(app, client, ma
     person = make_resident()
     login_as(client, person["user"])
     home = client.get("/").get_data(as_text=True)
-    assert "Start de check-in met 3 gezichtjes" in home
+    assert "Start de heel eenvoudige check-in" in home
     draft = _start(client, "heel_eenvoudig")
     items = form_item_ids(app, "heel_eenvoudig")
     client.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": "geen"})
@@ -163,9 +163,9 @@ def test_a_coach_makes_the_three_face_form_the_default(app, client, make_residen
     own = app.test_client()
     login_as(own, person["user"])
     home = own.get("/").get_data(as_text=True)
-    first = home.index("Start de check-in met 3 gezichtjes")
+    first = home.index("Start de heel eenvoudige check-in")
     assert first < home.index("Start de check-in<") < home.index("Start de eenvoudige check-in")
-    assert re.search(r'class="button">Start de check-in met 3 gezichtjes', home)  # the primary button
+    assert re.search(r'class="button">Start de heel eenvoudige check-in', home)  # the primary button
 
 
 def test_the_coach_sees_which_form_each_checkin_used(app, client, make_resident, make_staff, login_as):
