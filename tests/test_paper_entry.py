@@ -143,7 +143,7 @@ def test_a_wrong_or_missing_answer_gets_a_dutch_message_and_stores_nothing(app, 
     assert response.status_code == 400
     assert message in page and "Er is nog niets opgeslagen" in page
     if field not in ("_form", "filled_on", "life_event"):
-        assert f'href="#vraag-{field}"' in page and 'aria-invalid="true"' in page
+        assert f'href="#antwoord-{field}"' in page and 'aria-invalid="true"' in page
     assert _counts(app) == (0, 0)
 
 
