@@ -178,3 +178,34 @@ def test_the_coach_sees_which_form_each_checkin_used(app, client, make_resident,
     login_as(client, coach["user"])
     page = client.get(f"/coach/bewoner/{person['resident']}").get_data(as_text=True)
     assert "vragenlijst heel eenvoudig (3 gezichtjes)" in page and "Zelf ingevuld" in page
+
+
+@pytest.mark.parametrize("form", ["eenvoudig", "heel_eenvoudig"])
+def test_fhir_lists_a_face_forms_values_and_refuses_a_value_between_the_faces(q, form):
+    from datetime import UTC, datetime
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.fhir_validation import problems
+    from webapp.fhir import rules as fhir
+
+    events = load_definitions(DATA).life_events
+    values = sorted(q.allowed_scores(form))
+    answers = {item: values[n % len(values)] for n, item in enumerate(q.forms[form].items)}
+    definition = fhir.questionnaire_resource(q, form, events)
+    question = next(i for g in definition["item"][1:] for i in g["item"] if i["linkId"] == q.forms[form].items[0])
+    assert [option["valueInteger"] for option in question["answerOption"]] == values
+    assert [option["extension"][0]["valueString"] for option in question["answerOption"]] == list(_faces(q, form))
+    response = fhir.questionnaire_response(
+        q, response_id="c" * 32, form=form, authored=datetime(2027, 3, 1, tzinfo=UTC), answers=answers,
+        talk_items=(), pillar_scores=scoring.pillar_scores(q.form_item_ids(form), answers), life_event="geen",
+        events=events, subject_id="R1", mode="papier")
+    bundle = fhir.bundle([fhir.life_event_code_system(events), fhir.life_event_value_set(events), definition,
+                          response], "0123abcd", datetime(2027, 3, 2, tzinfo=UTC))
+    assert problems(bundle) == []
+    Bundle.model_validate(bundle)
+    with pytest.raises(ValueError, match="must be one of"):
+        fhir.questionnaire_response(
+            q, response_id="c" * 32, form=form, authored=datetime(2027, 3, 1, tzinfo=UTC),
+            answers={**answers, q.forms[form].items[0]: 4}, talk_items=(), pillar_scores={}, life_event=None,
+            events=events, subject_id="R1")

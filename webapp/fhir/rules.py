@@ -178,7 +178,7 @@ def _question(questionnaire: Questionnaire, item: Item, form: str) -> JSON:
     question: JSON = {"linkId": item.id, **_localized("text", item.text), "type": "integer", "required": False}
     if faces:  # the faces' values are the only answers; each face's word goes with its value
         return {"extension": [*bounds, _item_control("radio-button")], **question, "answerOption": [
-            {"extension": [{"url": OPTION_PREFIX, **_localized("valueString", face.label)}],
+            {"extension": [{"url": OPTION_PREFIX, "valueString": face.label.nl}],
              "valueInteger": face.value}
             for face in faces]}
     labels = [(".laag", "lower", scale.low_label), (".hoog", "upper", scale.high_label)]
