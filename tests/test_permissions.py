@@ -151,6 +151,11 @@ MATRIX = {
     # The coach's choice of form for a resident (an empty choice: the usual form).
     "visits.preferred_form": ("POST", "/coach/bewoner/{resident}/vragenlijst", {**COACHES, "coach_shared": 302,
                                                                                 "coach_other": 404}),
+    # Answers typed in from the paper questionnaire (issue 17): only a coach who follows the resident; an
+    # empty form is refused with a message and stores nothing (tests/test_paper_entry.py).
+    "paper_entry.enter": ("GET", "/coach/bewoner/{resident}/papier", {**COACHES, "coach_other": 404}),
+    "paper_entry.save": ("POST", "/coach/bewoner/{resident}/papier", {**COACHES, "coach_shared": 400,
+                                                                       "coach_other": 404}),
     "reminders.phone": ("POST", "/coach/bewoner/{resident}/telefoon", {**COACHES, "coach_shared": 302,
                                                                        "coach_other": 404}),
     "wor.mine": ("GET", "/verwijzer", VERWIJZERS),

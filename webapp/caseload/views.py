@@ -13,7 +13,15 @@ from webapp.core import audit, clock, history
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import COACH_ROLES, OPEN_REFERRAL_STATUSES, ConsentMethod, Role, WorSharing, WorStatus
+from webapp.core.labels import (
+    COACH_ROLES,
+    OPEN_REFERRAL_STATUSES,
+    ConsentMethod,
+    FormKind,
+    Role,
+    WorSharing,
+    WorStatus,
+)
 from webapp.core.models import Resident
 from webapp.core.permissions import (
     active_relation,
@@ -92,6 +100,7 @@ def resident(resident_id: str):
         scores={m.id: history.scores_of(m) for m in checkins}, pillars=current_questionnaire().pillars,
         events={e.id: e for e in life_events().events},
         consent_labels={method: method.label for method in ConsentMethod},
+        form_labels={kind: kind.label for kind in FormKind},
         visit_draft=visit_draft, visit_draft_here=visit_draft is not None and started_here(visit_draft),
         next_checkin=upcoming.on,
         next_source=SOURCE_LABELS[upcoming.source],

@@ -1,6 +1,6 @@
 """Drafts and finished check-ins: start, save a step, submit exactly once, read back with scores."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -129,8 +129,13 @@ def checkin_for_draft(draft: Draft) -> Checkin | None:
     return db.session.scalar(select(Checkin).where(Checkin.draft_id == draft.id))
 
 
-def submit_draft(resident: Resident, draft: Draft) -> Checkin:
-    """Turn a draft into exactly one check-in, however often it is submitted."""
+def submit_draft(resident: Resident, draft: Draft, *, mode: str | None = None,
+                 completed_at: datetime | None = None) -> Checkin:
+    """Turn a draft into exactly one check-in, however often it is submitted.
+
+    `mode` defaults to "samen" for a draft with a coach, else "zelf"; `completed_at` to now (a check-in
+    typed in from paper gets the day it was filled in).
+    """
     existing = checkin_for_draft(draft)
     if existing is not None:
         return existing
@@ -145,10 +150,10 @@ def submit_draft(resident: Resident, draft: Draft) -> Checkin:
         form=draft.form,
         life_event=draft.life_event,
         life_event_on=draft.life_event_on,
-        mode=CheckinMode.SAMEN if draft.coach_id else CheckinMode.ZELF,
+        mode=mode or (CheckinMode.SAMEN if draft.coach_id else CheckinMode.ZELF),
         coach_id=draft.coach_id,
-        started_at=draft.created_at,
-        completed_at=utcnow(),
+        started_at=completed_at or draft.created_at,
+        completed_at=completed_at or utcnow(),
         answers=[
             Answer(item_id=item_id, score=stored.get(item_id), wants_to_talk=item_id in talk)
             for item_id in questionnaire.forms[draft.form].items

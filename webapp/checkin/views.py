@@ -13,7 +13,7 @@ from webapp.core import audit, clock
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire, life_events, questionnaire_for
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import month_names
-from webapp.core.labels import COACH_ROLES, FormKind, Role
+from webapp.core.labels import COACH_ROLES, EASY_FORMS, FormKind, Role
 from webapp.core.models import Draft, Resident
 from webapp.core.permissions import own_resident, require_draft, role_required, start_handover
 from webapp.core.questionnaires import NO_LIFE_EVENT
@@ -81,7 +81,7 @@ def finished_redirect(draft: Draft):
     return None
 
 
-RESIDENT_CHOICES = (FormKind.KORT, FormKind.EENVOUDIG)  # the forms a resident may pick alone
+RESIDENT_CHOICES = (FormKind.KORT, *EASY_FORMS)  # the forms a resident may pick alone
 
 
 @bp.post("/start")
@@ -176,7 +176,7 @@ def step(owner: Resident, draft: Draft, step: int):
         return redirect(resume_url(draft))
     questionnaire = questionnaire_for(draft)
     pillar, items = questionnaire.form_pillars(draft.form)[step - 1]
-    faces = questionnaire.faces if questionnaire.forms[draft.form].answer == "gezichten" else None
+    faces = questionnaire.faces_for(draft.form)
     item_ids = [item.id for item in items]
     values = {i: (draft.answers or {}).get(i) for i in item_ids}
     answered = {i for i in item_ids if i in (draft.answers or {})}

@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "reminder.call": _l("Gebeld door een coach over de volgende check-in"),
     "resident.phone": _l("Telefoonnummer opgeslagen door een coach"),
     "resident.form": _l("Vragenlijst gekozen door een coach"),
+    "paper.view": _l("Pagina geopend om antwoorden van papier in te voeren"),
+    "checkin.paper": _l("Antwoorden van papier ingevoerd door een coach"),
     "wor.create": _l("Verwezen door de huisartspraktijk"),
     "wor.queue": _l("Verwijzing gezien in de lijst van een welzijnscoach"),
     "wor.view": _l("Verwijzing bekeken door een welzijnscoach"),

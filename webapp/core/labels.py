@@ -115,10 +115,16 @@ class FormKind(Vocabulary):
     KORT = "kort"              # 2 items a pillar, the resident's own check-in
     UITGEBREID = "uitgebreid"  # 4 items a pillar, for home visits and coach sessions
     EENVOUDIG = "eenvoudig"    # easy-read: 2 short statements a pillar with pictures, five faces
+    HEEL_EENVOUDIG = "heel_eenvoudig"  # the simplest mode: the same statements, three faces
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.KORT: N_("kort"), cls.UITGEBREID: N_("uitgebreid"), cls.EENVOUDIG: N_("eenvoudig")}
+        return {cls.KORT: N_("kort"), cls.UITGEBREID: N_("uitgebreid"), cls.EENVOUDIG: N_("eenvoudig"),
+                cls.HEEL_EENVOUDIG: N_("heel eenvoudig (3 gezichtjes)")}
+
+
+# The easy-read forms: a resident picks one alone, a coach can make one a resident's default.
+EASY_FORMS = (FormKind.EENVOUDIG, FormKind.HEEL_EENVOUDIG)
 
 
 class CheckinMode(Vocabulary):
@@ -126,10 +132,12 @@ class CheckinMode(Vocabulary):
 
     ZELF = "zelf"    # the resident on their own
     SAMEN = "samen"  # together with a coach, at a home visit
+    PAPIER = "papier"  # on the paper questionnaire; a coach typed the answers in
 
     @classmethod
     def _labels(cls) -> dict:
-        return {cls.ZELF: N_("zelf ingevuld"), cls.SAMEN: N_("samen met een coach ingevuld")}
+        return {cls.ZELF: N_("zelf ingevuld"), cls.SAMEN: N_("samen met een coach ingevuld"),
+                cls.PAPIER: N_("op papier ingevuld")}
 
 
 class WorStatus(Vocabulary):

@@ -92,7 +92,15 @@ class Form(_Strict):
     name: Text
     description: Text
     answer: Literal["cijfer", "gezichten"] = "cijfer"  # the 0-10 scale, or the faces
+    # A face form's own faces (e.g. three for the simplest mode); without them it uses the questionnaire's.
+    faces: list[Face] | None = None
     items: list[str] = Field(min_length=1)
+
+
+def _check_faces(faces: list[Face], where: str) -> None:
+    values = [face.value for face in faces]
+    if not 3 <= len(values) <= 5 or values != sorted(set(values)) or (values[0], values[-1]) != (0, 10):
+        raise ValueError(f"{where}: de gezichten lopen van 0 tot en met 10, oplopend, 3 tot 5 stuks")
 
 
 class Questionnaire(_Strict):
@@ -126,13 +134,15 @@ class Questionnaire(_Strict):
                 if not any(item.id in form.items for item in pillar.items):
                     raise ValueError(f"formulier '{name}' heeft geen vraag voor pijler '{pillar.id}'")
         if self.faces is not None:
-            values = [face.value for face in self.faces]
-            if not 3 <= len(values) <= 5 or values != sorted(set(values)) or (values[0], values[-1]) != (0, 10):
-                raise ValueError("de gezichten lopen van 0 tot en met 10, oplopend, 3 tot 5 stuks")
+            _check_faces(self.faces, "faces")
         pictures = {item.id: item.picture for pillar in self.pillars for item in pillar.items}
         for name, form in self.forms.items():
+            if form.faces is not None:
+                if form.answer != "gezichten":
+                    raise ValueError(f"formulier '{name}' heeft 'faces', maar antwoordt niet met gezichten")
+                _check_faces(form.faces, f"formulier '{name}'")
             if form.answer == "gezichten":
-                if self.faces is None:
+                if self.faces is None and form.faces is None:
                     raise ValueError(f"formulier '{name}' gebruikt gezichten, maar 'faces' ontbreekt")
                 for item_id in form.items:
                     if not pictures[item_id]:
@@ -153,10 +163,18 @@ class Questionnaire(_Strict):
         chosen = set(self.forms[form].items)
         return [(p, [i for i in p.items if i.id in chosen]) for p in self.pillars]
 
+    def faces_for(self, form: str) -> list[Face] | None:
+        """The faces a form is answered with (its own, else the questionnaire's); None for the 0-10 scale."""
+        definition = self.forms[form]
+        if definition.answer != "gezichten":
+            return None
+        return definition.faces or self.faces
+
     def allowed_scores(self, form: str) -> frozenset[int]:
         """The answers a form accepts: 0-10, or the faces' values."""
-        if self.forms[form].answer == "gezichten" and self.faces:
-            return frozenset(face.value for face in self.faces)
+        faces = self.faces_for(form)
+        if faces:
+            return frozenset(face.value for face in faces)
         return frozenset(range(self.scale.min, self.scale.max + 1))
 
     def form_item_ids(self, form: str) -> dict[str, list[str]]:

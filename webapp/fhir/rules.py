@@ -1,6 +1,6 @@
 """Turn questionnaire definitions and check-ins into FHIR R4 resources (plain dicts, ready for json.dumps).
 
-Layout of a Questionnaire for one form ("kort" or "uitgebreid"):
+Layout of a Questionnaire for one form ("kort", "uitgebreid", "eenvoudig", "heel_eenvoudig"):
 
     levensgebeurtenis            choice   life-event, a Coding from the Veerkracht CodeSystem "levensgebeurtenis"
     <pillar id>                  group    one per pillar, Dutch pillar name
@@ -8,6 +8,8 @@ Layout of a Questionnaire for one form ("kort" or "uitgebreid"):
             <item id>.laag       display  low scale label  (itemControl "lower")
             <item id>.hoog       display  high scale label (itemControl "upper")
         <item id>.praten         boolean  "Hierover wil ik praten"
+    (a face form's questions are radio buttons with one answerOption per face: its stored 0-10 value, the
+    face's word as the option's prefix; no slider, no end labels)
         ...
         <pillar id>.score        decimal  pillar score, read-only, with its rule as an SDC calculatedExpression
 
@@ -39,6 +41,7 @@ MIN_VALUE = _SD + "minValue"
 MAX_VALUE = _SD + "maxValue"
 ITEM_CONTROL = _SD + "questionnaire-itemControl"
 SLIDER_STEP = _SD + "questionnaire-sliderStepValue"
+OPTION_PREFIX = _SD + "questionnaire-optionPrefix"
 MAX_DECIMAL_PLACES = _SD + "maxDecimalPlaces"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
 CALCULATED_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
@@ -47,7 +50,7 @@ LIFE_EVENT_LINK_ID = "levensgebeurtenis"
 TALK_SUFFIX = ".praten"
 SCORE_SUFFIX = ".score"
 LIFE_EVENT_ID = "levensgebeurtenis"  # id of the CodeSystem and ValueSet of life-events
-MODES = {"zelf": "Zelf ingevuld", "samen": "Samen met een coach ingevuld"}
+MODES = {"zelf": "Zelf ingevuld", "samen": "Samen met een coach ingevuld", "papier": "Op papier ingevuld"}
 BUNDLE_TYPES = ("collection", "transaction")
 
 _LIFE_EVENT_TEXT = Text(nl="Levensgebeurtenis", en="Life event")
@@ -168,20 +171,20 @@ def life_event_value_set(events: LifeEvents, base_url: str = BASE_URL) -> JSON:
 # --- Questionnaire --------------------------------------------------------------------------------------------
 
 
-def _question(questionnaire: Questionnaire, item: Item) -> JSON:
+def _question(questionnaire: Questionnaire, item: Item, form: str) -> JSON:
     scale = questionnaire.scale
+    faces = questionnaire.faces_for(form)
+    bounds = [{"url": MIN_VALUE, "valueInteger": scale.min}, {"url": MAX_VALUE, "valueInteger": scale.max}]
+    question: JSON = {"linkId": item.id, **_localized("text", item.text), "type": "integer", "required": False}
+    if faces:  # the faces' values are the only answers; each face's word goes with its value
+        return {"extension": [*bounds, _item_control("radio-button")], **question, "answerOption": [
+            {"extension": [{"url": OPTION_PREFIX, "valueString": face.label.nl}],
+             "valueInteger": face.value}
+            for face in faces]}
     labels = [(".laag", "lower", scale.low_label), (".hoog", "upper", scale.high_label)]
     return {
-        "extension": [
-            {"url": MIN_VALUE, "valueInteger": scale.min},
-            {"url": MAX_VALUE, "valueInteger": scale.max},
-            _item_control("slider"),
-            {"url": SLIDER_STEP, "valueInteger": 1},
-        ],
-        "linkId": item.id,
-        **_localized("text", item.text),
-        "type": "integer",
-        "required": False,
+        "extension": [*bounds, _item_control("slider"), {"url": SLIDER_STEP, "valueInteger": 1}],
+        **question,
         "item": [
             {"extension": [_item_control(code)], "linkId": item.id + suffix, **_localized("text", label),
              "type": "display"}
@@ -221,10 +224,10 @@ def _score_item(questionnaire: Questionnaire, pillar: Pillar, items: list[Item])
     }
 
 
-def _pillar_group(questionnaire: Questionnaire, pillar: Pillar, items: list[Item]) -> JSON:
+def _pillar_group(questionnaire: Questionnaire, pillar: Pillar, items: list[Item], form: str) -> JSON:
     children: list[JSON] = []
     for item in items:
-        children.append(_question(questionnaire, item))
+        children.append(_question(questionnaire, item, form))
         children.append({"linkId": item.id + TALK_SUFFIX, **_localized("text", _TALK_TEXT), "type": "boolean",
                          "required": False})
     children.append(_score_item(questionnaire, pillar, items))
@@ -234,13 +237,13 @@ def _pillar_group(questionnaire: Questionnaire, pillar: Pillar, items: list[Item
 
 def questionnaire_resource(questionnaire: Questionnaire, form: str, events: LifeEvents,
                            base_url: str = BASE_URL) -> JSON:
-    """Return a FHIR Questionnaire for one form ("kort" or "uitgebreid") of a questionnaire definition."""
+    """Return a FHIR Questionnaire for one form ("kort", "uitgebreid", or a face form) of a questionnaire."""
     _check_form(questionnaire, form)
     definition = questionnaire.forms[form]
     title = Text(nl=f"{questionnaire.title.nl} ({definition.name.nl.lower()})",
                  en=f"{questionnaire.title.en} ({definition.name.en.lower()})")
     name = "".join(part.capitalize() for part in re.split(r"[_\-]+", f"{questionnaire.id}_{form}") if part)
-    groups = [_pillar_group(questionnaire, pillar, items) for pillar, items in questionnaire.form_pillars(form)]
+    groups = [_pillar_group(questionnaire, pillar, items, form) for pillar, items in questionnaire.form_pillars(form)]
     life_event = {"linkId": LIFE_EVENT_LINK_ID, **_localized("text", _LIFE_EVENT_TEXT), "type": "choice",
                   "required": False,
                   "answerOption": [{"valueCoding": _life_event_coding(events, e.id, base_url)} for e in events.events]}
@@ -269,13 +272,15 @@ def _check_values(questionnaire: Questionnaire, form: str, answers: Mapping[str,
     """Refuse anything that would not fit the form, rather than dropping it silently."""
     asked = set(questionnaire.forms[form].items)
     scale = questionnaire.scale
+    allowed = questionnaire.allowed_scores(form)
     for label, ids in (("answers", answers), ("talk_items", talk_items)):
         unknown = sorted(set(ids) - asked)
         if unknown:
             raise ValueError(f"{label} name items that form '{form}' does not ask: {', '.join(unknown)}")
     for item_id, value in answers.items():
-        if value is not None and (type(value) is not int or not scale.min <= value <= scale.max):
-            raise ValueError(f"answer for '{item_id}' must be a whole number {scale.min}..{scale.max}, got {value!r}")
+        if value is not None and (type(value) is not int or value not in allowed):
+            raise ValueError(f"answer for '{item_id}' must be one of {sorted(allowed)} (form '{form}'), "
+                             f"got {value!r}")
     pillar_ids = {p.id for p in questionnaire.pillars}
     unknown = sorted(set(pillar_scores) - pillar_ids)
     if unknown:
@@ -324,6 +329,7 @@ def questionnaire_response(
 
     Subject, source and author are logical references (identifier only, never a name): the resident is the
     subject and the source; the author is the resident, or the coach for a check-in done together ("samen").
+    A check-in filled in on paper ("papier") is the resident's own: the coach only typed it in.
     Raises ValueError for item ids the form does not ask, answers or scores outside the scale, a life event not
     in the list, a naive `authored`, an unknown mode, a coach on a check-in the resident did alone, or an
     invalid id.

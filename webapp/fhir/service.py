@@ -54,7 +54,7 @@ def resident_bundle(resident: Resident, kind: str = "collection") -> dict:
             authored=as_utc(checkin.completed_at), answers=history.answers_of(checkin),
             talk_items=[a.item_id for a in checkin.answers if a.wants_to_talk],
             pillar_scores=history.scores_of(checkin), life_event=checkin.life_event, events=events,
-            subject_id=resident.public_id, mode=CheckinMode.SAMEN.value if together else CheckinMode.ZELF.value,
+            subject_id=resident.public_id, mode=checkin.mode if checkin.mode in fhir.MODES else CheckinMode.ZELF.value,
             coach_id=coaches.get(checkin.coach_id) if together else None,
         )
         response["identifier"] = {"system": f"{fhir.BASE_URL}/checkin", "value": checkin.public_id}

@@ -52,11 +52,11 @@ def counted():
     """Which residents count towards the figures: those an attacker cannot plant with a free account.
 
     A resident counts once a coach enrolled them, or once they filled in a check-in together with a
-    coach (at a home visit). Registration stays open; an account made on the home page adds to no
-    figure until a coach has met the resident.
+    coach (at a home visit) or on paper that a coach typed in. Registration stays open; an account
+    made on the home page adds to no figure until a coach has met the resident.
     """
     enrolled = select(CoachRelation.resident_id).where(CoachRelation.origin == RelationOrigin.INGESCHREVEN)
-    met = select(Checkin.resident_id).where(Checkin.mode == CheckinMode.SAMEN)
+    met = select(Checkin.resident_id).where(Checkin.mode.in_((CheckinMode.SAMEN, CheckinMode.PAPIER)))
     return Resident.id.in_(enrolled) | Resident.id.in_(met)
 
 

@@ -17,7 +17,7 @@ from webapp.core import audit, history
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import FormKind, Role
+from webapp.core.labels import EASY_FORMS, Role
 from webapp.core.urls import safe_next
 from webapp.main.service import database_reachable
 from webapp.referrals import service as referrals
@@ -29,7 +29,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     draft = latest = next_date = None
-    tries, easy_first = [], False
+    tries, easy_first = [], None
     if current_user.is_authenticated and current_user.has_role(Role.BEWONER) and current_user.resident:
         resident = current_user.resident
         draft = drafts.open_draft(resident)
@@ -37,7 +37,7 @@ def home():
         latest = checkins_so_far[0] if checkins_so_far else None
         next_date = reminders.next_checkin(resident, latest).on
         tries = referrals.open_referrals(resident)
-        easy_first = resident.preferred_form == FormKind.EENVOUDIG
+        easy_first = resident.preferred_form if resident.preferred_form in EASY_FORMS else None
         audit.record("home.view", resident, resident)
     description = current_questionnaire().forms[RESIDENT_FORM].description.get(locale())
     return render_template(

@@ -13,7 +13,7 @@ from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import COACH_ROLES, Role
+from webapp.core.labels import COACH_ROLES, CheckinMode, Role
 from webapp.core.models import User
 from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
 from webapp.core.scoring import change_word, lowest_pillars, whole_score, worth_discussing
@@ -146,7 +146,8 @@ def history():
     checkins = past.checkins_of(resident)
     items = [(m, past.scores_of(m), life_events().get(m.life_event)) for m in checkins]
     pillars = questionnaire_for(checkins[0]).pillars if checkins else []
-    return render_template("results/history.html", items=items, pillars=pillars, trend=_trend(items, pillars))
+    return render_template("results/history.html", items=items, pillars=pillars, trend=_trend(items, pillars),
+                           modes={mode: mode.label for mode in CheckinMode})
 
 
 def _trend(items: list, pillars: list) -> dict | None:

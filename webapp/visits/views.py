@@ -17,7 +17,7 @@ from webapp.core import audit
 from webapp.core.definitions import VISIT_FORM
 from webapp.core.extensions import limiter
 from webapp.core.forms import CsrfForm
-from webapp.core.labels import COACH_ROLES, FormKind
+from webapp.core.labels import COACH_ROLES, EASY_FORMS, FormKind
 from webapp.core.models import Draft, Resident
 from webapp.core.passwords import verify_password
 from webapp.core.permissions import (
@@ -113,20 +113,22 @@ def handover(resident: Resident, draft: Draft):
 
 def visit_form(resident: Resident) -> str:
     """The form for a check-in together: the long one, or the easy-read one the coach chose for this resident."""
-    return FormKind.EENVOUDIG if resident.preferred_form == FormKind.EENVOUDIG else VISIT_FORM
+    return resident.preferred_form if resident.preferred_form in EASY_FORMS else VISIT_FORM
 
 
 @bp.post("/coach/bewoner/<resident_id>/vragenlijst")
 @role_required(*COACH_ROLES)
 def preferred_form(resident_id: str):
-    """The coach chooses the easy-read form (five faces) as this resident's default, or the usual one."""
+    """The coach chooses an easy-read form (five or three faces) as this resident's default, or the usual one."""
     resident = require_access(by_public_id(Resident, resident_id))
     chosen = request.form.get("form", "")
-    if not CsrfForm().validate_on_submit() or chosen not in ("", FormKind.EENVOUDIG):
+    if not CsrfForm().validate_on_submit() or chosen not in ("", *EASY_FORMS):
         abort(400)
     drafts.set_preferred_form(resident, chosen or None)
-    flash(_("De eenvoudige vragenlijst met gezichtjes is nu de standaard voor deze bewoner.") if chosen
-          else _("De gewone vragenlijst is nu de standaard voor deze bewoner."), "success")
+    flash({"": _("De gewone vragenlijst is nu de standaard voor deze bewoner."),
+           FormKind.EENVOUDIG: _("De eenvoudige vragenlijst met gezichtjes is nu de standaard voor deze bewoner."),
+           FormKind.HEEL_EENVOUDIG: _("De heel eenvoudige vragenlijst met 3 gezichtjes is nu de standaard "
+                                      "voor deze bewoner.")}[chosen], "success")
     return redirect(url_for("caseload.resident", resident_id=resident.public_id) + "#vragenlijst")
 def _after_unlock(draft_id: str | None) -> str:
     """Back to the coach's work: the conversation once the resident tapped "Klaar", else the resident."""

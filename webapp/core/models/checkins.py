@@ -67,7 +67,8 @@ class Checkin(db.Model):
     form: Mapped[str] = mapped_column(String(20))
     life_event: Mapped[str | None] = mapped_column(String(50))
     life_event_on: Mapped[date | None] = mapped_column(Date)  # the month it happened; None: not known
-    mode: Mapped[str] = mapped_column(String(20), default=CheckinMode.ZELF)
+    mode: Mapped[str] = mapped_column(String(20), default=CheckinMode.ZELF)  # zelf, samen or papier
+    # The coach who did it together with the resident, or who typed in the paper answers.
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
