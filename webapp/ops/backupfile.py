@@ -99,12 +99,17 @@ def _compressed(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
     for block in blocks:
         buffer += packer.compress(block)
         while len(buffer) >= size:
-            yield bytes(buffer[:size])
-            del buffer[:size]
+            yield _take(buffer, size)
     buffer += packer.flush()
     while buffer:
-        yield bytes(buffer[:size])
-        del buffer[:size]
+        yield _take(buffer, size)
+
+
+def _take(buffer: bytearray, size: int) -> bytes:
+    with memoryview(buffer) as view:
+        piece = bytes(view[:size])
+    del buffer[:size]
+    return piece
 
 
 def write(out: BinaryIO, source: BinaryIO, keys: list[str], meta: dict, compress: bool,
@@ -131,7 +136,8 @@ def write(out: BinaryIO, source: BinaryIO, keys: list[str], meta: dict, compress
     number = 0
     for chunk in (_compressed(blocks, chunk_size) if compress else blocks):
         sealed = file_keys.aead.encrypt(_nonce(number), chunk, _associated(digest, number, False))
-        out.write(LENGTH.pack(len(sealed)) + sealed)
+        out.write(LENGTH.pack(len(sealed)))
+        out.write(sealed)
         number += 1
     trailer = {"sha256": checksum.hexdigest(), "size": size, "frames": number}
     sealed = file_keys.aead.encrypt(_nonce(number), json.dumps(trailer, sort_keys=True).encode(),
