@@ -145,7 +145,8 @@ def main() -> int:
             print(f"{name:<8} {seconds:>8.1f} {mb / seconds:>7.0f} {peak:>20.1f} {rss:>19.1f}"
                   f" {max(peak, rss) / mb:>15.1%}")
         worst = max(b_peak, b_rss, r_peak, r_rss)
-        print(f"target:   every peak <= {LIMIT_MB:.0f} MB, whatever the size: {'met' if worst <= LIMIT_MB else 'MISSED'}")
+        verdict = "met" if worst <= LIMIT_MB else "MISSED"
+        print(f"target:   every peak <= {LIMIT_MB:.0f} MB, whatever the size: {verdict}")
         return 0 if worst <= LIMIT_MB else 1
 
 

@@ -627,3 +627,36 @@ def test_upgrade_safely_refuses_without_a_key_when_there_is_data_to_protect(tmp_
     assert result.exit_code == 1 and "geen sleutel" in result.output
     with app.app_context():
         assert ops.current_revision() == "20261203_0008"
+
+
+def test_upgrade_safely_refuses_a_database_of_a_newer_version_and_changes_nothing(tmp_path, new_database, apps):
+    app = apps(new_database("newer"), tmp_path)
+    _seeded(app)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '20991231_9999'"))
+        db.engine.dispose()
+    result = app.test_cli_runner().invoke(args=["upgrade-safely"])
+    assert result.exit_code == 1
+    assert "nieuwere versie" in result.output and "niets veranderd" in result.output
+    with app.app_context():
+        assert ops.current_revision() == "20991231_9999"
+        assert db.session.scalar(select(func.count()).select_from(Resident)) == 1
+    assert not (tmp_path / "backups").exists()
+
+
+def test_make_run_upgrades_safely_before_it_starts_and_never_upgrades_bare():
+    """`make run` backs up a database with data before its schema changes: upgrade-safely, not db upgrade."""
+    import subprocess  # noqa: S404 - make -n only prints the commands
+
+    from webapp import MIGRATIONS_DIR
+
+    root = os.path.dirname(MIGRATIONS_DIR)
+    printed = subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True,  # noqa: S607
+                             text=True, check=True).stdout
+    commands = [line for line in printed.splitlines() if "flask " in line]
+    assert [c.split("flask ", 1)[1].split()[0] for c in commands] == ["upgrade-safely", "seed-demo", "run"]
+    with open(os.path.join(root, "Makefile")) as makefile, open(os.path.join(root, "README.md")) as readme:
+        assert "db upgrade" not in makefile.read()
+        deployment = readme.read().split("## Deployment", 1)[1].split("###", 1)[0]
+    assert "flask --app webapp upgrade-safely" in deployment and "db upgrade" not in deployment
