@@ -103,3 +103,8 @@ def test_a_highly_compressible_chunk_is_opened_in_pieces_of_the_chunk_size():
     sealed = _sealed(bytes(2_000_000), compress=True, chunk=4096)
     backupfile.read(io.BytesIO(sealed), [KEY], Sink())
     assert sum(written) == 2_000_000 and max(written) <= 4096
+
+
+def test_chunks_smaller_than_the_last_frame_still_open():
+    data = os.urandom(1000)
+    assert _opened(_sealed(data, compress=True, chunk=16))[1] == data

@@ -238,7 +238,7 @@ def read(handle: BinaryIO, keys: list[str], out: BinaryIO) -> dict:
     file_keys = _file_keys(meta, keys)
     digest = hashlib.sha256(header_bytes).digest()
     output = _Output(out, meta["compression"] == "gzip", int(meta["chunk_size"]))
-    for number, sealed in _frames(handle, int(meta["chunk_size"]) + TAG):
+    for number, sealed in _frames(handle, max(int(meta["chunk_size"]), 1024) + TAG):  # the last frame: ~150 bytes
         if sealed is None:
             raise BackupError(_cut_off(number))
         try:
