@@ -4,6 +4,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.checkin_helpers import complete_checkin
 from tests.conftest import METRICS_TOKEN
+from tests.test_email import inbox  # noqa: F401  (the local SMTP server fixture)
 from webapp.ops.rules import may_read_metrics
 
 BEARER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
@@ -99,3 +100,82 @@ def test_metrics_count_reminders_by_status_from_the_database(app, client, make_r
     text = client.get("/metrics", headers=BEARER).get_data(as_text=True)
     assert 'veerkracht_reminders{status="verzonden"} 1.0' in text
     assert 'veerkracht_reminders{status="mislukt"} 1.0' in text
+
+
+def _wants_mail(app, person: dict, verified: bool = True) -> None:
+    from datetime import UTC, datetime
+
+    from webapp.core.extensions import db
+    from webapp.core.models import Resident, User
+
+    with app.app_context():
+        resident = db.session.scalar(db.select(Resident).where(Resident.public_id == person["resident"]))
+        resident.reminder = "email"
+        user = db.session.get(User, resident.user_id)
+        user.email = f"{person['username']}@example.org"
+        user.email_verified_at = datetime.now(UTC) if verified else None
+        db.session.commit()
+
+
+def _queue(client) -> dict[str, float]:
+    family = _families(client.get("/metrics", headers=BEARER))["veerkracht_job_queue_length"]
+    assert family.type == "gauge"
+    return {sample.labels["state"]: sample.value for sample in family.samples}
+
+
+def test_the_job_queue_length_counts_due_reminders_not_sent_yet_by_state(app, client, make_resident, make_checkin,
+                                                                         kort_items, inbox):  # noqa: F811
+    """Fixture: nine residents who want e-mail reminders, in every state a reminder can be in."""
+    from datetime import timedelta
+
+    from tests.conftest import all_answers
+    from webapp.core import clock
+    from webapp.core.extensions import db
+    from webapp.core.models import ReminderSent, Resident
+    from webapp.reminders import job
+    from webapp.reminders.rules import MAX_ATTEMPTS
+
+    people = {}
+    for name, days_ago in (("anna", 49), ("bram", 49), ("cor", 49), ("dirk", 49), ("eva", 49), ("hans", 49),
+                           ("ilse", 49), ("fatima", 5)):
+        people[name] = make_resident(username=name)
+        make_checkin(people[name]["resident"], all_answers(kort_items), days_ago=days_ago,
+                     life_event="overlijden_naaste")  # due six weeks later: 7 days ago, or in 37 days
+        _wants_mail(app, people[name], verified=name != "ilse")
+    without_checkin = make_resident(username="gijs")  # due six weeks after the account began: not yet
+    _wants_mail(app, without_checkin)
+    with app.app_context():
+        today = clock.today()
+        due = {d.resident_public_id: d for d in job.due_reminders(today)}
+        assert set(due) == {people[n]["resident"] for n in ("anna", "bram", "cor", "dirk", "eva", "hans")}
+        ids = dict(db.session.execute(db.select(Resident.public_id, Resident.id)).all())
+        for name, status, attempts, on in (
+                ("bram", "mislukt", 1, None),              # failed once: tried again at the next run
+                ("cor", "mislukt", MAX_ATTEMPTS, None),    # failed too often: given up, not queued
+                ("dirk", "verzonden", 1, None),            # sent
+                ("eva", "bezig", 1, None),                 # a run is sending it just now
+                ("hans", "verzonden", 1, timedelta(days=-42))):  # sent for an earlier date: the new one waits
+            public_id = people[name]["resident"]
+            db.session.add(ReminderSent(resident_id=ids[public_id], due_on=due[public_id].on + (on or timedelta()),
+                                        channel="email", status=status, attempts=attempts, claimed_at=clock.now()))
+        db.session.commit()
+    assert _queue(client) == {"wachtend": 2, "opnieuw": 1, "bezig": 1}  # anna and hans; bram; eva
+
+    # The job agrees: it sends exactly those it may (eva's fresh claim is another run's), and the queue empties.
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0 and "3 verzonden" in result.output, result.output
+    assert sorted(m["To"] for m in inbox.messages) == ["anna@example.org", "bram@example.org", "hans@example.org"]
+    assert _queue(client) == {"wachtend": 0, "opnieuw": 0, "bezig": 1}
+
+
+def test_the_pool_gauge_counts_a_connection_held_elsewhere(app, client):
+    from webapp.core.extensions import db
+
+    def in_use() -> float:
+        return _value(_families(client.get("/metrics", headers=BEARER)), "veerkracht_db_connections_in_use",
+                      "veerkracht_db_connections_in_use")
+
+    before = in_use()
+    with app.app_context(), db.engine.connect():
+        assert in_use() == before + 1
+    assert in_use() == before

@@ -1,12 +1,9 @@
-"""Backup files (name, manifest, envelope, which old ones go) and who may read /metrics. Plain Python."""
+"""Backup files (name, which old ones go, which may be restored) and who may read /metrics. Plain Python."""
 
-import hashlib
 import hmac
 import ipaddress
-import json
 from datetime import datetime
 
-MAGIC = b"VEERKRACHT-BACKUP 1\n"
 SUFFIX = ".vkbackup"
 PREFIX = "veerkracht-"
 KINDS = ("sqlite", "postgresql")
@@ -32,54 +29,9 @@ def to_remove(names: list[str], keep: int) -> list[str]:
     return ordered[max(keep, 1):]
 
 
-def manifest(kind: str, revision: str, created_at: datetime, payload: bytes) -> dict:
-    """What a backup holds: database kind, schema revision, when, and a checksum of the dump."""
-    return {
-        "format": 1,
-        "database": kind,
-        "revision": revision,
-        "created_at": created_at.isoformat(timespec="seconds"),
-        "sha256": hashlib.sha256(payload).hexdigest(),
-        "size": len(payload),
-    }
-
-
-def envelope(meta: dict, sealed: bytes) -> bytes:
-    """The file: a readable first line, the manifest (readable, also sealed inside), the sealed part."""
-    return MAGIC + json.dumps(meta, sort_keys=True).encode() + b"\n" + sealed
-
-
-def inner(meta: dict, payload: bytes) -> bytes:
-    """What gets encrypted: the manifest again (so it cannot be altered) and the dump."""
-    return json.dumps(meta, sort_keys=True).encode() + b"\n" + payload
-
-
-def open_envelope(data: bytes) -> tuple[dict, bytes]:
-    """Split a backup file into its readable manifest and the sealed part."""
-    if not data.startswith(MAGIC):
-        raise BackupError("Dit is geen back-up van Veerkracht.")
-    head, _, sealed = data[len(MAGIC):].partition(b"\n")
-    try:
-        meta = json.loads(head)
-    except ValueError as exc:
-        raise BackupError("Deze back-up is beschadigd: de beschrijving is niet te lezen.") from exc
-    return meta, sealed
-
-
-def open_inner(outer_meta: dict, plain: bytes) -> bytes:
-    """Check the sealed manifest against the readable one and the dump against its checksum."""
-    head, _, payload = plain.partition(b"\n")
-    meta = json.loads(head)
-    if meta != outer_meta:
-        raise BackupError("Deze back-up is veranderd na het maken: de beschrijving klopt niet.")
-    if hashlib.sha256(payload).hexdigest() != meta["sha256"] or len(payload) != meta["size"]:
-        raise BackupError("Deze back-up is beschadigd: de controlesom klopt niet.")
-    return payload
-
-
 def check_restorable(meta: dict, kind: str, known_revisions: set[str]) -> None:
     """Refuse a backup of another database kind or of a schema these migrations do not know."""
-    if meta.get("format") != 1:
+    if meta.get("format") not in (1, 2):
         raise BackupError("Deze back-up heeft een onbekend formaat; gebruik de versie van Veerkracht die hem maakte.")
     if meta.get("database") != kind:
         raise BackupError(f"Deze back-up komt uit {meta.get('database')} en kan niet terug in {kind}.")

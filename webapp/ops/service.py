@@ -2,10 +2,10 @@
 
 SQLite is copied through its online backup API (a consistent snapshot while the app writes; a file
 copy of a live database is not), PostgreSQL with `pg_dump -Fc` in the same snapshot as the schema
-revision it records. The dump is encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under BACKUP_KEY.
+revision it records. The dump goes to a file in BACKUP_DIR, then is encrypted in chunks under BACKUP_KEY
+(backupfile.py), so neither a backup nor a restore holds the database in memory.
 """
 
-import gzip
 import os
 import sqlite3
 import subprocess  # noqa: S404 - pg_dump / pg_restore, with argument lists, never a shell
@@ -17,7 +17,7 @@ from pathlib import Path
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet
 from flask import current_app
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import URL
@@ -25,7 +25,7 @@ from sqlalchemy.engine import URL
 from webapp.core import clock, erasures
 from webapp.core.extensions import db
 from webapp.core.models import Resident
-from webapp.ops import rules
+from webapp.ops import backupfile, rules
 from webapp.ops.rules import BackupError
 from webapp.rights import service as rights
 
@@ -60,18 +60,22 @@ def _key_from_file(path: Path) -> str:
     return path.read_text().strip()
 
 
-def _fernet() -> MultiFernet:
+def _keys() -> list[str]:
+    """The BACKUP_KEY keys, newest (the one that encrypts) first."""
     config = current_app.config
     keys = config.get("BACKUP_KEY")
     if not keys and config.get("BACKUP_KEY_FILE"):
         keys = _key_from_file(Path(config["BACKUP_KEY_FILE"]))
     if not keys:
         raise BackupError(NO_KEY)
+    found = [key.strip() for key in keys.split(",") if key.strip()]
     try:
-        return MultiFernet([Fernet(key.strip()) for key in keys.split(",") if key.strip()])
+        for key in found:
+            Fernet(key)
     except ValueError as exc:
         raise BackupError("BACKUP_KEY is geen geldige sleutel (44 tekens, zoals 'flask --app webapp backup-key' "
                           "die maakt).") from exc
+    return found
 
 
 def _kind() -> str:
@@ -105,85 +109,106 @@ def _run(arguments: list[str], env: dict) -> None:
         raise BackupError(f"{arguments[0]} is mislukt: {result.stderr.strip()[:2000]}")
 
 
-def _dump_sqlite() -> tuple[bytes, str]:
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "copy.sqlite"
-        source = sqlite3.connect(_sqlite_path())
-        target = sqlite3.connect(copy)
-        try:
-            source.backup(target)  # all pages in one step: one consistent snapshot
-            revision = target.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError as exc:
-            raise BackupError(f"De database kon niet worden gelezen: {exc}") from exc
-        finally:
-            target.close()
-            source.close()
-        if revision is None:
-            raise BackupError("De database heeft nog geen schema; er is niets om te bewaren.")
-        return gzip.compress(copy.read_bytes(), compresslevel=6), revision[0]
+def _dump_sqlite(folder: Path) -> tuple[Path, str]:
+    """Copy the live database into a file in `folder` (one consistent snapshot); its path and revision."""
+    copy = folder / "copy.sqlite"
+    source = sqlite3.connect(_sqlite_path())
+    target = sqlite3.connect(copy)
+    try:
+        source.backup(target)  # all pages in one step: one consistent snapshot, page by page through SQLite
+        revision = target.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        raise BackupError(f"De database kon niet worden gelezen: {exc}") from exc
+    finally:
+        target.close()
+        source.close()
+    if revision is None:
+        raise BackupError("De database heeft nog geen schema; er is niets om te bewaren.")
+    return copy, revision[0]
 
 
-def _dump_postgresql() -> tuple[bytes, str]:
+def _dump_postgresql(folder: Path) -> tuple[Path, str]:
+    """pg_dump (custom format, compressed) into a file in `folder`; its path and revision."""
     conninfo, env = _libpq(db.engine.url)
+    dump = folder / "dump"
     with db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             # pg_dump reads in the snapshot this transaction holds: the revision read here is the dump's.
             snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
-            with tempfile.TemporaryDirectory() as folder:
-                dump = Path(folder) / "dump"
-                _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-                      f"--file={dump}", f"--dbname={conninfo}"], env)
-                return dump.read_bytes(), revision
+            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
+                  f"--file={dump}", f"--dbname={conninfo}"], env)
+    return dump, revision
 
 
 def backup_dir() -> Path:
     return Path(current_app.config["BACKUP_DIR"])
 
 
-def _write_new(folder: Path, kind: str, data: bytes) -> Path:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+def _work_folder():
+    """A private folder for the dump on its way in or out: in BACKUP_DIR, on disk (not /tmp, which may
+    be memory), removed afterwards."""
+    backup_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(dir=backup_dir(), prefix=".bezig-")
+
+
+def _write_new(folder: Path, kind: str, written: Path) -> Path:
+    """Give the finished file its name (never over another backup's)."""
     created = clock.now().astimezone(UTC)
     for attempt in range(100):
         path = folder / rules.file_name(created, kind, attempt)
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(written, path)  # fails when the name is taken; a half-written file never has a backup's name
         except FileExistsError:
             continue
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         return path
     raise BackupError(f"Er staan al te veel back-ups van dit moment in {folder}.")
 
 
 def backup() -> Path:
-    """Make an encrypted backup in BACKUP_DIR, then keep only the newest BACKUP_KEEP; return its path."""
-    fernet = _fernet()  # no key: refuse before reading anything
+    """Make an encrypted backup in BACKUP_DIR, then keep only the newest BACKUP_KEEP; return its path.
+
+    The dump goes to a file first, then is encrypted chunk by chunk: memory stays small however
+    large the database is.
+    """
+    keys = _keys()  # no key: refuse before reading anything
     kind = _kind()
-    payload, revision = _dump_sqlite() if kind == "sqlite" else _dump_postgresql()
-    meta = rules.manifest(kind, revision, clock.now().astimezone(UTC), payload)
-    path = _write_new(backup_dir(), kind, rules.envelope(meta, fernet.encrypt(rules.inner(meta, payload))))
+    with _work_folder() as name:
+        folder = Path(name)
+        dump, revision = _dump_sqlite(folder) if kind == "sqlite" else _dump_postgresql(folder)
+        meta = {"database": kind, "revision": revision,
+                "created_at": clock.now().astimezone(UTC).isoformat(timespec="seconds")}
+        written = folder / "backup"
+        descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out, dump.open("rb") as source:
+            backupfile.write(out, source, keys, meta, compress=kind == "sqlite",
+                             chunk_size=current_app.config.get("BACKUP_CHUNK_SIZE", backupfile.CHUNK_SIZE))
+            out.flush()
+            os.fsync(out.fileno())
+        path = _write_new(backup_dir(), kind, written)
     for name in rules.to_remove([p.name for p in backup_dir().iterdir()], current_app.config["BACKUP_KEEP"]):
         (backup_dir() / name).unlink(missing_ok=True)
     return path
 
 
-def read_backup(path: str | os.PathLike) -> tuple[dict, bytes]:
-    """Open, decrypt and check a backup file: its manifest and the dump."""
+def read_manifest(path: str | os.PathLike) -> dict:
+    """The readable manifest of a backup file (no key needed)."""
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            return backupfile.read_manifest(handle)[0]
     except OSError as exc:
         raise BackupError(f"Het bestand {path} kan niet worden gelezen: {exc.strerror}.") from exc
-    meta, sealed = rules.open_envelope(data)
+
+
+def open_backup(path: str | os.PathLike, into: Path) -> dict:
+    """Decrypt and check a backup file into the file `into`, chunk by chunk; return its manifest."""
+    keys = _keys()
     try:
-        plain = _fernet().decrypt(sealed)
-    except InvalidToken as exc:
-        raise BackupError("Deze back-up kan niet worden geopend met de sleutel in BACKUP_KEY: hij is met een "
-                          "andere sleutel gemaakt, of het bestand is beschadigd. Er is niets teruggezet.") from exc
-    return meta, rules.open_inner(meta, plain)
+        with Path(path).open("rb") as handle, into.open("wb") as out:
+            return backupfile.read(handle, keys, out)
+    except OSError as exc:
+        raise BackupError(f"Het bestand {path} kan niet worden gelezen: {exc.strerror}.") from exc
 
 
 def known_revisions() -> set[str]:
@@ -206,33 +231,34 @@ def current_revision() -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _put_back_sqlite(payload: bytes) -> None:
+def _put_back_sqlite(copy: Path) -> None:
     """Write the backed-up pages over the configured SQLite file (the app must be stopped)."""
     db.session.remove()
     db.engine.dispose()
     target_path = _sqlite_path()
     target_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "copy.sqlite"
-        copy.write_bytes(gzip.decompress(payload))
-        source = sqlite3.connect(copy)
-        target = sqlite3.connect(target_path)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+    source = sqlite3.connect(copy)
+    target = sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
-def _put_back_postgresql(payload: bytes) -> None:
+def _put_back_postgresql(dump: Path) -> None:
     db.session.remove()
     db.engine.dispose()
     conninfo, env = _libpq(db.engine.url)
-    with tempfile.TemporaryDirectory() as folder:
-        dump = Path(folder) / "dump"
-        dump.write_bytes(payload)
-        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-              f"--dbname={conninfo}", str(dump)], env)
+    _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+          f"--dbname={conninfo}", str(dump)], env)
+
+
+def _put_back(kind: str, dump: Path) -> None:
+    if kind == "sqlite":
+        _put_back_sqlite(dump)
+    else:
+        _put_back_postgresql(dump)
 
 
 def reapply_erasures() -> int:
@@ -248,17 +274,20 @@ def reapply_erasures() -> int:
 
 
 def restore(path: str | os.PathLike) -> Restored:
-    """Put a backup into the configured, empty database, migrate it forward and erase the erased again."""
-    meta, payload = read_backup(path)
+    """Put a backup into the configured, empty database, migrate it forward and erase the erased again.
+
+    Every chunk is opened and checked into a file first; only a whole, unchanged backup is restored.
+    """
     kind = _kind()
-    rules.check_restorable(meta, kind, known_revisions())
+    rules.check_restorable(read_manifest(path), kind, known_revisions())
     if _tables():
         raise BackupError("De database is niet leeg. Een back-up gaat alleen terug in een nieuwe, lege database; "
                           "er is niets veranderd.")
-    if kind == "sqlite":
-        _put_back_sqlite(payload)
-    else:
-        _put_back_postgresql(payload)
+    with _work_folder() as folder:
+        dump = Path(folder) / "dump"
+        meta = open_backup(path, dump)
+        rules.check_restorable(meta, kind, known_revisions())
+        _put_back(kind, dump)
     db.engine.dispose()
     command.upgrade(_alembic_config(), "head")
     db.engine.dispose()
@@ -292,8 +321,9 @@ def upgrade_safely(say) -> None:
     except Exception as exc:
         current_app.logger.exception("schema upgrade failed")
         if kind == "sqlite":
-            _, payload = read_backup(path)
-            _put_back_sqlite(payload)
+            with _work_folder() as folder:
+                open_backup(path, Path(folder) / "dump")
+                _put_back_sqlite(Path(folder) / "dump")
             what = "De database is teruggezet uit de back-up en is weer zoals hij was vóór de update."
         else:
             db.engine.dispose()

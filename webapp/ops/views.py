@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from webapp.core import metrics
+from webapp.core import clock, metrics
 from webapp.core.extensions import db
 from webapp.ops import rules
 from webapp.reminders import service as reminder_service
@@ -26,4 +26,8 @@ def metrics_page():
     metrics.watch_pool(db.engine)
     reminders = metrics.render_counts("veerkracht_reminders", "Reminders by status: verzonden, mislukt, bezig.",
                                       "status", reminder_service.status_counts())
-    return Response(metrics.render() + reminders, mimetype=metrics.CONTENT_TYPE)
+    queue = metrics.render_counts(
+        "veerkracht_job_queue_length",
+        "Reminders due and not sent yet, by state: wachtend (not taken yet), opnieuw (failed, retried next run), "
+        "bezig (being sent).", "state", reminder_service.queue_counts(clock.today()))
+    return Response(metrics.render() + reminders + queue, mimetype=metrics.CONTENT_TYPE)

@@ -5,11 +5,11 @@ from datetime import date
 
 from flask_babel import get_locale
 from itsdangerous import BadData
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, ReminderCall, ReminderSent, Resident, User
+from webapp.core.models import Checkin, ReminderCall, ReminderSent, Resident, ResidentSummary, User
 from webapp.core.models._base import as_utc
 from webapp.core.tokens import serializer
 from webapp.reminders import rules
@@ -76,6 +76,35 @@ def set_reminder(resident: Resident, channel: str) -> bool:
 def status_counts() -> dict[str, int]:
     """How many reminders are sent, failed or being sent (for /metrics), in one query."""
     return dict(db.session.execute(select(ReminderSent.status, func.count()).group_by(ReminderSent.status)).all())
+
+
+QUEUE_STATES = ("wachtend", "opnieuw", "bezig")
+
+
+def queue_counts(today: date) -> dict[str, int]:
+    """The reminder job's queue (for /metrics): e-mail reminders due and not sent yet, by state.
+
+    `wachtend`: due, no run has taken it yet; `opnieuw`: failed, tried again at the next run (fewer
+    than MAX_ATTEMPTS tries so far); `bezig`: a run is sending it now (or died doing so: taken over
+    after STALE_CLAIM). Reminders given up after MAX_ATTEMPTS are not counted. One query, on the
+    next dates the caseload keeps (ResidentSummary.due_on) and the job's claims in reminder_sent.
+    """
+    claimed = (ReminderSent.resident_id == Resident.id) & (ReminderSent.due_on == ResidentSummary.due_on) & (
+        ReminderSent.channel == Channel.EMAIL)
+    state = case((ReminderSent.id.is_(None), "wachtend"), (ReminderSent.status == "mislukt", "opnieuw"),
+                 else_=ReminderSent.status)
+    rows = db.session.execute(
+        select(state, func.count())
+        .select_from(Resident)
+        .join(User, User.id == Resident.user_id)
+        .join(ResidentSummary, ResidentSummary.resident_id == Resident.id)
+        .outerjoin(ReminderSent, claimed)
+        .where(Resident.reminder == Channel.EMAIL, User.is_enabled, User.email.is_not(None),
+               User.email_verified_at.is_not(None), ResidentSummary.due_on <= today,
+               or_(ReminderSent.id.is_(None), ReminderSent.status == "bezig",
+                   (ReminderSent.status == "mislukt") & (ReminderSent.attempts < rules.MAX_ATTEMPTS)))
+        .group_by(state)).all()
+    return dict.fromkeys(QUEUE_STATES, 0) | dict(rows)
 
 
 SNOOZE_SALT = "reminder-snooze"
