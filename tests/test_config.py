@@ -94,6 +94,7 @@ def test_gunicorn_warns_at_start_up_without_redis(monkeypatch, workers, redis_ur
         monkeypatch.setenv("REDIS_URL", redis_url)
     else:
         monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("VEERKRACHT_WEB_WORKER", "")  # the file marks its process; not this test run's
     hooks = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
     logged = []
     server = SimpleNamespace(cfg=SimpleNamespace(workers=workers), log=SimpleNamespace(warning=logged.append))
