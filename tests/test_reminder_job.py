@@ -152,9 +152,14 @@ def test_a_new_date_is_a_new_reminder(app, client, make_resident, make_checkin, 
     assert len(inbox.messages) == 2
 
 
-def test_without_a_mail_server_the_job_says_so(app):
-    result = app.test_cli_runner().invoke(args=["send-reminders"])
-    assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+def test_without_a_mail_server_or_push_keys_the_job_says_so(app):
+    key = app.config["VAPID_PRIVATE_KEY"]
+    app.config["VAPID_PRIVATE_KEY"] = None
+    try:
+        result = app.test_cli_runner().invoke(args=["send-reminders"])
+    finally:
+        app.config["VAPID_PRIVATE_KEY"] = key
+    assert result.exit_code != 0 and "MAIL_SERVER" in result.output and "VAPID" in result.output
 
 
 def test_erasing_a_resident_removes_their_reminders(app, make_resident, make_checkin, kort_items,

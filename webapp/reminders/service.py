@@ -5,15 +5,16 @@ from datetime import date
 
 from flask_babel import get_locale
 from itsdangerous import BadData
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, ReminderCall, ReminderSent, Resident, User
+from webapp.core.models import Checkin, PushSubscription, ReminderCall, ReminderSent, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.core.tokens import serializer
-from webapp.reminders import rules
-from webapp.reminders.rules import Channel, NextCheckin
+from webapp.reminders import push, rules
+from webapp.reminders.rules import BadSubscription, Channel, NextCheckin
 
 
 def local_day(moment) -> date:
@@ -67,7 +68,7 @@ def set_reminder(resident: Resident, channel: str) -> bool:
     if channel == Channel.EMAIL and not can_mail(resident):
         return False
     resident.reminder = Channel(channel)
-    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN else None
+    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN or phones(resident) else None
     db.session.flush()
     audit.record("reminder.set", resident, resident)
     return True
@@ -167,3 +168,44 @@ def set_phone(resident: Resident, phone: str | None) -> None:
     resident.phone = phone
     db.session.flush()
     audit.record("resident.phone", resident, resident)
+
+
+def phones(resident: Resident) -> int:
+    """On how many phones (or computers) the resident switched notifications on."""
+    return db.session.scalar(select(func.count()).select_from(PushSubscription)
+                             .where(PushSubscription.resident_id == resident.id))
+
+
+def push_on(resident: Resident, endpoint: object, p256dh: object, auth: object, testing: bool = False) -> None:
+    """Store this phone's push subscription for the resident (again: its keys are renewed).
+
+    BadSubscription("adres" / "sleutel") for an address or keys that are not right, and
+    BadSubscription("ander_account") for a phone that gets another account's reminders; nothing changes.
+    """
+    found = rules.push_subscription(endpoint, p256dh, auth, push.hosts(), testing)
+    phone = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == found.endpoint))
+    if phone is None:
+        phone = PushSubscription(resident_id=resident.id, endpoint=found.endpoint)
+        try:
+            with db.session.begin_nested():  # two posts at once from one phone: the second finds the first
+                db.session.add(phone)
+                phone.p256dh, phone.auth = found.p256dh, found.auth
+        except IntegrityError:
+            phone = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == found.endpoint))
+    if phone is None or phone.resident_id != resident.id:
+        raise BadSubscription("ander_account")
+    phone.p256dh, phone.auth = found.p256dh, found.auth
+    resident.reminder_locale = str(get_locale() or "nl")  # the notification's language
+    db.session.flush()
+    audit.record("reminder.push_on", resident, resident)
+
+
+def push_off(resident: Resident, endpoint: str | None) -> int:
+    """Notifications off on one phone (its endpoint) or, without one, on all; how many were switched off.
+    Only ever the resident's own: another account's phone stays as it is."""
+    statement = delete(PushSubscription).where(PushSubscription.resident_id == resident.id)
+    if endpoint:
+        statement = statement.where(PushSubscription.endpoint == endpoint)
+    removed = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    audit.record("reminder.push_off", resident, resident)
+    return removed

@@ -37,3 +37,5 @@ self.addEventListener("fetch", event => {
     event.respondWith(fetch(request).catch(() => caches.match(SHELL)));
   }
 });
+
+importScripts("/static/sw-push.js");
