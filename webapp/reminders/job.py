@@ -191,13 +191,14 @@ def _push(sender: push.Sender, mine: list[tuple[Due, int]], link: str, outcome: 
     if not mine:
         return
     phones = defaultdict(list)
-    for phone in db.session.scalars(select(PushSubscription).where(
-            PushSubscription.resident_id.in_({item.resident_id for item, _ in mine}))):
-        phones[phone.resident_id].append(phone)
+    for resident_id, *phone in db.session.execute(
+            select(PushSubscription.resident_id, PushSubscription.id, PushSubscription.endpoint,
+                   PushSubscription.p256dh, PushSubscription.auth)
+            .where(PushSubscription.resident_id.in_({item.resident_id for item, _ in mine}))):
+        phones[resident_id].append(push.Phone(*phone))  # plain values: nothing to reload after the commit
     db.session.commit()  # no transaction held open while the push services answer
     data = {locale: push.payload(link, locale) for locale in {item.locale for item, _ in mine}}
-    results = sender.deliver(push.Target(phone.id, phone.endpoint, phone.p256dh, phone.auth, data[item.locale])
-                             for item, _ in mine for phone in phones[item.resident_id])
+    results = sender.deliver((phone, data[item.locale]) for item, _ in mine for phone in phones[item.resident_id])
     for item, claim_id in mine:
         mine_results = [results[phone.id] for phone in phones[item.resident_id]]
         outcome.gone += [phone.id for phone in phones[item.resident_id] if results[phone.id][0] == PushOutcome.WEG]

@@ -65,14 +65,13 @@ def payload(link: str, locale: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Target:
-    """One phone to send one reminder to."""
+class Phone:
+    """One phone's push subscription, as the job sends to it."""
 
-    subscription_id: int
+    id: int
     endpoint: str
     p256dh: str
     auth: str
-    data: str
 
 
 @dataclass
@@ -89,13 +88,13 @@ class Sender:
         return cls(Vapid02.from_string(config["VAPID_PRIVATE_KEY"]), config["VAPID_SUBJECT"],
                    float(config.get("PUSH_TIMEOUT", 10)))
 
-    def _one(self, target: Target, sessions: threading.local, opened: list) -> tuple[PushOutcome, str | None]:
+    def _one(self, phone: Phone, data: str, sessions: threading.local, opened: list) -> tuple[PushOutcome, str | None]:
         if not hasattr(sessions, "session"):
             sessions.session = requests.Session()  # one keep-alive connection per thread and push service
             opened.append(sessions.session)
         try:
-            webpush({"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}},
-                    target.data, vapid_private_key=self.vapid,
+            webpush({"endpoint": phone.endpoint, "keys": {"p256dh": phone.p256dh, "auth": phone.auth}},
+                    data, vapid_private_key=self.vapid,
                     vapid_claims={"sub": self.subject},  # a new dict each time: webpush adds this endpoint's "aud"
                     timeout=self.timeout, ttl=TTL, requests_session=sessions.session)
         except WebPushException as error:
@@ -107,8 +106,8 @@ class Sender:
             return PushOutcome.MISLUKT, type(error).__name__
         return PushOutcome.AFGELEVERD, None
 
-    def deliver(self, targets: Iterable[Target]) -> dict[int, tuple[PushOutcome, str | None]]:
-        """Send every target, a few at a time: subscription id -> (outcome, error without anything
+    def deliver(self, targets: Iterable[tuple[Phone, str]]) -> dict[int, tuple[PushOutcome, str | None]]:
+        """Send each (phone, message), a few at a time: subscription id -> (outcome, error without anything
         personal). One slow or failing push service never holds up the others for longer than the timeout."""
         targets = list(targets)
         if not targets:
@@ -116,8 +115,8 @@ class Sender:
         sessions, opened = threading.local(), []
         try:
             with ThreadPoolExecutor(max_workers=min(WORKERS, len(targets))) as pool:
-                results = list(pool.map(lambda target: self._one(target, sessions, opened), targets))
+                results = list(pool.map(lambda target: self._one(*target, sessions, opened), targets))
         finally:
             for session in opened:
                 session.close()
-        return {target.subscription_id: result for target, result in zip(targets, results, strict=True)}
+        return {phone.id: result for (phone, _data), result in zip(targets, results, strict=True)}
