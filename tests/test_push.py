@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.conftest import all_answers, log_in
 from tests.test_email import inbox  # noqa: F401  (the local SMTP server fixture)
 from tests.test_permissions import ROLES_UNDER_TEST, build_world
-from tests.test_reminder_job import _count_statements, _due_resident, _today
+from tests.test_reminder_job import _count_statements, _due_resident, _today, run_at_once
 from webapp.core.extensions import db
 from webapp.core.models import AuditEvent, PushSubscription, ReminderSent, Resident
 from webapp.reminders import job, rules
@@ -274,25 +274,7 @@ def test_two_runs_at_once_push_each_due_reminder_once_without_health_data(app, m
     for n in range(5):
         person, phones[f"bewoner{n}"] = _due_with_phone(app, make_resident, make_checkin, kort_items, push_service,
                                                         f"bewoner{n}", mail=n == 0)
-    today = _today(app)
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                start.wait()
-                reports.append(job.send_due(today, LINK))
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    workers = [threading.Thread(target=run) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    reports = run_at_once(app, 2)
     assert sorted(name for name, _headers, _body in push_service.received) == sorted(phones)
     assert [m["To"] for m in inbox.messages] == ["bewoner0@example.org"]  # e-mail beside push, once too
     assert sum(r.counts["verzonden"] for r in reports) == 6
@@ -386,12 +368,16 @@ def test_pushes_cost_the_same_number_of_queries_for_few_and_many(app, make_resid
     assert few == many, (few, many)
 
 
-def test_erasing_a_resident_removes_their_phones(app, make_resident, make_checkin, kort_items, push_service):
+def test_the_export_lists_the_phones_and_erasing_a_resident_removes_them(app, make_resident, make_checkin,
+                                                                         kort_items, push_service):
     anna, _phone = _due_with_phone(app, make_resident, make_checkin, kort_items, push_service, "anna")
     with app.test_request_context():
         from webapp.rights import service as rights
 
-        rights.erase(db.session.scalar(select(Resident).where(Resident.public_id == anna["resident"])))
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == anna["resident"]))
+        [phone] = rights.export(resident, with_fhir=False)["reminders"]["notification_phones"]
+        assert phone["push_service"] == "127.0.0.1" and phone["since"]
+        rights.erase(resident)
         db.session.commit()
     assert _phones(app) == []
 

@@ -8,6 +8,8 @@ not work and stores nothing. Subscribing, sending and decrypting are tested with
 tests/test_push.py; tapping a notification (notificationclick) has no browser automation here.
 """
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -97,9 +99,9 @@ def test_the_service_worker_shows_a_pushed_reminder_as_a_notification(app, new_p
     cdp.send("ServiceWorker.enable")
     phone.wait_for_timeout(200)  # the registration event arrives right after enable
     [registration] = [r for r in registrations if r["scopeURL"] == live_server + "/" and not r["isDeleted"]]
-    data = '{"title": "Veerkracht", "body": "Het is tijd voor uw Veerkracht check-in", "url": "%s/"}' % live_server
+    reminder = {"title": "Veerkracht", "body": "Het is tijd voor uw Veerkracht check-in", "url": live_server + "/"}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId":
-                                                  registration["registrationId"], "data": data})
+                                                  registration["registrationId"], "data": json.dumps(reminder)})
     shown = []
     for _ in range(50):  # the worker shows it in a few milliseconds; up to 5 seconds on a busy machine
         shown = phone.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
@@ -107,4 +109,4 @@ def test_the_service_worker_shows_a_pushed_reminder_as_a_notification(app, new_p
         if shown:
             break
         phone.wait_for_timeout(100)
-    assert shown == [{"title": "Veerkracht", "body": "Het is tijd voor uw Veerkracht check-in", "url": live_server + "/"}]
+    assert shown == [reminder]
