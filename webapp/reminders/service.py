@@ -1,5 +1,6 @@
 """A resident's one next check-in date, and their reminder settings. Flushes, never commits."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -68,7 +69,7 @@ def set_reminder(resident: Resident, channel: str) -> bool:
     if channel == Channel.EMAIL and not can_mail(resident):
         return False
     resident.reminder = Channel(channel)
-    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN or phones(resident) else None
+    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN or phone_marks(resident) else None
     db.session.flush()
     audit.record("reminder.set", resident, resident)
     return True
@@ -170,10 +171,12 @@ def set_phone(resident: Resident, phone: str | None) -> None:
     audit.record("resident.phone", resident, resident)
 
 
-def phones(resident: Resident) -> int:
-    """On how many phones (or computers) the resident switched notifications on."""
-    return db.session.scalar(select(func.count()).select_from(PushSubscription)
-                             .where(PushSubscription.resident_id == resident.id))
+def phone_marks(resident: Resident) -> list[str]:
+    """A fingerprint (SHA-256, hex) of the push address of every phone the resident switched notifications
+    on for: the page's script tells from it whether this phone is one of them, without the page holding
+    the addresses (a shared phone may get another account's notifications)."""
+    return [hashlib.sha256(endpoint.encode()).hexdigest() for endpoint in db.session.scalars(
+        select(PushSubscription.endpoint).where(PushSubscription.resident_id == resident.id))]
 
 
 def push_on(resident: Resident, endpoint: object, p256dh: object, auth: object, testing: bool = False) -> None:

@@ -49,12 +49,17 @@
     say(error && error.message && !error.name ? error.message : block.dataset.msgFailed);
   }
 
-  // On when this phone has a subscription the server still knows of (none there: switched off elsewhere).
+  // On when this phone's subscription is one of this account's (the page lists their SHA-256): a phone
+  // shared with another account keeps that account's notifications, and "uit" is not offered for them.
+  function mine(subscription) {
+    if (!subscription || !window.crypto || !crypto.subtle) return Promise.resolve(false);
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(subscription.endpoint)).then(function (hash) {
+      var hex = Array.prototype.map.call(new Uint8Array(hash), function (b) { return ("0" + b.toString(16)).slice(-2); });
+      return block.dataset.phones.split(" ").indexOf(hex.join("")) >= 0;
+    });
+  }
   worker().then(function (registration) { return registration.pushManager.getSubscription(); })
-    .then(function (subscription) {
-      if (subscription && block.dataset.phones === "0") return subscription.unsubscribe().then(function () { showOn(false); });
-      showOn(!!subscription);
-    }).catch(function () { showOn(false); });
+    .then(mine).then(showOn).catch(function () { showOn(false); });
 
   onButton.addEventListener("click", function () {
     onButton.disabled = true;
