@@ -16,11 +16,13 @@ from webapp.accounts import service as people
 from webapp.core.extensions import db, limiter
 from webapp.core.models import Answer, Checkin, Resident, User
 from webapp.core.security import SESSION_KEY, new_login_session
+from webapp.reminders.push import new_key_pair
 
 # Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
 PASSWORD = "een-lang-wachtwoord"
 METRICS_TOKEN = "test-metrics-token"  # noqa: S105
+VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = new_key_pair()  # web push is on in tests (tests/test_push.py)
 _HASH = PasswordHasher(**CHEAP_ARGON2).hash(PASSWORD)
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FUZZ_FIGURES = pytest.StashKey[dict]()  # filled by tests/test_fuzz.py
@@ -80,6 +82,8 @@ def app(database_url, tmp_path_factory):
         "ARGON2": CHEAP_ARGON2,
         # Never the instance folder of the working copy.
         "METRICS_TOKEN": METRICS_TOKEN,
+        "VAPID_PRIVATE_KEY": VAPID_PRIVATE_KEY, "VAPID_PUBLIC_KEY": VAPID_PUBLIC_KEY,
+        "VAPID_SUBJECT": "mailto:beheer@example.org",
         "BACKUP_DIR": str(backups), "ERASED_LIST": str(backups / "erased-residents.txt"), "BACKUP_KEY_FILE": None,
     })
     app.test_client_class = CsrfClient

@@ -142,6 +142,12 @@ MATRIX = {
     "reminders.reminder": ("POST", "/volgende-check-in/herinnering", {**RESIDENT_ONLY, "owner": 400,
                                                                       "other_resident": 400}),
     "reminders.calendar": ("GET", "/volgende-check-in.ics", RESIDENT_ONLY),
+    # Web push: a post without a subscription is refused (400); "uit" without a phone switches all of the
+    # resident's own phones off (tests/test_push.py posts real subscriptions for every role).
+    "reminders.push_on": ("POST", "/volgende-check-in/meldingen", {**RESIDENT_ONLY, "owner": 400,
+                                                                   "other_resident": 400}),
+    "reminders.push_off": ("POST", "/volgende-check-in/meldingen/uit", {**RESIDENT_ONLY, "owner": 302,
+                                                                        "other_resident": 302}),
     # The "a week later" link in a reminder mail: the signed link is the permission (tests/test_reminder_job.py).
     "reminders.snooze": ("GET", "/herinnering/later/geen-geldige-link", {"*": 400}),
     # The call list: only a coach who follows the resident (an empty form: "gebeld" without a note,

@@ -89,11 +89,10 @@ def test_the_job_sends_each_due_reminder_once_without_health_data(app, make_resi
         assert (sent.status, sent.attempts, sent.channel) == ("verzonden", 1, "email")
 
 
-def test_two_runs_at_once_send_every_reminder_once(app, make_resident, make_checkin, kort_items, inbox):  # noqa: F811
-    for n in range(6):
-        _due_resident(app, make_resident, make_checkin, kort_items, f"bewoner{n}")
+def run_at_once(app, runs: int) -> list[job.Report]:
+    """The job `runs` times at the same moment, each in its own thread (as on two nodes); their reports."""
     today = _today(app)
-    start = threading.Barrier(3)
+    start = threading.Barrier(runs)
     reports, errors = [], []
 
     def run():
@@ -105,12 +104,19 @@ def test_two_runs_at_once_send_every_reminder_once(app, make_resident, make_chec
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
-    workers = [threading.Thread(target=run) for _ in range(3)]
+    workers = [threading.Thread(target=run) for _ in range(runs)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     assert errors == []
+    return reports
+
+
+def test_two_runs_at_once_send_every_reminder_once(app, make_resident, make_checkin, kort_items, inbox):  # noqa: F811
+    for n in range(6):
+        _due_resident(app, make_resident, make_checkin, kort_items, f"bewoner{n}")
+    reports = run_at_once(app, 3)
     assert sorted(m["To"] for m in inbox.messages) == sorted(f"bewoner{n}@example.org" for n in range(6))
     assert sum(r.counts["verzonden"] for r in reports) == 6
     assert sum(r.counts["al_gedaan"] for r in reports) == 12
@@ -152,9 +158,14 @@ def test_a_new_date_is_a_new_reminder(app, client, make_resident, make_checkin, 
     assert len(inbox.messages) == 2
 
 
-def test_without_a_mail_server_the_job_says_so(app):
-    result = app.test_cli_runner().invoke(args=["send-reminders"])
-    assert result.exit_code != 0 and "MAIL_SERVER" in result.output
+def test_without_a_mail_server_or_push_keys_the_job_says_so(app):
+    key = app.config["VAPID_PRIVATE_KEY"]
+    app.config["VAPID_PRIVATE_KEY"] = None
+    try:
+        result = app.test_cli_runner().invoke(args=["send-reminders"])
+    finally:
+        app.config["VAPID_PRIVATE_KEY"] = key
+    assert result.exit_code != 0 and "MAIL_SERVER" in result.output and "VAPID" in result.output
 
 
 def test_erasing_a_resident_removes_their_reminders(app, make_resident, make_checkin, kort_items,

@@ -14,6 +14,7 @@ from webapp.core.labels import STAFF_ROLES
 from webapp.core.passwords import MIN_LENGTH, is_common
 from webapp.ops.rules import BackupError
 from webapp.reminders import job as reminder_job
+from webapp.reminders import push as reminder_push
 from webapp.reminders import service as reminder_service
 from webapp.rights import service as rights
 
@@ -69,14 +70,23 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("send-reminders")
     def send_reminders_command() -> None:
-        """Send every due reminder e-mail once (run it from cron, e.g. every hour); failed ones retry next run."""
-        if not mail.configured():
-            raise click.ClickException("Geen MAIL_SERVER ingesteld: er kunnen geen herinneringen worden verstuurd.")
+        """Send every due reminder once, by e-mail and web push (run it from cron, e.g. every hour); failed ones
+        retry next run."""
+        if not mail.configured() and not reminder_push.configured():
+            raise click.ClickException("Geen MAIL_SERVER en geen VAPID-sleutels ingesteld: er kunnen geen "
+                                       "herinneringen worden verstuurd.")
         site = app.config["PUBLIC_URL"].rstrip("/")
         report = reminder_job.send_due(
             clock.today(), site + "/",
             lambda due: f"{site}/herinnering/later/{reminder_service.snooze_token(due.resident_public_id, due.on)}")
         click.echo(report.line())
+
+    @app.cli.command("vapid-keys")
+    def vapid_keys_command() -> None:
+        """Print a new VAPID key pair for web push reminders, as lines for the environment file."""
+        private, public = reminder_push.new_key_pair()
+        click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}\nVAPID_SUBJECT=mailto:beheer@example.nl")
+        click.echo("# Houd VAPID_PRIVATE_KEY geheim. Een nieuw paar zet de meldingen op alle telefoons uit.", err=True)
 
     @app.cli.command("rebuild-summaries")
     def rebuild_summaries_command() -> None:

@@ -103,6 +103,15 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Veerkracht <noreply@localhost>"),
         # The site's address as residents reach it: the link in reminder mails sent by `flask send-reminders`.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000"),
+        # Web push reminders (optional): a VAPID key pair (`flask vapid-keys` makes one) and a contact for the
+        # push services ("mailto:beheer@example.nl"). Without all three, residents are not offered notifications.
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY") or None,
+        "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY") or None,
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT") or None,
+        # The push services a phone's subscription may point at (comma-separated host names; empty: those of
+        # Chrome, Firefox, Safari and Edge), and how long the job waits for one to answer.
+        "PUSH_HOSTS": tuple(h.strip() for h in os.environ.get("PUSH_HOSTS", "").split(",") if h.strip()),
+        "PUSH_TIMEOUT": float(os.environ.get("PUSH_TIMEOUT", "10")),
         # Passkeys: the site's own domain (e.g. veerkracht.example.nl) and its https origin. Empty: taken
         # from the request, which is right unless a proxy rewrites the Host header.
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or None,

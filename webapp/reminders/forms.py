@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.core.forms import DayField
 from webapp.reminders.labels import CHANNEL_LABELS, CHOICE_LABELS
-from webapp.reminders.rules import Channel, Choice, phone_number
+from webapp.reminders.rules import MAIL_CHOICES, MAX_ENDPOINT, Choice, phone_number
 
 
 class NextCheckinForm(FlaskForm):
@@ -42,10 +42,16 @@ class ReminderForm(FlaskForm):
 
     how = RadioField(
         _l("Hoe wilt u eraan herinnerd worden?"),
-        choices=[SelectChoice(c.value, CHANNEL_LABELS[c]) for c in Channel],
+        choices=[SelectChoice(c.value, CHANNEL_LABELS[c]) for c in MAIL_CHOICES],
         validators=[InputRequired(message=_l("Kies of u een herinnering wilt."))],
         validate_choice=True,
     )
+
+
+class PushOffForm(FlaskForm):
+    """Notifications off: for one phone (its endpoint, from the page's script) or, empty, for all."""
+
+    endpoint = StringField(validators=[Optional(), Length(max=MAX_ENDPOINT)])
 
 
 class SnoozeForm(FlaskForm):

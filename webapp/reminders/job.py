@@ -1,12 +1,18 @@
-"""The reminder job (`flask send-reminders`, from cron): every due e-mail reminder, once.
+"""The reminder job (`flask send-reminders`, from cron): every due reminder, once per channel.
+
+Channels: an e-mail (the resident's choice, to a verified address) and a web push notification (to
+every phone the resident switched notifications on for); a resident may have both.
 
 Unlike the services this commits, batch by batch: a claim must be visible to every other run and
 node before its mail goes out, and one failed mail must not undo the others. The claim is the unique
 row (resident, date, channel) in reminder_sent: whoever inserts it (or takes over a failed or
 abandoned claim with a conditional UPDATE) sends; everyone else skips it. A batch of 500 costs a fixed
 number of queries: one to read earlier claims, one INSERT .. ON CONFLICT DO NOTHING RETURNING for the
-new claims, one UPDATE per outcome and one INSERT of audit events; the mails share one SMTP
-connection. Logs hold counts and error class names only, never an address or a resident.
+new claims, one SELECT of the phones to push to, one UPDATE per outcome, one DELETE of phones the push
+service no longer knows and one INSERT of audit events; the mails share one SMTP connection, the
+pushes go out a few at a time (push.Sender). A push to a phone that is gone (404/410) deletes that
+subscription; a 5xx or a timeout is retried at the next run, like a failed mail. Logs hold counts and
+error class names only, never an address, an endpoint or a resident.
 """
 
 from collections import Counter, defaultdict
@@ -16,15 +22,15 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, ReminderSent, Resident, User
+from webapp.core.models import Checkin, PushSubscription, ReminderSent, Resident, User
 from webapp.core.models._base import as_utc
-from webapp.reminders import labels, rules
-from webapp.reminders.rules import Channel
+from webapp.reminders import labels, push, rules
+from webapp.reminders.rules import Channel, PushOutcome
 from webapp.reminders.service import local_day
 
 BATCH = 500
@@ -34,54 +40,77 @@ BATCH = 500
 class Due:
     resident_id: int
     resident_public_id: str
-    email: str
+    email: str | None
     on: date
     locale: str | None = None
+    channel: Channel = Channel.EMAIL
 
 
 @dataclass
 class Report:
-    counts: Counter = field(default_factory=Counter)  # verzonden, mislukt, al_gedaan
+    counts: Counter = field(default_factory=Counter)  # verzonden, mislukt, al_gedaan, uitgezet
 
     def line(self) -> str:
-        return (f"Herinneringen: {self.counts['verzonden']} verzonden, {self.counts['mislukt']} mislukt "
+        text = (f"Herinneringen: {self.counts['verzonden']} verzonden, {self.counts['mislukt']} mislukt "
                 f"(volgende keer opnieuw), {self.counts['al_gedaan']} al eerder of door een andere taak verstuurd.")
+        if self.counts["uitgezet"]:
+            text += f" {self.counts['uitgezet']} telefoon(s) bestaan niet meer bij de pushdienst: meldingen uitgezet."
+        return text
 
 
-def due_reminders(today: date) -> list[Due]:
-    """Every resident who wants an e-mail, has a verified address and whose next check-in is today
-    or past; one query, however many residents."""
-    wants_mail = select(Resident.id).where(Resident.reminder == Channel.EMAIL)
+def channels() -> tuple[Channel, ...]:
+    """The channels this installation can send on: e-mail with a mail server, push with VAPID keys."""
+    return tuple(c for c, on in ((Channel.EMAIL, mail.configured()), (Channel.PUSH, push.configured())) if on)
+
+
+def due_reminders(today: date, on: tuple[Channel, ...] = (Channel.EMAIL,)) -> list[Due]:
+    """Every reminder due today or earlier, one per resident and channel: an e-mail for a resident who
+    chose it and has a verified address, a push for one with a phone that has notifications on. One
+    query, however many residents."""
+    wants_mail = ((Resident.reminder == Channel.EMAIL) & User.email.is_not(None)
+                  & User.email_verified_at.is_not(None)) if Channel.EMAIL in on else None
+    wants_push = (exists().where(PushSubscription.resident_id == Resident.id)
+                  if Channel.PUSH in on else None)
+    wanted = [c for c in (wants_mail, wants_push) if c is not None]
+    if not wanted:
+        return []
+    wants = (select(Resident.id).join(User, User.id == Resident.user_id).where(or_(*wanted)))
     rank = func.row_number().over(partition_by=Checkin.resident_id,
                                   order_by=(Checkin.completed_at.desc(), Checkin.id.desc())).label("rank")
     latest = (select(Checkin.resident_id, Checkin.completed_at, Checkin.life_event, Checkin.next_checkin_on,
                      Checkin.next_checkin_by, rank)
-              .where(Checkin.resident_id.in_(wants_mail)).subquery())
+              .where(Checkin.resident_id.in_(wants)).subquery())
     rows = db.session.execute(
         select(Resident.id, Resident.public_id, Resident.created_at, Resident.reminder_locale, User.email,
+               false() if wants_mail is None else wants_mail, false() if wants_push is None else wants_push,
                latest.c.completed_at, latest.c.life_event, latest.c.next_checkin_on, latest.c.next_checkin_by)
         .join(User, User.id == Resident.user_id)
         .outerjoin(latest, (latest.c.resident_id == Resident.id) & (latest.c.rank == 1))
-        .where(Resident.reminder == Channel.EMAIL, User.is_enabled, User.email.is_not(None),
-               User.email_verified_at.is_not(None))
+        .where(User.is_enabled, or_(*wanted))
         .order_by(Resident.id))
     due = []
-    for resident_id, public_id, created_at, locale, email, completed_at, event, planned, planned_by in rows:
+    for (resident_id, public_id, created_at, locale, email, mail_on, push_on, completed_at, event, planned,
+         planned_by) in rows:
         nxt = rules.next_checkin(local_day(completed_at) if completed_at else None, event, planned, planned_by,
                                  local_day(created_at))
         if rules.is_due(nxt.on, today):
-            due.append(Due(resident_id, public_id, email, nxt.on, locale))
+            if mail_on:
+                due.append(Due(resident_id, public_id, email, nxt.on, locale, Channel.EMAIL))
+            if push_on:
+                due.append(Due(resident_id, public_id, None, nxt.on, locale, Channel.PUSH))
     return due
 
 
-def _earlier_claims(batch: list[Due]) -> dict[tuple[int, date], ReminderSent]:
-    ids = [d.resident_id for d in batch]
-    return {(claim.resident_id, claim.due_on): claim for claim in db.session.scalars(
-        select(ReminderSent).where(ReminderSent.channel == Channel.EMAIL, ReminderSent.resident_id.in_(ids)))}
+def _earlier_claims(batch: list[Due]) -> dict[tuple[int, date, str], ReminderSent]:
+    ids = {d.resident_id for d in batch}
+    kinds = {d.channel.value for d in batch}
+    return {(claim.resident_id, claim.due_on, claim.channel): claim for claim in db.session.scalars(
+        select(ReminderSent).where(ReminderSent.channel.in_(kinds), ReminderSent.resident_id.in_(ids)))}
 
 
-def _insert_claims(batch: list[Due]) -> dict[int, int]:
-    """Claim every reminder of the batch nobody claimed before, in one statement: resident id -> claim id.
+def _insert_claims(batch: list[Due]) -> dict[tuple[int, str], int]:
+    """Claim every reminder of the batch nobody claimed before, in one statement: (resident id, channel)
+    -> claim id.
 
     ON CONFLICT DO NOTHING: a row another run inserted first stays theirs, and is not returned.
     """
@@ -91,11 +120,11 @@ def _insert_claims(batch: list[Due]) -> dict[int, int]:
     now = clock.now()
     table = ReminderSent.__table__
     statement = (dialect.insert(table)
-                 .values([{"resident_id": d.resident_id, "due_on": d.on, "channel": Channel.EMAIL.value,
+                 .values([{"resident_id": d.resident_id, "due_on": d.on, "channel": d.channel.value,
                            "status": "bezig", "attempts": 1, "claimed_at": now} for d in batch])
                  .on_conflict_do_nothing(index_elements=["resident_id", "due_on", "channel"])
-                 .returning(table.c.resident_id, table.c.id))
-    return dict(db.session.execute(statement).all())
+                 .returning(table.c.resident_id, table.c.channel, table.c.id))
+    return {(resident_id, channel): claim_id for resident_id, channel, claim_id in db.session.execute(statement)}
 
 
 def _take_over(earlier: ReminderSent) -> bool:
@@ -116,11 +145,11 @@ def claim(batch: list[Due]) -> list[tuple[Due, int]]:
     """The reminders of this batch that this run sends, each with its claim id; committed, so every
     other run sees them before a mail goes out."""
     earlier = _earlier_claims(batch)
-    fresh = [d for d in batch if (d.resident_id, d.on) not in earlier]
+    fresh = [d for d in batch if (d.resident_id, d.on, d.channel) not in earlier]
     claimed = _insert_claims(fresh)
-    mine = [(d, claimed[d.resident_id]) for d in fresh if d.resident_id in claimed]
+    mine = [(d, claimed[d.resident_id, d.channel]) for d in fresh if (d.resident_id, d.channel) in claimed]
     for d in batch:
-        claim_row = earlier.get((d.resident_id, d.on))
+        claim_row = earlier.get((d.resident_id, d.on, d.channel))
         if claim_row is not None and _take_over(claim_row):
             mine.append((d, claim_row.id))
     db.session.commit()
@@ -137,40 +166,95 @@ def message(item: Due, link: str, snooze_link: str | None) -> tuple[str, str]:
     return subject, body
 
 
-def send_due(today: date, link: str, snooze_link: Callable[[Due], str] | None = None) -> Report:
-    """Send every due reminder that no run has sent yet; a failure is recorded and retried next run."""
+@dataclass
+class Outcome:
+    """How a batch went: the claims sent, those to try again (by error), the phones that are gone."""
+
+    sent: list[tuple[Due, int]] = field(default_factory=list)
+    failed: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    gone: list[int] = field(default_factory=list)  # subscription ids
+
+
+def _mail(outbox: mail.Outbox, mine: list[tuple[Due, int]], link: str,
+          snooze_link: Callable[[Due], str] | None, outcome: Outcome) -> None:
+    for item, claim_id in mine:
+        try:
+            outbox.send(item.email, *message(item, link, snooze_link(item) if snooze_link else None))
+        except mail.MailError as error:
+            outcome.failed[str(error)[:100]].append(claim_id)
+        else:
+            outcome.sent.append((item, claim_id))
+
+
+def _push(sender: push.Sender, mine: list[tuple[Due, int]], link: str, outcome: Outcome) -> None:
+    """Push each claimed reminder to every phone of its resident (one SELECT for the whole batch)."""
+    if not mine:
+        return
+    phones = defaultdict(list)
+    for resident_id, *phone in db.session.execute(
+            select(PushSubscription.resident_id, PushSubscription.id, PushSubscription.endpoint,
+                   PushSubscription.p256dh, PushSubscription.auth)
+            .where(PushSubscription.resident_id.in_({item.resident_id for item, _ in mine}))):
+        phones[resident_id].append(push.Phone(*phone))  # plain values: nothing to reload after the commit
+    db.session.commit()  # no transaction held open while the push services answer
+    data = {locale: push.payload(link, locale) for locale in {item.locale for item, _ in mine}}
+    results = sender.deliver((phone, data[item.locale]) for item, _ in mine for phone in phones[item.resident_id])
+    for item, claim_id in mine:
+        mine_results = [results[phone.id] for phone in phones[item.resident_id]]
+        outcome.gone += [phone.id for phone in phones[item.resident_id] if results[phone.id][0] == PushOutcome.WEG]
+        result = rules.reminder_outcome(result for result, _error in mine_results)
+        if result == PushOutcome.AFGELEVERD:
+            outcome.sent.append((item, claim_id))
+        else:  # tried again at the next run if a phone is left (a gone phone is deleted below)
+            errors = sorted({error for _result, error in mine_results if error}) or ["push: geen telefoon"]
+            outcome.failed[errors[0][:100]].append(claim_id)
+
+
+def send_due(today: date, link: str, snooze_link: Callable[[Due], str] | None = None,
+             on: tuple[Channel, ...] | None = None) -> Report:
+    """Send every due reminder that no run has sent yet, on every channel this installation has (or
+    `on`); a failure is recorded and retried next run."""
     report = Report()
-    due = due_reminders(today)
+    on = channels() if on is None else on
+    due = due_reminders(today, on)
     db.session.commit()  # end the read transaction: every claim below is its own
+    sender = push.Sender.from_config() if Channel.PUSH in on and due else None
     with mail.Outbox() as outbox:
         for start in range(0, len(due), BATCH):
             batch = due[start:start + BATCH]
             mine = claim(batch)
             report.counts["al_gedaan"] += len(batch) - len(mine)
-            sent, failed = [], defaultdict(list)
-            for item, claim_id in mine:
-                try:
-                    outbox.send(item.email, *message(item, link, snooze_link(item) if snooze_link else None))
-                except mail.MailError as error:
-                    failed[str(error)[:100]].append(claim_id)
-                else:
-                    sent.append((item, claim_id))
-            _record(sent, failed)
-            report.counts["verzonden"] += len(sent)
-            report.counts["mislukt"] += sum(len(ids) for ids in failed.values())
-    current_app.logger.info("reminders: %d sent, %d failed, %d skipped", report.counts["verzonden"],
-                            report.counts["mislukt"], report.counts["al_gedaan"])
+            outcome = Outcome()
+            _mail(outbox, [m for m in mine if m[0].channel == Channel.EMAIL], link, snooze_link, outcome)
+            if sender is not None:
+                _push(sender, [m for m in mine if m[0].channel == Channel.PUSH], link, outcome)
+            _record(outcome)
+            report.counts["verzonden"] += len(outcome.sent)
+            report.counts["mislukt"] += sum(len(ids) for ids in outcome.failed.values())
+            report.counts["uitgezet"] += len(outcome.gone)
+    current_app.logger.info("reminders: %d sent, %d failed, %d skipped, %d phones gone", report.counts["verzonden"],
+                            report.counts["mislukt"], report.counts["al_gedaan"], report.counts["uitgezet"])
     return report
 
 
-def _record(sent: list[tuple[Due, int]], failed: dict[str, list[int]]) -> None:
-    """How the batch went: one UPDATE per outcome, one INSERT of audit events; committed."""
-    if sent:
-        db.session.execute(update(ReminderSent).where(ReminderSent.id.in_([claim_id for _, claim_id in sent]))
+AUDIT_ACTIONS = {Channel.EMAIL: "reminder.mail", Channel.PUSH: "reminder.push"}
+
+
+def _record(outcome: Outcome) -> None:
+    """How the batch went: one UPDATE per outcome, one DELETE of gone phones, one INSERT of audit
+    events; committed."""
+    if outcome.sent:
+        db.session.execute(update(ReminderSent)
+                           .where(ReminderSent.id.in_([claim_id for _, claim_id in outcome.sent]))
                            .values(status="verzonden", sent_at=clock.now(), error=None)
                            .execution_options(synchronize_session=False))
-        audit.record_many("reminder.mail", [item.resident_public_id for item, _ in sent], object_type="reminder")
-    for error, ids in failed.items():
+        for channel, action in AUDIT_ACTIONS.items():
+            if whose := [item.resident_public_id for item, _ in outcome.sent if item.channel == channel]:
+                audit.record_many(action, whose, object_type="reminder")
+    for error, ids in outcome.failed.items():
         db.session.execute(update(ReminderSent).where(ReminderSent.id.in_(ids))
                            .values(status="mislukt", error=error).execution_options(synchronize_session=False))
+    if outcome.gone:
+        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(outcome.gone))
+                           .execution_options(synchronize_session=False))
     db.session.commit()

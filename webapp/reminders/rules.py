@@ -1,10 +1,16 @@
 """When is a resident's next check-in? The one rule every page, the A4 summary, the caseload and the
 reminder job use, as plain values; and which reminders are due."""
 
+import base64
+import binascii
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from webapp.core.questionnaires import NO_LIFE_EVENT
 
@@ -40,6 +46,10 @@ class Channel(StrEnum):
 
     GEEN = "geen"
     EMAIL = "email"
+    PUSH = "push"  # a notification on a phone: on for every device with a subscription, beside the choice above
+
+
+MAIL_CHOICES = (Channel.GEEN, Channel.EMAIL)  # the resident's radio choice; push is switched on per device
 
 
 @dataclass(frozen=True)
@@ -130,3 +140,95 @@ def phone_number(text: str | None) -> str | None:
 def tel_link(phone: str) -> str:
     """The number for a tel: link: digits and a leading +."""
     return ("+" if phone.startswith("+") else "") + "".join(c for c in phone if c.isdigit())
+
+
+# Web push. A subscription is what the phone's browser gives: the push service's address for this phone
+# (endpoint) and the two keys the message is encrypted with (RFC 8291).
+MAX_ENDPOINT = 800        # FCM, Mozilla, Apple and Windows addresses are 150-400 characters
+P256DH_BYTES = 65         # an uncompressed P-256 point: 0x04, x, y
+AUTH_BYTES = 16
+# The push services of the browsers people use; the job POSTs to the endpoint, so only to these (never to
+# an address in the organisation's own network). PUSH_HOSTS in the configuration may replace the list.
+PUSH_HOSTS = ("fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com")
+TEST_HOST = "127.0.0.1"   # the tests' own push service, only with TESTING
+
+
+class BadSubscription(ValueError):
+    """Why a subscription is refused: "adres" (endpoint) or "sleutel" (keys)."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+def _base64url(text: object, size: int) -> bytes:
+    if not isinstance(text, str) or not 0 < len(text) <= 2 * size:
+        raise BadSubscription("sleutel")
+    try:
+        raw = base64.urlsafe_b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
+    except (binascii.Error, ValueError):
+        raise BadSubscription("sleutel") from None
+    if len(raw) != size or base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != text.rstrip("="):
+        raise BadSubscription("sleutel")
+    return raw
+
+
+def _allowed_host(host: str, hosts: Iterable[str]) -> bool:
+    return any(host == allowed or host.endswith("." + allowed) for allowed in hosts)
+
+
+def push_subscription(endpoint: object, p256dh: object, auth: object, hosts: Iterable[str] = PUSH_HOSTS,
+                      testing: bool = False) -> Subscription:
+    """A browser's push subscription, checked: an https address at a known push service (plain http to
+    127.0.0.1 only when testing), of a sane length, and keys of the right size (p256dh a point on P-256).
+    BadSubscription otherwise."""
+    if not isinstance(endpoint, str) or not 0 < len(endpoint) <= MAX_ENDPOINT or endpoint != endpoint.strip():
+        raise BadSubscription("adres")
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise BadSubscription("adres") from None
+    local = testing and host == TEST_HOST and parts.scheme in ("http", "https")
+    if parts.username or parts.password or not (local or (parts.scheme == "https" and _allowed_host(host, hosts))):
+        raise BadSubscription("adres")
+    point = _base64url(p256dh, P256DH_BYTES)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        raise BadSubscription("sleutel") from None
+    _base64url(auth, AUTH_BYTES)
+    return Subscription(endpoint, p256dh.rstrip("="), auth.rstrip("="))
+
+
+class PushOutcome(StrEnum):
+    """How one push to one device went."""
+
+    AFGELEVERD = "afgeleverd"  # the push service took it (201)
+    WEG = "weg"                # 404/410: the phone unsubscribed or the subscription expired: delete it
+    MISLUKT = "mislukt"        # 5xx, 429, a timeout, no connection: try again at the next run
+
+
+def push_outcome(status: int | None) -> PushOutcome:
+    """A push service's answer (None: no answer, e.g. a timeout) as what to do next."""
+    if status is not None and 200 <= status < 300:
+        return PushOutcome.AFGELEVERD
+    if status in (404, 410):
+        return PushOutcome.WEG
+    return PushOutcome.MISLUKT
+
+
+def reminder_outcome(outcomes: Iterable[PushOutcome]) -> PushOutcome:
+    """One resident's reminder over all their devices: sent when one device got it (the others are not
+    tried again: that would send it twice to the first); tried again when none got it and one may yet;
+    gone when every device is gone."""
+    outcomes = set(outcomes)
+    if PushOutcome.AFGELEVERD in outcomes:
+        return PushOutcome.AFGELEVERD
+    if PushOutcome.MISLUKT in outcomes:
+        return PushOutcome.MISLUKT
+    return PushOutcome.WEG

@@ -1,19 +1,29 @@
 """A resident's one next check-in date, and their reminder settings. Flushes, never commits."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import get_locale
 from itsdangerous import BadData
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, clock, mail
 from webapp.core.extensions import db
-from webapp.core.models import Checkin, ReminderCall, ReminderSent, Resident, ResidentSummary, User
+from webapp.core.models import (
+    Checkin,
+    PushSubscription,
+    ReminderCall,
+    ReminderSent,
+    Resident,
+    ResidentSummary,
+    User,
+)
 from webapp.core.models._base import as_utc
 from webapp.core.tokens import serializer
-from webapp.reminders import rules
-from webapp.reminders.rules import Channel, NextCheckin
+from webapp.reminders import push, rules
+from webapp.reminders.rules import BadSubscription, Channel, NextCheckin
 
 
 def local_day(moment) -> date:
@@ -67,7 +77,7 @@ def set_reminder(resident: Resident, channel: str) -> bool:
     if channel == Channel.EMAIL and not can_mail(resident):
         return False
     resident.reminder = Channel(channel)
-    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN else None
+    resident.reminder_locale = str(get_locale() or "nl") if channel != Channel.GEEN or phone_marks(resident) else None
     db.session.flush()
     audit.record("reminder.set", resident, resident)
     return True
@@ -82,29 +92,38 @@ QUEUE_STATES = ("wachtend", "opnieuw", "bezig")
 
 
 def queue_counts(today: date) -> dict[str, int]:
-    """The reminder job's queue (for /metrics): e-mail reminders due and not sent yet, by state.
+    """The reminder job's queue (for /metrics): reminders due and not sent yet, by state, e-mails and
+    pushes together (one item per resident, date and channel, as the job claims them).
 
     `wachtend`: due, no run has taken it yet; `opnieuw`: failed, tried again at the next run (fewer
     than MAX_ATTEMPTS tries so far); `bezig`: a run is sending it now (or died doing so: taken over
-    after STALE_CLAIM). Reminders given up after MAX_ATTEMPTS are not counted. One query, on the
-    next dates the caseload keeps (ResidentSummary.due_on) and the job's claims in reminder_sent.
+    after STALE_CLAIM). Reminders given up after MAX_ATTEMPTS are not counted. One query per channel,
+    on the next dates the caseload keeps (ResidentSummary.due_on) and the job's claims in reminder_sent.
     """
-    claimed = (ReminderSent.resident_id == Resident.id) & (ReminderSent.due_on == ResidentSummary.due_on) & (
-        ReminderSent.channel == Channel.EMAIL)
-    state = case((ReminderSent.id.is_(None), "wachtend"), (ReminderSent.status == "mislukt", "opnieuw"),
-                 else_=ReminderSent.status)
-    rows = db.session.execute(
-        select(state, func.count())
-        .select_from(Resident)
-        .join(User, User.id == Resident.user_id)
-        .join(ResidentSummary, ResidentSummary.resident_id == Resident.id)
-        .outerjoin(ReminderSent, claimed)
-        .where(Resident.reminder == Channel.EMAIL, User.is_enabled, User.email.is_not(None),
-               User.email_verified_at.is_not(None), ResidentSummary.due_on <= today,
-               or_(ReminderSent.id.is_(None), ReminderSent.status == "bezig",
-                   (ReminderSent.status == "mislukt") & (ReminderSent.attempts < rules.MAX_ATTEMPTS)))
-        .group_by(state)).all()
-    return dict.fromkeys(QUEUE_STATES, 0) | dict(rows)
+    wants = {
+        Channel.EMAIL: (Resident.reminder == Channel.EMAIL) & User.email.is_not(None)
+        & User.email_verified_at.is_not(None),
+        Channel.PUSH: select(PushSubscription.id).where(PushSubscription.resident_id == Resident.id).exists(),
+    }
+    counts = dict.fromkeys(QUEUE_STATES, 0)
+    for channel, wanted in wants.items():
+        claimed = (ReminderSent.resident_id == Resident.id) & (ReminderSent.due_on == ResidentSummary.due_on) & (
+            ReminderSent.channel == channel)
+        state = case((ReminderSent.id.is_(None), "wachtend"), (ReminderSent.status == "mislukt", "opnieuw"),
+                     else_=ReminderSent.status)
+        rows = db.session.execute(
+            select(state, func.count())
+            .select_from(Resident)
+            .join(User, User.id == Resident.user_id)
+            .join(ResidentSummary, ResidentSummary.resident_id == Resident.id)
+            .outerjoin(ReminderSent, claimed)
+            .where(wanted, User.is_enabled, ResidentSummary.due_on <= today,
+                   or_(ReminderSent.id.is_(None), ReminderSent.status == "bezig",
+                       (ReminderSent.status == "mislukt") & (ReminderSent.attempts < rules.MAX_ATTEMPTS)))
+            .group_by(state)).all()
+        for name, count in rows:
+            counts[name] += count
+    return counts
 
 
 SNOOZE_SALT = "reminder-snooze"
@@ -196,3 +215,46 @@ def set_phone(resident: Resident, phone: str | None) -> None:
     resident.phone = phone
     db.session.flush()
     audit.record("resident.phone", resident, resident)
+
+
+def phone_marks(resident: Resident) -> list[str]:
+    """A fingerprint (SHA-256, hex) of the push address of every phone the resident switched notifications
+    on for: the page's script tells from it whether this phone is one of them, without the page holding
+    the addresses (a shared phone may get another account's notifications)."""
+    return [hashlib.sha256(endpoint.encode()).hexdigest() for endpoint in db.session.scalars(
+        select(PushSubscription.endpoint).where(PushSubscription.resident_id == resident.id))]
+
+
+def push_on(resident: Resident, endpoint: object, p256dh: object, auth: object, testing: bool = False) -> None:
+    """Store this phone's push subscription for the resident (again: its keys are renewed).
+
+    BadSubscription("adres" / "sleutel") for an address or keys that are not right, and
+    BadSubscription("ander_account") for a phone that gets another account's reminders; nothing changes.
+    """
+    found = rules.push_subscription(endpoint, p256dh, auth, push.hosts(), testing)
+    phone = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == found.endpoint))
+    if phone is None:
+        phone = PushSubscription(resident_id=resident.id, endpoint=found.endpoint)
+        try:
+            with db.session.begin_nested():  # two posts at once from one phone: the second finds the first
+                db.session.add(phone)
+                phone.p256dh, phone.auth = found.p256dh, found.auth
+        except IntegrityError:
+            phone = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == found.endpoint))
+    if phone is None or phone.resident_id != resident.id:
+        raise BadSubscription("ander_account")
+    phone.p256dh, phone.auth = found.p256dh, found.auth
+    resident.reminder_locale = str(get_locale() or "nl")  # the notification's language
+    db.session.flush()
+    audit.record("reminder.push_on", resident, resident)
+
+
+def push_off(resident: Resident, endpoint: str | None) -> int:
+    """Notifications off on one phone (its endpoint) or, without one, on all; how many were switched off.
+    Only ever the resident's own: another account's phone stays as it is."""
+    statement = delete(PushSubscription).where(PushSubscription.resident_id == resident.id)
+    if endpoint:
+        statement = statement.where(PushSubscription.endpoint == endpoint)
+    removed = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    audit.record("reminder.push_off", resident, resident)
+    return removed

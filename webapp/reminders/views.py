@@ -1,6 +1,6 @@
 """The resident's next check-in: choose the date, choose a reminder, download a calendar file."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,10 +11,10 @@ from webapp.core.models import Resident
 from webapp.core.permissions import own_resident, require_access, role_required
 from webapp.core.urls import safe_next
 from webapp.core.views import by_public_id
-from webapp.reminders import labels, rules
+from webapp.reminders import labels, push, rules
 from webapp.reminders import service as reminders
 from webapp.reminders.calendar_file import reminder_ics
-from webapp.reminders.forms import CalledForm, NextCheckinForm, PhoneForm, ReminderForm, SnoozeForm
+from webapp.reminders.forms import CalledForm, NextCheckinForm, PhoneForm, PushOffForm, ReminderForm, SnoozeForm
 
 bp = Blueprint("reminders", __name__)
 
@@ -25,7 +25,9 @@ def _page(form: NextCheckinForm, reminder_form: ReminderForm, resident):
     upcoming = reminders.next_checkin(resident, latest)
     page = render_template("reminders/next_checkin.html", form=form, reminder_form=reminder_form, upcoming=upcoming,
                            source=labels.SOURCE_LABELS[upcoming.source], has_checkin=latest is not None,
-                           can_mail=reminders.can_mail(resident), next_url=safe_next(request.form.get("next")))
+                           can_mail=reminders.can_mail(resident), next_url=safe_next(request.form.get("next")),
+                           push_key=push.public_key(), phone_marks=reminders.phone_marks(resident),
+                           messages=labels.PUSH_MESSAGES)
     return page, (400 if form.errors or reminder_form.errors else 200)
 
 
@@ -57,6 +59,45 @@ def reminder():
         form.how.errors.append(_("Een herinnering per e-mail kan alleen naar een bevestigd e-mailadres. "
                                  "Vul uw e-mailadres in bij Mijn account en klik op de link in de mail."))
     return _page(NextCheckinForm(formdata=None), form, resident)
+
+
+@bp.post("/volgende-check-in/meldingen")
+@role_required(Role.BEWONER)
+def push_on():
+    """The page's script posts this phone's push subscription (endpoint and keys) after the resident
+    allowed notifications: reminders come to this phone from then on."""
+    if not push.configured():
+        abort(404)
+    resident = own_resident()
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    try:
+        reminders.push_on(resident, body.get("endpoint"), keys.get("p256dh"), keys.get("auth"),
+                          testing=current_app.testing)
+    except rules.BadSubscription as refused:
+        status = 409 if refused.args[0] == "ander_account" else 400
+        return jsonify(message=str(labels.PUSH_MESSAGES[refused.args[0]])), status
+    return jsonify(message=str(labels.PUSH_MESSAGES["aan"]))
+
+
+@bp.post("/volgende-check-in/meldingen/uit")
+@role_required(Role.BEWONER)
+def push_off():
+    """Notifications off: on this phone (the script sends its endpoint) or, from the plain form, on all."""
+    resident = own_resident()
+    form = PushOffForm()
+    from_script = request.headers.get("X-Requested-With") == "fetch"
+    if not form.validate_on_submit():
+        if from_script:
+            return jsonify(message=_("Er ging iets mis. Probeer het opnieuw.")), 400
+        abort(400)
+    reminders.push_off(resident, form.endpoint.data or None)
+    said = labels.PUSH_MESSAGES["uit" if form.endpoint.data else "alles_uit"]
+    if from_script:
+        return jsonify(message=str(said))
+    flash(str(said), "success")
+    return redirect(url_for("reminders.next_checkin") + "#meldingen")
 
 
 @bp.get("/volgende-check-in.ics")

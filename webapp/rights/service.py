@@ -1,5 +1,7 @@
 """The resident's rights (AVG): download everything held about them, and erasure."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -15,6 +17,7 @@ from webapp.core.models import (
     Checkin,
     CoachRelation,
     Draft,
+    PushSubscription,
     Referral,
     ReminderCall,
     ReminderSent,
@@ -114,6 +117,11 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "calls": [{"due_on": _when(c.due_on), "called_at": _when(c.called_at), "note": c.note}
                       for c in db.session.scalars(select(ReminderCall).where(ReminderCall.resident_id == resident.id)
                                                   .order_by(ReminderCall.called_at))],
+            # Phones with notifications on: since when, and which push service passes them on.
+            "notification_phones": [{"since": _when(n.created_at), "push_service": urlsplit(n.endpoint).hostname}
+                                    for n in db.session.scalars(select(PushSubscription)
+                                                                .where(PushSubscription.resident_id == resident.id)
+                                                                .order_by(PushSubscription.created_at))],
         },
         "access_log": [{
             "at": _when(e.at), "action": e.action, "by_role": e.actor_role, "object": e.object_public_id,
@@ -145,6 +153,7 @@ def erase(resident: Resident, by: User | None = None) -> None:
         delete(CoachRelation).where(CoachRelation.resident_id == resident.id),
         delete(ActivationCode).where(ActivationCode.resident_id == resident.id),
         delete(ReminderSent).where(ReminderSent.resident_id == resident.id),
+        delete(PushSubscription).where(PushSubscription.resident_id == resident.id),
         delete(AuditEvent).where(AuditEvent.resident_public_id == public_id),
         delete(ResidentSummary).where(ResidentSummary.resident_id == resident.id),
         delete(Resident).where(Resident.id == resident.id),

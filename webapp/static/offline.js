@@ -1,7 +1,4 @@
-// Home visits without network (issue 13). Every page: the service worker, the "Nog niet verstuurd"
-// badge, sending once, wiping at logout. Prepare page: store the bundle. Visit page: the check-in,
-// spider web and conversation. Each visit is encrypted (AES-GCM) under the key the server sent for
-// it, kept as a non-extractable CryptoKey in a store of its own; both are wiped after sending.
+// Home visits without network: the design is described in webapp/offline/__init__.py.
 const me = document.querySelector("script[data-offline]");
 const ok = me && window.indexedDB && window.crypto && crypto.subtle;
 const T = ok ? JSON.parse(me.dataset.words || "{}") : {};
@@ -60,8 +57,7 @@ async function wipe(record) {
   await put("visits", { visit: record.visit, status: "sent", sent_time: record.sent_time, updated: Date.now() });
 }
 
-// Scoring as core/scoring.py: the mean of the answered items, one decimal rounded half up, none when
-// fewer than half were answered; in whole numbers, so the result is the same double as Python's.
+// Scoring: core/scoring.py's rule, in whole numbers.
 const score = (items, answers) => {
   let sum = 0, count = 0;
   for (const i of items) if (answers[i] != null) { sum += answers[i]; count++; }
@@ -109,7 +105,7 @@ async function sendOne(record) {
     visit: record.visit, questionnaire: q.id, version: q.version, form: q.form, ...state.when, answers: state.answers, talk: state.talk, conversation: state.conversation,
     finished_at: state.finished_at, followups: state.f,
   };
-  // redirect "manual": a session that ended answers with the login page, which is no success.
+  // "manual": a login page (session ended) is no success
   const token = await fetch(me.dataset.token, { redirect: "manual" });
   if (!token.ok) throw "login";
   const r = await fetch(me.dataset.upload, {
@@ -140,7 +136,7 @@ async function send() {
     if (waiting.length) showBadge(T.sending, "waiting");
     for (const record of waiting) await sendOne(record);
   };
-  try {  // one tab at a time (the server also makes sure a visit becomes one check-in only)
+  try {  // one tab at a time
     await (navigator.locks ? navigator.locks.request("veerkracht-send", run) : run());
   } catch (why) {
     problem = why;
@@ -150,7 +146,7 @@ async function send() {
   if (problem === "login") showBadge(T.login, "waiting");
 }
 
-// ---- Logging out wipes everything (the server's Clear-Site-Data does too) ----
+// ---- Logging out wipes everything ----
 if (ok) document.addEventListener("submit", async event => {
   const form = event.target;
   if (!/\/uitloggen$/.test(form.getAttribute("action") || "") || form.dataset.wiped) return;
@@ -238,7 +234,7 @@ async function listScreen() {
   if (!records.length) nodes.push(t("p", T.none));
   for (const r of records) {
     const state = await load(r).catch(() => null);
-    // Refused by the server (or its key is gone): say why, and let the coach throw it away.
+    // Refused (or its key is gone): say why; the coach may throw it away.
     const discard = h("button", { type: "button", class: "button secondary", text: T.discard, onclick: async () => {
       if (window.confirm(T.discard_confirm)) { await drop(r.visit); listScreen(); refreshBadge(); } } });
     if (!state || r.status === "refused") nodes.push(t("p", state ? say("refused_list", {
@@ -258,7 +254,7 @@ async function visitScreen(visit) {
   if (state) render(record, state); else listScreen();
 }
 
-// Saves run one after the other; data-unsaved says how many still wait (0: all on the device).
+// Saves run in turn; data-unsaved: how many still wait.
 let chain = Promise.resolve(), unsaved = 0;
 function keep(record, state) {
   app.dataset.unsaved = ++unsaved;

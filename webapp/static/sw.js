@@ -1,5 +1,4 @@
-// Veerkracht's service worker, by hand: keeps the offline visit page and its files (network first,
-// the kept copy without network). No answers (IndexedDB, encrypted), no page with a name on it.
+// Veerkracht's service worker: see webapp/offline/__init__.py.
 "use strict";
 const CACHE = "veerkracht-offline-1";
 const SHELL = "/bezoek-zonder-internet";
@@ -16,7 +15,6 @@ self.addEventListener("activate", event => {
     .then(() => self.clients.claim()));
 });
 
-// Slow Wi-Fi at the kitchen table: after 6 seconds the kept copy is better than waiting.
 const fromNetwork = (request, keep) => Promise.race([
   fetch(request), new Promise((_, fail) => setTimeout(fail, 6000)),
 ]).then(response => {
@@ -33,7 +31,8 @@ self.addEventListener("fetch", event => {
   if (FILES.includes(url.pathname)) {
     event.respondWith(fromNetwork(request, url.pathname).catch(() => caches.match(url.pathname)));
   } else if (request.mode === "navigate") {
-    // Any other page without network: the visit page, which says what waits and what can be done.
     event.respondWith(fetch(request).catch(() => caches.match(SHELL)));
   }
 });
+
+importScripts("/static/sw-push.js");

@@ -21,7 +21,7 @@ from webapp.core.models.people import (
     User,
     UserRole,
 )
-from webapp.core.models.reminders import ReminderCall, ReminderSent
+from webapp.core.models.reminders import PushSubscription, ReminderCall, ReminderSent
 from webapp.core.models.sessions import LoginSession
 from webapp.core.models.summaries import ResidentSummary
 from webapp.core.models.wor import WorContactAttempt, WorPrice, WorReferral
@@ -31,7 +31,7 @@ __all__ = [
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
-    "OfflineVisit",
+    "OfflineVisit", "PushSubscription",
     "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
     "WorPrice", "WorReferral",
 ]

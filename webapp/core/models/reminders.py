@@ -43,3 +43,21 @@ class ReminderCall(db.Model):
     due_on: Mapped[date] = mapped_column(Date)  # the check-in date the call was about
     called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str | None] = mapped_column(String(200))
+
+
+class PushSubscription(db.Model):
+    """A phone (or browser) that gets the resident's reminders as a notification (web push).
+
+    The endpoint is the push service's address for that phone; it belongs to one account only, so a
+    phone that a second resident logs in on is refused rather than sent someone else's reminders.
+    Holds nothing about the phone besides what a push needs; deleted with the resident.
+    """
+
+    __tablename__ = "push_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(800), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(100))
+    auth: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
