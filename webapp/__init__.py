@@ -10,7 +10,7 @@ from webapp.config import BASE_DIR, load_config, per_worker_limits_warning
 MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 # One package per feature, each with a blueprint in views.py (see "How it is built" in the README).
 FEATURES = ("main", "accounts", "checkin", "visits", "results", "sociale_kaart", "referrals", "caseload",
-            "impact", "rights", "fhir", "passkeys", "ops", "reminders", "wor", "offline")
+            "impact", "rights", "fhir", "passkeys", "ops", "reminders", "wor", "offline", "paper_form")
 
 
 def create_app(config: dict | None = None) -> Flask:
