@@ -41,7 +41,6 @@ def blank_form_data(questionnaire: Questionnaire, form: str, lang: str) -> dict:
         "choices": choices,
         "low_label": questionnaire.scale.low_label.get(lang),
         "high_label": questionnaire.scale.high_label.get(lang),
-        "answer_heading": _("Uw antwoord"),
         "talk_label": _("Hierover wil ik praten"),
         "parts": parts,
         "end": [_("Klaar? Geef dit papier aan uw coach. Uw coach zet de antwoorden in Veerkracht."),
