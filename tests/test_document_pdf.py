@@ -7,7 +7,6 @@ import pytest
 from pypdf import PdfReader
 
 from tests.pdf_extents import ink_boxes
-
 from webapp.rights.document_pdf import Document, Paragraph, Rows, Section, Subheading, document_pdf
 
 FOOTER = "Veerkracht — uw eigen gegevens, alleen voor u."

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from tests.pdf_tags import Node, catalog, structure
 from tests.test_document_pdf import small_document
 from tests.test_wor import CLOSE, _in_coaching, _referral, people  # noqa: F401 (a fixture)
+from webapp.accounts import service as people_service
 from webapp.core.definitions import current_questionnaire
 from webapp.core.extensions import db
-from webapp.accounts import service as people_service
 from webapp.core.models import Resident, User
 from webapp.core.pdf import clean
 from webapp.rights.document_pdf import Document, Paragraph, Rows, Section, document_pdf
@@ -153,7 +153,8 @@ def test_help_page_and_the_coachs_resident_page_link_the_paper_forms(app, client
     coach = make_staff("ouderencoach")
     with app.app_context():
         user = db.session.scalar(select(User).where(User.public_id == coach["user"]))
-        resident = people_service.enrol_resident(user, "mevr. T. Bakker", 1941, "Noord", date.today(), "mondeling").public_id
+        resident = people_service.enrol_resident(user, "mevr. T. Bakker", 1941, "Noord", date.today(),
+                                                 "mondeling").public_id
         db.session.commit()
     login_as(client, coach["user"])
     page = client.get(f"/coach/bewoner/{resident}").get_data(as_text=True)
