@@ -2,6 +2,7 @@
 
 import os
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
@@ -12,6 +13,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
 from webapp import create_app
+
+# The tests' own "today" (date.today()) is the organisation's, as the app's clock.today(): between
+# 23:00 and 24:00 UTC Amsterdam is a day ahead, and a test comparing the two would fail then.
+os.environ["TZ"] = os.environ.get("TIMEZONE", "Europe/Amsterdam")
+time.tzset()
 from webapp.accounts import service as people
 from webapp.core.extensions import db, limiter
 from webapp.core.models import Answer, Checkin, Resident, User

@@ -43,10 +43,10 @@ def _font_widths(font) -> tuple[dict[int, float], float]:
     return widths, float(descendant.get("/DW", 1000))
 
 
-def ink_boxes(pdf: bytes) -> list[tuple[str, float, float, float, float]]:
-    """(what, x0, y0, x1, y1) for everything painted on the first page, in points from the bottom left."""
+def ink_boxes(pdf: bytes, page_number: int = 0) -> list[tuple[str, float, float, float, float]]:
+    """(what, x0, y0, x1, y1) for everything painted on one page (the first), in points from the bottom left."""
     reader = PdfReader(io.BytesIO(pdf))
-    page = reader.pages[0]
+    page = reader.pages[page_number]
     resources = page["/Resources"]
     fonts = {name: _font_widths(ref.get_object()) for name, ref in resources.get("/Font", {}).items()}
     xobjects = {name: ref.get_object() for name, ref in resources.get("/XObject", {}).items()}
@@ -107,9 +107,12 @@ def ink_boxes(pdf: bytes) -> list[tuple[str, float, float, float, float]]:
 
 
 def too_close(pdf: bytes, margin_mm: float) -> list:
-    """Everything that comes closer than margin_mm to the edge of the (first) page."""
+    """Everything that comes closer than margin_mm to the edge of any page."""
     reader = PdfReader(io.BytesIO(pdf))
-    _x0, _y0, width, height = (float(v) for v in reader.pages[0].mediabox)
     margin = margin_mm * MM
-    return [box for box in ink_boxes(pdf)
-            if box[1] < margin or box[2] < margin or box[3] > width - margin or box[4] > height - margin]
+    close = []
+    for number, page in enumerate(reader.pages):
+        _x0, _y0, width, height = (float(v) for v in page.mediabox)
+        close += [box for box in ink_boxes(pdf, number)
+                  if box[1] < margin or box[2] < margin or box[3] > width - margin or box[4] > height - margin]
+    return close

@@ -15,6 +15,7 @@ SHOWS_NO_RESIDENT_DATA = {
     "main.home": ALL - {"owner", "other_resident"},      # staff and visitors: links only
     "main.healthz": ALL,
     "main.help_page": ALL,                               # the same explanation for everyone
+    "paper_form.blank": ALL,                             # a blank form: empty name and date lines
     "accounts.login": ALL, "accounts.register": ALL, "accounts.activate": ALL, "accounts.reset_password": ALL,
     "accounts.change_password": ALL,                     # a form; nothing about the person
     "accounts.two_factor": ALL,                          # a QR code or a form; no personal data

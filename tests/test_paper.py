@@ -12,8 +12,10 @@ from sqlalchemy import select
 from tests import test_visits
 from tests.pdf_extents import MM, ink_boxes, too_close
 from tests.test_visits import NEXT, NEXT_LONG, _answer_all, _start_visit, _take_back, _uitgebreid_items
+from webapp.core.charts import spider_svg
 from webapp.core.extensions import db
 from webapp.core.models import Activity, Checkin, Referral, Resident
+from webapp.core.pdf import font_files
 from webapp.results.summary_pdf import Summary, summary_pdf
 
 visit = test_visits.visit
@@ -66,10 +68,10 @@ def test_nothing_on_the_summary_comes_closer_than_15_mm_to_the_edge(app, client,
 
 def test_long_answers_stay_inside_the_margins_and_on_one_page():
     long_word = "Ontzettendlangwoordzonderspatiesdatnergensoppastookniet" * 2
+    chart = spider_svg(PILLARS, [10, 0, None, 4.5, 8, 3], [0, 10, 5, None, 4, 4], "Nu", "Vorige keer").decode()
     summary = Summary(
-        title="Hoe gaat het met u? " * 4, subtitle="mevr. Van den Berg-Hoogendoorn · " * 6, labels=PILLARS,
-        scores=[10, 0, None, 4.5, 8, 3], previous=[0, 10, 5, None, 4, 4], current_label="Nu",
-        previous_label="Vorige keer", score_heading="Uw cijfers (0 tot en met 10)",
+        title="Hoe gaat het met u? " * 4, subtitle="mevr. Van den Berg-Hoogendoorn · " * 6, chart_svg=chart,
+        chart_alt="Spinnenweb", score_header=("Onderdeel", "Cijfer"), score_heading="Uw cijfers (0 tot en met 10)",
         score_rows=[(name * 3, "te weinig ingevuld (eerder te weinig ingevuld)") for name in PILLARS],
         sections=[("Wat is voor u belangrijk? " * 3, "Mijn kleinkinderen zien en samen koken. " * 30)] * 4
         + [("Stap", long_word)],
@@ -85,18 +87,19 @@ def test_long_answers_stay_inside_the_margins_and_on_one_page():
 
 
 def test_the_margin_check_finds_ink_near_the_edge():
-    """The check itself: a figure drawn to the edge (as the page background was before) is caught."""
-    from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
+    """The check itself, on a page Typst writes as it writes ours: a page-sized box and a word 3 mm from
+    the left edge are caught, a word in the middle is not."""
+    import typst
 
-    fig = Figure(figsize=(8.27, 11.69))
-    fig.text(0.01, 0.5, "te dicht bij de rand")
-    fig.text(0.5, 0.5, "midden")
-    buffer = io.BytesIO()
-    with PdfPages(buffer) as pdf:
-        pdf.savefig(fig)
-    close = too_close(buffer.getvalue(), 15)
-    assert any(kind == "path" for kind, *_ in close)  # the white page background
+    source = b"""#set page(paper: "a4", margin: 0mm, fill: none)
+#set text(font: "DejaVu Sans")
+#place(top + left, rect(width: 100%, height: 100%, fill: white))
+#place(left + horizon, dx: 3mm, [te dicht bij de rand])
+#place(center + horizon, [midden])"""
+    pdf = typst.compile(source, font_paths=typst.Fonts(include_system_fonts=False, font_paths=[
+        str(font_files()[0].parent)]), ignore_system_fonts=True)
+    close = too_close(pdf, 15)
+    assert any(kind == "path" for kind, *_ in close)  # the page-sized box
     texts = [box for box in close if box[0] == "text"]
     assert len(texts) == 1 and texts[0][1] / MM < 5
 

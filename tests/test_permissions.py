@@ -33,6 +33,8 @@ MATRIX = {
     "main.home": ("GET", "/", {"*": 200}),
     "main.healthz": ("GET", "/healthz", {"*": 200}),
     "main.help_page": ("GET", "/uitleg", {"*": 200}),
+    # The blank paper questionnaire holds no personal data: anyone may print it.
+    "paper_form.blank": ("GET", "/vragenlijst-op-papier/eenvoudig.pdf", {"*": 200}),
     "main.set_language": ("POST", "/taal", {"*": 302}),
     "accounts.login": ("GET", "/inloggen", {"anonymous": 200, "*": 302}),
     "accounts.register": ("GET", "/registreren", {"anonymous": 200, "*": 302}),

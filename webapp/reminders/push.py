@@ -14,13 +14,10 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from flask_babel import force_locale
-from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush
 
 from webapp.reminders import labels, rules
 from webapp.reminders.rules import PushOutcome
@@ -78,17 +75,23 @@ class Phone:
 class Sender:
     """The VAPID signature and settings, read once per job run; `deliver` needs no app context."""
 
-    vapid: Vapid02
+    vapid: object  # py_vapid.Vapid02
     subject: str
     timeout: float
 
     @classmethod
     def from_config(cls) -> "Sender":
+        # pywebpush, py_vapid and requests are loaded by the reminder job only, not in every web worker.
+        from py_vapid import Vapid02
+
         config = current_app.config
         return cls(Vapid02.from_string(config["VAPID_PRIVATE_KEY"]), config["VAPID_SUBJECT"],
                    float(config.get("PUSH_TIMEOUT", 10)))
 
     def _one(self, phone: Phone, data: str, sessions: threading.local, opened: list) -> tuple[PushOutcome, str | None]:
+        import requests
+        from pywebpush import WebPushException, webpush
+
         if not hasattr(sessions, "session"):
             sessions.session = requests.Session()  # one keep-alive connection per thread and push service
             opened.append(sessions.session)

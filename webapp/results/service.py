@@ -207,7 +207,8 @@ def activity_lines(activity: Activity) -> str:
 def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     """The one-page PDF: spider web with the previous one, scores in words, the plan, next date, coach."""
     questionnaire = questionnaire_for(checkin)
-    comparison = compare(checkin, history.previous_of(checkin))
+    previous = history.previous_of(checkin)
+    comparison = compare(checkin, previous)
     pillars = questionnaire.pillars
     rows = []
     for pillar in pillars:
@@ -236,19 +237,20 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         subtitle = f"{resident.display_name} · {subtitle}"
     if event and event.id != NO_LIFE_EVENT:
         subtitle += f" · {event.short.get(locale)}"
+    score_heading = gettext("Uw cijfers (0 tot en met 10)")
     summary = Summary(
         title=gettext("Hoe gaat het met u?"),
         subtitle=subtitle,
-        labels=[p.name.get(locale) for p in pillars],
-        scores=[comparison.scores[p.id] for p in pillars],
-        previous=[comparison.previous_scores[p.id] for p in pillars] if comparison.previous_scores else None,
-        current_label=gettext("Nu"),
-        previous_label=gettext("Vorige keer"),
-        score_heading=gettext("Uw cijfers (0 tot en met 10)"),
+        chart_svg=chart_svg(checkin, previous, locale),  # the result page's chart, drawn once and kept
+        chart_alt=gettext("Spinnenweb met uw cijfers.") + " " + score_heading + ": "
+        + "; ".join(f"{name}: {value}" for name, value in rows) + ".",
+        score_heading=score_heading,
+        score_header=(gettext("Onderdeel"), gettext("Cijfer")),
         score_rows=rows,
         sections=sections,
         side_sections=side,
         footer=gettext("Veerkracht is geïnspireerd op de zes dimensies van Positieve Gezondheid (Huber)."),
+        lang=locale,
     )
     return summary_pdf(summary)
 

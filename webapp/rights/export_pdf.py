@@ -122,4 +122,5 @@ def export_document(data: dict) -> Document:
 
 
 def export_pdf(data: dict) -> bytes:
-    return document_pdf(export_document(data))
+    """The export as a tagged PDF in the reader's language."""
+    return document_pdf(export_document(data), locale())

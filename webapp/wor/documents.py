@@ -8,6 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from webapp.core import clock
+from webapp.core.i18n import locale
 from webapp.core.labels import WorImproved, WorNotStarted, WorStatus, WorUrgency
 from webapp.core.models import User, WorReferral
 from webapp.core.models._base import as_utc
@@ -56,7 +57,7 @@ def feedback_pdf(referral: WorReferral, referrer: User | None, seen: rules.Feedb
         ],
         footer=_("Veerkracht · Terugkoppeling Welzijn op Recept · Vertrouwelijk"),
     )
-    return document_pdf(document)
+    return document_pdf(document, locale())
 
 
 def fhir_bundle(referral: WorReferral, referrer: User, seen: rules.Feedback) -> dict:
