@@ -233,7 +233,7 @@ def test_every_active_practice_is_compared_in_constant_time(app, beheerder, monk
     assert len(calls) == 4
 
 
-def test_nothing_of_the_referral_or_the_code_is_logged(app, beheerder, captured_log):
+def test_nothing_of_the_referral_or_the_code_is_logged(app, beheerder, captured_log):  # noqa: F811
     code = _make_practice(beheerder)
     _send(app, code)
     _send(app, "ABCD-EFGH-JKMN-PQRS", patient_agreed="")
