@@ -94,6 +94,10 @@ def test_gunicorn_warns_at_start_up_without_redis(monkeypatch, workers, redis_ur
         monkeypatch.setenv("REDIS_URL", redis_url)
     else:
         monkeypatch.delenv("REDIS_URL", raising=False)
+    # gunicorn.conf.py marks the process as a web worker in os.environ; undo that after the test, or a
+    # later `flask db upgrade` in a subprocess (tests/test_metrics_workers.py) finds no `db` command.
+    monkeypatch.setenv("VEERKRACHT_WEB_WORKER", "")
+    monkeypatch.delenv("VEERKRACHT_WEB_WORKER")
     hooks = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
     logged = []
     server = SimpleNamespace(cfg=SimpleNamespace(workers=workers), log=SimpleNamespace(warning=logged.append))
