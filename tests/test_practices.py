@@ -282,3 +282,18 @@ def test_figures_group_practice_code_referrals_by_practice_with_small_groups_hid
     assert "Praktijk De Linde" in page and "Wijkteam Noord" in page
     csv_text = beheerder.get("/beheer/rendement.csv").get_data(as_text=True)
     assert "Praktijk De Linde" in csv_text and "2200" in csv_text
+
+
+def test_the_residents_download_holds_the_reference_of_a_practice_referral(app, beheerder):
+    from webapp.rights import service as rights
+
+    _send(app, _make_practice(beheerder))
+    with app.test_request_context():
+        referral = db.session.scalar(select(WorReferral))
+        resident = Resident(display_name="T. Bakker")
+        db.session.add(resident)
+        db.session.flush()
+        referral.resident_id = resident.id
+        db.session.flush()
+        [held] = rights.export(resident, with_fhir=False)["gp_referrals"]
+    assert held["reference"] == referral.reference and held["name"] == "mevr. T. Bakker"
