@@ -1,6 +1,6 @@
 """Practice codes: the beheerder makes a practice and its code (shown once, kept as a hash); someone at the
-practice refers on the public page with that code; the coaches see it as the practice's; bad input, guessing
-and double submits store nothing (more)."""
+practice refers on the public page with that code; the coaches see it as the practice's; bad input and
+guessing store nothing, a double submit stores one referral."""
 
 import re
 from datetime import UTC, datetime
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tests.test_logs import captured_log  # noqa: F401 - a fixture
 from tests.test_wor_rendement import pinned_prices  # noqa: F401 - a fixture
 from webapp.accounts import service as people
+from webapp.config import BASE_DIR
 from webapp.core.extensions import db
 from webapp.core.models import AuditEvent, Resident, WorPractice, WorReferral
 from webapp.practices import service as practices
@@ -297,3 +298,16 @@ def test_the_residents_download_holds_the_reference_of_a_practice_referral(app, 
         db.session.flush()
         [held] = rights.export(resident, with_fhir=False)["gp_referrals"]
     assert held["reference"] == referral.reference and held["name"] == "mevr. T. Bakker"
+
+
+def test_the_demo_practice_refers_with_the_code_in_the_readme(app):
+    from webapp import demo
+
+    with app.test_request_context():
+        demo.seed_demo()
+        db.session.commit()
+        assert practices.by_code(demo.DEMO_PRACTICE_CODE).name == "Wijkteam Havenkwartier"
+    assert demo.DEMO_PRACTICE_CODE in (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    _client, response = _send(app, demo.DEMO_PRACTICE_CODE)
+    assert response.status_code == 302
+    assert _count(app) == 2 + 1 + 1  # the GP's two, the wijkteam's one, and this one
