@@ -13,16 +13,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
 from webapp import create_app
-
-# The tests' own "today" (date.today()) is the organisation's, as the app's clock.today(): between
-# 23:00 and 24:00 UTC Amsterdam is a day ahead, and a test comparing the two would fail then.
-os.environ["TZ"] = os.environ.get("TIMEZONE", "Europe/Amsterdam")
-time.tzset()
 from webapp.accounts import service as people
 from webapp.core.extensions import db, limiter
 from webapp.core.models import Answer, Checkin, Resident, User
 from webapp.core.security import SESSION_KEY, new_login_session
 from webapp.reminders.push import new_key_pair
+
+# The tests' own "today" (date.today()) is the organisation's, as the app's clock.today(): between
+# 23:00 and 24:00 UTC Amsterdam is a day ahead, and a test comparing the two would fail then.
+os.environ["TZ"] = os.environ.get("TIMEZONE", "Europe/Amsterdam")
+time.tzset()
 
 # Cheap argon2 in tests (a hash in well under a millisecond); test_passwords checks production's.
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}

@@ -35,6 +35,8 @@ SHOWS_NO_RESIDENT_DATA = {
     "wor.prices": ALL,                                   # a price list; nobody's data
     "ops.metrics": ALL,                                  # counts per route name; for Prometheus only
     "wor.new": ALL,                                      # an empty form
+    "practices.admin": ALL,                              # practices and dates; nobody's data
+    "practices.refer": ALL,                              # an empty form; after sending only a reference
     "wor.mine": {"verwijzer_other"},                     # a verwijzer who referred nobody sees no one
     # Before the first conversation a referral has no resident yet: audited by the referral's id.
     "wor.enrol": ALL,

@@ -11,6 +11,7 @@ from webapp.accounts import service as people
 from webapp.core.extensions import db
 from webapp.core.labels import Role
 from webapp.core.models import Activity, Referral, Resident
+from webapp.practices import service as practices
 from webapp.wor import service as wor
 
 ROLES_UNDER_TEST = ("anonymous", "owner", "other_resident", "coach_shared", "coach_other", "beheerder",
@@ -197,6 +198,15 @@ MATRIX = {
     "wor.prices": ("GET", "/beheer/prijslijst", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "wor.figures": ("GET", "/beheer/rendement", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "wor.figures_csv": ("GET", "/beheer/rendement.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    # Practice codes: only the beheerder manages them (an empty form or switch: the page again with a message);
+    # a new code is shown once (200). Anyone may open the public referral link; an empty form is refused.
+    "practices.admin": ("GET", "/beheer/praktijken", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "practices.create": ("POST", "/beheer/praktijken/nieuw", {"anonymous": LOGIN, "beheerder": 400, "*": 403}),
+    "practices.renew": ("POST", "/beheer/praktijken/{practice}/nieuwe-code",
+                        {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    "practices.switch": ("POST", "/beheer/praktijken/{practice}/aan-uit",
+                         {"anonymous": LOGIN, "beheerder": 400, "*": 403}),
+    "practices.refer": ("GET", "/verwijzen", {"*": 200}),
     # For Prometheus, with METRICS_TOKEN or from METRICS_ALLOW only; no login opens it (tests/test_metrics.py).
     "ops.metrics": ("GET", "/metrics", {"*": 403}),
     # Offline home visits (issue 13). The app's manifest, its service worker and the kept visit page hold
@@ -267,11 +277,14 @@ def build_world(app) -> dict:
         wor.record_attempt(staff["coach_other"], wor_picked, "bereikt", None)
         wor_linked = wor.create(staff["verwijzer"], "mevr. M.", "06 1111 2222", "Rouw.", "overlijden_naaste", "gewoon")
         wor.pick_up(staff["coach_other"], wor_linked)
+        practice, _code = practices.create("Huisartsenpraktijk De Berk", "huisartsenpraktijk")
+        wor.create(practice, "mevr. P.", "06 3333 4444", "Alleen sinds de verhuizing.", None, "gewoon")
         wor_linked.resident_id, wor_linked.sharing, wor_linked.status = resident.id, "status_notitie", "in_begeleiding"
         db.session.flush()
         ids = {"wor": wor_picked.public_id, "wor_new": wor_new.public_id, "wor_linked": wor_linked.public_id,
                "relation": relation.public_id, "enrolled": enrolled.public_id, "activity": activity.public_id,
-               "referral": referral.public_id, "staff": staff["coach_other"].public_id}
+               "referral": referral.public_id, "staff": staff["coach_other"].public_id,
+               "practice": practice.public_id}
         users.update({role: user.public_id for role, user in staff.items()})
         db.session.commit()
     return {"users": users, "ids": {"draft": draft, "checkin": checkin, "earlier": earlier,

@@ -12,8 +12,8 @@ MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 WEB_WORKER = "VEERKRACHT_WEB_WORKER"  # set by gunicorn.conf.py: this process only serves requests
 # One package per feature, each with a blueprint in views.py (see "How it is built" in the README).
 FEATURES = ("main", "accounts", "checkin", "visits", "results", "sociale_kaart", "referrals", "caseload",
-            "impact", "rights", "fhir", "passkeys", "ops", "reminders", "wor", "offline", "paper_entry",
-            "paper_form")
+            "impact", "rights", "fhir", "passkeys", "ops", "reminders", "wor", "practices", "offline",
+            "paper_entry", "paper_form")
 
 
 def create_app(config: dict | None = None) -> Flask:

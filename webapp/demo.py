@@ -116,6 +116,27 @@ def _seed_gp_referrals(now: datetime) -> None:
                                    life_event=event, urgency=urgency, created_at=when, updated_at=when))
 
 
+DEMO_PRACTICE = "Wijkteam Havenkwartier"
+DEMO_PRACTICE_CODE = "VEER-KRAC-HTDE-MA23"  # fictional; printed in the README, like the demo passwords
+
+
+def _seed_practice(now: datetime) -> None:
+    """A wijkteam without accounts that referred once with its practice code (the public referral link)."""
+    from webapp.accounts.service import hash_code
+    from webapp.core.models import WorPractice, WorReferral
+
+    if db.session.scalar(select(WorPractice.id).where(WorPractice.name == DEMO_PRACTICE)):
+        return
+    practice = WorPractice(name=DEMO_PRACTICE, kind="wijkteam", code_hash=hash_code(DEMO_PRACTICE_CODE),
+                           code_set_at=now - timedelta(days=20), created_at=now - timedelta(days=20))
+    db.session.add(practice)
+    db.session.flush()
+    when = now - timedelta(days=2)
+    db.session.add(WorReferral(practice_id=practice.id, reference="WOR-DEMA-2345", patient_name="dhr. S. Yilmaz",
+                               contact="06 9876 5432", reason="Zorgt alleen voor zijn zieke vrouw, slaapt slecht.",
+                               life_event="mantelzorger", urgency="gewoon", created_at=when, updated_at=when))
+
+
 def seed_demo(now: datetime | None = None) -> list[str]:
     """Create the demo residents, their check-ins and demo staff; return the usernames created."""
     now = now or clock.now()
@@ -125,6 +146,7 @@ def seed_demo(now: datetime | None = None) -> list[str]:
     db.session.flush()
     _seed_relations(now)
     _seed_gp_referrals(now)
+    _seed_practice(now)
     from webapp.sociale_kaart.service import seed_demo_activities
 
     seed_demo_activities()

@@ -46,7 +46,8 @@ class UsernameTaken(ValueError):
     """Another request took this username between the check and the insert."""
 
 
-def _code(groups: int) -> str:
+def new_code(groups: int) -> str:
+    """A random code of `groups` groups of four from the read-off alphabet, e.g. "ABCD-EFGH"."""
     return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(groups))
 
 
@@ -55,7 +56,8 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
 
 
-def _hash_code(code: str) -> str:
+def hash_code(code: str) -> str:
+    """The stored form of a code: only its hash is kept, whatever spaces or case it was typed with."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
@@ -133,7 +135,7 @@ def create_staff(username: str, password: str, roles: list[str], display_name: s
 
 def _unique_coach_code() -> str:
     while True:
-        code = _code(2)
+        code = new_code(2)
         if not db.session.scalar(select(User.id).where(User.coach_code == code)):
             return code
 
@@ -191,9 +193,9 @@ def issue_code(by: User, resident: Resident, purpose: CodePurpose) -> tuple[str,
                                      ActivationCode.purpose == purpose)
     ):
         old.expires_at = now
-    code = _code(3)
+    code = new_code(3)
     record = ActivationCode(
-        resident_id=resident.id, code_hash=_hash_code(code), created_by_id=by.id, purpose=purpose,
+        resident_id=resident.id, code_hash=hash_code(code), created_by_id=by.id, purpose=purpose,
         expires_at=now + timedelta(days=current_app.config[CODE_DAYS[purpose]]),
     )
     db.session.add(record)
@@ -210,7 +212,7 @@ def issue_activation_code(coach: User, resident: Resident) -> tuple[str, Activat
 def check_code(code: str, purpose: CodePurpose) -> ActivationCode:
     """Find a valid code for this purpose; CodeError when unknown, used, expired or for another purpose,
     or when its account cannot use it (already activated; no login or blocked, for a reset)."""
-    record = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash_code(code)))
+    record = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == hash_code(code)))
     if (record is None or record.purpose != purpose or record.used_at is not None
             or as_utc(record.expires_at) <= clock.now()):
         raise CodeError(code)

@@ -99,6 +99,10 @@ ACTION_LABELS = {
     "wor.prices": _l("Prijslijst Rendementsmeter aangepast"),
     "wor.figures": _l("Cijfers Rendementsmeter bekeken"),
     "wor.figures_export": _l("Cijfers Rendementsmeter gedownload (CSV)"),
+    "wor.practice_create": _l("Praktijk met praktijkcode toegevoegd"),
+    "wor.practice_code": _l("Nieuwe praktijkcode gemaakt"),
+    "wor.practice_on": _l("Praktijkcode aangezet"),
+    "wor.practice_off": _l("Praktijkcode uitgezet"),
 }
 
 

@@ -29,6 +29,14 @@ def today() -> date:
     return now().astimezone(timezone()).date()
 
 
+def local_day(moment: datetime) -> date:
+    """A stored moment as a date where the organisation is. SQLite hands datetimes back naive: they
+    are UTC, never the server's local time (which .astimezone() would assume)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(timezone()).date()
+
+
 def months_between(earlier: date, later: date) -> int:
     """Whole months from one date to a later one (0 within the same month)."""
     return max(0, (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day))

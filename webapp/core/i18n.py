@@ -6,6 +6,7 @@ from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from webapp.core import clock
 from webapp.core.extensions import babel
 from webapp.core.labels import ReferralStatus
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["grouped"] = grouped
     app.jinja_env.filters["cents"] = lambda cents: format_decimal((cents or 0) / 100, format="0.00")
     app.jinja_env.globals["resident_name"] = resident_name
+    app.jinja_env.globals["local_day"] = clock.local_day
 
     @app.context_processor
     def _inject_locale() -> dict:

@@ -168,6 +168,17 @@ class WorUrgency(Vocabulary):
         return {cls.GEWOON: N_("Gewoon"), cls.SNEL: N_("Graag snel")}
 
 
+class WorPracticeKind(Vocabulary):
+    """Where a referral through a practice code comes from."""
+
+    HUISARTSENPRAKTIJK = "huisartsenpraktijk"
+    WIJKTEAM = "wijkteam"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.HUISARTSENPRAKTIJK: N_("Huisartsenpraktijk"), cls.WIJKTEAM: N_("Wijkteam")}
+
+
 class WorNotStarted(Vocabulary):
     """Why a referral did not start; the verwijzer sees this word, never the coach's own note."""
 

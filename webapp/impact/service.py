@@ -286,7 +286,7 @@ def _contributions(filters: Filters, pillars: list[str], timezone) -> dict[int, 
         referred = referrals.get(resident)
         pair = around.get(resident) if referred else None
         result[resident] = (wijk_of[resident], Contribution(
-            month=impact.month_key(own[0].at.astimezone(timezone)),
+            month=impact.month_key(as_utc(own[0].at).astimezone(timezone)),
             event=named.get(resident, NO_LIFE_EVENT),
             change=impact.pillar_changes(own[0], own[-1], pillars) if len(own) >= 2 else None,
             activity=referred[0][0] if pair else None,

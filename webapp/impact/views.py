@@ -11,6 +11,7 @@ from webapp.core import audit, charts, clock
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.i18n import locale
 from webapp.core.labels import Role
+from webapp.core.models._base import as_utc
 from webapp.core.permissions import role_required
 from webapp.core.spreadsheet import csv_text
 from webapp.impact import rules as impact_figures
@@ -104,7 +105,7 @@ def page():
     if data:  # drawn once per release, wijk and language: the figures change only with a new release
         drawn = impact.cached(("charts", shown.version, filters.wijk, locale()),
                               lambda: _impact_charts(data, labels))
-    made_at = shown.made_at.astimezone(clock.timezone()) if shown else None
+    made_at = as_utc(shown.made_at).astimezone(clock.timezone()) if shown else None
     return render_template(
         "impact/page.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
         made_on=format_date(made_at, "d MMMM yyyy") if made_at else None,

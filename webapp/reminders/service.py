@@ -20,15 +20,11 @@ from webapp.core.models import (
     ResidentSummary,
     User,
 )
-from webapp.core.models._base import as_utc
 from webapp.core.tokens import serializer
 from webapp.reminders import push, rules
 from webapp.reminders.rules import BadSubscription, Channel, NextCheckin
 
-
-def local_day(moment) -> date:
-    """A stored moment as a date where the organisation is."""
-    return as_utc(moment).astimezone(clock.timezone()).date()
+local_day = clock.local_day  # a stored moment as a date where the organisation is
 
 
 def latest_checkin(resident: Resident) -> Checkin | None:

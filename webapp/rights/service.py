@@ -98,7 +98,8 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
         } for r in db.session.scalars(select(Referral).where(Referral.resident_id == resident.id))],
         # Welzijn op Recept: what the practice wrote when referring, and what the resident lets it hear.
         "gp_referrals": [{
-            "id": r.public_id, "name": r.patient_name, "contact": r.contact, "reason": r.reason,
+            "id": r.public_id, "reference": r.reference, "name": r.patient_name, "contact": r.contact,
+            "reason": r.reason,
             "life_event": r.life_event, "urgency": r.urgency, "status": r.status,
             "not_started_reason": r.not_started_reason, "sharing": r.sharing, "note_for_referrer": r.feedback_note,
             "created_at": _when(r.created_at),

@@ -1,5 +1,6 @@
 """Forms for Welzijn op Recept: the verwijzer's referral and the welzijnscoach's steps."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.accounts.forms import EnrolForm
+from webapp.core.definitions import life_events
 from webapp.core.forms import WholeNumberField
+from webapp.core.i18n import locale
 from webapp.core.labels import WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorUrgency
 from webapp.wor.labels import PROBLEMS
 from webapp.wor.rules import MAX_HOURS, NOTHING, UNKNOWN
@@ -58,6 +61,11 @@ class ReferralForm(FlaskForm):
         validators=[DataRequired(_l("Verwijs alleen als de patiënt dat goed vindt. Vink dit aan als de patiënt "
                                     "akkoord is."))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        events = [e for e in life_events().events if not e.is_nothing]
+        self.life_event.choices = [("", _("Geen of weet ik niet"))] + [(e.id, e.short.get(locale())) for e in events]
 
 
 class AttemptForm(FlaskForm):

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.accounts import service as people
@@ -20,6 +21,7 @@ from webapp.core.models import (
     Resident,
     User,
     WorContactAttempt,
+    WorPractice,
     WorPrice,
     WorReferral,
 )
@@ -58,23 +60,34 @@ def _move(referral: WorReferral, new: str) -> None:
     _audit("wor.status", referral)
 
 
-def create(referrer: User, patient_name: str, contact: str, reason: str, life_event: str | None,
+def create(source: User | WorPractice, patient_name: str, contact: str, reason: str, life_event: str | None,
            urgency: str) -> WorReferral:
-    """A verwijzer refers a patient who agreed to it (the form checked the tick). The same referral
-    sent twice within minutes (a double click, a resend after a dropped connection) is stored once."""
+    """A verwijzer (or a practice through its referral link) refers a patient who agreed to it (the form
+    checked the tick). The same referral sent twice within minutes by the same verwijzer or practice (a
+    double click, a resend after a dropped connection) is stored once."""
     now = clock.now()
+    by_practice = isinstance(source, WorPractice)
+    maker = WorReferral.practice_id if by_practice else WorReferral.referrer_id
     same = db.session.scalar(select(WorReferral).where(
-        WorReferral.referrer_id == referrer.id, WorReferral.patient_name == patient_name.strip()[:100],
+        maker == source.id, WorReferral.patient_name == patient_name.strip()[:100],
         WorReferral.contact == contact.strip()[:100], WorReferral.created_at >= now - DOUBLE_SUBMIT))
     if same is not None and same.reason == reason.strip()[:1000]:
         return same
-    referral = WorReferral(referrer_id=referrer.id, patient_name=patient_name.strip()[:100],
+    referral = WorReferral(referrer_id=None if by_practice else source.id,
+                           practice_id=source.id if by_practice else None,
+                           reference=new_reference() if by_practice else None,
+                           patient_name=patient_name.strip()[:100],
                            contact=contact.strip()[:100], reason=reason.strip()[:1000],
                            life_event=life_event or None, urgency=urgency, created_at=now, updated_at=now)
     db.session.add(referral)
     db.session.flush()
     _audit("wor.create", referral)
     return referral
+
+
+def new_reference() -> str:
+    """A reference the practice can quote on the phone, e.g. "WOR-ABCD-EFGH" (31^8 possibilities)."""
+    return "WOR-" + people.new_code(2)
 
 
 def referrals_by(referrer: User) -> list[WorReferral]:
@@ -99,12 +112,23 @@ def open_referrals_of(coach: User) -> list[WorReferral]:
 
 
 def referrer_names(referrals: list[WorReferral]) -> dict[int, str]:
-    """{user id: name} of the verwijzers of these referrals, for the coach's queue."""
-    ids = {r.referrer_id for r in referrals if r.referrer_id}
-    if not ids:
-        return {}
-    return {u.id: (u.display_name or u.username) + (f" ({u.organisation})" if u.organisation else "")
-            for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    """{referral id: who referred}: the verwijzer's name and practice, or the practice that used its
+    practice code (nobody's name: no account made it)."""
+    user_ids = {r.referrer_id for r in referrals if r.referrer_id}
+    users = {u.id: (u.display_name or u.username) + (f" ({u.organisation})" if u.organisation else "")
+             for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    practices = practice_names(referrals)
+    names = {r.id: users[r.referrer_id] for r in referrals if r.referrer_id in users}
+    names.update({r.id: _("%(practice)s (via praktijkcode)", practice=practices[r.practice_id])
+                  for r in referrals if r.practice_id in practices})
+    return names
+
+
+def practice_names(referrals: list[WorReferral]) -> dict[int, str]:
+    """{practice id: name} of the practices whose code sent these referrals."""
+    ids = {r.practice_id for r in referrals if r.practice_id}
+    return dict(db.session.execute(select(WorPractice.id, WorPractice.name).where(WorPractice.id.in_(ids))).all()) \
+        if ids else {}
 
 
 def pick_up(coach: User, referral: WorReferral) -> bool:
@@ -350,11 +374,14 @@ def last_price_change() -> WorPrice | None:
 
 
 def closed_cases(timezone) -> list[rules.ClosedCase]:
-    """Every closed referral with its outcome, as the figures need it (quarter, source, hours, avoided)."""
+    """Every closed referral with its outcome, as the figures need it (quarter, source, hours, avoided). The
+    source is the practice: the verwijzer's organisation, or the practice whose code sent it, so a practice
+    that refers both ways (by name) is one group."""
     rows = db.session.execute(
-        select(WorReferral.closed_at, User.organisation, WorReferral.resident_id, WorReferral.coaching_hours,
-               WorReferral.avoided)
+        select(WorReferral.closed_at, func.coalesce(WorPractice.name, User.organisation), WorReferral.resident_id,
+               WorReferral.coaching_hours, WorReferral.avoided)
         .outerjoin(User, User.id == WorReferral.referrer_id)
+        .outerjoin(WorPractice, WorPractice.id == WorReferral.practice_id)
         .where(WorReferral.status == WorStatus.AFGEROND, WorReferral.closed_at.is_not(None),
                WorReferral.resident_id.is_not(None), WorReferral.coaching_hours.is_not(None)))
     return [rules.ClosedCase(rules.quarter_key(as_utc(closed_at).astimezone(timezone).date()),
@@ -367,7 +394,7 @@ class OnResidentPage:
     """A linked referral as the coach's page of the resident shows it: the practice, not the person."""
 
     referral: WorReferral
-    practice: str | None      # the verwijzer's organisation; never their name
+    practice: str | None      # the verwijzer's organisation or the practice of the code; never a name
     handled_by_me: bool       # this coach handles it: links to the note, the choice and the close
     coach_name: str | None    # the colleague who handles it otherwise
 
@@ -377,6 +404,7 @@ def referrals_on_resident_page(coach: User, resident: Resident) -> list[OnReside
     referrals = referrals_of_resident(resident)
     practices = dict(db.session.execute(select(User.id, User.organisation).where(
         User.id.in_({r.referrer_id for r in referrals if r.referrer_id}))).all()) if referrals else {}
+    by_code = practice_names(referrals)
     coaches = people.names_of({r.coach_id for r in referrals if r.coach_id and r.coach_id != coach.id})
-    return [OnResidentPage(r, (practices.get(r.referrer_id) or "").strip() or None, r.coach_id == coach.id,
-                           coaches.get(r.coach_id)) for r in referrals]
+    return [OnResidentPage(r, (by_code.get(r.practice_id) or practices.get(r.referrer_id) or "").strip() or None,
+                           r.coach_id == coach.id, coaches.get(r.coach_id)) for r in referrals]

@@ -66,8 +66,6 @@ def mine():
 def new():
     """Refer a patient in a minute: only what the welzijnscoach needs, and the patient's agreement."""
     form = ReferralForm()
-    events = [e for e in life_events().events if not e.is_nothing]
-    form.life_event.choices = [("", _("Geen of weet ik niet"))] + [(e.id, e.short.get(locale())) for e in events]
     if form.validate_on_submit():
         wor.create(current_user, form.patient_name.data, form.contact.data, form.reason.data,
                    form.life_event.data or None, form.urgency.data)

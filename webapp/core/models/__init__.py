@@ -24,7 +24,7 @@ from webapp.core.models.people import (
 from webapp.core.models.reminders import PushSubscription, ReminderCall, ReminderSent
 from webapp.core.models.sessions import LoginSession
 from webapp.core.models.summaries import ResidentSummary
-from webapp.core.models.wor import WorContactAttempt, WorPrice, WorReferral
+from webapp.core.models.wor import WorContactAttempt, WorPractice, WorPrice, WorReferral
 
 __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
@@ -33,5 +33,5 @@ __all__ = [
     "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
     "OfflineVisit", "PushSubscription",
     "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
-    "WorPrice", "WorReferral",
+    "WorPractice", "WorPrice", "WorReferral",
 ]

@@ -23,6 +23,10 @@ class WorReferral(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     referrer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    # Sent through a practice's referral link with its practice code (no account): the practice is the
+    # source, nobody is its maker (referrer_id stays empty), and the reference is what the practice quotes.
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("wor_practice.id", ondelete="SET NULL"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     patient_name: Mapped[str] = mapped_column(String(100))
     contact: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
@@ -48,6 +52,25 @@ class WorReferral(db.Model):
 
     attempts: Mapped[list["WorContactAttempt"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="WorContactAttempt.at")
+
+
+class WorPractice(db.Model):
+    """A huisartsenpraktijk or wijkteam that refers through the public referral link with its practice code.
+
+    The code is shown once when made or renewed, like a password; only its hash is kept. A practice
+    is switched off, never deleted, so its referrals keep their source.
+    """
+
+    audit_type = "wor_practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # a WorPracticeKind
+    code_hash: Mapped[str] = mapped_column(String(64))
+    code_set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class WorContactAttempt(db.Model):
