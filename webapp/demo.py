@@ -90,6 +90,8 @@ def _seed_relations(now: datetime) -> None:
     if coach is None or anna is None or active_relation(coach, anna):
         return
     people.share_with_coach(anna, coach.coach_code)
+    for relation in anna.relations:  # she began sharing after her third check-in, two months ago
+        relation.started_at = now - timedelta(days=60)
     # Mevrouw Bakker has no phone: the coach enrolled her at the first home visit, with her spoken
     # consent, and every check-in since was done together at a visit (one story, issue 19).
     first_visit = now - timedelta(days=30 * MONTHS_AGO[0], hours=9)  # before the first check-in (see _add_checkins)
@@ -190,10 +192,12 @@ def _seed_residents(now: datetime) -> list[str]:
     for username, event, start, trend, plan in DEMO_RESIDENTS:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
-        user = User(username=username, password_hash=password_hash, role=Role.BEWONER)
+        # The account was made just before the first check-in, seven months ago (one story, issue 19).
+        registered = now - timedelta(days=30 * MONTHS_AGO[0], hours=10)
+        user = User(username=username, password_hash=password_hash, role=Role.BEWONER, created_at=registered)
         db.session.add(user)
         db.session.flush()
-        resident = Resident(user_id=user.id)
+        resident = Resident(user_id=user.id, created_at=registered)
         db.session.add(resident)
         db.session.flush()
         _add_checkins(resident, username, event, start, trend, plan, now, "kort")
