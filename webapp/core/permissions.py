@@ -74,10 +74,28 @@ def own_resident() -> Resident:
 
 def load_checkin(public_id: str | None) -> tuple[Resident, Checkin]:
     """A finished check-in and its resident, if the current user may see them; 404 otherwise."""
-    checkin = db.session.scalar(select(Checkin).where(Checkin.public_id == public_id)) if public_id else None
-    if checkin is None:
+    resident, checkin, _other = load_checkins(public_id)
+    return resident, checkin
+
+
+def load_checkins(public_id: str | None, other_id: str | None = None) -> tuple[Resident, Checkin, Checkin | None]:
+    """One finished check-in, or two of the same resident (the chart and the comparison), with that
+    resident, in one query; 404 unless the current user may see them and both are found."""
+    wanted = {public_id, other_id} - {None}
+    if not public_id or not all(isinstance(i, str) for i in wanted):
         abort(404)
-    return require_access(db.session.get(Resident, checkin.resident_id)), checkin
+    rows = db.session.execute(
+        select(Checkin, Resident).join(Resident, Resident.id == Checkin.resident_id)
+        .where(Checkin.public_id.in_(sorted(wanted)))
+    ).all()
+    found = {checkin.public_id: (resident, checkin) for checkin, resident in rows}
+    if public_id not in found or (other_id is not None and other_id not in found):
+        abort(404)
+    resident, checkin = found[public_id]
+    other = found[other_id][1] if other_id is not None else None
+    if other is not None and other.resident_id != checkin.resident_id:
+        abort(404)
+    return require_access(resident), checkin, other
 
 
 def remember_visit_draft(draft: Draft) -> None:

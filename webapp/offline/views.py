@@ -121,6 +121,13 @@ def _wipe_at_logout(response):
     return response
 
 
+_BADGE_BY_LOCALE: dict[str, dict[str, str]] = {}  # on every page: translated once per language
+
+
 @bp.app_context_processor
 def _badge_words() -> dict:
-    return {"offline_words": words(BADGE_WORDS)}
+    lang = locale()
+    badge = _BADGE_BY_LOCALE.get(lang)
+    if badge is None:
+        badge = _BADGE_BY_LOCALE[lang] = words(BADGE_WORDS)
+    return {"offline_words": badge}

@@ -15,7 +15,7 @@ from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, CheckinMode, Role
 from webapp.core.models import User
-from webapp.core.permissions import is_own, load_checkin, own_resident, plan_writer, role_required
+from webapp.core.permissions import is_own, load_checkin, load_checkins, own_resident, plan_writer, role_required
 from webapp.core.scoring import change_word, lowest_pillars, whole_score, worth_discussing
 from webapp.core.security import keep_on_timeout
 from webapp.referrals import service as referrals
@@ -170,10 +170,9 @@ def _trend(items: list, pillars: list) -> dict | None:
 @bp.get("/geschiedenis/vergelijken")
 @role_required(Role.BEWONER, *COACH_ROLES)
 def compare():
-    resident, first = load_checkin(request.args.get("a"))
-    _owner, second = load_checkin(request.args.get("b"))
-    if second.resident_id != first.resident_id:
+    if not request.args.get("b"):
         abort(404)
+    resident, first, second = load_checkins(request.args.get("a"), request.args.get("b"))
     if first.id == second.id:
         flash(_("Kies twee verschillende check-ins om te vergelijken."), "info")
         if is_own(current_user, resident):
@@ -197,12 +196,7 @@ CHART_MAX_AGE = 365 * 24 * 3600  # the URL names the check-ins, language and dra
 def chart(checkin_id: str):
     """A stored chart by check-in ids, language and drawing version: no answers are read unless
     it still has to be drawn. Cached by the browser only (private), revalidated by ETag."""
-    resident, checkin = load_checkin(checkin_id)
-    compare_to = None
-    if request.args.get("vs"):
-        other_resident, compare_to = load_checkin(request.args["vs"])
-        if other_resident.id != resident.id:
-            abort(404)
+    resident, checkin, compare_to = load_checkins(checkin_id, request.args.get("vs") or None)
     lang = request.args.get("lang")
     lang = lang if lang in current_app.config["LANGUAGES"] else locale()
     key = results.chart_key(checkin, compare_to, lang)
