@@ -177,7 +177,8 @@ def run_calls(name: str, port: int, calls: list[Call], concurrency: int, deadlin
     next_index = iter(range(len(calls)))
     prepared = []
     for call in calls:
-        headers = {"User-Agent": USER_AGENT, **dict(call.headers)}
+        # As a browser asks: compressed where the app compresses (HTML, SVG), so that cost is measured too.
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, br", **dict(call.headers)}
         if call.cookie:
             headers["Cookie"] = call.cookie
         body = None

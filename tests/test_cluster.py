@@ -7,6 +7,7 @@ Needs nginx, Redis (REDIS_URL, default 127.0.0.1:6379) and PostgreSQL (TEST_DATA
 """
 
 import os
+import re
 import signal
 import threading
 import time
@@ -54,6 +55,7 @@ def cluster(inbox, tmp_path_factory):
         pytest.skip("the two-node set-up needs " + "; ".join(missing))
     _handler, smtp_port = inbox
     cluster = Cluster(tmp_path_factory.mktemp("cluster"), ADMIN_URL, REDIS_URL, nodes=2, workers=1, extra_env={
+        "CHART_JOBS": "1",  # a chart runner may run on each node (see the chart runner test)
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port), "MAIL_DEFAULT_SENDER": "Veerkracht <test@localhost>"})
     try:
         cluster.start()
@@ -172,6 +174,52 @@ def test_the_reminder_job_on_both_nodes_at_once_sends_each_reminder_once(cluster
     assert len(handler.messages) == len(expected)
 
 
+def test_chart_runners_on_both_nodes_draw_a_sent_checkins_chart_once_before_it_is_asked(cluster):
+    """`flask draw-charts --follow` on each node: the chart of a check-in sent through the proxy is drawn
+    by one runner, outside the web requests, and the result page's chart is served as stored. (After the
+    reminder test: this resident's new check-in makes their reminder no longer due.)"""
+    runners = [cluster.flask_async("draw-charts", "--follow", node=i) for i in (0, 1)]
+    try:
+        drawn_by_nodes = _charts_drawn(cluster)
+        pillars = list(cluster.world["items"].values())
+        browser = _logged_in(cluster, 6)
+        draft, token = _start_checkin(browser, "verhuizing")
+        for step, items in enumerate(pillars, start=1):
+            assert browser.post_form(f"/checkin/{draft}/stap/{step}", _step_data(token, items, 6)).status == 302
+        done = browser.post_form(f"/checkin/{draft}/versturen")
+        assert done.status == 302 and done.location.startswith("/uitslag/")
+        checkin = done.location.rsplit("/", 1)[1]
+        stored = ("SELECT count(*) FROM chart_image c JOIN measurement m ON m.id = c.measurement_id "
+                  "WHERE m.public_id = %s")
+        deadline = time.monotonic() + 60  # the runners' start-up (matplotlib) included
+        while cluster.sql(stored, checkin) == [(0,)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert cluster.sql(stored, checkin) == [(1,)] and cluster.sql("SELECT count(*) FROM chart_job") == [(0,)]
+        page = browser.get(done.location)
+        chart = browser.get(re.search(r'src="(/grafiek/[^"]+)"', page.text).group(1).replace("&amp;", "&"))
+        assert chart.status == 200 and chart.text.lstrip().startswith("<?xml")
+        assert _charts_drawn(cluster) == drawn_by_nodes  # no web worker drew it
+        assert cluster.sql(stored, checkin) == [(1,)]
+    finally:
+        for runner in runners:
+            runner.send_signal(signal.SIGTERM)
+        outputs = [runner.communicate(timeout=60) for runner in runners]
+    assert [runner.returncode for runner in runners] == [0, 0], [err[-2000:] for _out, err in outputs]
+    drawn = [int(n) for out, _err in outputs for n in re.findall(r"Grafieken getekend: (\d+)", out)]
+    assert sum(drawn) == 1, outputs
+
+
+def _start_checkin(browser: Browser, life_event: str) -> tuple[str, str]:
+    """Start a check-in and answer the life-event question; returns the draft id and the CSRF token."""
+    started = browser.post_form("/checkin/start")
+    assert started.status == 302
+    draft = started.location.split("/")[2]
+    token = browser.csrf_token()
+    event = browser.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": life_event, "csrf_token": token})
+    assert event.status == 302
+    return draft, token
+
+
 def _status(access_line: str) -> int:
     """The status nginx answered, from a line of deploy/nginx.conf's access log format."""
     return int(access_line.split("] ", 1)[1].split()[2])
@@ -187,12 +235,7 @@ def test_killing_a_node_mid_checkin_loses_nothing(cluster):
     resident = _resident(cluster, 4)
     pillars = list(cluster.world["items"].values())
     browser = _logged_in(cluster, 4)
-    started = browser.post_form("/checkin/start")
-    assert started.status == 302
-    draft = started.location.split("/")[2]
-    token = browser.csrf_token()
-    assert browser.post_form(f"/checkin/{draft}/gebeurtenis",
-                             {"life_event": "verhuizing", "csrf_token": token}).status == 302
+    draft, token = _start_checkin(browser, "verhuizing")
     # Step 1 saved by node A, step 2 by node B, step 3 by whichever the proxy picks.
     for step, base in ((1, cluster.nodes[0].url), (2, cluster.nodes[1].url), (3, None)):
         data = _step_data(token, pillars[step - 1], step)
@@ -252,10 +295,7 @@ def test_a_node_that_dies_while_saving_a_step_costs_only_that_step(cluster):
     resident = _resident(cluster, 5)
     pillars = list(cluster.world["items"].values())
     browser = _logged_in(cluster, 5)
-    draft = browser.post_form("/checkin/start").location.split("/")[2]
-    token = browser.csrf_token()
-    assert browser.post_form(f"/checkin/{draft}/gebeurtenis",
-                             {"life_event": "pensioen", "csrf_token": token}).status == 302
+    draft, token = _start_checkin(browser, "pensioen")
     assert browser.post_form(f"/checkin/{draft}/stap/1", _step_data(token, pillars[0], 1)).status == 302
     step_2 = _step_data(token, pillars[1], 2)
     node_a = cluster.nodes[0]

@@ -1,5 +1,7 @@
 """Command-line tasks: flask --app webapp <command>."""
 
+import signal
+import threading
 from datetime import timedelta
 
 import click
@@ -80,6 +82,22 @@ def init_app(app: Flask) -> None:
             clock.today(), site + "/",
             lambda due: f"{site}/herinnering/later/{reminder_service.snooze_token(due.resident_public_id, due.on)}")
         click.echo(report.line())
+
+    @app.cli.command("draw-charts")
+    @click.option("--follow", is_flag=True, help="Keep running: draw each chart as soon as its check-in is sent.")
+    def draw_charts_command(follow: bool) -> None:
+        """Draw the charts of sent check-ins outside the web requests (with CHART_JOBS=1); once, or with --follow
+        until stopped (SIGTERM or Ctrl-C end it after the chart being drawn)."""
+        from webapp.results import chartjobs
+
+        if not follow:
+            click.echo(chartjobs.run_once().line())
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        click.echo("Grafieken tekenen: wacht op nieuwe check-ins (stoppen met Ctrl-C).")
+        chartjobs.follow(stop, on_report=lambda report: click.echo(report.line()))
 
     @app.cli.command("vapid-keys")
     def vapid_keys_command() -> None:

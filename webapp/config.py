@@ -112,6 +112,9 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
         # Chrome, Firefox, Safari and Edge), and how long the job waits for one to answer.
         "PUSH_HOSTS": tuple(h.strip() for h in os.environ.get("PUSH_HOSTS", "").split(",") if h.strip()),
         "PUSH_TIMEOUT": float(os.environ.get("PUSH_TIMEOUT", "10")),
+        # Charts drawn outside the request: set to 1 where `flask draw-charts --follow` runs beside the app.
+        # Sending a check-in then leaves a job for it; without it the first look at the result draws the chart.
+        "CHART_JOBS": os.environ.get("CHART_JOBS", "0") == "1",
         # Passkeys: the site's own domain (e.g. veerkracht.example.nl) and its https origin. Empty: taken
         # from the request, which is right unless a proxy rewrites the Host header.
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or None,

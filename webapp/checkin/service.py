@@ -9,11 +9,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from webapp.core import audit, metrics
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
 from webapp.core.extensions import db
+from webapp.core.i18n import locale
 from webapp.core.labels import CheckinMode
 from webapp.core.models import Answer, Checkin, Draft, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
 from webapp.core.transactions import savepoint
+from webapp.results import chartjobs
 
 
 def open_draft(resident: Resident, coach: User | None = None) -> Draft | None:
@@ -176,6 +178,7 @@ def submit_draft(resident: Resident, draft: Draft, *, mode: str | None = None,
     db.session.flush()
     audit.record("checkin.create", resident, checkin)
     metrics.record_checkin(checkin.mode)
+    chartjobs.enqueue(checkin, locale())  # drawn by the chart runner, where one is set up
     return checkin
 
 

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "checkin.view": _l("Uitslag bekeken"),
     "checkin.compare": _l("Twee check-ins vergeleken"),
     "chart.view": _l("Spinnenweb bekeken"),
+    "chart.draw": _l("Spinnenweb alvast getekend door Veerkracht zelf"),
     "history.view": _l("Overzicht van check-ins bekeken"),
     "plan.update": _l("Plan opgeslagen"),
     "plan.draft": _l("Plan of gesprek tussendoor bewaard"),

@@ -9,7 +9,7 @@ from webapp.core.models.activities import (
     Referral,
 )
 from webapp.core.models.audit import AuditEvent
-from webapp.core.models.checkins import Answer, ChartImage, Checkin, Draft
+from webapp.core.models.checkins import Answer, ChartImage, ChartJob, Checkin, Draft
 from webapp.core.models.impact import ImpactRelease
 from webapp.core.models.offline import OfflineVisit
 from webapp.core.models.people import (
@@ -30,7 +30,8 @@ __all__ = [
     "ACTIVITY_STATUSES", "COSTS", "JOIN_ROUTES", "LOCATION_KINDS",
     "Activity", "Referral",
     "ActivationCode", "Answer", "AuditEvent",
-    "ChartImage", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft", "Checkin",
+    "ChartImage", "ChartJob", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft",
+    "Checkin",
     "OfflineVisit", "PushSubscription",
     "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
     "WorPractice", "WorPrice", "WorReferral",

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.extensions import db
@@ -126,3 +126,19 @@ class ChartImage(db.Model):
     )
     svg: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChartJob(db.Model):
+    """A spider chart to draw outside the request: a check-in was sent while a chart runner is set up
+    (CHART_JOBS). `flask draw-charts` claims it, draws the chart the result page shows (this check-in
+    against the one before, in the language it was sent in), stores it and deletes the job."""
+
+    __table_args__ = (UniqueConstraint("measurement_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column("measurement_id", ForeignKey("measurement.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when a runner takes the job; a claim older than the runner's time-out is taken over.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=0)
