@@ -202,3 +202,25 @@ def test_following_draws_a_chart_soon_after_it_is_sent(
     assert _count(app, ChartImage) == 1 and _count(app, ChartJob) == 0
     assert waited < 3.0, f"drawn {waited:.1f} s after sending"
     assert sum(r.drawn for r in reports) == 1
+
+
+def test_metrics_show_how_many_charts_wait_for_the_runner(
+        app, client, make_resident, make_checkin, kort_items, login_as, runner_set_up):
+    from tests.test_metrics import BEARER, _families
+
+    def states() -> dict[str, float]:
+        family = _families(client.get("/metrics", headers=BEARER))["veerkracht_chart_jobs"]
+        return {sample.labels["state"]: sample.value for sample in family.samples}
+
+    _resident_with_earlier_checkin(client, make_resident, make_checkin, kort_items, login_as)
+    complete_checkin(client, kort_items)
+    complete_checkin(client, kort_items)
+    assert states() == {"wachtend": 2, "bezig": 0, "blijft hangen": 0}
+    with app.app_context():
+        first, second = db.session.scalars(select(ChartJob).order_by(ChartJob.id)).all()
+        first.claimed_at = clock.now()
+        second.claimed_at = clock.now() - timedelta(minutes=chartjobs.CLAIM_MINUTES + 1)
+        db.session.commit()
+    assert states() == {"wachtend": 0, "bezig": 1, "blijft hangen": 1}
+    _run(app)
+    assert states() == {"wachtend": 0, "bezig": 1, "blijft hangen": 0}

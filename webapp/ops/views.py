@@ -6,6 +6,7 @@ from webapp.core import clock, metrics
 from webapp.core.extensions import db
 from webapp.ops import rules
 from webapp.reminders import service as reminder_service
+from webapp.results import chartjobs
 
 bp = Blueprint("ops", __name__)
 
@@ -30,4 +31,8 @@ def metrics_page():
         "veerkracht_job_queue_length",
         "Reminders due and not sent yet, by state: wachtend (not taken yet), opnieuw (failed, retried next run), "
         "bezig (being sent).", "state", reminder_service.queue_counts(clock.today()))
-    return Response(metrics.render() + reminders + queue, mimetype=metrics.CONTENT_TYPE)
+    charts = metrics.render_counts(
+        "veerkracht_chart_jobs",
+        "Charts waiting for the chart runner (flask draw-charts), by state: wachtend, bezig, blijft hangen.",
+        "state", chartjobs.counts())
+    return Response(metrics.render() + reminders + queue + charts, mimetype=metrics.CONTENT_TYPE)

@@ -141,13 +141,16 @@ def run_once(limit: int = BATCH) -> Report:
     return report
 
 
-def pending() -> int:
-    return db.session.scalar(select(db.func.count(ChartJob.id))) or 0
-
-
-def oldest_waiting_seconds() -> float | None:
-    first = db.session.scalar(select(db.func.min(ChartJob.created_at)).where(ChartJob.claimed_at.is_(None)))
-    return None if first is None else (clock.now() - as_utc(first)).total_seconds()
+def counts() -> dict[str, int]:
+    """Jobs by state, for /metrics: wachtend (no runner took it yet: a number that keeps growing means no
+    runner runs), bezig (a runner is drawing it) and blijft hangen (left by a runner that stopped; taken
+    over at the next look)."""
+    stale = clock.now() - timedelta(minutes=CLAIM_MINUTES)
+    rows = db.session.execute(select(ChartJob.claimed_at)).scalars().all()
+    out = {"wachtend": 0, "bezig": 0, "blijft hangen": 0}
+    for claimed in rows:
+        out["wachtend" if claimed is None else "bezig" if as_utc(claimed) >= stale else "blijft hangen"] += 1
+    return out
 
 
 def follow(stop: threading.Event, poll_seconds: float = 1.0, on_report=None) -> None:
