@@ -7,8 +7,10 @@ PostgreSQL, throw-away databases named after the test database (test_ops_src_1a2
 import gzip
 import hashlib
 import json
+import logging
 import os
 import stat
+import subprocess
 import threading
 import time
 import tracemalloc
@@ -660,3 +662,32 @@ def test_make_run_upgrades_safely_before_it_starts_and_never_upgrades_bare():
         assert "db upgrade" not in makefile.read()
         deployment = readme.read().split("## Deployment", 1)[1].split("###", 1)[0]
     assert "flask --app webapp upgrade-safely" in deployment and "db upgrade" not in deployment
+
+
+def test_a_backup_removes_what_an_interrupted_one_left_but_not_a_running_ones_folder(tmp_path, new_database, apps,
+                                                                                    caplog):
+    """A backup killed midway (SIGKILL, a power cut) leaves its work folder with the dump unencrypted."""
+    source = apps(new_database("src"), tmp_path)
+    _seeded(source)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    killed = subprocess.Popen(["true"])
+    killed.wait()  # a process id that no longer runs
+    left = backups / f".bezig-{killed.pid}-k3x9"
+    left.mkdir()
+    (left / "dump").write_bytes(b"SQLite format 3\0 ...the unencrypted database...")
+    older_kind = backups / ".bezig-a1b2c3"  # made before work folders carried their process id
+    older_kind.mkdir()
+    running = backups / f".bezig-{os.getpid()}-r7q2"  # a backup in progress, this very process
+    running.mkdir()
+    logger = logging.getLogger("veerkracht.backup")
+    logger.addHandler(caplog.handler)  # on the logger itself: migrating replaced the root's handlers
+    try:
+        with source.app_context():
+            made = ops.backup()
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert not left.exists() and not older_kind.exists()
+    assert running.exists()
+    assert sorted(p.name for p in backups.iterdir()) == sorted([made.name, running.name])
+    assert "removed work folders of interrupted backups" in caplog.text

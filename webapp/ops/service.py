@@ -6,7 +6,9 @@ revision it records. The dump goes to a file in BACKUP_DIR, then is encrypted in
 (backupfile.py), so neither a backup nor a restore holds the database in memory.
 """
 
+import logging
 import os
+import shutil
 import sqlite3
 import subprocess  # noqa: S404 - pg_dump / pg_restore, with argument lists, never a shell
 import tempfile
@@ -28,6 +30,8 @@ from webapp.core.models import Resident
 from webapp.ops import backupfile, rules
 from webapp.ops.rules import BackupError
 from webapp.rights import service as rights
+
+log = logging.getLogger("veerkracht.backup")
 
 NO_KEY = ("Er is geen sleutel om back-ups te versleutelen. Zet BACKUP_KEY (maak een sleutel met "
           "'flask --app webapp backup-key' en bewaar hem op een veilige plek, buiten de back-ups).")
@@ -146,11 +150,41 @@ def backup_dir() -> Path:
     return Path(current_app.config["BACKUP_DIR"])
 
 
+WORK_PREFIX = ".bezig-"  # + the process id: whose work folder it is
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def remove_abandoned_work() -> int:
+    """Remove the work folders of backups and restores that were killed midway (a power cut, SIGKILL):
+    they hold the database dump unencrypted. A folder whose process still runs is left alone (backup
+    runs on one machine; see the README). Returns how many were removed."""
+    removed = 0
+    for folder in backup_dir().glob(WORK_PREFIX + "*"):
+        owner = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+        if not folder.is_dir() or (owner.isdigit() and _process_alive(int(owner))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    if removed:
+        log.warning("removed work folders of interrupted backups", extra={"count": removed})
+    return removed
+
+
 def _work_folder():
     """A private folder for the dump on its way in or out: in BACKUP_DIR, on disk (not /tmp, which may
-    be memory), removed afterwards."""
+    be memory), removed afterwards; and what an interrupted run left is removed first."""
     backup_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(dir=backup_dir(), prefix=".bezig-")
+    remove_abandoned_work()
+    return tempfile.TemporaryDirectory(dir=backup_dir(), prefix=f"{WORK_PREFIX}{os.getpid()}-")
 
 
 def _write_new(folder: Path, kind: str, written: Path) -> Path:
