@@ -245,3 +245,28 @@ def test_security_headers_on_every_page(app, client, make_resident, login_as, en
 def test_hsts_over_https_only(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
     assert "max-age" in client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+
+
+def test_after_logging_in_or_out_a_request_beside_the_page_sends_no_new_cookie(app, client, make_staff):
+    """The service worker fetches /sw.js and the kept visit page beside the next page, and the last
+    cookie a browser gets wins: one of those answers with the cookie from before the page added its
+    form token made the second login step fail now and then. Only the pages may change the session."""
+    from tests.conftest import STAFF_PASSWORD, forget_last_step, totp_code
+
+    staff = make_staff("ouderencoach")
+
+    def sets_cookie(path: str) -> bool:
+        return any(h.startswith("session=") for h in client.get(path).headers.getlist("Set-Cookie"))
+
+    client.get("/inloggen")
+    assert client.post_form("/inloggen", {"username": staff["username"], "password": STAFF_PASSWORD}).status_code == 302
+    for beside in ("/sw.js", "/bezoek-zonder-internet", "/manifest.webmanifest"):
+        assert not sets_cookie(beside), beside
+    assert sets_cookie("/inloggen/tweede-stap")  # the page itself adds its form token
+    forget_last_step(app, staff["username"])
+    done = client.post_form("/inloggen/tweede-stap", {"code": totp_code()})
+    assert done.status_code == 302 and done.location == "/"
+    assert not sets_cookie("/sw.js")
+    assert client.post_form("/uitloggen").status_code == 302
+    for beside in ("/sw.js", "/bezoek-zonder-internet"):
+        assert not sets_cookie(beside), beside

@@ -93,6 +93,13 @@ def clear_session(keep_carry: bool = True) -> None:
         session["lang"] = lang
     if keep_carry and isinstance(carry, dict):
         session[CARRY] = carry
+    # What the next request would otherwise add on its own (the permanent mark, and Flask-Login's
+    # "not fresh" for a session without its identifier), so that request sends no new cookie: the
+    # service worker's requests run beside the next page, and the last cookie a browser gets wins.
+    # One that lacked the page's form token made the second login step fail ("sessie verlopen").
+    session.permanent = True
+    if session:
+        session["_fresh"] = False
 
 
 def _carry_over(user: User) -> None:
