@@ -270,3 +270,17 @@ def test_after_logging_in_or_out_a_request_beside_the_page_sends_no_new_cookie(a
     assert client.post_form("/uitloggen").status_code == 302
     for beside in ("/sw.js", "/bezoek-zonder-internet"):
         assert not sets_cookie(beside), beside
+
+
+def test_what_the_service_worker_fetches_never_rewrites_a_logged_in_session(app, client, make_resident, login_as):
+    """Once a minute a request renews the session's "seen" time with a new cookie; the service worker's
+    fetches (and static files) never do, so they cannot undo what the page beside them stored."""
+    resident = make_resident()
+    login_as(client, resident["user"])
+    with client.session_transaction() as stored:
+        stored["seen"] = time.time() - 120  # due for a new cookie
+    for beside in ("/sw.js", "/manifest.webmanifest", "/bezoek-zonder-internet", "/static/app.css"):
+        reply = client.get(beside)
+        assert reply.status_code == 200, beside
+        assert not reply.headers.getlist("Set-Cookie"), beside
+    assert any(h.startswith("session=") for h in client.get("/").headers.getlist("Set-Cookie"))  # a page does

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, abort, after_this_request, current_app, flash, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -297,7 +298,22 @@ def limit_body_size(app: Flask) -> None:
             request.environ["wsgi.input"] = io.BytesIO(body)
 
 
+# Answers that never write the session cookie: what the service worker and the browser fetch beside a
+# page (the worker script, the app manifest, the kept visit page) and static files. The last cookie a
+# browser gets wins, so one of these, answered with the session as it was, could undo what the page
+# beside it stored (a form token, a hand-over). They do not keep an idle session alive either.
+SESSION_UNTOUCHED = frozenset({"static", "offline.service_worker", "offline.manifest", "offline.visit"})
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    def save_session(self, app: Flask, session, response) -> None:
+        if request.endpoint in SESSION_UNTOUCHED:
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
