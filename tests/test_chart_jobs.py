@@ -202,6 +202,17 @@ def test_following_draws_a_chart_soon_after_it_is_sent(
     assert _count(app, ChartImage) == 1 and _count(app, ChartJob) == 0
     assert waited < 3.0, f"drawn {waited:.1f} s after sending"
     assert sum(r.drawn for r in reports) == 1
+    # The runner's listening connection (autocommit) was closed, not put back into the pool: every
+    # pooled connection still runs in transactions (a SAVEPOINT fails outside one).
+    with app.app_context():
+        pooled = [db.engine.connect() for _ in range(max(1, db.engine.pool.checkedin()))]
+        try:
+            for connection in pooled:
+                with connection.begin():
+                    connection.begin_nested().rollback()
+        finally:
+            for connection in pooled:
+                connection.close()
 
 
 def test_metrics_show_how_many_charts_wait_for_the_runner(

@@ -169,21 +169,22 @@ def follow(stop: threading.Event, poll_seconds: float = 1.0, on_report=None) -> 
 
 
 def _listen():
-    """A separate autocommit connection that LISTENs on the channel."""
+    """A separate autocommit connection that LISTENs on the channel; detached from the pool, so it is
+    closed at the end instead of going back to the pool in autocommit mode."""
     connection = db.engine.raw_connection()
     driver = connection.driver_connection
+    connection.detach()
     driver.autocommit = True
     driver.execute(f"LISTEN {CHANNEL}")
-    return connection
+    return driver
 
 
 def _wait(listener, stop: threading.Event, seconds: float) -> None:
     if listener is None:
         stop.wait(seconds)
         return
-    driver = listener.driver_connection
     # Wake on a notification, or after `seconds` (also to see `stop`); then drain what arrived.
-    ready, _w, _x = selectors.select([driver.fileno()], [], [], seconds)
+    ready, _w, _x = selectors.select([listener.fileno()], [], [], seconds)
     if ready:
-        for _notice in driver.notifies(timeout=0, stop_after=100):
+        for _notice in listener.notifies(timeout=0, stop_after=100):
             pass
