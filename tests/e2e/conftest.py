@@ -36,10 +36,31 @@ def _no_browser(reason: str):
     pytest.skip(reason)
 
 
+def _closing(app):
+    """Close the app's response even when Werkzeug's server does not.
+
+    When the browser drops a connection mid-response (it often cancels an icon or a prefetch),
+    Werkzeug's server raises while draining the socket and skips the response's close(): the
+    open static file would be reported as a ResourceWarning in whichever test runs next. The
+    body is passed on as a generator, which closes the response when it is closed or collected.
+    """
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+
+        def body():
+            try:
+                yield from result
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        return body()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """Serve the test app over real HTTP on a free port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -163,3 +184,12 @@ def log_out(page) -> None:
     open_menu(page)
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("status").filter(has_text="uitgelogd")).to_be_visible()
+
+
+def press_next(page, tap: bool = False) -> None:
+    """Press "Volgende" and wait for the next page (its address differs), so that what the test
+    looks up next is on that page and not on the one still on screen."""
+    before = page.url
+    button = page.get_by_role("button", name="Volgende")
+    button.tap() if tap else button.click()
+    page.wait_for_url(lambda url: url != before)

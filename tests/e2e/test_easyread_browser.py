@@ -4,6 +4,7 @@ easy-read check-in with faces, and read-aloud."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import press_next
 from tests.e2e.test_checkin_browser import (
     PHONE,
     assert_no_axe_violations,
@@ -68,7 +69,7 @@ def test_resident_does_the_easy_checkin_by_touch(new_page, resident, artifacts_d
     for _step in range(6):
         for group in page.locator("fieldset.face-item").all():
             group.locator("label.face").filter(has_text="Vaak wel").tap()
-        page.get_by_role("button", name="Volgende").click()
+        press_next(page)
     expect(page.get_by_role("heading", name="U bent klaar", level=1)).to_be_visible()
     page.get_by_role("button", name="Bekijk mijn uitslag").click()
     table = page.get_by_role("table", name="Uw cijfers per onderdeel (0 tot en met 10)")

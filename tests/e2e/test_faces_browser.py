@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import staff_log_in
+from tests.e2e.conftest import press_next, staff_log_in
 from tests.e2e.test_checkin_browser import PHONE, assert_no_axe_violations, assert_no_horizontal_scroll, log_in
 from tests.e2e.test_readaloud_browser import _stub_speech
 from webapp.accounts import service as people
@@ -52,7 +52,7 @@ def test_resident_does_the_three_face_checkin_by_touch(new_page, resident, artif
         groups[0].locator("label.face").filter(has_text="Ja").tap()
         groups[1].locator("label.face").filter(has_text="Soms").tap()
         expect(groups[0].locator("input[value='10']")).to_be_checked()
-        page.get_by_role("button", name="Volgende").tap()
+        press_next(page, tap=True)
     expect(page.get_by_role("heading", name="U bent klaar", level=1)).to_be_visible()
     page.get_by_role("button", name="Bekijk mijn uitslag").tap()
     table = page.get_by_role("table", name="Uw cijfers per onderdeel (0 tot en met 10)")
