@@ -43,6 +43,9 @@ def test_a_cached_chart_is_served_without_reading_answers(
     with Statements(app) as sql:
         assert client.get(url).status_code == 200
     assert not sql.touching("answer"), sql.sent
+    # The user with its LoginSession; then the check-ins, their resident and the stored chart together.
+    selects = [s for s in sql.sent if s.startswith("SELECT")]
+    assert len(selects) == 2 and "chart_image" in selects[1], sql.sent
 
 
 def test_a_chart_in_another_language_has_another_etag(app, client, make_resident, make_checkin, kort_items, login_as):

@@ -1,11 +1,13 @@
 """The one place that decides who may see what, and who may change or erase it."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import ClassVar
 
 from flask import abort, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, literal, select
 
 from webapp.core.extensions import db, login_manager
 from webapp.core.labels import RelationOrigin, Role
@@ -81,21 +83,47 @@ def load_checkin(public_id: str | None) -> tuple[Resident, Checkin]:
 def load_checkins(public_id: str | None, other_id: str | None = None) -> tuple[Resident, Checkin, Checkin | None]:
     """One finished check-in, or two of the same resident (the chart and the comparison), with that
     resident, in one query; 404 unless the current user may see them and both are found."""
+    resident, checkin, other, _extra = _load_pair(Checkin, public_id, other_id)
+    return resident, checkin, other
+
+
+@dataclass(frozen=True)
+class CheckinRef:
+    """A finished check-in by its ids alone: enough to check access, audit a view and find what is
+    stored for it, without loading the check-in itself."""
+
+    audit_type: ClassVar[str] = Checkin.audit_type
+    id: int
+    public_id: str
+    resident_id: int
+
+
+def load_checkin_refs(public_id: str | None, other_id: str | None = None,
+                      extra=None) -> tuple[Resident, CheckinRef, CheckinRef | None, object]:
+    """As `load_checkins`, with ids instead of check-ins, and the value of one `extra` scalar
+    subquery (e.g. a stored chart) from the same statement: one round trip in all."""
+    return _load_pair(CheckinRef, public_id, other_id, extra)
+
+
+def _load_pair(kind, public_id, other_id, extra=None):
     wanted = {public_id, other_id} - {None}
     if not public_id or not all(isinstance(i, str) for i in wanted):
         abort(404)
-    rows = db.session.execute(
-        select(Checkin, Resident).join(Resident, Resident.id == Checkin.resident_id)
-        .where(Checkin.public_id.in_(sorted(wanted)))
-    ).all()
-    found = {checkin.public_id: (resident, checkin) for checkin, resident in rows}
+    columns = [Checkin] if kind is Checkin else [Checkin.id, Checkin.public_id, Checkin.resident_id]
+    extra = literal(None) if extra is None else case((Checkin.public_id == public_id, extra))  # on one row only
+    query = (select(Resident, *columns, extra)
+             .join(Checkin, Resident.id == Checkin.resident_id).where(Checkin.public_id.in_(sorted(wanted))))
+    found = {}
+    for resident, *values, extra_value in db.session.execute(query).all():
+        checkin = values[0] if kind is Checkin else CheckinRef(*values)
+        found[checkin.public_id] = (resident, checkin, extra_value)
     if public_id not in found or (other_id is not None and other_id not in found):
         abort(404)
-    resident, checkin = found[public_id]
+    resident, checkin, extra_value = found[public_id]
     other = found[other_id][1] if other_id is not None else None
     if other is not None and other.resident_id != checkin.resident_id:
         abort(404)
-    return require_access(resident), checkin, other
+    return require_access(resident), checkin, other, extra_value
 
 
 def remember_visit_draft(draft: Draft) -> None:

@@ -98,7 +98,17 @@ def drawing_version() -> str:
 def chart_key(checkin: Checkin, compare: Checkin | None, locale: str) -> str:
     """The stored chart's key and ETag: the two check-ins, the language and the drawing version.
     A finished check-in's answers never change, so nothing else is needed (no answers are read)."""
-    return cache_key("spider", drawing_version(), checkin.public_id, compare.public_id if compare else None, locale)
+    return chart_key_of(checkin.public_id, compare.public_id if compare else None, locale)
+
+
+def chart_key_of(checkin_public_id: str, compare_public_id: str | None, locale: str) -> str:
+    """`chart_key` from the check-ins' public ids alone (as a chart's URL names them)."""
+    return cache_key("spider", drawing_version(), checkin_public_id, compare_public_id, locale)
+
+
+def stored_chart(key: str):
+    """The stored SVG under this key as a scalar subquery, to be read in another statement."""
+    return select(ChartImage.svg).where(ChartImage.cache_key == key).scalar_subquery()
 
 
 def cached_chart(key: str) -> str | None:

@@ -15,7 +15,15 @@ from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
 from webapp.core.labels import COACH_ROLES, CheckinMode, Role
 from webapp.core.models import User
-from webapp.core.permissions import is_own, load_checkin, load_checkins, own_resident, plan_writer, role_required
+from webapp.core.permissions import (
+    is_own,
+    load_checkin,
+    load_checkin_refs,
+    load_checkins,
+    own_resident,
+    plan_writer,
+    role_required,
+)
 from webapp.core.scoring import change_word, lowest_pillars, whole_score, worth_discussing
 from webapp.core.security import keep_on_timeout
 from webapp.referrals import service as referrals
@@ -196,17 +204,25 @@ CHART_MAX_AGE = 365 * 24 * 3600  # the URL names the check-ins, language and dra
 def chart(checkin_id: str):
     """A stored chart by check-in ids, language and drawing version: no answers are read unless
     it still has to be drawn. Cached by the browser only (private), revalidated by ETag."""
-    resident, checkin, compare_to = load_checkins(checkin_id, request.args.get("vs") or None)
+    compare_id = request.args.get("vs") or None
     lang = request.args.get("lang")
     lang = lang if lang in current_app.config["LANGUAGES"] else locale()
-    key = results.chart_key(checkin, compare_to, lang)
+    key = results.chart_key_of(checkin_id, compare_id, lang)  # the URL's ids: checked just below
     # Flask-Compress marks the ETag of a compressed body with its algorithm ("<key>:br").
-    if key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}") for alg in ("br", "gzip")):
+    unchanged = key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}")
+                                                     for alg in ("br", "gzip"))
+    # The check-ins' ids, their resident and the stored chart in one statement; no answers.
+    resident, checkin, compare_to, svg = load_checkin_refs(checkin_id, compare_id,
+                                                           None if unchanged else results.stored_chart(key))
+    if unchanged:
         response = Response(status=304)
     else:
-        # Draw first, write after: on SQLite a write holds the lock until the request commits.
-        with force_locale(lang):
-            response = Response(results.chart_svg(checkin, compare_to, lang, key), mimetype="image/svg+xml")
+        if svg is None:  # not drawn yet (no runner, or it is behind): draw it now
+            _resident, full, full_compare = load_checkins(checkin_id, compare_id)
+            # Draw first, write after: on SQLite a write holds the lock until the request commits.
+            with force_locale(lang):
+                svg = results.chart_svg(full, full_compare, lang, key)
+        response = Response(svg, mimetype="image/svg+xml")
     audit.record("chart.view", resident, checkin)  # a 304 shows the chart too
     if compare_to is not None:
         audit.record("chart.view", resident, compare_to)
