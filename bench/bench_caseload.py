@@ -48,6 +48,7 @@ def add_baseline(app) -> None:
     from webapp.core import audit, clock
     from webapp.core.definitions import current_questionnaire, life_events
     from webapp.core.i18n import locale
+    from webapp.reminders import service as reminders
 
     def before():
         today = clock.today()
@@ -61,11 +62,12 @@ def add_baseline(app) -> None:
             coach_names.update(row.coaches)
         page_rows, page, pages = caseload.paginate(rows, args.get("pagina", 1, type=int))
         to_call = caseload.call_list(every_row, today)
+        calls = reminders.call_info({row.resident_public_id: row.due for row in to_call})
         audit.record_many("caseload.view", list(dict.fromkeys(r.resident_public_id for r in [*to_call, *page_rows])))
         questionnaire = current_questionnaire()
         return render_template(
             "caseload/home.html", rows=page_rows, total=len(rows), page=page, pages=pages, today=today,
-            to_call=to_call, call_total=len(to_call),
+            to_call=to_call, call_total=len(to_call), calls=calls,
             filters={"aandacht": flag, "sorteer": sort, "gebeurtenis": None, "wijk": None, "coach": None, "naam": None},
             coach_names=sorted(coach_names.items(), key=lambda item: item[1].casefold()),
             wijken=sorted({r.wijk for r in every_row if r.wijk}, key=str.casefold),
