@@ -166,3 +166,23 @@ def test_undo_rule():
     assert not rules.can_undo_close(closed, "bewoner", True, closed)
     assert not rules.can_undo_close(closed, "overgedragen", True, closed)
     assert not rules.can_undo_close(None, None, True, closed)
+
+
+def test_a_relation_ended_during_a_request_is_not_taken_from_that_requests_memory(app, followed):
+    """active_relation keeps what it found for the rest of the request (the access check and the page
+    both ask), but never a relation that ended, was deleted, or may have changed at a commit."""
+    from webapp.core.models import User
+    from webapp.core.permissions import active_relation
+
+    with app.test_request_context():
+        coach = db.session.scalar(select(User).where(User.public_id == followed["colleague"]))
+        resident = db.session.get(Resident, followed["resident_id"])
+        relation = active_relation(coach, resident)
+        assert relation is not None and active_relation(coach, resident) is relation
+        relation.ended_at = datetime.now(UTC)
+        assert active_relation(coach, resident) is None
+        db.session.rollback()
+        assert active_relation(coach, resident) is not None  # read again: the end was undone
+        db.session.execute(CoachRelation.__table__.delete().where(CoachRelation.coach_id == coach.id))
+        db.session.commit()
+        assert active_relation(coach, resident) is None

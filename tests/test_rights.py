@@ -296,7 +296,7 @@ def test_the_beheerder_form_checks_the_password_before_the_number(client, login_
 def test_the_download_still_works_when_a_checkin_does_not_fit_fhir(client, full_resident, monkeypatch):
     from webapp.fhir import service as fhir_export
 
-    def broken(_resident):
+    def broken(_resident, **_given):
         raise ValueError("does not fit")
 
     monkeypatch.setattr(fhir_export, "resident_bundle", broken)

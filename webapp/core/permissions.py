@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import ClassVar
 
-from flask import abort, session
+from flask import abort, g, has_request_context, session
 from flask_login import current_user
-from sqlalchemy import case, literal, select
+from sqlalchemy import case, inspect, literal, select
 
 from webapp.core.extensions import db, login_manager
 from webapp.core.labels import RelationOrigin, Role
@@ -53,10 +53,25 @@ def is_own(user, resident: Resident) -> bool:
     return resident.user_id is not None and resident.user_id == user.id
 
 
+ACTIVE_RELATIONS = "active_relations"  # g: (coach id, resident id) -> the relation found in this request
+
+
 def active_relation(user, resident: Resident) -> CoachRelation | None:
-    """The coach's current relation with this resident, if any."""
-    return db.session.scalar(select(CoachRelation).where(
+    """The coach's current relation with this resident, if any.
+
+    The access check and the page both ask: a relation found once in a request is not read again
+    while it stays active (one ended meanwhile, or none found, is looked up anew)."""
+    found = g.setdefault(ACTIVE_RELATIONS, {}) if has_request_context() else {}
+    relation = found.get((user.id, resident.id))
+    if relation is not None:
+        state = inspect(relation)  # not after a commit (expired) or a delete: then it is read again
+        if state.persistent and "ended_at" not in state.unloaded and relation.ended_at is None:
+            return relation
+    relation = db.session.scalar(select(CoachRelation).where(
         CoachRelation.coach_id == user.id, CoachRelation.resident_id == resident.id, CoachRelation.ended_at.is_(None)))
+    if relation is not None:
+        found[(user.id, resident.id)] = relation
+    return relation
 
 
 def require_access(resident: Resident | None) -> Resident:

@@ -11,7 +11,7 @@ from webapp.core import clock, history
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.labels import CheckinMode
-from webapp.core.models import Resident, User
+from webapp.core.models import Checkin, Resident, User
 from webapp.core.models._base import as_utc
 from webapp.fhir import rules as fhir
 
@@ -33,14 +33,15 @@ def _coach_ids(checkins) -> dict[int, str]:
             db.session.execute(select(User.id, User.public_id).where(User.id.in_(ids)))}
 
 
-def resident_bundle(resident: Resident, kind: str = "collection") -> dict:
+def resident_bundle(resident: Resident, kind: str = "collection", checkins: list[Checkin] | None = None) -> dict:
     """Every finished check-in of the resident as a QuestionnaireResponse, with the forms and codes it uses.
 
     `kind` is "collection" (a download) or "transaction" (PUT by id, to post to a FHIR server as it is). Each
-    export gets its own Bundle id and timestamp.
+    export gets its own Bundle id and timestamp. `checkins` are the resident's check-ins with their
+    answers (history.checkins_of) when the caller has them already.
     """
     events = life_events()
-    checkins = list(reversed(history.checkins_of(resident)))  # oldest first
+    checkins = list(reversed(history.checkins_of(resident) if checkins is None else checkins))  # oldest first
     coaches = _coach_ids(checkins)
     definitions: dict[str, dict] = {}
     responses = []

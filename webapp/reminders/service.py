@@ -33,9 +33,15 @@ def latest_checkin(resident: Resident) -> Checkin | None:
         .order_by(Checkin.completed_at.desc(), Checkin.id.desc()).limit(1))
 
 
-def next_checkin(resident: Resident, latest: Checkin | None = None) -> NextCheckin:
-    """The resident's next check-in: the one date every page shows (see rules.next_checkin)."""
-    latest = latest if latest is not None else latest_checkin(resident)
+NOT_LOOKED_UP = object()  # the caller has not looked up the latest check-in (None: there is none)
+
+
+def next_checkin(resident: Resident, latest: Checkin | None | object = NOT_LOOKED_UP) -> NextCheckin:
+    """The resident's next check-in: the one date every page shows (see rules.next_checkin).
+
+    `latest` is the resident's latest check-in when the caller has it already, or None when they
+    know there is none: then it is not looked up again."""
+    latest = latest_checkin(resident) if latest is NOT_LOOKED_UP else latest
     if latest is None:
         return rules.next_checkin(None, None, None, None, local_day(resident.created_at))
     return rules.next_checkin(local_day(latest.completed_at), latest.life_event, latest.next_checkin_on,

@@ -190,9 +190,8 @@ def _score(value: float | None) -> str:
 def chosen_activities(resident: Resident, checkin: Checkin) -> list[Activity]:
     """The activities the resident chose to try at this check-in (at most two); else the newest one
     they are still trying."""
-    current = [r for r in referrals.open_referrals(resident) if r.checkin_id == checkin.id]
-    if not current:
-        current = referrals.open_referrals(resident)[:1]
+    still_trying = referrals.open_referrals(resident)
+    current = [r for r in still_trying if r.checkin_id == checkin.id] or still_trying[:1]
     return [r.activity for r in current[:2]]
 
 

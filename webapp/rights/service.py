@@ -36,11 +36,11 @@ def _when(value):
     return value.isoformat() if value is not None else None
 
 
-def _fhir(resident: Resident) -> dict | None:
+def _fhir(resident: Resident, checkins: list[Checkin]) -> dict | None:
     """The check-ins as FHIR; None (and a warning without personal data) if one does not fit the standard form,
     so that the resident's own download never fails because of it."""
     try:
-        return fhir_export.resident_bundle(resident)
+        return fhir_export.resident_bundle(resident, checkins=checkins)
     except ValueError:
         current_app.logger.warning("FHIR export skipped for a data download: a check-in does not fit its form")
         return None
@@ -56,6 +56,7 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
     activities = {a.id: a for a in db.session.scalars(
         select(Activity).join(Referral, Referral.activity_id == Activity.id)
         .where(Referral.resident_id == resident.id))}
+    next_on = reminders.next_checkin(resident, checkins[0] if checkins else None).on
     return {
         "format": "veerkracht-export-1",
         "profile": {
@@ -110,7 +111,7 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
         } for r in db.session.scalars(select(WorReferral).where(WorReferral.resident_id == resident.id))],
         # The next check-in, how the resident is reminded, which reminders went out and who called.
         "reminders": {
-            "next_checkin_on": _when(reminders.next_checkin(resident).on), "how": resident.reminder,
+            "next_checkin_on": _when(next_on), "how": resident.reminder,
             "language": resident.reminder_locale, "phone": resident.phone,
             "sent": [{"due_on": _when(r.due_on), "channel": r.channel, "status": r.status, "sent_at": _when(r.sent_at)}
                      for r in db.session.scalars(select(ReminderSent).where(ReminderSent.resident_id == resident.id)
@@ -128,7 +129,7 @@ def export(resident: Resident, with_fhir: bool = True) -> dict:
             "at": _when(e.at), "action": e.action, "by_role": e.actor_role, "object": e.object_public_id,
         } for e in db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id == resident.public_id)
                                       .order_by(AuditEvent.at))],
-        "fhir": _fhir(resident) if with_fhir else None,
+        "fhir": _fhir(resident, checkins) if with_fhir else None,
     }
 
 

@@ -45,9 +45,11 @@ def current_activities(today: date) -> list[Activity]:
     return [a for a in all_activities() if is_current(a, today)]
 
 
-def to_check(today: date) -> list[Activity]:
-    """Active activities nobody verified for more than a year: hidden until the beheerder checks them."""
-    return [a for a in all_activities() if a.status == "actief" and not is_current(a, today)]
+def to_check(today: date, every: list[Activity] | None = None) -> list[Activity]:
+    """Active activities nobody verified for more than a year: hidden until the beheerder checks them.
+    Out of `every` activity when the caller has loaded them already."""
+    every = all_activities() if every is None else every
+    return [a for a in every if a.status == "actief" and not is_current(a, today)]
 
 
 def serves_wijk(activity: Activity, wijk: str) -> bool:

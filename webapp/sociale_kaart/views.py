@@ -64,9 +64,10 @@ def suggestions(checkin_id: str):
 
 
 def _admin_list(form: ImportForm, problems=(), status: int = 200):
+    every = activities.all_activities()
     return render_template(
-        "sociale_kaart/admin_list.html", activities=activities.all_activities(),
-        to_check=activities.to_check(clock.today()), form=form, problems=problems, button=CsrfForm(),
+        "sociale_kaart/admin_list.html", activities=every,
+        to_check=activities.to_check(clock.today(), every), form=form, problems=problems, button=CsrfForm(),
         columns=[(c, c in activity_csv.REQUIRED, COLUMN_HELP[c]) for c in activity_csv.COLUMNS],
     ), status
 

@@ -37,18 +37,14 @@ class WorError(ValueError):
     """A step that is not allowed now; str() names the problem (see labels.PROBLEMS)."""
 
 
-def _resident(referral: WorReferral) -> Resident | None:
+def linked_resident(referral: WorReferral) -> Resident | None:
+    """The resident the referral is linked to, if any. The session holds it only while someone
+    does: a page that needs it twice keeps it, so that it is read once."""
     return db.session.get(Resident, referral.resident_id) if referral.resident_id else None
 
 
-def resident_public_id(referral: WorReferral) -> str | None:
-    """The linked resident's number, for a link to their page (guarded there by require_access)."""
-    resident = _resident(referral)
-    return resident.public_id if resident else None
-
-
 def _audit(action: str, referral: WorReferral) -> None:
-    audit.record(action, _resident(referral), referral)
+    audit.record(action, linked_resident(referral), referral)
 
 
 def _move(referral: WorReferral, new: str) -> None:

@@ -105,6 +105,7 @@ def _detail(referral: WorReferral, status: int = 200, **forms):
     forms.setdefault("sharing_form", SharingForm(formdata=None, sharing=referral.sharing))
     forms.setdefault("not_started_form", NotStartedForm())
     forms.setdefault("note_form", FeedbackNoteForm(note=referral.feedback_note))
+    linked = wor.linked_resident(referral)  # kept here: the audit below finds it without reading it again
     if status == 200:
         wor.view(referral)
     return render_template(
@@ -112,7 +113,7 @@ def _detail(referral: WorReferral, status: int = 200, **forms):
         referrers=wor.referrer_names([referral]), coach_names=people.names_of({referral.coach_id} - {None}),
         may_move=lambda new: rules.can_move(referral.status, new), today=clock.today(),
         waiting_days=rules.waiting_days, tz=clock.timezone(),
-        referral_resident_public_id=wor.resident_public_id(referral), **forms, **_words(),
+        referral_resident_public_id=linked.public_id if linked else None, **forms, **_words(),
     ), status
 
 
