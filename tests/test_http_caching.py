@@ -112,3 +112,50 @@ def test_logging_out_drops_the_cached_charts_from_the_browser(client, make_resid
     assert response.status_code == 302 and '"cache"' in response.headers["Clear-Site-Data"].split(", ")
     login_as(client, person["user"])
     assert '"cache"' in client.post_form("/overal-uitloggen").headers["Clear-Site-Data"].split(", ")
+
+
+def test_a_charts_and_a_hashed_static_files_compressed_body_is_made_once_per_worker(
+        app, client, make_resident, make_checkin, kort_items, login_as, monkeypatch):
+    import gzip
+    import re
+
+    import flask_compress.flask_compress as flask_compress
+
+    made = []
+    real = flask_compress._compress_data
+    monkeypatch.setattr(flask_compress, "_compress_data", lambda app_, data, algorithm: made.append(len(data))
+                        or real(app_, data, algorithm))
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    again = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == again.status_code == 200 and again.data == first.data
+    assert gzip.decompress(again.data).startswith(b"<?xml")
+    assert len(made) == 1, "the kept compressed chart is sent the second time"
+    # The same chart in another language is another body, compressed on its own.
+    assert client.get(url + "&lang=en", headers={"Accept-Encoding": "gzip"}).status_code == 200 and len(made) == 2
+    # Someone who may not see the chart gets no kept body: their request is refused first.
+    stranger = app.test_client()
+    login_as(stranger, make_resident("vreemde")["user"])
+    assert stranger.get(url, headers={"Accept-Encoding": "gzip"}).status_code == 404
+    # A static file linked with its content hash is compressed once; pages every time.
+    hashed = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', client.get("/").get_data(as_text=True)).group(1)
+    made.clear()
+    for _ in range(2):
+        assert client.get(hashed, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+        assert client.get("/uitleg", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+    assert len(made) == 3  # the stylesheet once, the page twice
+
+
+def test_kept_bodies_keep_only_named_ones_and_stay_within_their_limit():
+    from webapp.core.assets import KeptBodies
+
+    kept = KeptBodies(limit=10)
+    kept.set("br;", b"a page")  # no name: never kept
+    assert kept.get("br;") is None and kept.size == 0
+    kept.set("br;chart:a", b"12345")
+    kept.set("br;chart:b", b"12345")
+    assert kept.get("br;chart:a") == b"12345"  # a is now the most recently used
+    kept.set("br;chart:c", b"12345")
+    assert kept.get("br;chart:b") is None and kept.get("br;chart:a") == b"12345" and kept.size == 10
+    kept.set("br;chart:huge", b"x" * 11)
+    assert kept.get("br;chart:huge") is None and kept.size == 10

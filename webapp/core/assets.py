@@ -9,9 +9,10 @@ still works, but is revalidated as before.
 
 import hashlib
 import os
+from collections import OrderedDict
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_compress import Compress
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -19,6 +20,51 @@ COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/jav
                     "application/json", "text/csv", "text/plain"]
 
 compress = Compress()
+
+
+BODY_NAME = "compressed_body_name"  # g: a name that fixes this response's body exactly (see name_body)
+
+
+def name_body(name: str) -> None:
+    """Say that this response's body is exactly what `name` names (a stored chart's key, a static
+    file's content hash): its compressed form is then made once per worker and kept."""
+    setattr(g, BODY_NAME, name)
+
+
+def _body_name(_request) -> str:
+    return g.get(BODY_NAME, "")
+
+
+class KeptBodies:
+    """Flask-Compress's cache: the compressed bodies of named responses, the most recently used
+    first, up to `limit` bytes per worker. Unnamed responses (every page) are never kept.
+
+    A kept chart is only ever sent after its view has checked who may see it: the view runs
+    first, and a refused request has no named body."""
+
+    def __init__(self, limit: int = 4 * 1024 * 1024):
+        self.limit = limit
+        self.size = 0
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+
+    @staticmethod
+    def _named(key: str) -> bool:
+        return not key.endswith(";")  # "<algorithm>;<name>", with an empty name when unnamed
+
+    def get(self, key: str) -> bytes | None:
+        body = self._bodies.get(key) if self._named(key) else None
+        if body is not None:
+            self._bodies.move_to_end(key)
+        return body
+
+    def set(self, key: str, body: bytes) -> None:
+        if not self._named(key) or key in self._bodies or len(body) > self.limit:
+            return
+        self._bodies[key] = body
+        self.size += len(body)
+        while self.size > self.limit:
+            _oldest, dropped = self._bodies.popitem(last=False)
+            self.size -= len(dropped)
 
 
 def _algorithms() -> list[str]:
@@ -57,6 +103,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM", _algorithms())
     app.config.setdefault("COMPRESS_STREAMS", False)  # static files are read whole below instead
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", KeptBodies)
+    app.config.setdefault("COMPRESS_CACHE_KEY", _body_name)
     compress.init_app(app)
     fingerprints = Fingerprints(app.static_folder or os.path.join(app.root_path, "static"))
     app.extensions["veerkracht_fingerprints"] = fingerprints
@@ -79,6 +127,9 @@ def init_app(app: Flask) -> None:
             response.direct_passthrough = False
             response.set_data(body)
         wanted = request.args.get("v")
-        if wanted and wanted == fingerprints.of((request.view_args or {}).get("filename", "")):
+        filename = (request.view_args or {}).get("filename", "")
+        if wanted and wanted == fingerprints.of(filename):
             response.headers["Cache-Control"] = IMMUTABLE
+            if response.status_code == 200:
+                name_body(f"static:{filename}:{wanted}")
         return response

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.core import audit, clock
 from webapp.core import history as past
+from webapp.core.assets import name_body
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
@@ -223,6 +224,7 @@ def chart(checkin_id: str):
             with force_locale(lang):
                 svg = results.chart_svg(full, full_compare, lang, key)
         response = Response(svg, mimetype="image/svg+xml")
+        name_body(f"chart:{key}")  # compressed once per worker, then kept
     audit.record("chart.view", resident, checkin)  # a 304 shows the chart too
     if compare_to is not None:
         audit.record("chart.view", resident, compare_to)
