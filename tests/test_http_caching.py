@@ -118,6 +118,7 @@ def test_a_charts_and_a_hashed_static_files_compressed_body_is_made_once_per_wor
         app, client, make_resident, make_checkin, kort_items, login_as, monkeypatch):
     import gzip
     import re
+    from pathlib import Path
 
     import flask_compress.flask_compress as flask_compress
 
@@ -144,6 +145,12 @@ def test_a_charts_and_a_hashed_static_files_compressed_body_is_made_once_per_wor
         assert client.get(hashed, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
         assert client.get("/uitleg", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     assert len(made) == 3  # the stylesheet once, the page twice
+    # A part of the file (a range) is never kept under the whole file's name.
+    part = client.get(hashed, headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and len(part.data) == 100
+    part.close()  # a range is sent as it is read from the file, as a server would
+    whole = client.get(hashed, headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(whole.data) == (Path(app.static_folder) / "app.css").read_bytes()
 
 
 def test_kept_bodies_keep_only_named_ones_and_stay_within_their_limit():

@@ -9,6 +9,7 @@ still works, but is revalidated as before.
 
 import hashlib
 import os
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -46,25 +47,32 @@ class KeptBodies:
         self.limit = limit
         self.size = 0
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()  # a threaded server (gthread, the test server) shares it
 
     @staticmethod
     def _named(key: str) -> bool:
         return not key.endswith(";")  # "<algorithm>;<name>", with an empty name when unnamed
 
     def get(self, key: str) -> bytes | None:
-        body = self._bodies.get(key) if self._named(key) else None
-        if body is not None:
-            self._bodies.move_to_end(key)
-        return body
+        if not self._named(key):
+            return None
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
 
     def set(self, key: str, body: bytes) -> None:
-        if not self._named(key) or key in self._bodies or len(body) > self.limit:
+        if not self._named(key) or len(body) > self.limit:
             return
-        self._bodies[key] = body
-        self.size += len(body)
-        while self.size > self.limit:
-            _oldest, dropped = self._bodies.popitem(last=False)
-            self.size -= len(dropped)
+        with self._lock:
+            if key in self._bodies:
+                return
+            self._bodies[key] = body
+            self.size += len(body)
+            while self.size > self.limit:
+                _oldest, dropped = self._bodies.popitem(last=False)
+                self.size -= len(dropped)
 
 
 def _algorithms() -> list[str]:
