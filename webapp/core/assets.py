@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_compress import Compress
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -23,17 +23,17 @@ COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/jav
 compress = Compress()
 
 
-BODY_NAME = "compressed_body_name"  # g: a name that fixes this response's body exactly (see name_body)
+BODY_NAME = "veerkracht.body_name"  # request.environ: a name that fixes this response's body exactly
 
 
 def name_body(name: str) -> None:
     """Say that this response's body is exactly what `name` names (a stored chart's key, a static
     file's content hash): its compressed form is then made once per worker and kept."""
-    setattr(g, BODY_NAME, name)
+    request.environ[BODY_NAME] = name  # the request's own, even where requests share an app context
 
 
-def _body_name(_request) -> str:
-    return g.get(BODY_NAME, "")
+def _body_name(this_request) -> str:
+    return this_request.environ.get(BODY_NAME, "")
 
 
 class KeptBodies:
