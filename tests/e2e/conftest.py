@@ -3,7 +3,9 @@
 import os
 import re
 import shutil
+import sys
 import threading
+import traceback
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, add where each of the live server's request threads is: a request
+    that never answered (waiting for a database lock, say) then shows in the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and E2E_DIR in item.path.parents:
+        frames = sys._current_frames()
+        stacks = [f"--- {thread.name}\n" + "".join(traceback.format_stack(frames[thread.ident]))
+                  for thread in threading.enumerate()
+                  if thread.ident in frames and thread is not threading.current_thread()
+                  and thread.name.startswith(("live-server", "Thread-"))]
+        if stacks:
+            report.sections.append(("live server threads", "\n".join(stacks)))
 
 
 def _no_browser(reason: str):
