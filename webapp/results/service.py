@@ -106,13 +106,17 @@ def chart_key_of(checkin_public_id: str, compare_public_id: str | None, locale: 
     return cache_key("spider", drawing_version(), checkin_public_id, compare_public_id, locale)
 
 
+def _svg_under(key: str):
+    return select(ChartImage.svg).where(ChartImage.cache_key == key)
+
+
 def stored_chart(key: str):
     """The stored SVG under this key as a scalar subquery, to be read in another statement."""
-    return select(ChartImage.svg).where(ChartImage.cache_key == key).scalar_subquery()
+    return _svg_under(key).scalar_subquery()
 
 
 def cached_chart(key: str) -> str | None:
-    return db.session.scalar(select(ChartImage.svg).where(ChartImage.cache_key == key))
+    return db.session.scalar(_svg_under(key))
 
 
 def _stored_chart(key: str) -> str | None:
