@@ -180,6 +180,14 @@ def test_chart_runners_on_both_nodes_draw_a_sent_checkins_chart_once_before_it_i
     reminder test: this resident's new check-in makes their reminder no longer due.)"""
     runners = [cluster.flask_async("draw-charts", "--follow", node=i) for i in (0, 1)]
     try:
+        # Both runners listening: they have started (matplotlib loaded) and stop calmly on SIGTERM. One
+        # still starting when the test ends would be killed by it (-15), which tells nothing.
+        listening = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND query ILIKE 'LISTEN %%'")
+        deadline = time.monotonic() + 60
+        while cluster.sql(listening) != [(2,)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert cluster.sql(listening) == [(2,)], "the chart runners did not start within a minute"
         drawn_by_nodes = _charts_drawn(cluster)
         pillars = list(cluster.world["items"].values())
         browser = _logged_in(cluster, 6)
