@@ -1,6 +1,7 @@
 """HTTP benchmark: serve the app with gunicorn on 127.0.0.1 and measure req/s and latency.
 
-    .venv/bin/python bench/bench_http.py [--requests N] [--rounds R] [--concurrency C] [--workers W]
+    .venv/bin/python bench/bench_http.py [--client wrk|python] [--seconds S] [--requests N] [--rounds R]
+                                         [--concurrency C] [--workers W]
                                          [--database-url postgresql+psycopg://.../throwaway]
 
 Scenarios (see bench/README.md): a pure Flask 'hello' app on the same server as the ceiling, the
@@ -9,6 +10,13 @@ result page and a cached chart (with and without If-None-Match). They run interl
 each sending N/R requests of every scenario in turn, so that a slower minute of the shared machine
 hits all of them alike. Every ratio is req/s against 'hello' over all rounds; the range shows the
 lowest and highest ratio of a single round. Uncached charts run once at the end.
+
+The load comes from wrk (Debian's package) when it is installed: R rounds of S/R seconds per
+scenario, each connection going through the scenario's calls in turn. The Python client
+(--client python, N/R requests per scenario and round) needs more CPU per request than 'hello'
+itself and shares the two cores with the server, so it caps 'hello' far below what the server
+does and makes every ratio look about twice as good (see bench/wrkload.py); use it only where
+wrk cannot be installed. The run says which client it used.
 
 SQLite in a temporary directory by default; with --database-url a throw-away PostgreSQL database
 whose public schema is dropped and re-created before and after the run. Only 127.0.0.1 is
@@ -42,7 +50,9 @@ from bench.harness import (
     run_server_benchmark,
     start_gunicorn,
     wait_healthy,
+    workers_cpu_seconds,
 )
+from bench.wrkload import run_wrk, wrk_path
 
 PASSWORD = "bench-wachtwoord-123"  # throw-away benchmark database
 # name: (lowest ratio to hello, highest p95 in ms) from issue 18; None: no target.
@@ -151,6 +161,8 @@ def merge(name: str, parts: list[Result]) -> Result:
         merged.error_samples.extend(part.error_samples[: 5 - len(merged.error_samples)])
         merged.wall += part.wall
         merged.cut_short |= part.cut_short
+    cpu = [part.server_cpu for part in parts]
+    merged.server_cpu = None if None in cpu else sum(cpu)
     return merged
 
 
@@ -159,7 +171,7 @@ def print_rounds(results: list[Result], per_round: dict[str, list[Result]]) -> l
     hello = next(r for r in results if r.name == "hello")
     rounds_hello = per_round["hello"]
     header = (f"{'scenario':<20} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'vs hello':>9} {'per round':>13} {'target':>16}")
+              f"{'cpu ms':>7} {'vs hello':>9} {'per round':>13} {'target':>16}")
     print(header)
     print("-" * len(header))
     missed = []
@@ -175,14 +187,21 @@ def print_rounds(results: list[Result], per_round: dict[str, list[Result]]) -> l
             if not good:
                 missed.append(r.name)
         note = f"  (cut short: {r.done} of {r.planned})" if r.cut_short else ""
+        cpu = f"{r.server_cpu / r.done * 1000:.2f}" if r.server_cpu is not None and r.done else "-"
         print(f"{r.name:<20} {r.done:>8} {r.errors:>6} {r.rate:>8.1f} {r.percentile(0.50):>8.1f} "
-              f"{r.percentile(0.95):>8.1f} {ratio:>8.2f}x {spread:>13} {target:>16}{note}")
+              f"{r.percentile(0.95):>8.1f} {cpu:>7} {ratio:>8.2f}x {spread:>13} {target:>16}{note}")
+    print("cpu ms: the gunicorn workers' CPU time per request while the scenario ran (from /proc)")
     return missed
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=400, help="requests per scenario, over all rounds (400)")
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk" if wrk_path() else "python",
+                        help="load generator (default: wrk when installed, else the Python client)")
+    parser.add_argument("--seconds", type=int, default=10,
+                        help="with wrk: seconds per scenario, over all rounds (default 10)")
+    parser.add_argument("--requests", type=int, default=400,
+                        help="with the Python client: requests per scenario, over all rounds (400)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--concurrency", type=int, default=16, help="client connections at once (default 16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
@@ -197,6 +216,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if min(args.requests, args.rounds, args.concurrency, args.workers) < 1 or args.measurements < 3:
         parser.error("--requests, --rounds, --concurrency and --workers must be >= 1, --measurements >= 3")
+    if args.client == "wrk" and not wrk_path():
+        parser.error("--client wrk: wrk is not installed (apt-get install wrk)")
+    if args.client == "wrk" and args.seconds < args.rounds:
+        parser.error("--seconds must be at least --rounds (wrk runs whole seconds)")
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
     return args
@@ -214,8 +237,13 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
     run.process, command = start_gunicorn(args.workers, port, run.database_url, run.log_path)
     where = "PostgreSQL (--database-url)" if args.database_url else f"SQLite in {run.tmp}"
     print(f"server:   {shlex.join(command)}  (cwd {_path.ROOT})")
-    print(f"client:   {args.concurrency} connections, {args.requests} requests per scenario in {args.rounds} "
-          f"interleaved rounds, {args.measurements} seeded check-ins, {where}")
+    if args.client == "wrk":
+        load = f"wrk, {args.concurrency} connections, {args.seconds} s per scenario in {args.rounds} interleaved rounds"
+    else:
+        load = (f"Python client (hello is capped by the client: ratios look better than they are), "
+                f"{args.concurrency} connections, {args.requests} requests per scenario "
+                f"in {args.rounds} interleaved rounds")
+    print(f"client:   {load}, {args.measurements} seeded check-ins, {where}")
     wait_healthy(run.process, port)
     logged_in = sessions(run.database_url, port, pairs)
     form = step_form()
@@ -231,6 +259,7 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
     def scenarios(n: int) -> list[tuple[str, list[Call]]]:
         return [
             ("hello", [Call("/bench/hello")] * n),
+            ("hooks only", each(n, lambda i: Call("/bench/hooks", logged_in[i][0]))),
             ("empty page", each(n, lambda i: Call("/bench/empty", logged_in[i][0]))),
             ("step GET", each(n, lambda i: Call(f"/checkin/{drafts[i]}/stap/1", logged_in[i][0]))),
             ("step POST (save)", each(n, lambda i: Call(
@@ -257,18 +286,36 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
         print("note:     the cached chart has no ETag: no 'chart 304' scenario")
 
     per_round: dict[str, list[Result]] = {}
-    batch = max(1, args.requests // args.rounds)
+    if args.client == "wrk":  # every session's call once; wrk goes round them for the round's seconds
+        batch, seconds = len(drafts), args.seconds // args.rounds
+
+        def send(name: str, calls: list[Call]) -> Result:
+            return run_wrk(name, port, calls, args.concurrency, seconds, run.deadline)
+    else:
+        batch = max(1, args.requests // args.rounds)
+
+        def send(name: str, calls: list[Call]) -> Result:
+            return run_calls(name, port, calls, args.concurrency, run.deadline)
+    def measured(name: str, calls: list[Call], sender=None) -> Result:
+        before = workers_cpu_seconds(run.process.pid)
+        result = (sender or send)(name, calls)
+        after = workers_cpu_seconds(run.process.pid)
+        if before is not None and after is not None:
+            result.server_cpu = after - before
+        return result
+
     print()
     for _round in range(args.rounds):
         for name, calls in scenarios(batch) + [(n, c * batch) for n, c in extra]:
-            per_round.setdefault(name, []).append(run_calls(name, port, calls, args.concurrency, run.deadline))
+            per_round.setdefault(name, []).append(measured(name, calls))
     results = [merge(name, parts) for name, parts in per_round.items()]
 
     pairs_left = [(m, vs) for m in ids for vs in ids if m != vs and (m, vs) != (latest, previous)]
     rng.shuffle(pairs_left)
     uncached = [Call(f"/grafiek/{m}.svg?vs={vs}", owner) for m, vs in pairs_left[: args.uncached]]
     if uncached:
-        single = run_calls("chart uncached", port, uncached, args.concurrency, run.deadline)
+        single = measured("chart uncached", uncached,
+                          lambda name, calls: run_calls(name, port, calls, args.concurrency, run.deadline))
         per_round["chart uncached"] = [single]
         results.append(single)
     run.results.extend(results)

@@ -130,6 +130,7 @@ class Result:
     error_samples: list[str] = field(default_factory=list)
     wall: float = 0.0
     cut_short: bool = False
+    server_cpu: float | None = None  # seconds of the server's workers' CPU while it ran, where known
 
     @property
     def done(self) -> int:
@@ -235,6 +236,22 @@ def run_calls(name: str, port: int, calls: list[Call], concurrency: int, deadlin
 
 
 # --------------------------------------------------------------------------- set-up
+
+
+def workers_cpu_seconds(master_pid: int) -> float | None:
+    """User + system CPU seconds used so far by the processes whose parent is `master_pid` (gunicorn's
+    workers), from /proc; None where there is no /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[1]) == master_pid:  # fields[1] is the parent's pid; [11] and [12] utime and stime
+            total += int(fields[11]) + int(fields[12])
+            found = True
+    return total / ticks if found else None
 
 
 def free_port() -> int:

@@ -10,6 +10,8 @@ SECRET_KEY), exactly like a production start. Neither bench route exists in weba
 - `/bench/empty` is inside Veerkracht: it needs a login, so it runs the app's own hooks (the
   session and its LoginSession, the user and roles, the security headers, the request log, the
   one commit) and renders base.html with nothing in it. What it costs is the app's floor.
+- `/bench/hooks` is the same without base.html: a logged-in plain-text answer. The difference
+  between the two is what the page layout costs.
 """
 
 from flask import Flask, Response, render_template
@@ -25,6 +27,13 @@ veerkracht = create_app()
 def bench_empty() -> str:
     """The app's own empty logged-in page: every per-request cost, and no feature's work."""
     return render_template("base.html")
+
+
+@veerkracht.get("/bench/hooks")
+@login_required
+def bench_hooks() -> Response:
+    """Every per-request cost of a logged-in page, without a template."""
+    return Response("leeg", mimetype="text/plain")
 
 
 pure = Flask("pure_hello")
