@@ -22,6 +22,11 @@ COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/jav
 
 compress = Compress()
 
+# Brotli quality 2 instead of Flask-Compress's 4: on a step page (10.8 KB of HTML) 39 instead of
+# 80 us per response, for 2.5 instead of 2.3 KB sent. Pages are compressed on every request;
+# what a browser keeps (static files, a year) or a worker keeps (charts) is compressed once.
+BROTLI_QUALITY = 2
+
 
 BODY_NAME = "veerkracht.body_name"  # request.environ: a name that fixes this response's body exactly
 
@@ -109,6 +114,7 @@ class Fingerprints:
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", _algorithms())
+    app.config.setdefault("COMPRESS_BR_LEVEL", BROTLI_QUALITY)
     app.config.setdefault("COMPRESS_STREAMS", False)  # static files are read whole below instead
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_CACHE_BACKEND", KeptBodies)
