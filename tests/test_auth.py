@@ -108,3 +108,30 @@ def test_production_hashes_passwords_with_argon2s_strong_parameters(tmp_path):
         assert verify_password(stored, "een-lang-wachtwoord") and not verify_password(stored, "iets anders")
     parameters = extract_parameters(stored)
     assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)
+
+
+def test_with_every_limit_switched_off_the_login_form_still_works(app, make_resident, monkeypatch):
+    """RATELIMIT_ENABLED=False leaves the limiter without storage: wrong passwords are then not
+    counted (no account waits), instead of the login page failing with an error."""
+    from webapp import create_app
+    from webapp.core.extensions import limiter
+
+    # The limiter is one object for every app in this process: as in a process whose only app has
+    # limits off, it has no storage; both are put back for the other tests.
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
+    monkeypatch.setattr(limiter, "_storage", None)
+    own = create_app({**app.config, "RATELIMIT_ENABLED": False})
+    own.test_client_class = app.test_client_class
+    try:
+        make_resident("zonderlimiet")
+        client = own.test_client()
+        for _ in range(8):  # more than the five that make an account wait when limits are on
+            wrong = client.post_form("/inloggen", {"username": "zonderlimiet", "password": "niet het goede"})
+            assert wrong.status_code == 400 and "getypt. Wacht" not in wrong.get_data(as_text=True)
+        right = client.post_form("/inloggen", {"username": "zonderlimiet", "password": PASSWORD})
+        assert right.status_code == 302
+        assert "Uitloggen" in client.get("/").get_data(as_text=True)
+    finally:
+        with own.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -497,27 +497,40 @@ def _throttle_keys(username: str) -> tuple[str, str]:
     return f"{prefix}login-failures:{digest}", f"{prefix}login-wait:{digest}"
 
 
+def _throttle_storage():
+    """Where wrong passwords are counted: the rate limiter's storage (Redis or memory), or nothing
+    when an operator switched all limits off (RATELIMIT_ENABLED=False: no storage exists then)."""
+    return limiter.storage if limiter.enabled else None
+
+
 def seconds_to_wait(username: str) -> int:
     """How long this account name must wait before the next password is checked (0: not at all)."""
-    _failures, wait = _throttle_keys(username)
-    if not limiter.storage.get(wait):
+    storage = _throttle_storage()
+    if storage is None:
         return 0
-    return max(1, math.ceil(limiter.storage.get_expiry(wait) - time.time()))
+    _failures, wait = _throttle_keys(username)
+    if not storage.get(wait):
+        return 0
+    return max(1, math.ceil(storage.get_expiry(wait) - time.time()))
 
 
 def record_failed_login(username: str) -> None:
     """A wrong password for this name: count it, and from the sixth on make the next one wait longer."""
+    storage = _throttle_storage()
+    if storage is None:
+        return
     failures, wait = _throttle_keys(username)
-    count = limiter.storage.incr(failures, rules.FAILURE_MEMORY_SECONDS)
+    count = storage.incr(failures, rules.FAILURE_MEMORY_SECONDS)
     delay = rules.login_delay(count)
     if delay:
-        limiter.storage.clear(wait)
-        limiter.storage.incr(wait, delay)
+        storage.clear(wait)
+        storage.incr(wait, delay)
 
 
 def forget_failed_logins(username: str) -> None:
-    for key in _throttle_keys(username):
-        limiter.storage.clear(key)
+    storage = _throttle_storage()
+    for key in _throttle_keys(username) if storage is not None else ():
+        storage.clear(key)
 
 
 # --- an optional e-mail address and a reset by mail --------------------------------------------
