@@ -259,6 +259,9 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
     def scenarios(n: int) -> list[tuple[str, list[Call]]]:
         return [
             ("hello", [Call("/bench/hello")] * n),
+            ("floor: cookie", each(n, lambda i: Call("/bench/floor/cookie", logged_in[i][0]))),
+            ("floor: + query", each(n, lambda i: Call("/bench/floor/query", logged_in[i][0]))),
+            ("floor: + audit", each(n, lambda i: Call("/bench/floor/audit", logged_in[i][0]))),
             ("hooks only", each(n, lambda i: Call("/bench/hooks", logged_in[i][0]))),
             ("empty page", each(n, lambda i: Call("/bench/empty", logged_in[i][0]))),
             ("step GET", each(n, lambda i: Call(f"/checkin/{drafts[i]}/stap/1", logged_in[i][0]))),

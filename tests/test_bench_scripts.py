@@ -40,3 +40,48 @@ def test_the_caseload_benchmarks_baseline_lists_the_same_residents_as_the_page(
         assert response.status_code == 200, url
         page = response.get_data(as_text=True)
         assert all(f"/coach/bewoner/{public_id}" in page for public_id in residents), url
+
+
+def test_the_http_benchmarks_own_pages_and_floors_answer(app, make_resident, login_as, monkeypatch):
+    """bench/wsgi_bench.py, as gunicorn serves it for bench_http.py: hello, the app's bench pages and
+    the three floors answer a logged-in resident, and the audit floor writes its row."""
+    import importlib
+    import sys
+
+    from sqlalchemy import func, select
+    from werkzeug.test import Client
+
+    from webapp.core.extensions import limiter
+    from webapp.core.models import AuditEvent
+
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("SECRET_KEY", app.config["SECRET_KEY"])
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)  # create_app() again: one limiter per process
+    sys.modules.pop("bench.wsgi_bench", None)
+    wsgi_bench = importlib.import_module("bench.wsgi_bench")
+    try:
+        resident = make_resident()
+        browser = app.test_client()
+        login_as(browser, resident["user"])
+        cookie = f"session={browser.get_cookie('session').value}"
+        bench = Client(wsgi_bench.app, use_cookies=False)
+
+        def count_floor_rows() -> int:
+            with app.app_context():
+                return db.session.scalar(select(func.count()).where(AuditEvent.action == "bench.floor"))
+
+        before = count_floor_rows()
+        for path in ("/bench/hello", "/bench/floor/cookie", "/bench/floor/query", "/bench/floor/audit",
+                     "/bench/hooks", "/bench/empty"):
+            response = bench.get(path, headers={"Cookie": cookie})
+            assert response.status_code == 200, path
+        assert bench.get("/bench/floor/audit", headers={"Cookie": cookie}).get_data(as_text=True) == "hello"
+        assert count_floor_rows() == before + 2
+        assert bench.get("/bench/floor/query").status_code == 401  # no session: no floor either
+        assert bench.get("/bench/floor/query", headers={"Cookie": "session=vervalst"}).status_code == 401
+    finally:
+        wsgi_bench._engine.dispose()
+        with wsgi_bench.veerkracht.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        sys.modules.pop("bench.wsgi_bench", None)
