@@ -7,11 +7,13 @@ What it offers:
   subprocess timeouts, and the bench coach's login (COACH_USERNAME, COACH_PASSWORD).
 - SetupError: the benchmark could not be prepared; nothing was measured (exit status 2).
 - Over HTTP: Session, a tiny sequential client with a cookie jar; location_path(); log_in()
-  through the real form; run_load(), the threaded load generator, which returns a Result
+  through the real form; call_headers(), what a Call sends besides its body (also for wrk, in
+  bench/wrkload.py); run_load(), the threaded load generator, which returns a Result
   (requests, errors, req/s and the nearest-rank percentile() in ms); print_table(), one line
   per scenario with each req/s as a fraction of the bare Flask 'hello' route's when that ran.
-- The server: free_port(), app_env(), migrate() (`flask db upgrade` on a fresh database),
-  start_gunicorn() (`bench.wsgi_bench:app`), wait_healthy(), stop_gunicorn(), warm_up(), and
+- The server: workers_cpu_seconds() (the CPU time of gunicorn's workers, from /proc),
+  free_port(), app_env(), migrate() (`flask db upgrade` on a fresh database), start_gunicorn()
+  (`bench.wsgi_bench:app`), wait_healthy(), stop_gunicorn(), warm_up(), and
   run_server_benchmark(), the frame of a gunicorn benchmark: the venv check, the header with
   machine_info(), a temporary directory with its SQLite database and server log (a
   ServerRun), the clean-up also on Ctrl-C or SIGTERM, and the exit status.
@@ -160,6 +162,17 @@ class Call:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+def call_headers(call: Call) -> dict[str, str]:
+    """The headers a call goes out with, whatever sends it."""
+    # As a browser asks: compressed where the app compresses (HTML, SVG), so that cost is measured too.
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, br", **dict(call.headers)}
+    if call.cookie:
+        headers["Cookie"] = call.cookie
+    if call.form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return headers
+
+
 def run_load(name: str, port: int, paths: list[str], concurrency: int, cookie: str | None,
              deadline: float) -> Result:
     """Send every path once, `concurrency` at a time; one HTTP connection object per thread.
@@ -178,15 +191,8 @@ def run_calls(name: str, port: int, calls: list[Call], concurrency: int, deadlin
     next_index = iter(range(len(calls)))
     prepared = []
     for call in calls:
-        # As a browser asks: compressed where the app compresses (HTML, SVG), so that cost is measured too.
-        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, br", **dict(call.headers)}
-        if call.cookie:
-            headers["Cookie"] = call.cookie
-        body = None
-        if call.form is not None:
-            body = urlencode(call.form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        prepared.append((call.method, call.path, body, headers, call.expect))
+        body = urlencode(call.form) if call.form is not None else None
+        prepared.append((call.method, call.path, body, call_headers(call), call.expect))
     start_gate = threading.Barrier(concurrency + 1)
 
     def worker() -> None:

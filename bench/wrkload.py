@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import HOST, REQUEST_TIMEOUT, USER_AGENT, Call, Result, SetupError
+from bench.harness import HOST, REQUEST_TIMEOUT, Call, Result, SetupError, call_headers
 
 MARK = "VKB"  # the lines of wrk's output that the script below writes
 QUANTILES = 400  # latencies per scenario run, evenly spaced in rank; p95 is then within 0.25% of rank
@@ -36,16 +36,6 @@ def _lua_string(text: str) -> str:
     return '"' + "".join(chr(b) if b in safe else f"\\{b:03d}" for b in text.encode()) + '"'
 
 
-def _headers(call: Call) -> dict[str, str]:
-    # As a browser asks: compressed where the app compresses (HTML, SVG), so that cost is measured too.
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, br", **dict(call.headers)}
-    if call.cookie:
-        headers["Cookie"] = call.cookie
-    if call.form is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return headers
-
-
 def lua_script(calls: list[Call]) -> str:
     """The wrk script: the calls in turn, statuses checked, the latency histogram printed at the end."""
     from urllib.parse import urlencode
@@ -57,7 +47,7 @@ def lua_script(calls: list[Call]) -> str:
         raise SetupError("the calls of one wrk scenario must expect one status")  # responses carry no index
     rows = []
     for call in calls:
-        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in _headers(call).items())
+        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in call_headers(call).items())
         body = _lua_string(urlencode(call.form)) if call.form is not None else "nil"
         rows.append(f"  {{{_lua_string(call.method)}, {_lua_string(call.path)}, {{{headers}}}, {body}}},")
     return "\n".join([
