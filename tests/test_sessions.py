@@ -284,3 +284,25 @@ def test_what_the_service_worker_fetches_never_rewrites_a_logged_in_session(app,
         assert reply.status_code == 200, beside
         assert not reply.headers.getlist("Set-Cookie"), beside
     assert any(h.startswith("session=") for h in client.get("/").headers.getlist("Set-Cookie"))  # a page does
+
+
+def test_the_charts_beside_a_page_never_rewrite_the_session(app, client, make_resident, make_staff, make_checkin,
+                                                             kort_items, login_as):
+    """A result or progress page loads its charts as images, in parallel with nothing but itself: a
+    chart answered with a renewed cookie could bring back a message the page had just shown, or drop
+    one it had just stored. The charts leave the cookie alone; the page renews it."""
+    from tests.conftest import all_answers
+
+    resident = make_resident()
+    checkin = make_checkin(resident["resident"], all_answers(kort_items, 6))
+    coach = make_staff("ouderencoach", share_with=(resident["resident"],))
+    for user, chart in ((resident["user"], f"/grafiek/{checkin}.svg"),
+                        (coach["user"], f"/coach/bewoner/{resident['resident']}/verloop.svg")):
+        login_as(client, user)
+        with client.session_transaction() as stored:
+            stored["seen"] = time.time() - 120  # due for a new cookie
+        reply = client.get(chart)
+        assert reply.status_code == 200 and reply.mimetype == "image/svg+xml", chart
+        assert not reply.headers.getlist("Set-Cookie"), chart
+        assert any(h.startswith("session=") for h in client.get("/").headers.getlist("Set-Cookie"))
+        client.post_form("/uitloggen")

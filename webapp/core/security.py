@@ -299,10 +299,12 @@ def limit_body_size(app: Flask) -> None:
 
 
 # Answers that never write the session cookie: what the service worker and the browser fetch beside a
-# page (the worker script, the app manifest, the kept visit page) and static files. The last cookie a
-# browser gets wins, so one of these, answered with the session as it was, could undo what the page
-# beside it stored (a form token, a hand-over). They do not keep an idle session alive either.
-SESSION_UNTOUCHED = frozenset({"static", "offline.service_worker", "offline.manifest", "offline.visit"})
+# page (the worker script, the app manifest, the kept visit page, the charts a page shows as images)
+# and static files. The last cookie a browser gets wins, so one of these, answered with the session as
+# it was, could undo what the page beside it stored (a form token, a hand-over, a message shown once).
+# They do not keep an idle session alive either: the page they belong to does.
+SESSION_UNTOUCHED = frozenset({"static", "offline.service_worker", "offline.manifest", "offline.visit",
+                               "results.chart", "caseload.progress_chart"})
 
 
 class _SessionInterface(SecureCookieSessionInterface):
