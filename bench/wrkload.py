@@ -6,12 +6,14 @@ caps 'hello' at ~1,600-2,600 req/s where wrk gets ~5,800 from the same gunicorn:
 'hello' came out about twice too kind, and every latency too high. wrk is written in C and costs
 the server almost nothing, as the load in issue 18's first figures did.
 
-run_wrk() sends a scenario's calls in turn (each wrk thread starts at its own place in the list)
-for a number of seconds, with `concurrency` connections, and returns a harness.Result: a latency
-per request (wrk's Lua API gives its latency quantiles, not its raw histogram: each request gets
-the quantile its rank falls in, 400 of them, so p50 and p95 are wrk's own to within a quarter of a
-percent of rank), the errors and the wall time. A response whose status is not the scenario's
-`expect` counts as an error, as in run_calls.
+run_wrk() sends a scenario's calls in turn (each wrk thread goes round the list on its own,
+starting at its own place) for a number of seconds, with `concurrency` connections, and returns a
+harness.Result: a latency per request (wrk's Lua API gives its latency quantiles, not its raw
+histogram: each request gets the quantile its rank falls in, 400 of them, so p50 and p95 are wrk's
+own to within a quarter of a percent of rank), the errors and the wall time. A response whose
+status is not the scenario's `expect` counts as an error, as in run_calls; so do connect, read and
+write errors and timeouts (a request that timed out has no latency of its own in wrk's figures:
+any error fails the run).
 """
 
 import shutil
@@ -36,7 +38,7 @@ def _lua_string(text: str) -> str:
     return '"' + "".join(chr(b) if b in safe else f"\\{b:03d}" for b in text.encode()) + '"'
 
 
-def lua_script(calls: list[Call]) -> str:
+def lua_script(calls: list[Call], threads: int = 2) -> str:
     """The wrk script: the calls in turn, statuses checked, the latency histogram printed at the end."""
     from urllib.parse import urlencode
 
@@ -54,6 +56,7 @@ def lua_script(calls: list[Call]) -> str:
         "local calls = {", *rows, "}",
         f"local expect = {expects.pop()}",
         f"local QUANTILES = {QUANTILES}",
+        f"local THREADS = {max(1, threads)}",
         """
 local threads = {}
 function setup(thread)
@@ -67,7 +70,7 @@ wrong = 0
 sample = ""
 function init(args)
   for k, c in ipairs(calls) do formatted[k] = wrk.format(c[1], c[2], c[3], c[4]) end
-  index = (first or 0) * math.floor(#formatted / 2)
+  index = (first or 0) * math.floor(#formatted / THREADS)  -- each thread starts at its own place
 end
 
 function request()
@@ -138,12 +141,16 @@ def run_wrk(name: str, port: int, calls: list[Call], concurrency: int, seconds: 
         result = Result(name, len(calls))
         result.cut_short = True
         return result
+    threads = max(1, min(threads, concurrency))
     with tempfile.TemporaryDirectory(prefix="veerkracht-wrk-") as tmp:
         script = Path(tmp) / "calls.lua"
-        script.write_text(lua_script(calls))
-        command = [binary, f"-t{max(1, min(threads, concurrency))}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+        script.write_text(lua_script(calls, threads))
+        command = [binary, f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
                    f"--timeout={REQUEST_TIMEOUT:.0f}s", "-s", str(script), f"http://{HOST}:{port}/"]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + REQUEST_TIMEOUT + 30)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + REQUEST_TIMEOUT + 30)
+        except subprocess.TimeoutExpired as exc:
+            raise SetupError(f"wrk did not finish '{name}' in time") from exc
     if done.returncode != 0:
         raise SetupError(f"wrk exited with status {done.returncode}: {done.stderr.strip()[-500:]}")
     return parse_output(name, len(calls), done.stdout)

@@ -61,7 +61,10 @@ def bench_hello() -> Response:
 floor = Flask("floor")
 floor.secret_key = veerkracht.secret_key
 floor.session_interface = veerkracht.session_interface
-floor.config["SESSION_COOKIE_NAME"] = veerkracht.config["SESSION_COOKIE_NAME"]
+# The app's cookie settings, so that the floor reads the cookie as the app does and, like the app, does
+# not sign and send it again on every answer (SESSION_REFRESH_EACH_REQUEST is off there).
+floor.config.update({key: value for key, value in veerkracht.config.items()
+                     if key.startswith("SESSION_") or key == "PERMANENT_SESSION_LIFETIME"})
 _engine = create_engine(os.environ.get("DATABASE_URL") or veerkracht.config["SQLALCHEMY_DATABASE_URI"])
 _users, _sessions = User.__table__, LoginSession.__table__
 _USER = (

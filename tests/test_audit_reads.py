@@ -109,3 +109,26 @@ def test_the_mail_page_is_audited_where_mail_is_configured(app, make_resident, l
         assert _audited(app) == before + 1
     finally:
         app.config["MAIL_SERVER"] = None
+
+
+def test_one_and_many_events_are_written_in_one_insert_of_the_same_columns(app, make_resident):
+    """Audit rows go into the table with one Core insert, which takes every row's keys from the first:
+    record() and record_many() must give the same keys, and they must be the table's columns."""
+    from webapp.core import audit
+    from webapp.core.models import Resident
+
+    first, second = make_resident()["resident"], make_resident()["resident"]
+    with app.test_request_context("/"):
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == first))
+        audit.record("resident.view", resident)
+        audit.record_many("caseload.view", [first, second])
+        pending = list(db.session().info[audit.PENDING])
+        assert len({frozenset(row) for row in pending}) == 1
+        assert set(pending[0]) <= {column.name for column in AuditEvent.__table__.columns}
+        db.session.commit()
+        written = db.session.scalars(select(AuditEvent).where(AuditEvent.resident_public_id.in_([first, second]))
+                                     .order_by(AuditEvent.id)).all()
+        assert [(e.action, e.resident_public_id, e.object_type) for e in written] == [
+            ("resident.view", first, None), ("caseload.view", first, "resident"),
+            ("caseload.view", second, "resident")]
+        assert all(e.at is not None for e in written) and len({e.ip for e in written}) == 1

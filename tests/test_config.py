@@ -87,6 +87,20 @@ def test_create_app_warns_when_several_workers_count_on_their_own(caplog):
     assert "without REDIS_URL" not in caplog.text
 
 
+def test_create_app_warns_when_every_limit_is_off(caplog, monkeypatch):
+    from webapp.core.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)  # one limiter for every app in this process
+    with caplog.at_level(logging.WARNING):
+        create_app({"SECRET_KEY": "x", "TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "RATELIMIT_ENABLED": False})
+    assert "RATELIMIT_ENABLED is off" in caplog.text and "wrong passwords" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        create_app({"SECRET_KEY": "x", "TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "RATELIMIT_ENABLED" not in caplog.text
+
+
 @pytest.mark.parametrize(("workers", "redis_url", "warned"), [(2, None, True), (1, None, False),
                                                                 (2, "redis://127.0.0.1:6379/3", False)])
 def test_gunicorn_warns_at_start_up_without_redis(monkeypatch, workers, redis_url, warned):

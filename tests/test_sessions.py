@@ -306,3 +306,21 @@ def test_the_charts_beside_a_page_never_rewrite_the_session(app, client, make_re
         assert not reply.headers.getlist("Set-Cookie"), chart
         assert any(h.startswith("session=") for h in client.get("/").headers.getlist("Set-Cookie"))
         client.post_form("/uitloggen")
+
+
+def test_a_chart_that_finds_the_session_timed_out_still_sends_the_ended_session(
+        app, client, make_resident, make_checkin, kort_items, login_as):
+    """The one time a chart writes the cookie: the session timed out. The browser must then get the
+    ended session (with what it leaves for the next login), not keep the old cookie."""
+    from tests.conftest import all_answers
+
+    resident = make_resident()
+    checkin = make_checkin(resident["resident"], all_answers(kort_items, 6))
+    login_as(client, resident["user"])
+    with client.session_transaction() as stored:
+        stored["seen"] = time.time() - 24 * 3600  # idle far too long
+    reply = client.get(f"/grafiek/{checkin}.svg")
+    assert reply.status_code == 302 and "/inloggen" in reply.location
+    assert any(h.startswith("session=") for h in reply.headers.getlist("Set-Cookie"))
+    with client.session_transaction() as stored:
+        assert "_user_id" not in stored and "sid" not in stored

@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if warning := per_worker_limits_warning(app.config["WEB_CONCURRENCY"], app.config["RATELIMIT_STORAGE_URI"]):
         app.logger.warning(warning)
+    if app.config.get("RATELIMIT_ENABLED") is False:
+        app.logger.warning("RATELIMIT_ENABLED is off: no rate limits, and wrong passwords no longer make an "
+                           "account wait. Only for a load test, never for residents.")
 
     from webapp import cli, errors
     from webapp.core import assets, edge, extensions, i18n, requestlog, security, transactions

@@ -218,6 +218,7 @@ def end_session(everywhere: bool = False) -> None:
         _forget_this_session()
     logout_user()
     clear_session(keep_carry=False)
+    g.session_ended = True  # this answer must carry the emptied session, whatever the request was
 
 
 def end_all_sessions(user: User) -> None:
@@ -302,14 +303,16 @@ def limit_body_size(app: Flask) -> None:
 # page (the worker script, the app manifest, the kept visit page, the charts a page shows as images)
 # and static files. The last cookie a browser gets wins, so one of these, answered with the session as
 # it was, could undo what the page beside it stored (a form token, a hand-over, a message shown once).
-# They do not keep an idle session alive either: the page they belong to does.
+# They do not keep an idle session alive either: the page they belong to does. One that finds the
+# session timed out does write it: what the session leaves behind (the home-visit drafts of this
+# device, the message) must reach the browser, and the page beside it ends the same session.
 SESSION_UNTOUCHED = frozenset({"static", "offline.service_worker", "offline.manifest", "offline.visit",
                                "results.chart", "caseload.progress_chart"})
 
 
 class _SessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session, response) -> None:
-        if request.endpoint in SESSION_UNTOUCHED:
+        if request.endpoint in SESSION_UNTOUCHED and not g.get("session_ended"):
             return
         super().save_session(app, session, response)
 
