@@ -296,19 +296,19 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
         print("note:     the cached chart has no ETag: no 'chart 304' scenario")
 
     per_round: dict[str, list[Result]] = {}
-    if args.client == "wrk":  # every session's call once; wrk goes round them for the round's seconds
-        batch, seconds = len(drafts), args.seconds // args.rounds
+    def python_client(name: str, calls: list[Call]) -> Result:
+        return run_calls(name, port, calls, args.concurrency, run.deadline)
 
-        def send(name: str, calls: list[Call]) -> Result:
-            return run_wrk(name, port, calls, args.concurrency, seconds, run.deadline)
-    else:
-        batch = max(1, args.requests // args.rounds)
+    def wrk(name: str, calls: list[Call]) -> Result:
+        return run_wrk(name, port, calls, args.concurrency, args.seconds // args.rounds, run.deadline)
 
-        def send(name: str, calls: list[Call]) -> Result:
-            return run_calls(name, port, calls, args.concurrency, run.deadline)
-    def measured(name: str, calls: list[Call], sender=None) -> Result:
+    # With wrk every session's call once: wrk goes round them for the round's seconds.
+    send = wrk if args.client == "wrk" else python_client
+    batch = len(drafts) if args.client == "wrk" else max(1, args.requests // args.rounds)
+
+    def measured(name: str, calls: list[Call], sender=send) -> Result:
         before = workers_cpu_seconds(run.process.pid)
-        result = (sender or send)(name, calls)
+        result = sender(name, calls)
         after = workers_cpu_seconds(run.process.pid)
         if before is not None and after is not None:
             result.server_cpu = after - before
@@ -324,8 +324,7 @@ def measure(run: ServerRun, args: argparse.Namespace) -> None:
     rng.shuffle(pairs_left)
     uncached = [Call(f"/grafiek/{m}.svg?vs={vs}", owner) for m, vs in pairs_left[: args.uncached]]
     if uncached:
-        single = measured("chart uncached", uncached,
-                          lambda name, calls: run_calls(name, port, calls, args.concurrency, run.deadline))
+        single = measured("chart uncached", uncached, python_client)  # each pair once: never wrk
         per_round["chart uncached"] = [single]
         results.append(single)
     run.results.extend(results)

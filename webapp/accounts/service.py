@@ -529,7 +529,9 @@ def record_failed_login(username: str) -> None:
 
 def forget_failed_logins(username: str) -> None:
     storage = _throttle_storage()
-    for key in _throttle_keys(username) if storage is not None else ():
+    if storage is None:
+        return
+    for key in _throttle_keys(username):
         storage.clear(key)
 
 
