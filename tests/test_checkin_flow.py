@@ -349,6 +349,56 @@ def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_item
         assert db.session.get(Draft, draft_id).answers == {"mentaal_humeur": 4, first: 9}
 
 
+def test_stale_save_keeps_what_the_request_audited_before(app, make_resident, kort_items):
+    """The redo after a lost race rolls the request back, but not the audit events it recorded."""
+    from webapp.checkin import service as drafts
+    from webapp.core import audit
+
+    resident = make_resident()
+    with app.test_request_context():
+        owner = db.session.scalar(select(Resident).where(Resident.public_id == resident["resident"]))
+        draft = drafts.start_draft(owner, "kort")
+        db.session.commit()
+        draft_id = draft.id
+        first = kort_items["lichaam"][0]
+        stale = db.session.get(Draft, draft_id)
+        audit.record("draft.view", owner, stale)  # recorded before the save
+        with db.engine.begin() as other:
+            other.execute(Draft.__table__.update().where(Draft.id == draft_id)
+                          .values(answers={"mentaal_humeur": 4}, version=Draft.version + 1))
+        drafts.save_step(stale, 1, [first], {first: 9}, set(), finished=False, chosen={first})
+        audit.record("draft.update", owner, stale)
+        db.session.commit()
+        assert db.session.get(Draft, draft_id).answers == {"mentaal_humeur": 4, first: 9}
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["draft.view", "draft.update"]
+
+
+def test_saving_a_screen_sends_no_savepoint(app, client, make_resident, login_as, kort_items):
+    """Every screen and autosave writes the draft: one UPDATE, without SAVEPOINT statements around it."""
+    from sqlalchemy import event
+
+    login_as(client, make_resident()["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=1)
+    first = kort_items["lichaam"][0]
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_rest):
+        sent.append(" ".join(statement.split()).upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post_form(f"/checkin/{draft}/stap/1", {first: "3", "action": "autosave"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 204
+    assert [s for s in sent if s.startswith("UPDATE DRAFT")], sent
+    assert not [s for s in sent if "SAVEPOINT" in s], sent
+
+
 def test_autosave_after_submit_is_not_reported_as_saved(client, make_resident, login_as, kort_items):
     login_as(client, make_resident()["user"])
     draft = start_checkin(client)

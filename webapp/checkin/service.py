@@ -14,7 +14,7 @@ from webapp.core.labels import CheckinMode
 from webapp.core.models import Answer, Checkin, Draft, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
-from webapp.core.transactions import savepoint
+from webapp.core.transactions import rollback_keeping_audit, savepoint
 from webapp.results import chartjobs
 
 
@@ -77,17 +77,20 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
     finished: the resident pressed "Volgende", so unanswered items count as skipped and the
     next step opens. Otherwise (going back, autosave) only the items in `chosen` are stored,
     so untouched questions stay unanswered instead of showing "Sla over".
-    Another tab saving the same draft at the same moment makes the version check fail; then
-    the draft is read again and this step is merged into the fresh copy.
+    Another tab saving the same draft at the same moment makes the version check fail; then the
+    request's transaction is rolled back (keeping its audit events), the draft is read again and
+    this step is merged into the fresh copy. No SAVEPOINT around it: this is the write of every
+    screen and every autosave, and a savepoint added three statements to each (on PostgreSQL,
+    round trips). A screen saves before it writes anything else; what a rollback here would undo
+    besides is at most the session's "last seen" mark, which the next request writes again.
     """
     for _attempt in range(3):
+        _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
         try:
-            with savepoint():
-                _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
-                db.session.flush()
+            db.session.flush()
             return
         except StaleDataError:
-            db.session.refresh(draft)  # the other tab's version; merge this step into it
+            rollback_keeping_audit()  # expires the draft: reading it again gets the other tab's version
     raise DraftConflict(draft.public_id)
 
 
