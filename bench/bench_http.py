@@ -64,6 +64,18 @@ TARGETS = {
     "step POST (save)": (0.10, 50.0),
     "chart cached": (0.3, None),
 }
+# What a scenario must do at least, as one of the bare floors: a logged-in page that shows no
+# resident's data checks its session on the server (+ query); one that does also writes its audit
+# row (+ audit). "vs floor" is the scenario's req/s against that floor's, in the same run.
+FLOOR_OF = {
+    "hooks only": "floor: + query",
+    "empty page": "floor: + query",
+    "step GET": "floor: + audit",
+    "step POST (save)": "floor: + audit",
+    "result page": "floor: + audit",
+    "chart cached": "floor: + audit",
+    "chart 304": "floor: + audit",
+}
 
 
 # --------------------------------------------------------------------------- set-up
@@ -176,9 +188,10 @@ def merge(name: str, parts: list[Result]) -> Result:
 def print_rounds(results: list[Result], per_round: dict[str, list[Result]]) -> list[str]:
     """The table with each ratio over all rounds and its range per round; returns missed targets."""
     hello = next(r for r in results if r.name == "hello")
+    by_name = {r.name: r for r in results}
     rounds_hello = per_round["hello"]
     header = (f"{'scenario':<20} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'cpu ms':>7} {'vs hello':>9} {'per round':>13} {'target':>16}")
+              f"{'cpu ms':>7} {'vs hello':>9} {'per round':>13} {'vs floor':>9} {'target':>16}")
     print(header)
     print("-" * len(header))
     missed = []
@@ -195,9 +208,13 @@ def print_rounds(results: list[Result], per_round: dict[str, list[Result]]) -> l
                 missed.append(r.name)
         note = f"  (cut short: {r.done} of {r.planned})" if r.cut_short else ""
         cpu = f"{r.server_cpu / r.done * 1000:.2f}" if r.server_cpu is not None and r.done else "-"
+        floor = by_name.get(FLOOR_OF.get(r.name, ""))
+        to_floor = f"{r.rate / floor.rate:.2f}x" if floor is not None and floor.rate else ""
         print(f"{r.name:<20} {r.done:>8} {r.errors:>6} {r.rate:>8.1f} {r.percentile(0.50):>8.1f} "
-              f"{r.percentile(0.95):>8.1f} {cpu:>7} {ratio:>8.2f}x {spread:>13} {target:>16}{note}")
+              f"{r.percentile(0.95):>8.1f} {cpu:>7} {ratio:>8.2f}x {spread:>13} {to_floor:>9} {target:>16}{note}")
     print("cpu ms: the gunicorn workers' CPU time per request while the scenario ran (from /proc)")
+    print("vs floor: req/s against the floor of what the page must do (FLOOR_OF): '+ query' for a page")
+    print("          without a resident's data, '+ audit' for one that shows it")
     return missed
 
 

@@ -85,3 +85,23 @@ def test_the_http_benchmarks_own_pages_and_floors_answer(app, make_resident, log
             db.session.remove()
             db.engine.dispose()
         sys.modules.pop("bench.wsgi_bench", None)
+
+
+def test_the_http_benchmark_table_gives_each_page_against_hello_and_against_its_floor(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "bench"))
+    from bench.bench_http import FLOOR_OF, TARGETS, print_rounds
+    from bench.harness import Result
+
+    def result(name: str, rate: int, p95_ms: float = 10.0) -> Result:
+        return Result(name, rate, latencies=[p95_ms / 1000] * rate, wall=1.0)
+
+    rates = {"hello": 6000, "floor: + query": 3000, "floor: + audit": 1200, "empty page": 1500,
+             "step GET": 720, "step POST (save)": 600, "chart cached": 600}
+    results = [result(name, rate) for name, rate in rates.items()]
+    missed = print_rounds(results, {r.name: [r] for r in results})
+    rows = {line.split("  ")[0].strip(): line for line in capsys.readouterr().out.splitlines()}
+    assert set(FLOOR_OF) >= set(TARGETS)  # every page with a target names its floor
+    assert "0.50x" in rows["empty page"].split()  # 1500 / 3000 against '+ query'
+    assert "0.60x" in rows["step GET"].split() and "0.12x" in rows["step GET"].split()  # 720 / 1200, 720 / 6000
+    assert "0.50x" in rows["step POST (save)"].split()  # 600 / 1200
+    assert missed == ["empty page", "chart cached"]  # 0.25x < 0.6x; 0.10x < 0.3x; the steps reach theirs
