@@ -328,29 +328,9 @@ def test_two_tabs_saving_different_screens_at_once_keep_both(app, make_resident,
     assert answers[pillars[0][0]] == 1 and answers[pillars[1][0]] == 2
 
 
-def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_items, monkeypatch):
-    """A save whose draft changed in between (version check fails) is redone on a fresh copy."""
-    from webapp.checkin import service as drafts
-
-    resident = make_resident()
-    with app.test_request_context():
-        owner = db.session.scalar(select(Resident).where(Resident.public_id == resident["resident"]))
-        draft = drafts.start_draft(owner, "kort")
-        db.session.commit()
-        draft_id = draft.id
-        first = kort_items["lichaam"][0]
-        stale = db.session.get(Draft, draft_id)
-        # Another tab saves in the meantime (its own connection, its own commit).
-        with db.engine.begin() as other:
-            other.execute(Draft.__table__.update().where(Draft.id == draft_id)
-                          .values(answers={"mentaal_humeur": 4}, version=Draft.version + 1))
-        drafts.save_step(stale, 1, [first], {first: 9}, set(), finished=False, chosen={first})
-        db.session.commit()
-        assert db.session.get(Draft, draft_id).answers == {"mentaal_humeur": 4, first: 9}
-
-
-def test_stale_save_keeps_what_the_request_audited_before(app, make_resident, kort_items):
-    """The redo after a lost race rolls the request back, but not the audit events it recorded."""
+def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_items):
+    """A save whose draft changed in between (version check fails) is redone on a fresh copy,
+    keeping what the request audited before it."""
     from webapp.checkin import service as drafts
     from webapp.core import audit
 
@@ -363,6 +343,7 @@ def test_stale_save_keeps_what_the_request_audited_before(app, make_resident, ko
         first = kort_items["lichaam"][0]
         stale = db.session.get(Draft, draft_id)
         audit.record("draft.view", owner, stale)  # recorded before the save
+        # Another tab saves in the meantime (its own connection, its own commit).
         with db.engine.begin() as other:
             other.execute(Draft.__table__.update().where(Draft.id == draft_id)
                           .values(answers={"mentaal_humeur": 4}, version=Draft.version + 1))
@@ -372,6 +353,54 @@ def test_stale_save_keeps_what_the_request_audited_before(app, make_resident, ko
         assert db.session.get(Draft, draft_id).answers == {"mentaal_humeur": 4, first: 9}
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["draft.view", "draft.update"]
+
+
+def test_a_draft_that_keeps_changing_is_refused_and_nothing_is_saved(app, client, make_resident, login_as,
+                                                                      kort_items, monkeypatch):
+    """Three lost races in a row: a clear message (409), the draft as the other tab left it."""
+    from sqlalchemy import bindparam, update
+
+    from webapp.checkin import service as drafts
+
+    login_as(client, make_resident()["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, upto=1)
+    first = kort_items["lichaam"][0]
+    with app.app_context():
+        before = db.session.scalar(select(Draft)).answers
+    table = Draft.__table__
+    never = (update(table)  # as if another tab saved just before every attempt
+             .where(table.c.id == bindparam("row_id"), table.c.version == bindparam("seen_version"), table.c.id < 0)
+             .values({name: bindparam(name) for name in ("answers", "talk_items", "steps_done", "updated_at",
+                                                         "version")}))
+    monkeypatch.setattr(drafts, "_SAVE_STEP", never)
+    response = client.post_form(f"/checkin/{draft}/stap/1", {first: "0", "action": "next"})
+    assert response.status_code == 409
+    assert "Laad de pagina opnieuw" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Draft)).answers == before
+
+
+def test_a_saved_screen_leaves_the_draft_as_stored(app, make_resident, kort_items):
+    """The draft object holds what was stored, with nothing left for the commit to write again."""
+    from webapp.checkin import service as drafts
+
+    resident = make_resident()
+    first, second = kort_items["lichaam"][:2]
+    with app.test_request_context():
+        owner = db.session.scalar(select(Resident).where(Resident.public_id == resident["resident"]))
+        draft = drafts.start_draft(owner, "kort")
+        db.session.commit()
+        version = draft.version
+        drafts.save_step(draft, 1, [first, second], {first: 3}, {second}, finished=True)
+        assert not db.session.dirty
+        assert (draft.answers, draft.talk_items, draft.steps_done, draft.version) == (
+            {first: 3, second: None}, [second], 2, version + 1)
+        db.session.commit()
+        db.session.expire_all()
+        stored = db.session.get(Draft, draft.id)
+        assert (stored.answers, stored.talk_items, stored.steps_done, stored.version) == (
+            {first: 3, second: None}, [second], 2, version + 1)
 
 
 def test_saving_a_screen_sends_no_savepoint(app, client, make_resident, login_as, kort_items):

@@ -2,9 +2,9 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.core import audit, metrics
 from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, questionnaire_for
@@ -14,7 +14,7 @@ from webapp.core.labels import CheckinMode
 from webapp.core.models import Answer, Checkin, Draft, Resident, User
 from webapp.core.models._base import utcnow
 from webapp.core.questionnaires import NO_LIFE_EVENT
-from webapp.core.transactions import rollback_keeping_audit, savepoint
+from webapp.core.transactions import savepoint
 from webapp.results import chartjobs
 
 
@@ -77,34 +77,43 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
     finished: the resident pressed "Volgende", so unanswered items count as skipped and the
     next step opens. Otherwise (going back, autosave) only the items in `chosen` are stored,
     so untouched questions stay unanswered instead of showing "Sla over".
-    Another tab saving the same draft at the same moment makes the version check fail; then the
-    request's transaction is rolled back (keeping its audit events), the draft is read again and
-    this step is merged into the fresh copy. No SAVEPOINT around it: this is the write of every
-    screen and every autosave, and a savepoint added three statements to each (on PostgreSQL,
-    round trips). A screen saves before it writes anything else; what a rollback here would undo
-    besides is at most the session's "last seen" mark, which the next request writes again.
+
+    One UPDATE that only applies to the version of the draft this request read (the draft's
+    optimistic lock). When another tab saved in between, it changes nothing; then the draft is
+    read again and this step is merged into the fresh copy. This is the write of every screen and
+    every autosave: as a plain statement it needs no SAVEPOINT to survive a lost race (two or three
+    statements more, on PostgreSQL round trips) and none of the ORM's flush; the draft object is
+    then given the stored values, as if it had been loaded with them.
     """
     for _attempt in range(3):
-        _merge_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
-        try:
-            db.session.flush()
+        values = _merged_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
+        values.update(updated_at=utcnow(), version=draft.version + 1)
+        saved = db.session.execute(_SAVE_STEP, {"row_id": draft.id, "seen_version": draft.version, **values})
+        if saved.rowcount == 1:
+            for name, value in values.items():
+                set_committed_value(draft, name, value)
             return
-        except StaleDataError:
-            rollback_keeping_audit()  # expires the draft: reading it again gets the other tab's version
+        db.session.refresh(draft)  # the other tab's version: merge this step into it
     raise DraftConflict(draft.public_id)
 
 
-def _merge_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
-                chosen: set | None) -> None:
+_DRAFTS = Draft.__table__
+_SAVE_STEP = (
+    update(_DRAFTS)
+    .where(_DRAFTS.c.id == bindparam("row_id"), _DRAFTS.c.version == bindparam("seen_version"))
+    .values({name: bindparam(name) for name in ("answers", "talk_items", "steps_done", "updated_at", "version")})
+)
+
+
+def _merged_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
+                 chosen: set | None) -> dict:
+    """The draft's answers, talk items and steps done with this step merged in."""
     stored = item_ids if finished or chosen is None else [i for i in item_ids if i in chosen]
     merged = dict(draft.answers or {})
     merged.update({item_id: answers.get(item_id) for item_id in stored})
-    draft.answers = merged
     kept = [i for i in (draft.talk_items or []) if i not in item_ids]
-    draft.talk_items = kept + [i for i in item_ids if i in talk]
-    if finished:
-        draft.steps_done = max(draft.steps_done, step + 1)
-    draft.updated_at = utcnow()
+    steps_done = max(draft.steps_done, step + 1) if finished else draft.steps_done
+    return {"answers": merged, "talk_items": kept + [i for i in item_ids if i in talk], "steps_done": steps_done}
 
 
 # The draft, its resident and the id of the check-in it became (if submitted) in one statement,

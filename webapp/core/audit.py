@@ -162,17 +162,6 @@ def pending_mark() -> int:
     return len(db.session().info.get(PENDING, ()))
 
 
-def pending_events() -> list[dict]:
-    """The events that wait for the commit (a copy), to `requeue` after a rollback."""
-    return list(db.session().info.get(PENDING, ()))
-
-
-def requeue(events: list[dict]) -> None:
-    """Queue events again that a rollback dropped (see transactions.rollback_keeping_audit)."""
-    if events:
-        _pending().extend(events)
-
-
 def drop_since(mark: int) -> None:
     """Forget the events recorded after `mark`: the savepoint they belong to was undone."""
     pending = db.session().info.get(PENDING)

@@ -39,14 +39,6 @@ def savepoint() -> Iterator[None]:
         raise
 
 
-def rollback_keeping_audit() -> None:
-    """Roll the request's transaction back, but keep the audit events it recorded so far: for a
-    write that is redone on fresh data after losing a race (see checkin.service.save_step)."""
-    kept = audit.pending_events()
-    db.session.rollback()
-    audit.requeue(kept)
-
-
 def init_app(app: Flask) -> None:
     @app.after_request
     def _commit(response):
