@@ -355,30 +355,106 @@ def test_stale_save_is_merged_into_the_fresh_draft(app, make_resident, kort_item
     assert actions[-2:] == ["draft.view", "draft.update"]
 
 
-def test_a_draft_that_keeps_changing_is_refused_and_nothing_is_saved(app, client, make_resident, login_as,
-                                                                      kort_items, monkeypatch):
-    """Three lost races in a row: a clear message (409), the draft as the other tab left it."""
+def _while_saving(monkeypatch, other_tab_does):
+    """Run `other_tab_does()` (another tab's request, in a thread of its own as a server would, with
+    its own session) after this request read the draft and just before its UPDATE, each time it
+    tries; returns the list of tries."""
+    from webapp.checkin import service as drafts
+
+    merge, tries, this_tab = drafts._merged_step, [], threading.get_ident()
+
+    def in_between(*args, **kwargs):
+        if threading.get_ident() != this_tab:  # the other tab's own save
+            return merge(*args, **kwargs)
+        tries.append(1)
+        other = threading.Thread(target=other_tab_does)
+        other.start()
+        other.join()
+        return merge(*args, **kwargs)
+
+    monkeypatch.setattr(drafts, "_merged_step", in_between)
+    return tries
+
+
+def test_a_screen_saved_just_after_another_tabs_save_keeps_both(app, make_resident, login_as, kort_items,
+                                                                 monkeypatch):
+    here, there = _tabs(app, login_as, make_resident()["user"], 2)
+    draft = start_checkin(here)
+    answer_steps(here, draft, kort_items, upto=2)
+    first, second = kort_items["lichaam"][0], kort_items["mentaal"][0]
+    token, done = there.csrf_token(), []
+    tries = _while_saving(monkeypatch, lambda: done or done.append(there.post(
+        f"/checkin/{draft}/stap/2", data={second: "1", "action": "autosave", "csrf_token": token})))
+    response = here.post_form(f"/checkin/{draft}/stap/1", {first: "9", "action": "autosave"})
+    assert (done[0].status_code, response.status_code, len(tries)) == (204, 204, 2)  # lost once, then merged
+    with app.app_context():
+        answers = db.session.scalar(select(Draft)).answers
+    assert (answers[first], answers[second]) == (9, 1)
+
+
+def test_a_draft_that_keeps_changing_is_refused_and_nothing_is_saved(app, make_resident, login_as, kort_items,
+                                                                      monkeypatch):
+    """Three lost races in a row (on PostgreSQL another tab can save before each try; SQLite lets
+    none in after the first, as the lost try holds the write lock): 409, nothing saved."""
     from sqlalchemy import bindparam, update
 
     from webapp.checkin import service as drafts
 
-    login_as(client, make_resident()["user"])
-    draft = start_checkin(client)
-    answer_steps(client, draft, kort_items, upto=1)
+    here = _tabs(app, login_as, make_resident()["user"], 1)[0]
+    draft = start_checkin(here)
+    answer_steps(here, draft, kort_items, upto=1)
     first = kort_items["lichaam"][0]
     with app.app_context():
         before = db.session.scalar(select(Draft)).answers
     table = Draft.__table__
-    never = (update(table)  # as if another tab saved just before every attempt
-             .where(table.c.id == bindparam("row_id"), table.c.version == bindparam("seen_version"), table.c.id < 0)
-             .values({name: bindparam(name) for name in ("answers", "talk_items", "steps_done", "updated_at",
-                                                         "version")}))
-    monkeypatch.setattr(drafts, "_SAVE_STEP", never)
-    response = client.post_form(f"/checkin/{draft}/stap/1", {first: "0", "action": "next"})
+    lost = (update(table)  # as if another tab had saved just before every try
+            .where(table.c.id == bindparam("row_id"), table.c.version == bindparam("seen_version"), table.c.id < 0)
+            .values({name: bindparam(name) for name in ("answers", "talk_items", "steps_done", "updated_at",
+                                                        "version")}))
+    monkeypatch.setattr(drafts, "_SAVE_STEP", lost)
+    tries = _while_saving(monkeypatch, lambda: None)
+    response = here.post_form(f"/checkin/{draft}/stap/1", {first: "0", "action": "next"})
     assert response.status_code == 409
     assert "Laad de pagina opnieuw" in response.get_data(as_text=True)
+    assert len(tries) == 3
     with app.app_context():
         assert db.session.scalar(select(Draft)).answers == before
+
+
+def test_a_screen_saved_while_another_tab_submits_goes_to_the_result(app, make_resident, login_as, kort_items,
+                                                                       monkeypatch):
+    """The submitted draft gets no second copy of the answers back, and the autosave is not reported saved."""
+    here, there = _tabs(app, login_as, make_resident()["user"], 2)
+    draft = start_checkin(here)
+    answer_steps(here, draft, kort_items)
+    token = there.csrf_token()
+    submitted = []
+    _while_saving(monkeypatch, lambda: submitted or submitted.append(
+        there.post(f"/checkin/{draft}/versturen", data={"csrf_token": token})))
+    first = kort_items["lichaam"][0]
+    response = here.post_form(f"/checkin/{draft}/stap/1", {first: "2", "action": "autosave"})
+    assert submitted[0].status_code == 302
+    assert response.status_code == 302 and response.location == submitted[0].location  # its result page
+    with app.app_context():
+        stored = db.session.scalar(select(Draft))
+        assert (stored.answers, stored.talk_items) == ({}, [])
+        assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1
+
+
+def test_a_screen_saved_while_another_tab_throws_the_draft_away_is_not_found(app, make_resident, login_as,
+                                                                            kort_items, monkeypatch):
+    here, there = _tabs(app, login_as, make_resident()["user"], 2)
+    draft = start_checkin(here)
+    answer_steps(here, draft, kort_items, upto=1)
+    token = there.csrf_token()
+    thrown = []
+    _while_saving(monkeypatch, lambda: thrown or thrown.append(
+        there.post(f"/checkin/{draft}/weggooien", data={"csrf_token": token})))
+    response = here.post_form(f"/checkin/{draft}/stap/1", {kort_items["lichaam"][0]: "2", "action": "autosave"})
+    assert thrown[0].status_code == 302
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
 
 
 def test_a_saved_screen_leaves_the_draft_as_stored(app, make_resident, kort_items):

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.core import audit, metrics
@@ -70,6 +70,15 @@ class DraftConflict(RuntimeError):
     """The draft kept changing under us (many tabs at once); nothing was saved."""
 
 
+class DraftClosed(RuntimeError):
+    """Another tab submitted the draft (`checkin_id` is then its check-in) or threw it away while
+    this screen was open: nothing was saved, and the screen must not bring the answers back."""
+
+    def __init__(self, draft_id: str, checkin_id: str | None):
+        super().__init__(draft_id)
+        self.checkin_id = checkin_id
+
+
 def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool,
               chosen: set | None = None) -> None:
     """Store one pillar's answers in the draft.
@@ -80,7 +89,8 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
 
     One UPDATE that only applies to the version of the draft this request read (the draft's
     optimistic lock). When another tab saved in between, it changes nothing; then the draft is
-    read again and this step is merged into the fresh copy. This is the write of every screen and
+    read again and this step is merged into the fresh copy, unless that tab submitted the draft
+    or threw it away (DraftClosed). This is the write of every screen and
     every autosave: as a plain statement it needs no SAVEPOINT to survive a lost race (two or three
     statements more, on PostgreSQL round trips) and none of the ORM's flush; the draft object is
     then given the stored values, as if it had been loaded with them.
@@ -93,8 +103,19 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
             for name, value in values.items():
                 set_committed_value(draft, name, value)
             return
-        db.session.refresh(draft)  # the other tab's version: merge this step into it
+        _read_again(draft)  # the other tab's version: merge this step into it
     raise DraftConflict(draft.public_id)
+
+
+def _read_again(draft: Draft) -> None:
+    """The draft as another tab left it; DraftClosed when that tab submitted it or threw it away."""
+    public_id = draft.public_id
+    try:
+        db.session.refresh(draft)
+    except InvalidRequestError:  # the row is gone
+        raise DraftClosed(public_id, None) from None
+    if (checkin := checkin_for_draft(draft)) is not None:
+        raise DraftClosed(public_id, checkin.public_id)
 
 
 _DRAFTS = Draft.__table__

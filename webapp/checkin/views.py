@@ -68,6 +68,17 @@ def draft_screen(*, all_steps_done: bool = False) -> Callable:
     return decorator
 
 
+def save_screen(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, finished: bool, chosen: set) -> None:
+    """Save a screen; when another tab submitted the draft meanwhile, go to its result instead, and
+    when it threw the draft away, answer 404 (an autosave is then not reported as saved)."""
+    try:
+        drafts.save_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
+    except drafts.DraftClosed as closed:
+        if closed.checkin_id is None:
+            abort(404)
+        abort(redirect(url_for("results.result", checkin_id=closed.checkin_id)))
+
+
 def finished_redirect(draft: Draft):
     """A submitted draft only leads to its result (back button, reload, second tab)."""
     known = g.get("submitted_checkin")
@@ -188,10 +199,8 @@ def step(owner: Resident, draft: Draft, step: int):
         parsed = parse_step(item_ids, request.form, questionnaire.allowed_scores(draft.form))
         action = request.form.get("action", "next")
         if parsed.ok and action in ("next", "back", "autosave"):
-            drafts.save_step(
-                draft, step, item_ids, parsed.answers, parsed.talk,
-                finished=action == "next", chosen=parsed.chosen,
-            )
+            save_screen(draft, step, item_ids, parsed.answers, parsed.talk,
+                        finished=action == "next", chosen=parsed.chosen)
             audit.record("draft.update", owner, draft)
             if action == "autosave":
                 return Response(status=204)
@@ -232,7 +241,7 @@ def _keep_step_on_timeout() -> str | None:
     item_ids = [item.id for item in questionnaire.form_pillars(draft.form)[step - 1][1]]
     parsed = parse_step(item_ids, request.form, questionnaire.allowed_scores(draft.form))
     if parsed.ok:
-        drafts.save_step(draft, step, item_ids, parsed.answers, parsed.talk, finished=False, chosen=parsed.chosen)
+        save_screen(draft, step, item_ids, parsed.answers, parsed.talk, finished=False, chosen=parsed.chosen)
         audit.record("draft.update", owner, draft)
     return url_for("checkin.step", draft_id=draft.public_id, step=step)
 

@@ -33,6 +33,8 @@ class Draft(db.Model):
     followups: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     steps_done: Mapped[int] = mapped_column(default=0)
     # Optimistic locking: two tabs saving at once must not overwrite each other's answers.
+    # checkin.service.save_step writes a screen (answers, talk_items, steps_done, updated_at, version)
+    # with a Core UPDATE that checks the version itself: no ORM flush, so no attribute events either.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
