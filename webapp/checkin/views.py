@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from webapp.checkin import service as drafts
 from webapp.checkin.labels import ERROR_TEXT, EVENT_DATE_ERRORS, LIFE_EVENT_MISSING, RATING_MISSING
 from webapp.checkin.rules import event_years, parse_event_month, parse_step
+from webapp.checkin.widgets import scale_buttons
 from webapp.core import audit, clock
 from webapp.core.definitions import RESIDENT_FORM, current_questionnaire, life_events, questionnaire_for
 from webapp.core.forms import CsrfForm
@@ -22,6 +23,7 @@ from webapp.referrals import service as referrals
 from webapp.referrals.rules import parse_rating
 
 bp = Blueprint("checkin", __name__, url_prefix="/checkin")
+bp.add_app_template_global(scale_buttons)
 
 PILLAR_STEPS = 6
 REVIEW_STEP = PILLAR_STEPS + 1
