@@ -20,7 +20,7 @@ def scale_buttons(item_id: str, low: int, high: int, chosen, has_error) -> Marku
     return _buttons(str(item_id), int(low), int(high), chosen, bool(has_error))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)  # questions x 12 choices x error or not; a few MB at most
 def _buttons(item_id: str, low: int, high: int, chosen: int | None, has_error: bool) -> Markup:
     name = escape(item_id)
     described = f"{name}-ends {name}-error" if has_error else f"{name}-ends"
