@@ -90,10 +90,10 @@ def save_step(draft: Draft, step: int, item_ids, answers: dict, talk: set, *, fi
     One UPDATE that only applies to the version of the draft this request read (the draft's
     optimistic lock). When another tab saved in between, it changes nothing; then the draft is
     read again and this step is merged into the fresh copy, unless that tab submitted the draft
-    or threw it away (DraftClosed). This is the write of every screen and
-    every autosave: as a plain statement it needs no SAVEPOINT to survive a lost race (two or three
-    statements more, on PostgreSQL round trips) and none of the ORM's flush; the draft object is
-    then given the stored values, as if it had been loaded with them.
+    or threw it away (DraftClosed). This is the write of every screen and every autosave: as a
+    plain statement it needs no SAVEPOINT to survive a lost race (two or three statements more,
+    on PostgreSQL round trips) and none of the ORM's flush; the draft object is then given the
+    stored values, as if it had been loaded with them.
     """
     for _attempt in range(3):
         values = _merged_step(draft, step, item_ids, answers, talk, finished=finished, chosen=chosen)
