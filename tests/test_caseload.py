@@ -184,6 +184,11 @@ def test_progress_page_shows_timeline_plan_history_and_line_chart(app, client, l
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"resident.view", "progress.chart"} <= actions
+    assert f"/coach/bewoner/{resident}/verloop.svg?vorm=smal" in page  # a phone gets its own drawing
+    narrow = client.get(f"/coach/bewoner/{resident}/verloop.svg?vorm=smal")
+    assert narrow.status_code == 200 and narrow.mimetype == "image/svg+xml" and narrow.data != chart.data
+    assert b"Meedoen" in narrow.data
+    assert client.get(f"/coach/bewoner/{resident}/verloop.svg?vorm=klein").status_code == 404
 
 
 def test_caseload_filters_by_another_coach_who_also_follows(app, client, login_as, coach_with, make_resident):

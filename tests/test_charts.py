@@ -50,3 +50,24 @@ def test_wrong_number_of_scores_is_refused():
 
 def test_charts_module_does_not_use_pyplot():
     assert "matplotlib.pyplot" not in sys.modules
+
+
+def test_the_progress_chart_for_a_phone_is_narrow_with_larger_words():
+    from datetime import date
+
+    from webapp.core.charts import lines_svg
+
+    series = [(name, [6.0, 4.5, None, 7.0]) for name in LABELS]
+    dates = [date(2026, month, 1) for month in (3, 5, 7, 9)]
+    labels = ["1 mrt 26", "1 mei 26", "1 jul 26", "1 sep 26"]
+    wide, narrow = (lines_svg(dates, series, labels, narrow=flag).decode() for flag in (False, True))
+    wide_root, narrow_root = ET.fromstring(wide), ET.fromstring(narrow)
+
+    def points(root, attribute):
+        return float(root.get(attribute).removesuffix("pt"))
+
+    assert points(narrow_root, "width") < 0.6 * points(wide_root, "width")  # 440 against 750 wide
+    assert points(narrow_root, "height") > points(wide_root, "height")  # the legend in two columns below
+    assert "font-size: 13px" in narrow and "font-size: 13px" not in wide
+    for word in ("Dagelijks functioneren", "1 sep 26"):
+        assert word in narrow  # text stays text

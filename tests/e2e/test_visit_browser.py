@@ -147,9 +147,29 @@ def test_caseload_and_progress_at_desktop_size(new_page, app, enrolled, make_che
     expect(page.get_by_role("heading", name="Verloop")).to_be_visible()
     expect(page.locator("figure.wide img")).to_have_js_property("complete", True)
     assert page.locator("figure.wide img").evaluate("img => img.naturalWidth") > 0
+    assert "vorm=smal" not in page.locator("figure.wide img").evaluate("img => img.currentSrc")
     expect(page.get_by_text(re.compile(r"Verhuizing\s+\(7 weken na de gebeurtenis\)"))).to_be_visible()
     assert_no_axe_violations(page)
     page.screenshot(path=artifacts_dir / "progress-1280.png", full_page=True)
+
+
+def test_progress_on_a_phone_is_drawn_for_its_width(new_page, enrolled, make_checkin, kort_items, artifacts_dir):
+    answers = {item: 7 for items in kort_items.values() for item in items}
+    for days_ago, score in ((150, 7), (100, 4), (40, 6)):
+        make_checkin(enrolled["resident"], {item: score for item in answers}, days_ago=days_ago)
+    page = new_page(viewport={"width": 1024, "height": 768})
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)  # looks for "Uitloggen" in the wide header
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/coach")
+    page.get_by_role("link", name="dhr. P. Smit").first.click()
+    chart = page.locator("figure.wide img")
+    expect(chart).to_have_js_property("complete", True)
+    assert "vorm=smal" in chart.evaluate("img => img.currentSrc")
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    box = chart.bounding_box()
+    assert box["width"] <= 390 and box["height"] > box["width"]  # the tall phone layout, within the screen
+    assert_no_horizontal_scroll(page, 390)
+    page.screenshot(path=artifacts_dir / "progress-390.png", full_page=True)
 
 
 def test_notes_survive_an_expired_session(new_page, enrolled, app, kort_items):

@@ -122,11 +122,15 @@ def _wor_referrals(resident: Resident) -> dict:
 @bp.get("/bewoner/<resident_id>/verloop.svg")
 @role_required(*COACH_ROLES)
 def progress_chart(resident_id: str):
-    """The six pillar scores over time, behind the same permission as the progress page."""
+    """The six pillar scores over time, behind the same permission as the progress page;
+    `?vorm=smal` draws it for a phone."""
+    layout = request.args.get("vorm", "breed")
+    if layout not in ("breed", "smal"):
+        abort(404)
     resident = _load_resident(resident_id)
     checkins = history.checkins_of(resident)
     if not checkins:
         abort(404)
-    svg = results.progress_svg(checkins, locale())
+    svg = results.progress_svg(checkins, locale(), narrow=layout == "smal")
     audit.record("progress.chart", resident, resident)
     return Response(svg, mimetype="image/svg+xml")

@@ -91,30 +91,42 @@ LINE_STYLES = [("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"), ("#CC79A7",
 
 
 def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None]]],
-              date_labels: Sequence[str]) -> bytes:
-    """Draw each pillar's score over time (0-10) as a line chart in SVG."""
-    fig = Figure(figsize=(7.5, 4.2), dpi=100)
+              date_labels: Sequence[str], narrow: bool = False) -> bytes:
+    """Draw each pillar's score over time (0-10) as a line chart in SVG. `narrow`: for a phone, 440
+    instead of 750 wide, with larger words, slanted dates and the legend in one column below, so
+    that the words stay readable once the browser scales the chart to the screen."""
+    if narrow:
+        fig = Figure(figsize=(4.4, 5.8), dpi=100)
+        ax = fig.add_axes((0.11, 0.45, 0.84, 0.52))
+    else:
+        fig = Figure(figsize=(7.5, 4.2), dpi=100)
+        ax = fig.add_axes((0.07, 0.3, 0.9, 0.65))
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.07, 0.3, 0.9, 0.65))
     positions = list(range(len(dates)))
     for (label, values), (colour, marker) in zip(series, LINE_STYLES, strict=False):
         ax.plot(positions, [math.nan if v is None else v for v in values], color=colour, marker=marker,
                 linewidth=2, markersize=6, label=label)
     ax.set_ylim(0, 10)
     ax.set_yticks([0, 2, 4, 6, 8, 10])
-    _period_axis(ax, date_labels, crowded_after=6, angle=30)
-    fig.legend(loc="lower center", ncols=3, frameon=False, fontsize=10)
+    if narrow:
+        ax.tick_params(axis="y", labelsize=13)
+        _period_axis(ax, date_labels, crowded_after=1, angle=35, fontsize=13)
+        fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=13, bbox_to_anchor=(0.5, 0.0))
+    else:
+        _period_axis(ax, date_labels, crowded_after=6, angle=30)
+        fig.legend(loc="lower center", ncols=3, frameon=False, fontsize=10)
     return _svg(fig)
 
 
 SUPPRESSED_COLOUR = "#BBBBBB"
 
 
-def _period_axis(ax, labels: Sequence[str], crowded_after: int, angle: int) -> None:
+def _period_axis(ax, labels: Sequence[str], crowded_after: int, angle: int, fontsize: int = 10) -> None:
     """One tick per period along x (slanted when there are many), light horizontal grid, open top and right."""
     ax.set_xticks(list(range(len(labels))))
     crowded = len(labels) > crowded_after
-    ax.set_xticklabels(labels, fontsize=10, rotation=angle if crowded else 0, ha="right" if crowded else "center")
+    ax.set_xticklabels(labels, fontsize=fontsize, rotation=angle if crowded else 0,
+                       ha="right" if crowded else "center")
     ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

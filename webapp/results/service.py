@@ -166,18 +166,19 @@ def chart_svg(checkin: Checkin, compare: Checkin | None, locale: str, key: str |
     return svg
 
 
-def progress_svg(checkins: list[Checkin], locale: str) -> str:
-    """The six pillar scores over time (oldest first), cached like the spider charts."""
+def progress_svg(checkins: list[Checkin], locale: str, narrow: bool = False) -> str:
+    """The six pillar scores over time (oldest first), cached like the spider charts; `narrow`: the
+    layout for a phone (charts.lines_svg)."""
     ordered = sorted(checkins, key=lambda m: (m.completed_at, m.id))
     questionnaire = questionnaire_for(ordered[-1])
     scores = [scores_of(m) for m in ordered]
     series = [(p.name.get(locale), [s.get(p.id) for s in scores]) for p in questionnaire.pillars]
     labels = [format_date(m.completed_at, "d MMM yy") for m in ordered]
-    key = cache_key("progress", labels, series)
+    key = cache_key("progress-narrow" if narrow else "progress", labels, series)
     cached = _stored_chart(key)
     if cached is not None:
         return cached
-    svg = lines_svg([m.completed_at for m in ordered], series, labels).decode("utf-8")
+    svg = lines_svg([m.completed_at for m in ordered], series, labels, narrow=narrow).decode("utf-8")
     metrics.record_chart_drawn("progress")
     db.session.add(ChartImage(cache_key=key, checkin_id=ordered[-1].id, svg=svg))
     try:
