@@ -545,27 +545,37 @@ def test_the_page_says_when_its_figures_were_made(client, population, beheerder)
 
 
 def test_charts_are_drawn_once_per_release_wijk_and_language(app, client, population, beheerder, monkeypatch):
+    """Once per release, wijk and language: the wide chart and the one for a phone."""
     from webapp.impact import views
 
     drawn = []
     original = views.charts.changes_svg
 
     def counting(*args, **kwargs):
-        drawn.append(1)
+        drawn.append("phone" if kwargs.get("narrow") else "wide")
         return original(*args, **kwargs)
 
     monkeypatch.setattr(views.charts, "changes_svg", counting)
     first = client.get("/beheer/impact").get_data(as_text=True)
     assert client.get("/beheer/impact").get_data(as_text=True) == first
-    assert len(drawn) == 1
+    assert drawn == ["wide", "phone"]
     client.get("/beheer/impact?wijk=Noord")
     client.get("/beheer/impact?wijk=Noord")
-    assert len(drawn) == 2
+    assert drawn == ["wide", "phone"] * 2
     with app.app_context():  # a new release (a new month): drawn again, from its own figures
         db.session.execute(ImpactRelease.__table__.delete())
         db.session.commit()
     client.get("/beheer/impact")
-    assert len(drawn) == 3
+    assert drawn == ["wide", "phone"] * 3
+
+
+def test_a_phone_gets_each_chart_drawn_for_its_width(client, population, beheerder):
+    page = client.get("/beheer/impact").get_data(as_text=True)
+    sources = re.findall(r'<source media="\(max-width: 40rem\)" srcset="data:image/svg\+xml;base64,([^"]+)">', page)
+    assert len(sources) == 2  # the months and the change per pillar
+    for encoded in sources:
+        svg = base64.b64decode(encoded).decode()
+        assert 'width="316.8pt"' in svg and "font-size: 13px" in svg  # 440 wide, larger words
 
 
 def test_the_page_costs_the_same_statements_for_few_and_many_residents(app, client, population, beheerder,

@@ -138,11 +138,14 @@ def _svg(fig) -> bytes:
     return buffer.getvalue()
 
 
-def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_label: str) -> bytes:
-    """Bars per period; a hidden count (None) shows as a hatched grey bar with a legend entry."""
-    fig = Figure(figsize=(7.5, 3.8), dpi=100)
+def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_label: str,
+               narrow: bool = False) -> bytes:
+    """Bars per period; a hidden count (None) shows as a hatched grey bar with a legend entry.
+    `narrow`: for a phone (440 wide, larger words, dates slanted sooner)."""
+    size = 13 if narrow else 10
+    fig = Figure(figsize=(4.4, 4.4) if narrow else (7.5, 3.8), dpi=100)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.08, 0.3, 0.9, 0.62))
+    ax = fig.add_axes((0.15, 0.34, 0.82, 0.6) if narrow else (0.08, 0.3, 0.9, 0.62))
     positions = list(range(len(labels)))
     shown = [c for c in counts if c is not None]
     top = max(shown, default=10) * 1.15 or 10
@@ -151,18 +154,27 @@ def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_l
     if hidden:
         ax.bar(hidden, [top] * len(hidden), color="white", edgecolor=SUPPRESSED_COLOUR, hatch="//",
                label=suppressed_label)
-        fig.legend(loc="lower center", frameon=False, fontsize=11)
+        fig.legend(loc="lower center", frameon=False, fontsize=13 if narrow else 11)
     ax.set_ylim(0, top)
-    _period_axis(ax, labels, crowded_after=8, angle=45)
+    if narrow:
+        ax.tick_params(axis="y", labelsize=size)
+    _period_axis(ax, labels, crowded_after=3 if narrow else 8, angle=45, fontsize=size)
     return _svg(fig)
 
 
 def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, float] | None],
-                suppressed_label: str, axis_label: str) -> bytes:
-    """Mean change per pillar as a dot with its 95% interval; hidden groups are written out."""
-    fig = Figure(figsize=(7.5, 0.55 * len(labels) + 1.3), dpi=100)
+                suppressed_label: str, axis_label: str, narrow: bool = False) -> bytes:
+    """Mean change per pillar as a dot with its 95% interval; hidden groups are written out.
+    `narrow`: for a phone (440 wide; the pillars' names wrap onto two lines)."""
+    height = 0.55 * len(labels) + 1.3
+    if narrow:
+        height = 0.75 * len(labels) + 1.4
+        labels = [textwrap.fill(label, 13, break_long_words=False) for label in labels]
+        axis_label = textwrap.fill(axis_label, 24, break_long_words=False)
+    fig = Figure(figsize=(4.4 if narrow else 7.5, height), dpi=100)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.3, 1.0 / (0.55 * len(labels) + 1.3), 0.65, 1 - 1.4 / (0.55 * len(labels) + 1.3)))
+    left, width = (0.4, 0.55) if narrow else (0.3, 0.65)
+    ax = fig.add_axes((left, 1.0 / height, width, 1 - 1.4 / height))
     reach = max([2.0] + [max(abs(e[1]), abs(e[2])) for e in estimates if e is not None])
     reach = min(10.0, math.ceil(reach + 0.5))
     rows = list(range(len(labels)))[::-1]
@@ -178,8 +190,10 @@ def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, f
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.set_yticks(rows)
-    ax.set_yticklabels(labels, fontsize=12)
-    ax.set_xlabel(axis_label, fontsize=11)
+    ax.set_yticklabels(labels, fontsize=13 if narrow else 12)
+    ax.set_xlabel(axis_label, fontsize=13 if narrow else 11)
+    if narrow:
+        ax.tick_params(axis="x", labelsize=12)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

@@ -61,17 +61,19 @@ def _impact_labels(data) -> impact.Labels:
 
 
 def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
-    """The page's charts as data: URIs, drawn from the same (already suppressed) figures as the tables."""
+    """The page's charts as data: URIs, drawn from the same (already suppressed) figures as the tables;
+    each also as "<name>_narrow", drawn for a phone (the page offers it below 40rem)."""
     hidden = _("te weinig gegevens")
     drawn = {}
-    if data.months:
-        drawn["months"] = charts.counts_svg([labels.months[k] for k, _n in data.months],
-                                            [n for _k, n in data.months], hidden)
-    drawn["change"] = charts.changes_svg(
-        [labels.pillars[p] for p in data.pillars],
-        [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
-         for e in (data.change[p] for p in data.pillars)],
-        hidden, _("Gemiddelde verandering (punten, 0-10)"))
+    for narrow, suffix in ((False, ""), (True, "_narrow")):
+        if data.months:
+            drawn["months" + suffix] = charts.counts_svg([labels.months[k] for k, _n in data.months],
+                                                         [n for _k, n in data.months], hidden, narrow=narrow)
+        drawn["change" + suffix] = charts.changes_svg(
+            [labels.pillars[p] for p in data.pillars],
+            [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
+             for e in (data.change[p] for p in data.pillars)],
+            hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
     return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
 
 
