@@ -90,6 +90,11 @@ LINE_STYLES = [("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"), ("#CC79A7",
                ("#56B4E9", "P")]
 
 
+# The words of a chart drawn for a phone (`narrow`): 440 wide, shown at about 360 on a 390 phone,
+# so 13-point words come out at about 10 pixels.
+PHONE_TEXT = 13
+
+
 def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None]]],
               date_labels: Sequence[str], narrow: bool = False) -> bytes:
     """Draw each pillar's score over time (0-10) as a line chart in SVG. `narrow`: for a phone, 440
@@ -109,9 +114,9 @@ def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None
     ax.set_ylim(0, 10)
     ax.set_yticks([0, 2, 4, 6, 8, 10])
     if narrow:
-        ax.tick_params(axis="y", labelsize=13)
-        _period_axis(ax, date_labels, crowded_after=1, angle=35, fontsize=13)
-        fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=13, bbox_to_anchor=(0.5, 0.0))
+        ax.tick_params(axis="y", labelsize=PHONE_TEXT)
+        _period_axis(ax, date_labels, crowded_after=1, angle=35, fontsize=PHONE_TEXT)
+        fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=PHONE_TEXT, bbox_to_anchor=(0.5, 0.0))
     else:
         _period_axis(ax, date_labels, crowded_after=6, angle=30)
         fig.legend(loc="lower center", ncols=3, frameon=False, fontsize=10)
@@ -142,7 +147,7 @@ def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_l
                narrow: bool = False) -> bytes:
     """Bars per period; a hidden count (None) shows as a hatched grey bar with a legend entry.
     `narrow`: for a phone (440 wide, larger words, dates slanted sooner)."""
-    size = 13 if narrow else 10
+    size = PHONE_TEXT if narrow else 10
     fig = Figure(figsize=(4.4, 4.4) if narrow else (7.5, 3.8), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.15, 0.34, 0.82, 0.6) if narrow else (0.08, 0.3, 0.9, 0.62))
@@ -154,7 +159,7 @@ def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_l
     if hidden:
         ax.bar(hidden, [top] * len(hidden), color="white", edgecolor=SUPPRESSED_COLOUR, hatch="//",
                label=suppressed_label)
-        fig.legend(loc="lower center", frameon=False, fontsize=13 if narrow else 11)
+        fig.legend(loc="lower center", frameon=False, fontsize=PHONE_TEXT if narrow else 11)
     ax.set_ylim(0, top)
     if narrow:
         ax.tick_params(axis="y", labelsize=size)
@@ -190,8 +195,8 @@ def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, f
     ax.set_xlim(-reach, reach)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.set_yticks(rows)
-    ax.set_yticklabels(labels, fontsize=13 if narrow else 12)
-    ax.set_xlabel(axis_label, fontsize=13 if narrow else 11)
+    ax.set_yticklabels(labels, fontsize=PHONE_TEXT if narrow else 12)
+    ax.set_xlabel(axis_label, fontsize=PHONE_TEXT if narrow else 11)
     if narrow:
         ax.tick_params(axis="x", labelsize=12)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5, alpha=0.5)
