@@ -102,7 +102,7 @@ def lines_svg(dates: Sequence, series: Sequence[tuple[str, Sequence[float | None
     that the words stay readable once the browser scales the chart to the screen."""
     if narrow:
         fig = Figure(figsize=(4.4, 5.8), dpi=100)
-        ax = fig.add_axes((0.11, 0.45, 0.84, 0.52))
+        ax = fig.add_axes((0.17, 0.45, 0.78, 0.52))  # room left for the first date, slanted
     else:
         fig = Figure(figsize=(7.5, 4.2), dpi=100)
         ax = fig.add_axes((0.07, 0.3, 0.9, 0.65))
