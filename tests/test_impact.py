@@ -1,7 +1,7 @@
 """Impact: organisation figures with every group under ten residents hidden, in pages, charts and CSV."""
 
-import base64
 import csv
+import html
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -224,8 +224,17 @@ def beheerder(client, login_as, make_staff):
     return user
 
 
-def _chart_texts(page: str) -> str:
-    svgs = [base64.b64decode(m).decode() for m in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
+def _chart_urls(page: str, attribute: str = "src") -> list[str]:
+    """The chart addresses a page names (img src: the wide drawings; source srcset: the phone's)."""
+    return [html.unescape(url) for url in re.findall(rf'{attribute}="(/beheer/impact/grafiek/[^"]+)"', page)]
+
+
+def _chart_texts(client, page: str, attribute: str = "src") -> str:
+    svgs = []
+    for url in _chart_urls(page, attribute):
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml", url
+        svgs.append(response.get_data(as_text=True))
     return "\n".join(svgs)
 
 
@@ -250,7 +259,8 @@ def test_impact_page_shows_the_change_with_its_interval_and_no_names(client, pop
     # Referral outcomes: 3 afgerond is hidden, so 13 gestart is too (16 referred in total is shown).
     assert "te weinig gegevens" in _cell(page, "Gestart")
     assert _cell(page, "Verwezen, in totaal") == "<strong>16</strong>"
-    charts = _chart_texts(page)
+    assert len(_chart_urls(page)) == 2  # the months and the change per pillar
+    charts = _chart_texts(client, page)
     assert "<svg" in charts and "Mentaal welbevinden" in charts
 
 
@@ -274,7 +284,7 @@ def test_a_period_with_fewer_than_ten_residents_shows_nothing_but_too_little_dat
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "te weinig bewoners om cijfers te tonen" in page and "Bewoners per maand" not in page
-    assert "data:image/svg" not in page  # no charts either
+    assert "/grafiek/" not in page  # no charts either
     rows = list(csv.reader(io.StringIO(client.get(f"/beheer/impact.csv?periode={period}").get_data(as_text=True)),
                            delimiter=";"))
     assert len(rows) == 2 and rows[1][3:5] == [HIDDEN, HIDDEN]
@@ -545,7 +555,7 @@ def test_the_page_says_when_its_figures_were_made(client, population, beheerder)
 
 
 def test_charts_are_drawn_once_per_release_wijk_and_language(app, client, population, beheerder, monkeypatch):
-    """Once per release, wijk and language: the wide chart and the one for a phone."""
+    """Once per release, wijk, language and layout: the page itself draws nothing."""
     from webapp.impact import views
 
     drawn = []
@@ -555,27 +565,80 @@ def test_charts_are_drawn_once_per_release_wijk_and_language(app, client, popula
         drawn.append("phone" if kwargs.get("narrow") else "wide")
         return original(*args, **kwargs)
 
+    def page_and_charts(address: str) -> str:
+        page = client.get(address).get_data(as_text=True)
+        _chart_texts(client, page, "src"), _chart_texts(client, page, "srcset")
+        return page
+
     monkeypatch.setattr(views.charts, "changes_svg", counting)
-    first = client.get("/beheer/impact").get_data(as_text=True)
-    assert client.get("/beheer/impact").get_data(as_text=True) == first
+    client.get("/beheer/impact")
+    assert drawn == []  # the page only names the charts; a browser asks for the one it needs
+    first = page_and_charts("/beheer/impact")
+    assert _chart_urls(page_and_charts("/beheer/impact")) == _chart_urls(first)
     assert drawn == ["wide", "phone"]
-    client.get("/beheer/impact?wijk=Noord")
-    client.get("/beheer/impact?wijk=Noord")
+    page_and_charts("/beheer/impact?wijk=Noord")
+    page_and_charts("/beheer/impact?wijk=Noord")
     assert drawn == ["wide", "phone"] * 2
     with app.app_context():  # a new release (a new month): drawn again, from its own figures
         db.session.execute(ImpactRelease.__table__.delete())
         db.session.commit()
-    client.get("/beheer/impact")
+    old = _chart_urls(first)
+    assert all(client.get(url).status_code == 404 for url in old)  # not the new figures under an old page
+    assert all(url not in old for url in _chart_urls(page_and_charts("/beheer/impact")))
     assert drawn == ["wide", "phone"] * 3
 
 
 def test_a_phone_gets_each_chart_drawn_for_its_width(client, population, beheerder):
     page = client.get("/beheer/impact").get_data(as_text=True)
-    sources = re.findall(r'<source media="\(max-width: 40rem\)" srcset="data:image/svg\+xml;base64,([^"]+)">', page)
+    sources = re.findall(r'<source media="\(max-width: 40rem\)" srcset="(/beheer/impact/grafiek/[^"]+)">', page)
     assert len(sources) == 2  # the months and the change per pillar
-    for encoded in sources:
-        svg = base64.b64decode(encoded).decode()
+    for url in sources:
+        svg = client.get(html.unescape(url)).get_data(as_text=True)
         assert 'width="316.8pt"' in svg and "font-size: 13px" in svg  # 440 wide, larger words
+    for url in _chart_urls(page):
+        svg = client.get(url).get_data(as_text=True)
+        assert 'width="316.8pt"' not in svg and "font-size: 13px" not in svg
+
+
+def test_a_chart_is_kept_by_the_browser_and_revalidated(client, population, beheerder):
+    url = _chart_urls(client.get("/beheer/impact").get_data(as_text=True))[1]
+    response = client.get(url)
+    assert response.headers["Cache-Control"].startswith("private, max-age=") and response.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_chart_in_the_page_language(client, population, beheerder):
+    client.post_form("/taal", {"lang": "en", "next": "/beheer/impact"})
+    page = client.get("/beheer/impact").get_data(as_text=True)
+    urls = _chart_urls(page)
+    assert all("lang=en" in url for url in urls)
+    english = _chart_texts(client, page)
+    assert "Mental well-being" in english and "Mentaal welbevinden" not in english
+    dutch = client.get(urls[1].replace("lang=en", "lang=nl")).get_data(as_text=True)
+    assert "Mentaal welbevinden" in dutch  # the address names the language, whatever the session holds
+
+
+def test_a_chart_never_makes_figures_and_refuses_what_the_page_would(app, client, population, beheerder):
+    from webapp.impact import views
+
+    with app.app_context():
+        made = db.session.scalar(select(func.count(ImpactRelease.id)))
+    # No release yet of this period: the chart is not made (nor paid for), the page makes it.
+    assert client.get(f"/beheer/impact/grafiek/verandering.svg?periode={NOW.year}&lang=nl&versie=x").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ImpactRelease.id))) == made
+    url = _chart_urls(client.get("/beheer/impact").get_data(as_text=True))[1]
+    assert client.get(url).status_code == 200
+    for wrong in (url.replace("verandering.svg", "namen.svg"), url.replace("vorm=breed", "vorm=groot"),
+                  url.replace("lang=nl", "lang=de"), re.sub(r"&?lang=nl", "", url),
+                  re.sub(r"versie=\w+", "versie=0000", url), url + "&wijk=Zuid",  # a wijk that is not offered
+                  url.replace("/beheer/impact/", "/beheer/impact/../")):
+        assert client.get(wrong).status_code == 404, wrong
+    period = str(OLD.year)  # too few residents: the page shows no chart, and the address gives none
+    client.get(f"/beheer/impact?periode={period}")
+    assert client.get(url.replace("?", f"?periode={period}&")).status_code == 404
+    assert views.CHARTS.keys() == {"maanden", "verandering"}
 
 
 def test_the_page_costs_the_same_statements_for_few_and_many_residents(app, client, population, beheerder,

@@ -132,6 +132,9 @@ MATRIX = {
     "rights.erase_by_number": ("GET", "/beheer/bewoner-verwijderen", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "impact.page": ("GET", "/beheer/impact", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "impact.csv": ("GET", "/beheer/impact.csv", {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
+    # No release of the figures in this world: the beheerder gets 404 (tests/test_impact.py serves one).
+    "impact.chart": ("GET", "/beheer/impact/grafiek/verandering.svg?lang=nl&versie=onbekend",
+                     {"anonymous": LOGIN, "beheerder": 404, "*": 403}),
     "passkeys.manage": ("GET", "/inlogsleutels", {"anonymous": LOGIN, "*": 200}),
     # Without the password the options are refused (400); the answer without options is refused too.
     "passkeys.add_options": ("POST", "/inlogsleutels/opties", {"anonymous": LOGIN, "*": 400}),

@@ -35,12 +35,15 @@ def test_beheerder_reads_filters_and_downloads_the_impact_figures(new_page, demo
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(artifacts_dir / "impact-desktop.png"), full_page=True)
     charts = page.locator("figure.chart img")
-    chosen = "imgs => imgs.map(img => img.currentSrc === img.previousElementSibling.srcset)"
+    phone = "img => img.currentSrc === new URL(img.previousElementSibling.srcset, document.baseURI).href"
+    chosen = f"imgs => imgs.map({phone})"
+    expect(charts.first).to_have_js_property("complete", True)
     assert charts.evaluate_all(chosen) == [False, False]  # the wide drawings
+    assert charts.evaluate_all("imgs => imgs.map(img => img.naturalWidth > 0)") == [True, True]  # served
     page.set_viewport_size({"width": 390, "height": 844})
     expect(charts.first).to_have_js_property("complete", True)
-    page.wait_for_function("() => [...document.querySelectorAll('figure.chart img')]"
-                           ".every(img => img.currentSrc === img.previousElementSibling.srcset)")
+    page.wait_for_function(f"() => [...document.querySelectorAll('figure.chart img')].every({phone})"
+                           " && [...document.querySelectorAll('figure.chart img')].every(img => img.complete)")
     assert all(box["width"] <= 390 for box in (charts.nth(n).bounding_box() for n in range(2)))
     page.screenshot(path=str(artifacts_dir / "impact-390.png"), full_page=True)
     page.set_viewport_size(DESKTOP)

@@ -48,6 +48,10 @@ class BudgetSpent(Exception):  # noqa: N818 - a state, not a failure
     """This month's privacy budget cannot pay for a new release; kept releases still show."""
 
 
+class NotReleased(Exception):  # noqa: N818 - a state, not a failure
+    """Asked for kept figures only (make=False), and this month has no release of them yet."""
+
+
 def counted():
     """Which residents count towards the figures: those an attacker cannot plant with a free account.
 
@@ -96,15 +100,18 @@ def cached(key: tuple, compute: Callable[[], object]) -> object:
     return value
 
 
-def _released(key: str, cost: float, build: Callable[[], dict]) -> Release:
+def _released(key: str, cost: float, build: Callable[[], dict], make: bool = True) -> Release:
     """This month's release under `key`: the kept one, or a new one when the budget can pay for it.
 
-    A release is made once and kept, so asking again (or on another worker) gains nothing.
+    A release is made once and kept, so asking again (or on another worker) gains nothing. With
+    `make` False only a kept one is given (else NotReleased): nothing is spent.
     """
     month = _budget_month()
     query = select(ImpactRelease.id, ImpactRelease.created_at).where(ImpactRelease.month == month,
                                                                      ImpactRelease.key == key)
     kept = db.session.execute(query).first()
+    if kept is None and not make:
+        raise NotReleased
     if kept is None:
         if spent(month) + cost > current_app.config["IMPACT_BUDGET"] + 1e-9:
             raise BudgetSpent
@@ -129,7 +136,7 @@ def _epsilon() -> float:
     return current_app.config["IMPACT_EPSILON"]
 
 
-def _wijk_sizes() -> dict[str | None, int]:
+def _wijk_sizes(make: bool = True) -> dict[str | None, int]:
     """The noisy number of counted residents per wijk, released once a month: the wijk filter's basis."""
     def build() -> dict:
         exact = dict(db.session.execute(select(Resident.wijk, func.count(Resident.id))
@@ -138,18 +145,19 @@ def _wijk_sizes() -> dict[str | None, int]:
                                       impact.PARTITION_SHARE * _epsilon())
         return {"sizes": {wijk: max(0, n) for wijk, n in noisy.items()}}
 
-    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build).payload["sizes"]
+    sizes = _released("wijken", impact.PARTITION_SHARE * _epsilon(), build, make).payload["sizes"]
     return {wijk or None: n for wijk, n in sizes.items()}
 
 
-def wijk_groups() -> list[str]:
+def wijk_groups(make: bool = True) -> list[str]:
     """The wijken offered in the filter: those with ten or more counted residents, by the noisy sizes.
 
     Everyone else (smaller wijken, no wijk) forms OTHER_WIJKEN. When that rest holds 1 to 9
     residents, the smallest offered wijken join it, so that "all" minus the offered wijken never
-    shows a small group. Raises BudgetSpent when this month's budget cannot pay for the sizes.
+    shows a small group. Raises BudgetSpent when this month's budget cannot pay for the sizes
+    (NotReleased, with `make` False, when they are not made yet).
     """
-    return impact.wijk_groups(_wijk_sizes(), OTHER_WIJKEN)
+    return impact.wijk_groups(_wijk_sizes(make), OTHER_WIJKEN)
 
 
 def period_choices(timezone) -> list[str]:
@@ -297,7 +305,7 @@ def _contributions(filters: Filters, pillars: list[str], timezone) -> dict[int, 
 
 
 def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], timezone,
-                    wijken: list[str]) -> Release:
+                    wijken: list[str], make: bool = True) -> Release:
     """This month's release of a period: one noisy tally per wijk group, from one partition."""
     def build() -> dict:
         cells = _cells(filters, event_ids, timezone)
@@ -309,7 +317,7 @@ def _period_release(filters: Filters, pillars: list[str], event_ids: list[str], 
                 "groups": {g: impact.release_tally(impact.tally(members, cells, pillars), _epsilon())
                            for g, members in groups.items()}}
 
-    return _released(f"periode:{filters.period or 'alles'}", _epsilon(), build)
+    return _released(f"periode:{filters.period or 'alles'}", _epsilon(), build, make)
 
 
 @dataclass(frozen=True)
@@ -321,14 +329,16 @@ class View:
     made_at: datetime
 
 
-def view(filters: Filters, pillars: list[str], event_ids: list[str], timezone, wijken: list[str]) -> View:
+def view(filters: Filters, pillars: list[str], event_ids: list[str], timezone, wijken: list[str],
+         make: bool = True) -> View:
     """Every figure on the Impact page for this view (data None when the view is too small to show).
 
     Drawn from this month's release of the period: "all wijken" adds up the wijk groups' noisy
     tallies, so a wijk view and the total never differ by an exact figure. The figures of a view
-    are worked out once per release (they change only with it). Raises BudgetSpent.
+    are worked out once per release (they change only with it). Raises BudgetSpent (with `make`
+    False: NotReleased when this month has no release of the period yet).
     """
-    release = _period_release(filters, pillars, event_ids, timezone, wijken)
+    release = _period_release(filters, pillars, event_ids, timezone, wijken, make)
 
     def compute() -> Figures | None:
         payload = release.payload

@@ -1,13 +1,14 @@
 """Impact: figures about all residents together for the beheerder; no individual data, small groups hidden."""
 
-import base64
+import hashlib
 from datetime import date
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
-from flask_babel import format_date, format_time
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 
 from webapp.core import audit, charts, clock
+from webapp.core.assets import name_body
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.i18n import locale
 from webapp.core.labels import Role
@@ -26,13 +27,14 @@ def _period_label(key: str) -> str:
     return _("%(year)s, kwartaal %(quarter)s", year=year, quarter=quarter) if quarter else _("Heel %(year)s", year=year)
 
 
-def _impact_request():
+def _impact_request(make: bool = True):
     """The filters from the address, the figures for them, and what is wrong with them.
 
-    Raises impact.BudgetSpent when this month's privacy budget cannot pay for the figures asked.
+    Raises impact.BudgetSpent when this month's privacy budget cannot pay for the figures asked;
+    with `make` False, impact.NotReleased when they are not made yet (nothing is spent then).
     """
     timezone = clock.timezone()
-    periods, wijken = impact.period_choices(timezone), impact.wijk_groups()
+    periods, wijken = impact.period_choices(timezone), impact.wijk_groups(make)
     period, wijk = request.args.get("periode") or None, request.args.get("wijk") or None
     problems = [key for key, value, allowed in (("period", period, periods), ("wijk", wijk, wijken))
                 if value is not None and value not in allowed]
@@ -44,7 +46,7 @@ def _impact_request():
         return filters, choices, None, [FILTER_PROBLEMS[p] for p in problems]
     questionnaire = current_questionnaire()
     return filters, choices, impact.view(filters, [p.id for p in questionnaire.pillars],
-                                         [e.id for e in life_events().events], timezone, wijken), []
+                                         [e.id for e in life_events().events], timezone, wijken, make), []
 
 
 def _impact_labels(data) -> impact.Labels:
@@ -60,21 +62,38 @@ def _impact_labels(data) -> impact.Labels:
     )
 
 
-def _impact_charts(data, labels: impact.Labels) -> dict[str, str]:
-    """The page's charts as data: URIs, drawn from the same (already suppressed) figures as the tables;
-    each also as "<name>_narrow", drawn for a phone (the page offers it below 40rem)."""
+# The page's charts, each served at its own address and drawn for a wide screen or for a phone
+# ("smal": 440 wide, larger words; the page offers it below 40rem). Only the one a screen needs is
+# fetched, and a page is not held up by drawing: the browser asks for the charts beside each other.
+CHARTS = {"maanden": "months", "verandering": "change"}
+LAYOUTS = ("breed", "smal")
+CHART_MAX_AGE = 31 * 24 * 3600  # the address names the release (a month's figures) and the language
+
+
+def _draw_chart(name: str, narrow: bool, data, labels: impact.Labels) -> bytes:
+    """One chart, drawn from the same (already suppressed) figures as the page's tables."""
     hidden = _("te weinig gegevens")
-    drawn = {}
-    for narrow, suffix in ((False, ""), (True, "_narrow")):
-        if data.months:
-            drawn["months" + suffix] = charts.counts_svg([labels.months[k] for k, _n in data.months],
-                                                         [n for _k, n in data.months], hidden, narrow=narrow)
-        drawn["change" + suffix] = charts.changes_svg(
-            [labels.pillars[p] for p in data.pillars],
-            [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
-             for e in (data.change[p] for p in data.pillars)],
-            hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
-    return {name: "data:image/svg+xml;base64," + base64.b64encode(svg).decode() for name, svg in drawn.items()}
+    if name == "months":
+        return charts.counts_svg([labels.months[k] for k, _n in data.months], [n for _k, n in data.months],
+                                 hidden, narrow=narrow)
+    return charts.changes_svg(
+        [labels.pillars[p] for p in data.pillars],
+        [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
+         for e in (data.change[p] for p in data.pillars)],
+        hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
+
+
+def _release_tag(version: tuple[int, str]) -> str:
+    """A short, stable name of a release for a chart's address (its id and when it was made)."""
+    return hashlib.sha256(f"{version[0]}:{version[1]}".encode()).hexdigest()[:16]
+
+
+def _chart_urls(data, filters, version) -> dict[str, str]:
+    """Where the page finds its charts: "<name>" wide, "<name>_narrow" for a phone."""
+    common = {"periode": filters.period, "wijk": filters.wijk, "versie": _release_tag(version), "lang": locale()}
+    names = [n for n in CHARTS if n != "maanden" or data.months]
+    return {CHARTS[n] + suffix: url_for("impact.chart", name=n, vorm=layout, **common)
+            for n in names for layout, suffix in (("breed", ""), ("smal", "_narrow"))}
 
 
 def _next_month() -> str:
@@ -103,21 +122,54 @@ def page():
     labels = _impact_labels(data) if data else None
     if not problems:  # a page that shows no figures, because its filter was wrong, saves nothing
         audit.record("impact.view", None, object_type="impact")
-    drawn = {}
-    if data:  # drawn once per release, wijk and language: the figures change only with a new release
-        drawn = impact.cached(("charts", shown.version, filters.wijk, locale()),
-                              lambda: _impact_charts(data, labels))
     made_at = as_utc(shown.made_at).astimezone(clock.timezone()) if shown else None
     return render_template(
         "impact/page.html", filters=filters, choices=choices, data=data, labels=labels, problems=problems,
         made_on=format_date(made_at, "d MMMM yyyy") if made_at else None,
         made_time=format_time(made_at, "HH:mm") if made_at else None, next_release=_next_month(),
-        charts=drawn, minimum=impact_figures.MIN_GROUP,
+        charts=_chart_urls(data, filters, shown.version) if data else {}, minimum=impact_figures.MIN_GROUP,
         epsilon=current_app.config["IMPACT_EPSILON"], budget=current_app.config["IMPACT_BUDGET"],
         change_limit=impact_figures.CHANGE_LIMIT,
         event_groups=[(labels.events.get(e, e), estimates) for e, estimates in data.change_by_event] if data else [],
         csv_url=url_for("impact.csv", periode=filters.period, wijk=filters.wijk),
     ), (400 if problems else 200)
+
+
+@bp.get("/impact/grafiek/<name>.svg")
+@role_required(Role.BEHEERDER)
+def chart(name: str):
+    """One chart of the Impact page, from this month's kept release only: asking for a chart never
+    makes (or pays for) figures, the page does that. Only figures that the page shows as well, so
+    the page's audit ("impact.view") covers it; an address of an older release gives 404."""
+    layout, lang = request.args.get("vorm", "breed"), request.args.get("lang")
+    if name not in CHARTS or layout not in LAYOUTS or lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    with force_locale(lang):  # the page's language, named in the address (the browser keeps each)
+        return _chart_response(name, layout)
+
+
+def _chart_response(name: str, layout: str) -> Response:
+    try:
+        filters, _choices, shown, problems = _impact_request(make=False)
+    except impact.NotReleased:
+        abort(404)
+    data = shown.data if shown else None
+    if problems or data is None or request.args.get("versie") != _release_tag(shown.version) or (
+            name == "maanden" and not data.months):
+        abort(404)
+    key = f"impact-{_release_tag(shown.version)}-{filters.wijk or ''}-{locale()}-{name}-{layout}"
+    unchanged = key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}")
+                                                     for alg in ("br", "gzip"))
+    if unchanged:
+        response = Response(status=304)
+    else:  # drawn once per release, wijk, language and layout in each worker
+        svg = impact.cached(("chart", shown.version, filters.wijk, locale(), name, layout),
+                            lambda: _draw_chart(CHARTS[name], layout == "smal", data, _impact_labels(data)))
+        response = Response(svg, mimetype="image/svg+xml")
+        name_body(key)  # compressed once per worker, then kept
+    response.set_etag(key)
+    response.headers["Cache-Control"] = f"private, max-age={CHART_MAX_AGE}"
+    return response
 
 
 @bp.get("/impact.csv")
