@@ -123,7 +123,7 @@ def test_the_page_lists_the_residents_in_the_same_order(app, client, login_as, p
                               total, pages)
     for sort, (to_call, shown, total, pages) in expected.items():
         page = client.get(f"/coach?sorteer={sort}&pagina=2").get_data(as_text=True)
-        call_part, table_part = page.split('<table class="scores caseload">')
+        call_part, table_part = page.split('<table class="scores caseload stack-on-phone">')
         links = re.compile(r'/coach/bewoner/([A-Za-z0-9_-]+)"')
         assert links.findall(call_part.split('id="bellijst"')[1]) == to_call, sort
         assert links.findall(table_part) == shown, sort

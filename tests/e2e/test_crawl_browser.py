@@ -1,11 +1,14 @@
 """Issue 19: every page every role can reach, with the demo data, is checked by axe-core and by the
-W3C HTML checker (vnu).
+W3C HTML checker (vnu), and fits a phone's width.
 
 For each role the test logs in as a person would and follows the links from the start page
 (breadth first, GET only, this site only), one page per route: /coach/bewoner/<a>/... and
 /coach/bewoner/<b>/... count once. Every page must answer 200, pass axe-core with no violation in
 the browser (after the page's own scripts ran) and pass vnu with no HTML error (the HTML as the
-server sent it). All failures are reported together at the end.
+server sent it), and at 390 and 768 pixels wide nothing may stick out: not the page, and no
+table that scrolls sideways inside its box (anyone may open any page on a phone or an upright
+tablet). All failures are reported
+together at the end.
 """
 
 import re
@@ -17,7 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import staff_log_in
-from tests.e2e.test_checkin_browser import PHONE
+from tests.e2e.test_checkin_browser import PHONE, sideways_overflow
 from tests.e2e.vnu import validate, vnu_jar
 from webapp import demo
 
@@ -48,6 +51,30 @@ def demo_world(app):
         db.session.commit()
 
 
+# Boxes that scroll sideways on their own (a table in .table-wrap): the page fits, the table does not.
+SCROLLING_BOXES = """() => [...document.querySelectorAll('.table-wrap')]
+    .filter(box => box.scrollWidth > box.clientWidth + 1)
+    .map(box => (box.querySelector('caption') || box).textContent.trim().slice(0, 60))"""
+
+
+# A phone, and a tablet held upright (a coach's home visit).
+NARROW_SCREENS = (PHONE["width"], 768)
+
+
+def too_wide(page) -> list[str]:
+    """What does not fit a phone's or an upright tablet's width on this page: the page itself, or a
+    table in its box."""
+    viewport, problems = page.viewport_size, []
+    try:
+        for width in NARROW_SCREENS:
+            overflow = sideways_overflow(page, width)
+            problems += [f"at {width}px: page: {overflow}"] if overflow else []
+            problems += [f"at {width}px: table scrolls sideways: {name}" for name in page.evaluate(SCROLLING_BOXES)]
+        return problems
+    finally:
+        page.set_viewport_size(viewport)
+
+
 def crawl(page, live_server: str, role: str, html_dir: Path) -> tuple[list[str], list[Path], list[str]]:
     """Visit every route this logged-in page can reach by links: (routes seen, saved HTML, failures)."""
     axe = Axe()
@@ -69,6 +96,7 @@ def crawl(page, live_server: str, role: str, html_dir: Path) -> tuple[list[str],
         results = axe.run(page)
         if results.violations_count:
             failures.append(f"{role} {url}: axe-core\n{results.generate_report()}")
+        failures += [f"{role} {url} {problem}" for problem in too_wide(page)]
         served = page.request.get(url)
         if served.headers.get("content-type", "").startswith("text/html"):
             path = html_dir / f"{role}-{len(saved):03d}.html"
