@@ -37,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     requestlog.init_app(app)  # first: its line is written last, with the final status
     extensions.db.init_app(app)
+    with app.app_context():
+        for engine in extensions.db.engines.values():
+            extensions.ping_after_idle(engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     if not os.environ.get(WEB_WORKER):
         # `flask db`, backups and tests migrate; gunicorn's workers never do, and so skip Flask-Migrate
         # and alembic (about 11 MB each). Batch mode: SQLite can only alter tables by copying them.

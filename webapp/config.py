@@ -53,8 +53,11 @@ def load_config(instance_path: str, need_secret: bool = True) -> dict:
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        # Error messages must never carry answers or names into the logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Error messages must never carry answers or names into the logs. A pooled connection is
+        # checked before use only after it sat unused this long (extensions.ping_after_idle), not
+        # before every use (pool_pre_ping: a round trip more on every request).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "hide_parameters": True},
+        "DB_PING_AFTER_IDLE_SECONDS": float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", "1")),
         "QUESTIONNAIRE_DIR": os.environ.get(
             "QUESTIONNAIRE_DIR", str(BASE_DIR / "questionnaires")
         ),

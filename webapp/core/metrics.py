@@ -66,14 +66,22 @@ def watch_pool(engine) -> None:
         DB_CAPACITY.inc(size() + max(overflow, 0))
 
 
+COUNTED = "veerkracht_in_use"  # a pool entry's record_info (kept across reconnects): counted as in use
+
+
 @event.listens_for(Pool, "checkout")
-def _checkout(_dbapi_connection, _record, _proxy) -> None:
-    DB_IN_USE.inc()
+def _checkout(_dbapi_connection, record, _proxy) -> None:
+    # Once per checkout: a connection that fails its check on the way out (extensions.ping_after_idle)
+    # is replaced within the same checkout, and the checkout event runs again for the new one.
+    if not record.record_info.get(COUNTED):
+        record.record_info[COUNTED] = True
+        DB_IN_USE.inc()
 
 
 @event.listens_for(Pool, "checkin")
-def _checkin(_dbapi_connection, _record) -> None:
-    DB_IN_USE.dec()
+def _checkin(_dbapi_connection, record) -> None:
+    if record.record_info.pop(COUNTED, False):
+        DB_IN_USE.dec()
 
 
 def render() -> bytes:
