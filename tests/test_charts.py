@@ -1,5 +1,6 @@
 """Drawing the spider chart with matplotlib's object-oriented API."""
 
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -71,3 +72,19 @@ def test_the_progress_chart_for_a_phone_is_narrow_with_larger_words():
     assert "font-size: 13px" in narrow and "font-size: 13px" not in wide
     for word in ("Dagelijks functioneren", "1 sep 26"):
         assert word in narrow  # text stays text
+
+
+def test_the_impact_charts_for_a_phone_have_no_small_words():
+    """Drawn 440 wide and shown about 360 wide on a 390 phone: every word at 12 points or more, the
+    "too little data" of a hidden group too (11 points came out at 9 pixels)."""
+    from webapp.core.charts import changes_svg, counts_svg
+
+    drawings = [
+        changes_svg(["Lichaamsfuncties", "Mentaal welbevinden"], [(1.0, 0.2, 1.8), None],
+                    "te weinig gegevens", "Gemiddelde verandering (punten, 0-10)", narrow=True).decode(),
+        counts_svg(["jan 2026", "feb 2026", "mrt 2026"], [12, None, 15], "te weinig gegevens", narrow=True).decode(),
+    ]
+    for svg in drawings:
+        sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+        assert sizes and min(sizes) >= 12, sizes
+        assert "te weinig gegevens" in svg

@@ -185,8 +185,8 @@ def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, f
     rows = list(range(len(labels)))[::-1]
     for row, estimate in zip(rows, estimates, strict=True):
         if estimate is None:
-            ax.text(0, row, suppressed_label, ha="center", va="center", fontsize=11, color="#444444",
-                    style="italic")
+            ax.text(0, row, suppressed_label, ha="center", va="center", fontsize=PHONE_TEXT if narrow else 11,
+                    color="#444444", style="italic")
             continue
         mean, low, high = estimate
         ax.plot([low, high], [row, row], color=CURRENT_COLOUR, linewidth=2.5)
