@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import date
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale, format_date, format_time
@@ -18,6 +19,7 @@ from webapp.core.spreadsheet import csv_text
 from webapp.impact import rules as impact_figures
 from webapp.impact import service as impact
 from webapp.impact.labels import FILTER_PROBLEMS, OUTCOME_LABELS
+from webapp.results.service import cache_key, drawing_version
 
 bp = Blueprint("impact", __name__, url_prefix="/beheer")
 
@@ -83,16 +85,24 @@ def _draw_chart(name: str, narrow: bool, data, labels: impact.Labels) -> bytes:
         hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
 
 
-def _release_tag(version: tuple[int, str]) -> str:
-    """A short, stable name of a release for a chart's address (its id and when it was made)."""
-    return hashlib.sha256(f"{version[0]}:{version[1]}".encode()).hexdigest()[:16]
+# The drawing code itself: a deploy that changes how a chart is drawn gives it a new address.
+_DRAWING_CODE = hashlib.sha256(Path(charts.__file__).read_bytes()).hexdigest()[:12]
+
+
+def _chart_key(version: tuple[int, str], wijk: str | None, name: str, layout: str) -> str:
+    """Names exactly one drawing, for its address and its ETag: the release, wijk, language and
+    layout, and what else it is drawn from (the drawing code, translations and questionnaires).
+    A hash, so that no wijk name (typed by people: quotes, accents) reaches a header."""
+    return cache_key("impact", _DRAWING_CODE, drawing_version(), list(version), wijk, locale(), name,
+                     layout)[:32]
 
 
 def _chart_urls(data, filters, version) -> dict[str, str]:
     """Where the page finds its charts: "<name>" wide, "<name>_narrow" for a phone."""
-    common = {"periode": filters.period, "wijk": filters.wijk, "versie": _release_tag(version), "lang": locale()}
     names = [n for n in CHARTS if n != "maanden" or data.months]
-    return {CHARTS[n] + suffix: url_for("impact.chart", name=n, vorm=layout, **common)
+    return {CHARTS[n] + suffix: url_for("impact.chart", name=n, vorm=layout, periode=filters.period,
+                                        wijk=filters.wijk, versie=_chart_key(version, filters.wijk, n, layout),
+                                        lang=locale())
             for n in names for layout, suffix in (("breed", ""), ("smal", "_narrow"))}
 
 
@@ -154,10 +164,11 @@ def _chart_response(name: str, layout: str) -> Response:
     except impact.NotReleased:
         abort(404)
     data = shown.data if shown else None
-    if problems or data is None or request.args.get("versie") != _release_tag(shown.version) or (
-            name == "maanden" and not data.months):
+    if problems or data is None or (name == "maanden" and not data.months):
         abort(404)
-    key = f"impact-{_release_tag(shown.version)}-{filters.wijk or ''}-{locale()}-{name}-{layout}"
+    key = _chart_key(shown.version, filters.wijk, name, layout)
+    if request.args.get("versie") != key:  # an older release or drawing: not these figures
+        abort(404)
     unchanged = key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}")
                                                      for alg in ("br", "gzip"))
     if unchanged:
@@ -166,7 +177,7 @@ def _chart_response(name: str, layout: str) -> Response:
         svg = impact.cached(("chart", shown.version, filters.wijk, locale(), name, layout),
                             lambda: _draw_chart(CHARTS[name], layout == "smal", data, _impact_labels(data)))
         response = Response(svg, mimetype="image/svg+xml")
-        name_body(key)  # compressed once per worker, then kept
+        name_body(f"impact:{key}")  # compressed once per worker, then kept
     response.set_etag(key)
     response.headers["Cache-Control"] = f"private, max-age={CHART_MAX_AGE}"
     return response
