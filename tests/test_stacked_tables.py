@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "webapp" / "templates"
-STACKED_TABLE = re.compile(r'<table class="[^"]*\bstack-on-(?:phone|tablet)\b[^"]*">(.*?)</table>', re.S)
+STACKED_TABLE = re.compile(r'<table\b[^>]*\bclass="[^"]*\bstack-on-(?:phone|tablet)\b[^"]*"[^>]*>(.*?)</table>', re.S)
 
 
 def stacked_tables() -> list[tuple[str, str]]:
@@ -21,7 +21,19 @@ def test_the_wide_tables_become_cards():
 
 
 def test_every_value_of_a_card_says_which_column_it_is():
-    unnamed = [(name, cell[:80]) for name, body in stacked_tables()
-               for cell in re.findall(r"<td\b[^>]*>", body)
-               if "data-label=" not in cell and "colspan=" not in cell]  # a row-wide message needs none
+    unnamed = []
+    for name, body in stacked_tables():
+        for row in re.findall(r"<tr\b.*?</tr>", body, re.S):
+            cells = re.findall(r"<td\b[^>]*>", row)
+            if len(cells) == 1 and "colspan=" in cells[0] and "<th" not in row:
+                continue  # a message across the whole row ("Geen gegevens"): no column to name
+            unnamed += [(name, cell) for cell in cells if "data-label=" not in cell]
     assert unnamed == []
+
+
+def test_the_check_sees_every_kind_of_cell():
+    table = ('<table id="x" class="scores stack-on-phone" data-y="1"><tr><th>a</th><td colspan="3">b</td></tr>'
+             '<tr><td colspan="5">c</td></tr></table>')
+    assert STACKED_TABLE.findall(table)  # other attributes around the class
+    rows = re.findall(r"<tr\b.*?</tr>", STACKED_TABLE.findall(table)[0], re.S)
+    assert "<th" in rows[0] and "<th" not in rows[1]  # only the second is a whole-row message
