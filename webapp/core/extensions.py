@@ -54,7 +54,7 @@ def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
     A database restart (or a dropped connection) would otherwise fail the request that draws the
     dead connection. SQLAlchemy's pool_pre_ping checks before every use: one more round trip on
     every request of a busy worker, whose connection was working a moment ago. A connection whose
-    check fails is thrown away and another one drawn (the pool tries three times). The price: a
+    check fails is thrown away and a new one made in its place. The price: a
     connection that dies within `idle_seconds` of its last use fails the one request that draws it
     (the error page; the connection is then replaced), as every connection did without a check.
     """
