@@ -14,11 +14,22 @@ from webapp.core.extensions import db
 
 
 @pytest.fixture
-def pings(app, monkeypatch):
+def engine(app):
+    """The app's engine with an empty pool, emptied again afterwards: these tests close connections
+    and move the clock on, and no connection they touched may reach another test."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        yield db.engine
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def pings(engine, monkeypatch):
     """The checks the pool sends, counted (the real check still runs)."""
     sent = []
-    with app.app_context():
-        dialect = db.engine.dialect
+    dialect = engine.dialect
     original = dialect.do_ping
 
     def counted(dbapi_connection):
@@ -43,39 +54,31 @@ def test_the_app_checks_connections_only_after_they_sat_idle(app):
     assert app.config["DB_PING_AFTER_IDLE_SECONDS"] == 1.0
 
 
-def test_a_connection_in_use_a_moment_ago_is_not_checked(app, pings, monkeypatch):
-    with app.app_context():
-        engine = db.engine
-        _use(engine)
-        pings.clear()
-        for _ in range(5):  # a busy worker: each request draws the connection the last one returned
-            _use(engine)
+def test_a_connection_in_use_a_moment_ago_is_not_checked(engine, pings):
+    first = _use(engine)
+    for _ in range(5):  # a busy worker: each request draws the connection the last one returned
+        assert _use(engine) == first
     assert pings == []
 
 
-def test_an_idle_connection_is_checked_before_use(app, pings, monkeypatch):
-    with app.app_context():
-        engine = db.engine
-        _use(engine)
-        pings.clear()
-        monkeypatch.setattr(time, "monotonic", lambda real=time.monotonic: real() + 2.0)  # two seconds later
-        _use(engine)
+def test_an_idle_connection_is_checked_before_use(engine, pings, monkeypatch):
+    _use(engine)
+    monkeypatch.setattr(time, "monotonic", lambda real=time.monotonic: real() + 2.0)  # two seconds later
+    _use(engine)
     assert pings == [1]
 
 
-def test_a_connection_that_died_while_idle_is_replaced_not_failed(app, monkeypatch):
-    with app.app_context():
-        engine = db.engine
-        with engine.connect() as connection:
-            dead = connection.connection.dbapi_connection
-        dead.close()  # behind the pool's back, as a database restart would leave it
-        monkeypatch.setattr(time, "monotonic", lambda real=time.monotonic: real() + 2.0)
-        in_use = metrics.DB_IN_USE._value.get()
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT 1")).scalar_one() == 1
-            assert connection.connection.dbapi_connection is not dead
-            assert metrics.DB_IN_USE._value.get() == in_use + 1  # counted once, not once per try
-        assert metrics.DB_IN_USE._value.get() == in_use
+def test_a_connection_that_died_while_idle_is_replaced_not_failed(engine, monkeypatch):
+    with engine.connect() as connection:
+        dead = connection.connection.dbapi_connection
+    dead.close()  # behind the pool's back, as a database restart would leave it
+    monkeypatch.setattr(time, "monotonic", lambda real=time.monotonic: real() + 2.0)
+    in_use = metrics.DB_IN_USE._value.get()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar_one() == 1
+        assert connection.connection.dbapi_connection is not dead
+        assert metrics.DB_IN_USE._value.get() == in_use + 1  # counted once, not once per try
+    assert metrics.DB_IN_USE._value.get() == in_use
 
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
