@@ -88,3 +88,10 @@ def test_the_impact_charts_for_a_phone_have_no_small_words():
         sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
         assert sizes and min(sizes) >= 12, sizes
         assert "te weinig gegevens" in svg
+
+
+def test_the_spider_chart_has_no_small_words():
+    """A resident reads it on a phone: 440 wide, shown about 360 wide. The ring numbers too."""
+    svg = spider_svg(LABELS, [5, 6, 7, 4, 8, 6], [4, 5, 6, 5, 7, 5], "Deze check-in", "Vorige check-in").decode()
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= 12, sizes

@@ -69,7 +69,7 @@ def save_plan(resident: Resident, checkin: Checkin, values: dict) -> None:
     audit.record("plan.update", resident, checkin)
 
 
-CHART_VERSION = 5  # bump when the drawing code changes
+CHART_VERSION = 6  # bump when the drawing code changes
 
 
 def cache_key(*inputs) -> str:
