@@ -37,6 +37,13 @@ def name_body(name: str) -> None:
     request.environ[BODY_NAME] = name  # the request's own, even where requests share an app context
 
 
+def browser_has(etag: str) -> bool:
+    """Whether the browser's If-None-Match names this ETag: as sent, or as Flask-Compress marks the
+    ETag of a compressed body ("<etag>:br", "<etag>:gzip")."""
+    return etag in request.if_none_match or any(request.if_none_match.contains(f"{etag}:{algorithm}")
+                                                 for algorithm in ("br", "gzip"))
+
+
 def _body_name(this_request) -> str:
     return this_request.environ.get(BODY_NAME, "")
 

@@ -9,7 +9,7 @@ from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 
 from webapp.core import audit, charts, clock
-from webapp.core.assets import name_body
+from webapp.core.assets import browser_has, name_body
 from webapp.core.definitions import current_questionnaire, life_events
 from webapp.core.i18n import locale
 from webapp.core.labels import Role
@@ -169,8 +169,7 @@ def _chart_response(name: str, layout: str) -> Response:
     key = _chart_key(shown.version, filters.wijk, name, layout)
     if request.args.get("versie") != key:  # an older release or drawing: not these figures
         abort(404)
-    unchanged = key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}")
-                                                     for alg in ("br", "gzip"))
+    unchanged = browser_has(key)
     if unchanged:
         response = Response(status=304)
     else:  # drawn once per release, wijk, language and layout in each worker

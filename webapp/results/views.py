@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.core import audit, clock
 from webapp.core import history as past
-from webapp.core.assets import name_body
+from webapp.core.assets import browser_has, name_body
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
@@ -209,9 +209,7 @@ def chart(checkin_id: str):
     lang = request.args.get("lang")
     lang = lang if lang in current_app.config["LANGUAGES"] else locale()
     key = results.chart_key_of(checkin_id, compare_id, lang)  # the URL's ids: checked just below
-    # Flask-Compress marks the ETag of a compressed body with its algorithm ("<key>:br").
-    unchanged = key in request.if_none_match or any(request.if_none_match.contains(f"{key}:{alg}")
-                                                     for alg in ("br", "gzip"))
+    unchanged = browser_has(key)
     # The check-ins' ids, their resident and the stored chart in one statement; no answers.
     resident, checkin, compare_to, svg = load_checkin_refs(checkin_id, compare_id,
                                                            None if unchanged else results.stored_chart(key))
