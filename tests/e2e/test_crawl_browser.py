@@ -5,9 +5,8 @@ For each role the test logs in as a person would and follows the links from the 
 (breadth first, GET only, this site only), one page per route: /coach/bewoner/<a>/... and
 /coach/bewoner/<b>/... count once. Every page must answer 200, pass axe-core with no violation in
 the browser (after the page's own scripts ran) and pass vnu with no HTML error (the HTML as the
-server sent it), and at 390 and 768 pixels wide nothing may stick out: not the page, and no
-table that scrolls sideways inside its box (anyone may open any page on a phone or an upright
-tablet). All failures are reported
+server sent it), and at 390, 768 and 1024 pixels wide nothing may stick out: not the page, and
+no table that scrolls sideways inside its box (anyone may open any page on a phone or a tablet). All failures are reported
 together at the end.
 """
 
@@ -57,13 +56,13 @@ SCROLLING_BOXES = """() => [...document.querySelectorAll('.table-wrap')]
     .map(box => (box.querySelector('caption') || box).textContent.trim().slice(0, 60))"""
 
 
-# A phone, and a tablet held upright (a coach's home visit).
-NARROW_SCREENS = (PHONE["width"], 768)
+# A phone, and a tablet held upright and on its side (a coach's home visit).
+NARROW_SCREENS = (PHONE["width"], 768, 1024)
 
 
 def too_wide(page) -> list[str]:
-    """What does not fit a phone's or an upright tablet's width on this page: the page itself, or a
-    table in its box."""
+    """What does not fit a phone's or a tablet's width on this page: the page itself, or a table in
+    its box."""
     viewport, problems = page.viewport_size, []
     try:
         for width in NARROW_SCREENS:
