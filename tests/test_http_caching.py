@@ -56,6 +56,27 @@ def test_a_chart_in_another_language_has_another_etag(app, client, make_resident
     assert "Lichaam" in dutch.get_data(as_text=True) and "Body" in english.get_data(as_text=True)
 
 
+def test_a_deploy_that_changes_the_drawing_code_gives_every_chart_a_new_etag(
+        app, client, make_resident, make_checkin, kort_items, login_as, monkeypatch, tmp_path):
+    """No hand-kept version number: the drawing and scoring code and matplotlib are in the key."""
+    from webapp.results import service
+
+    _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)
+    before = client.get(url).headers["ETag"]
+    code = tmp_path / "charts.py"
+    for changed in ("# drawn one way\n", "# drawn another way\n"):
+        code.write_text(changed)
+        monkeypatch.setattr(service, "DRAWN_BY", (code, *service.DRAWN_BY[1:]))
+        app.extensions.pop("veerkracht_chart_version", None)  # a new process after the deploy
+        after = client.get(url)
+        assert after.status_code == 200 and after.headers["ETag"] not in (before, None)
+        before = after.headers["ETag"]
+    monkeypatch.setattr(service.matplotlib, "__version__", "0.0-other")
+    app.extensions.pop("veerkracht_chart_version", None)
+    assert client.get(url).headers["ETag"] != before
+    app.extensions.pop("veerkracht_chart_version", None)  # the next test starts from the real code
+
+
 def test_a_chart_of_someone_else_is_not_found_even_with_an_etag(
         app, client, make_resident, make_checkin, kort_items, login_as):
     _resident, url = _two_checkins(make_resident, make_checkin, kort_items, client, login_as)

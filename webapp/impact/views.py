@@ -1,8 +1,6 @@
 """Impact: figures about all residents together for the beheerder; no individual data, small groups hidden."""
 
-import hashlib
 from datetime import date
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale, format_date, format_time
@@ -85,15 +83,12 @@ def _draw_chart(name: str, narrow: bool, data, labels: impact.Labels) -> bytes:
         hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
 
 
-# The drawing code itself: a deploy that changes how a chart is drawn gives it a new address.
-_DRAWING_CODE = hashlib.sha256(Path(charts.__file__).read_bytes()).hexdigest()[:12]
-
-
 def _chart_key(version: tuple[int, str], wijk: str | None, name: str, layout: str) -> str:
     """Names exactly one drawing, for its address and its ETag: the release, wijk, language and
-    layout, and what else it is drawn from (the drawing code, translations and questionnaires).
+    layout, and what else it is drawn from (drawing_version: the drawing code, matplotlib,
+    translations and questionnaires).
     A hash, so that no wijk name (typed by people: quotes, accents) reaches a header."""
-    return cache_key("impact", _DRAWING_CODE, drawing_version(), list(version), wijk, locale(), name,
+    return cache_key("impact", drawing_version(), list(version), wijk, locale(), name,
                      layout)[:32]
 
 

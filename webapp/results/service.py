@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import matplotlib
 from flask import current_app
 from flask_babel import format_date, format_decimal, gettext
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from webapp.core import audit, history, metrics, scoring
+from webapp.core import audit, charts, history, metrics, scoring
 from webapp.core.charts import lines_svg, spider_svg
 from webapp.core.definitions import life_events, questionnaire_for, safety_net
 from webapp.core.extensions import db
@@ -69,7 +70,12 @@ def save_plan(resident: Resident, checkin: Checkin, values: dict) -> None:
     audit.record("plan.update", resident, checkin)
 
 
-CHART_VERSION = 6  # bump when the drawing code changes
+# Bump by hand only when what a chart shows changes outside the files in DRAWN_BY (how this module
+# puts its labels and scores together, say); a change to those files changes the version by itself.
+CHART_VERSION = 6
+# The code that turns a check-in into a drawing: a deploy that changes how a chart is drawn or scored
+# changes drawing_version(), so no browser or stored chart keeps the old drawing.
+DRAWN_BY = (Path(charts.__file__), Path(scoring.__file__))
 
 
 def cache_key(*inputs) -> str:
@@ -80,15 +86,18 @@ def cache_key(*inputs) -> str:
 
 
 def drawing_version() -> str:
-    """What else a spider chart depends on besides its check-ins and language: the drawing code,
-    the translations, the questionnaires and the time zone. Computed once per process (they only
-    change with a deploy), so a cached chart is found by ids, language and this version alone."""
+    """What a chart depends on besides its data and language: the drawing and scoring code
+    (DRAWN_BY), matplotlib's version, the translations, the questionnaires and the time zone.
+    Computed once per process (they only change with a deploy), so a cached chart is found by ids,
+    language and this version alone."""
     app = current_app._get_current_object()
     version = app.extensions.get("veerkracht_chart_version")
     if version is None:
-        digest = hashlib.sha256(f"{CHART_VERSION}|{app.config['BABEL_DEFAULT_TIMEZONE']}".encode())
+        digest = hashlib.sha256(
+            f"{CHART_VERSION}|{matplotlib.__version__}|{app.config['BABEL_DEFAULT_TIMEZONE']}".encode())
         folders = [Path(app.root_path) / "translations", Path(app.config["QUESTIONNAIRE_DIR"])]
-        for path in sorted(f for folder in folders for f in folder.rglob("*") if f.suffix in (".mo", ".yaml")):
+        data = sorted(f for folder in folders for f in folder.rglob("*") if f.suffix in (".mo", ".yaml"))
+        for path in [*DRAWN_BY, *data]:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
         version = app.extensions["veerkracht_chart_version"] = digest.hexdigest()[:12]
