@@ -137,6 +137,72 @@ def test_bundle_holds_the_long_form_previous_scores_and_a_fresh_key(app, client,
     assert _count(app, OfflineVisit) == 1
 
 
+def _prefer(app, resident_id: str, form: str | None) -> None:
+    from webapp.checkin import service as drafts
+
+    with app.app_context():
+        drafts.set_preferred_form(db.session.scalar(select(Resident).where(Resident.public_id == resident_id)), form)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("form, faces", [("eenvoudig", [0, 3, 5, 7, 10]), ("heel_eenvoudig", [0, 5, 10])])
+def test_bundle_holds_the_easy_read_form_the_coach_chose_with_its_faces_and_pictures(
+        app, client, visit_world, form, faces):
+    _prefer(app, visit_world["resident"], form)
+    questionnaire = _bundle(client, visit_world["resident"])["questionnaire"]
+    assert questionnaire["form"] == form
+    assert [face["value"] for face in questionnaire["faces"]] == faces
+    assert questionnaire["faces"][0]["label"] == "Nee" and questionnaire["faces"][-1]["label"] == "Ja"
+    items = [item for pillar in questionnaire["pillars"] for item in pillar["items"]]
+    assert len(items) == 12 and all(item["picture"] for item in items)
+    # Every picture the visit shows is kept by the service worker, so it shows without network too.
+    with client.get("/sw.js") as worker:
+        kept = worker.get_data(as_text=True)
+    for picture in {face["picture"] for face in questionnaire["faces"]} | {item["picture"] for item in items}:
+        assert f'"/static/{picture}"' in kept
+        with client.get(f"/static/{picture}") as image:
+            assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+    for pillar in questionnaire["pillars"]:
+        assert f'"/static/pillars/{pillar["id"]}.svg"' in kept
+
+
+def test_offline_visit_page_holds_the_faces_of_every_easy_read_form(client):
+    page = client.get("/bezoek-zonder-internet").get_data(as_text=True)
+    five = page[page.index('<template id="offline-eenvoudig">'):]
+    three = page[page.index('<template id="offline-heel_eenvoudig">'):]
+    assert 'class="faces faces-5"' in five[:five.index("</template>")]
+    assert 'class="faces faces-3"' in three[:three.index("</template>")]
+    assert "0 = Klopt helemaal niet" in page  # the 0-10 scale's ends, for the long form
+
+
+def test_the_long_form_bundle_has_no_faces(client, visit_world):
+    assert _bundle(client, visit_world["resident"])["questionnaire"]["faces"] is None
+
+
+def test_choosing_another_form_after_preparing_gives_a_new_visit_in_that_form(app, client, visit_world):
+    long = _bundle(client, visit_world["resident"])
+    _prefer(app, visit_world["resident"], "eenvoudig")
+    easy = _bundle(client, visit_world["resident"])
+    assert easy["visit"] != long["visit"] and easy["questionnaire"]["form"] == "eenvoudig"
+    assert _bundle(client, visit_world["resident"])["visit"] == easy["visit"]  # and then the same one again
+
+
+def test_an_easy_read_visit_becomes_an_easy_read_checkin_and_takes_only_faces(app, client, visit_world):
+    _prefer(app, visit_world["resident"], "eenvoudig")
+    bundle = _bundle(client, visit_world["resident"])
+    items = [i["id"] for p in bundle["questionnaire"]["pillars"] for i in p["items"]]
+    refused = client.post_json("/bezoek-zonder-internet/versturen", _upload_body(bundle, score=6))
+    assert refused.status_code == 400 and "Er is niets veranderd." in refused.get_json()["error"]
+    assert _count(app, Checkin) == 1  # only the earlier one
+    answers = {item: [0, 3, 5, 7, 10][index % 5] for index, item in enumerate(items)}
+    response = client.post_json("/bezoek-zonder-internet/versturen", _upload_body(bundle, answers=answers))
+    assert response.status_code == 201
+    with app.app_context():
+        checkin = db.session.get(Checkin, db.session.scalar(select(OfflineVisit.checkin_id)))
+        assert checkin.form == "eenvoudig" and len(checkin.answers) == 12
+        assert history.scores_of(checkin) == scoring.pillar_scores(bundle["scoring"]["pillars"], answers)
+
+
 def test_another_coach_gets_no_bundle(app, client, login_as, visit_world):
     login_as(client, visit_world["other"])
     assert client.post_form(f"/coach/bewoner/{visit_world['resident']}/bezoekpakket").status_code == 404

@@ -6,8 +6,8 @@ For each role the test logs in as a person would and follows the links from the 
 /coach/bewoner/<b>/... count once. Every page must answer 200, pass axe-core with no violation in
 the browser (after the page's own scripts ran) and pass vnu with no HTML error (the HTML as the
 server sent it), and at 390, 768 and 1024 pixels wide nothing may stick out: not the page, and
-no table that scrolls sideways inside its box (anyone may open any page on a phone or a tablet). All failures are reported
-together at the end.
+no table that scrolls sideways inside its box (anyone may open any page on a phone or a tablet).
+All failures are reported together at the end.
 """
 
 import re

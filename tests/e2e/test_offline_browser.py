@@ -314,3 +314,65 @@ def test_a_refused_upload_says_why_and_can_be_thrown_away(new_page, enrolled, ap
     expect(badge).to_be_hidden()
     assert _stored(page) == {"keys": 0, "visits": 0}
     assert _checkins(app) == before
+
+
+def test_an_easy_read_visit_without_network_shows_faces_and_pictures(new_page, enrolled, app, artifacts_dir):
+    """The coach chose the easy-read form for this resident: the visit without network asks the same
+    twelve short statements with five faces as the online screen, pictures and all."""
+    from webapp.checkin import service as drafts
+    from webapp.core.models import Resident
+
+    with app.app_context():
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == enrolled["resident"]))
+        drafts.set_preferred_form(resident, "eenvoudig")
+        db.session.commit()
+    page = new_page(viewport={"width": 768, "height": 1024}, has_touch=True)
+    context = page.context
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    _prepare(page, enrolled["resident"])
+    page.get_by_role("link", name="Naar het bezoek").click()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    before = _checkins(app)
+
+    context.set_offline(True)
+    page.goto("/coach")
+    _open_visit(page)
+    page.get_by_label("Er is niets bijzonders gebeurd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    faces = [0, 3, 5, 7, 10]
+    chosen = {}
+    for step in range(1, 7):
+        expect(page.get_by_text(f"Stap {step + 1} van 8", exact=True)).to_be_visible()
+        expect(page.get_by_text("Kies bij elke zin een gezichtje.", exact=False)).to_be_visible()
+        items = page.locator("fieldset.face-item")
+        expect(items).to_have_count(2)
+        expect(items.first.locator("label.face")).to_have_count(5)
+        expect(items.first.get_by_label("Vaak wel", exact=True)).to_be_visible()
+        # Every picture (the pillar's, each statement's, every face) came from the kept copies.
+        expect(page.locator("img")).to_have_count(1 + 2 + 2 * 5)
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        assert page.evaluate("[...document.images].filter(i => !i.naturalWidth).map(i => i.src)") == []
+        if step == 1:
+            assert_no_axe_violations(page)
+            assert_no_horizontal_scroll(page, 768)
+            page.screenshot(path=artifacts_dir / "offline-faces-768.png", full_page=True)
+        chosen[step] = [faces[(index + step) % 5] for index in range(2)]
+        for index in range(2):
+            items.nth(index).locator("label.face").nth((index + step) % 5).click()
+        page.get_by_role("button", name="Volgende").click()
+
+    expect(page.get_by_text("U heeft 12 van de 12 vragen beantwoord.")).to_be_visible()
+    page.get_by_role("button", name="Klaar").click()
+    cells = page.get_by_role("table").locator("tbody tr td:nth-child(2)")
+    expect(cells).to_have_text([f"{sum(chosen[step]) / 2:.1f}".replace(".", ",") for step in range(1, 7)])
+    page.get_by_role("button", name="Opslaan en versturen").click()
+    badge = page.locator("[data-offline-badge]")
+    expect(badge).to_have_text("Nog niet verstuurd: 1 check-in")
+
+    context.set_offline(False)
+    expect(badge).to_have_text(re.compile(r"^Verstuurd om \d\d:\d\d$"), timeout=20_000)
+    assert _checkins(app) == before + 1
+    with app.app_context():
+        checkin = db.session.get(Checkin, db.session.scalar(select(OfflineVisit.checkin_id)))
+        assert checkin.form == "eenvoudig"
+        assert sorted(a.score for a in checkin.answers) == sorted(v for values in chosen.values() for v in values)

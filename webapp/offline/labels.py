@@ -52,6 +52,7 @@ VISIT_WORDS = {
     "next": _l("Volgende"),
     "back": _l("Vorige"),
     "hint": _l("Geef een cijfer van 0 tot en met 10. Weet u het niet, of wilt u het niet zeggen? Kies dan 'Sla over'."),
+    "face_hint": _l("Kies bij elke zin een gezichtje. Weet u het niet? Kies dan 'Sla over'."),
     "done": _l("U bent klaar"),
     "answered": _l("U heeft %(answered)s van de %(count)s vragen beantwoord.", answered="{answered}", count="{count}"),
     "finish": _l("Klaar"),

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from webapp.checkin import service as drafts
 from webapp.core import audit, clock, history
-from webapp.core.definitions import QUESTIONNAIRE_ID, VISIT_FORM, current_questionnaire, definitions, life_events
+from webapp.core.definitions import QUESTIONNAIRE_ID, current_questionnaire, definitions, life_events
 from webapp.core.extensions import db
 from webapp.core.models import Checkin, Draft, OfflineVisit, Resident, User
 from webapp.core.models._base import as_utc, utcnow
@@ -16,30 +16,46 @@ from webapp.core.permissions import can_access
 from webapp.offline.rules import Upload, UploadError, UploadSpec, parse_upload, scoring_definition, visit_key
 from webapp.referrals import service as referrals
 from webapp.results import service as results
+from webapp.visits.service import visit_form
 
 REVIEW_STEP = 7  # the check-in's last screen (checkin/views.py): every pillar screen was done
 
 
 def open_visit(coach: User, resident: Resident) -> OfflineVisit:
-    """The coach's prepared, unsent visit to this resident, or a new one.
+    """The coach's prepared, unsent visit to this resident, or a new one, in the form a visit with
+    this resident uses (the long one, or the easy-read one the coach chose for them).
 
     Preparing again (a second device, a second tab) hands out the same visit key, so only one of
-    the devices' uploads can become a check-in.
+    the devices' uploads can become a check-in. After the coach chose another form for the
+    resident, preparing again makes a new visit in that form.
     """
-    questionnaire = current_questionnaire()
+    questionnaire, form = current_questionnaire(), visit_form(resident)
     visit = db.session.scalar(
         select(OfflineVisit)
         .where(OfflineVisit.coach_id == coach.id, OfflineVisit.resident_id == resident.id,
-               OfflineVisit.sent_at.is_(None), OfflineVisit.questionnaire_version == questionnaire.version)
+               OfflineVisit.sent_at.is_(None), OfflineVisit.questionnaire_version == questionnaire.version,
+               OfflineVisit.form == form)
         .order_by(OfflineVisit.id.desc())
         .limit(1)
     )
     if visit is None:
         visit = OfflineVisit(resident_id=resident.id, coach_id=coach.id, questionnaire_id=QUESTIONNAIRE_ID,
-                             questionnaire_version=questionnaire.version, form=VISIT_FORM)
+                             questionnaire_version=questionnaire.version, form=form)
         db.session.add(visit)
         db.session.flush()
     return visit
+
+
+def pictures() -> list[str]:
+    """Every picture a visit in the current questionnaire can show, as a path under static/: the
+    pillars' and, for the easy-read forms, the statements' and the faces'."""
+    questionnaire = current_questionnaire()
+    found = {f"pillars/{pillar.id}.svg" for pillar in questionnaire.pillars}
+    for form in questionnaire.forms:
+        found.update(face.picture for face in questionnaire.faces_for(form) or ())
+        found.update(item.picture for _pillar, items in questionnaire.form_pillars(form) for item in items
+                     if item.picture)
+    return sorted(found)
 
 
 def _text(text, lang: str) -> str:
@@ -55,6 +71,7 @@ def bundle(coach: User, resident: Resident, lang: str) -> dict:
     questionnaire = current_questionnaire()
     form_items = questionnaire.form_item_ids(visit.form)
     previous = next(iter(history.checkins_of(resident)), None)
+    faces = questionnaire.faces_for(visit.form)
     audit.record("offline.bundle", resident, visit)
     return {
         "visit": visit.public_id,
@@ -67,10 +84,14 @@ def bundle(coach: User, resident: Resident, lang: str) -> dict:
             "scale": {"min": questionnaire.scale.min, "max": questionnaire.scale.max,
                       "low": _text(questionnaire.scale.low_label, lang),
                       "high": _text(questionnaire.scale.high_label, lang)},
+            # An easy-read form is answered with faces (a word and a picture each) instead of 0-10.
+            "faces": None if faces is None else [
+                {"value": face.value, "label": _text(face.label, lang), "picture": face.picture} for face in faces],
             "pillars": [
                 {"id": pillar.id, "name": _text(pillar.name, lang), "short": _text(pillar.short, lang),
                  "intro": _text(pillar.intro, lang),
-                 "items": [{"id": item.id, "text": _text(item.text, lang)} for item in items]}
+                 "items": [{"id": item.id, "text": _text(item.text, lang), "picture": item.picture}
+                           for item in items]}
                 for pillar, items in questionnaire.form_pillars(visit.form)
             ],
         },

@@ -1,5 +1,6 @@
 """The installable app (manifest, service worker), preparing a visit, the offline visit page, the upload."""
 
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -50,9 +51,12 @@ def manifest():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, from the site root so that its scope is the whole site."""
+    """The service worker, from the site root so that its scope is the whole site, with the pictures
+    a visit without network shows."""
     # Read, not streamed: 2 KB, and no open file left behind by a client that never reads the body.
-    worker = Path(current_app.static_folder, "sw.js").read_bytes()
+    # By path, without the fingerprint: the visit page (offline.js) asks for them so.
+    pictures = json.dumps([f"{current_app.static_url_path}/{p}" for p in service.pictures()])
+    worker = Path(current_app.static_folder, "sw.js").read_bytes().replace(b"[/* pictures */]", pictures.encode())
     response = Response(worker, mimetype="text/javascript")
     response.add_etag()
     response.headers["Service-Worker-Allowed"] = "/"
@@ -63,10 +67,13 @@ def service_worker():
 @bp.get("/bezoek-zonder-internet")
 def visit():
     """The visit page the service worker keeps: no names, no token, no data; the device fills it in."""
-    pillars = current_questionnaire().pillars
+    questionnaire = current_questionnaire()
+    pillars = questionnaire.pillars
+    face_forms = [(form, faces) for form in questionnaire.forms if (faces := questionnaire.faces_for(form))]
     return render_template("offline/visit.html", visit_words=words(VISIT_WORDS), conversation=CONVERSATION,
                            months=month_names(), years=event_years(clock.today()), pillars=pillars,
-                           frame=chart_frame(len(pillars)), life_events=life_events().events)
+                           frame=chart_frame(len(pillars)), life_events=life_events().events,
+                           scale=questionnaire.scale, face_forms=face_forms)
 
 
 @bp.get("/coach/bewoner/<resident_id>/bezoek-voorbereiden")
@@ -82,7 +89,8 @@ def prepare(resident_id: str):
 @bp.post("/coach/bewoner/<resident_id>/bezoekpakket")
 @role_required(*COACH_ROLES)
 def bundle(resident_id: str):
-    """The visit bundle as JSON: the long form, the previous scores, the visit key and a fresh key."""
+    """The visit bundle as JSON: the visit's form (long, or easy-read with faces), the previous
+    scores, the visit key and a fresh key."""
     resident = require_access(by_public_id(Resident, resident_id))
     response = jsonify(service.bundle(current_user, resident, locale()))
     response.headers["Cache-Control"] = "no-store"

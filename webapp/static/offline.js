@@ -286,14 +286,12 @@ function render(record, state) {
   }
 
   if (screen <= q.pillars.length) {
-    const pillar = q.pillars[screen - 1], ends = "0 = " + q.scale.low + ", 10 = " + q.scale.high;
+    const pillar = q.pillars[screen - 1];
     const fields = pillar.items.map(item => {
-      const f = clone("offline-item", item.id);
-      const [low, high, both] = f.querySelectorAll(".scale-ends span, .visually-hidden");
-      f.querySelector("legend").textContent = item.text;
-      low.textContent = "0 = " + q.scale.low;
-      high.textContent = "10 = " + q.scale.high;
-      both.textContent = ends;
+      const f = clone(q.faces ? "offline-" + q.form : "offline-item", item.id);  // the faces or 0-10
+      f.querySelector("legend span").textContent = item.text;
+      if (q.faces) f.querySelector("legend").prepend(
+        h("img", { class: "picto", src: "/static/" + item.picture, alt: "", width: 56, height: 56 }));
       for (const input of f.querySelectorAll("input")) {
         const talk = input.type === "checkbox", value = input.value === "" ? null : +input.value;
         input.checked = talk ? state.talk.includes(item.id) : state.answers[item.id] === value;
@@ -311,7 +309,7 @@ function render(record, state) {
     }, [h("div", { class: "pillar-head" }, [
       h("img", { src: "/static/pillars/" + pillar.id + ".svg", alt: "", width: 48, height: 48 }),
       t("h1", pillar.short)]),
-    t("p", pillar.intro, { class: "lead" }), t("p", T.hint, { class: "hint" }), ...fields,
+    t("p", pillar.intro, { class: "lead" }), t("p", q.faces ? T.face_hint : T.hint, { class: "hint" }), ...fields,
     actions(T.next, () => go(screen - 1)), t("p", T.kept, { class: "autosave-status" })])]);
   }
 

@@ -2,8 +2,10 @@
 "use strict";
 const CACHE = "veerkracht-offline-1";
 const SHELL = "/bezoek-zonder-internet";
+// The pictures a visit shows: filled in by the server.
+const PICTURES = [/* pictures */];
 const FILES = [SHELL, "/static/app.css", "/static/offline.js", "/static/favicon.svg",
-  "/static/icons/veerkracht-192.png", "/manifest.webmanifest"];
+  "/static/icons/veerkracht-192.png", "/manifest.webmanifest", ...PICTURES];
 
 self.addEventListener("install", event => {
   event.waitUntil(caches.open(CACHE).then(cache => cache.addAll(FILES)).then(() => self.skipWaiting()));

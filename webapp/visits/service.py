@@ -2,8 +2,16 @@
 
 from sqlalchemy import select
 
+from webapp.core.definitions import VISIT_FORM
 from webapp.core.extensions import db
+from webapp.core.labels import EASY_FORMS
 from webapp.core.models import Checkin, Draft, Resident
+
+
+def visit_form(resident: Resident) -> str:
+    """The form for a check-in together, online or without network: the long one, or the easy-read
+    one the coach chose for this resident."""
+    return resident.preferred_form if resident.preferred_form in EASY_FORMS else VISIT_FORM
 
 
 def checkin_of_draft(draft_public_id: str) -> Checkin | None:

@@ -14,7 +14,6 @@ from webapp.accounts.rules import LOGIN_LIMIT_PER_ACCOUNT
 from webapp.checkin import service as drafts
 from webapp.checkin.views import draft_screen, resume_url
 from webapp.core import audit
-from webapp.core.definitions import VISIT_FORM
 from webapp.core.extensions import limiter
 from webapp.core.forms import CsrfForm
 from webapp.core.labels import COACH_ROLES, EASY_FORMS, FormKind
@@ -76,7 +75,7 @@ def start(resident_id: str):
     existing = drafts.open_draft(resident, coach=current_user)
     if existing is not None and not started_here(existing):
         return redirect(url_for("visits.restart", resident_id=resident.public_id))
-    draft = drafts.start_draft(resident, visit_form(resident), coach=current_user)
+    draft = drafts.start_draft(resident, visits.visit_form(resident), coach=current_user)
     remember_visit_draft(draft)
     return redirect(url_for("visits.handover", draft_id=draft.public_id))
 
@@ -92,7 +91,7 @@ def restart(resident_id: str):
     form = CsrfForm()
     if form.validate_on_submit():
         drafts.discard_draft(resident, existing)
-        draft = drafts.start_draft(resident, visit_form(resident), coach=current_user)
+        draft = drafts.start_draft(resident, visits.visit_form(resident), coach=current_user)
         remember_visit_draft(draft)
         flash(_("De antwoorden van het andere apparaat zijn weggegooid. De check-in begint opnieuw, op dit apparaat."),
               "success")
@@ -109,11 +108,6 @@ def handover(resident: Resident, draft: Draft):
     start_handover(draft)
     audit.record("draft.view", resident, draft)  # the page names the resident
     return render_template("visits/handover.html", draft=draft, resident=resident, next_url=resume_url(draft))
-
-
-def visit_form(resident: Resident) -> str:
-    """The form for a check-in together: the long one, or the easy-read one the coach chose for this resident."""
-    return resident.preferred_form if resident.preferred_form in EASY_FORMS else VISIT_FORM
 
 
 @bp.post("/coach/bewoner/<resident_id>/vragenlijst")
