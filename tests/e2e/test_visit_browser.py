@@ -236,3 +236,52 @@ def test_closing_asks_first_and_can_be_undone(new_page, enrolled):
     page.get_by_role("button", name="Ongedaan maken: weer begeleiden").click()
     expect(page.get_by_text("U begeleidt deze bewoner weer.", exact=False)).to_be_visible()
     expect(page.get_by_role("heading", name="dhr. P. Smit", level=1)).to_be_visible()
+
+
+def test_typed_notes_are_kept_when_another_button_or_a_link_is_tapped_at_once(new_page, enrolled, app):
+    """The coach types a note and at once taps "Dit wil ik proberen" (that form loads the page anew),
+    or a link away: what was typed is saved first, not lost with the page."""
+    from datetime import date
+
+    from webapp.core.models import Activity
+
+    with app.app_context():
+        db.session.add(Activity(name="Koffieochtend De Schakel", organisation="Welzijn Zuid",
+                                description="Samen koffie drinken.", pillars=["meedoen", "mentaal", "lichaam",
+                                "zingeving", "kwaliteit", "dagelijks"], last_verified_on=date.today()))
+        db.session.commit()
+    page = new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    staff_log_in(page, enrolled["coach"], COACH_PASSWORD)
+    page.goto(f"/coach/bewoner/{enrolled['resident']}")
+    page.get_by_role("button", name="Check-in samen doen").click()
+    page.get_by_role("link", name="Ik begin").click()
+    page.get_by_label("Er is niets bijzonders gebeurd", exact=True).check()
+    page.get_by_role("button", name="Volgende").click()
+    for step in range(1, 7):
+        expect(page.get_by_text(f"Stap {step + 1} van 8", exact=True)).to_be_visible()
+        items = page.locator("fieldset.item")
+        for index in range(items.count()):
+            items.nth(index).locator("label.score").nth(2).click()
+        page.get_by_role("button", name="Volgende").click()
+    page.get_by_role("button", name="Klaar").click()
+    take_back(page)
+    result_url = page.url.split("#")[0]
+
+    notes = page.get_by_label("Aantekeningen van de coach")
+    notes.fill("Wil weer naar de koffieochtend.")
+    with page.expect_navigation():  # the page is loaded anew
+        page.get_by_role("button", name="Dit wil ik proberen").first.click()  # no pause: no save had gone yet
+    expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")
+
+    page.get_by_label("Wat is één kleine stap die u kunt zetten?").fill("Maandag naar De Schakel.")
+    with page.expect_navigation():
+        page.locator("#plan").get_by_role("link", name="Terug naar deze bewoner").click()
+    page.goto(result_url)
+    expect(page.get_by_label("Wat is één kleine stap die u kunt zetten?")).to_have_value("Maandag naar De Schakel.")
+    expect(page.get_by_label("Aantekeningen van de coach")).to_have_value("Wil weer naar de koffieochtend.")
+
+    page.get_by_label("Wie of wat kan daarbij helpen?").fill("Zijn dochter.")  # then at once the back button
+    with page.expect_navigation():
+        page.go_back()
+    page.goto(result_url)
+    expect(page.get_by_label("Wie of wat kan daarbij helpen?")).to_have_value("Zijn dochter.")

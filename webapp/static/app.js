@@ -4,13 +4,20 @@
   // Save each answer as soon as it is chosen, so a locked phone or lost tab loses nothing.
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var status = form.querySelector("[data-autosave-status]");
+    // getAttribute: form.action is shadowed by the buttons named "action".
+    var url = form.getAttribute("action") || window.location.href;
     var timer = null;
-    function save() {
+    var waiting = false;  // a change not sent yet
+    function payload() {
       var data = new FormData(form);
       data.set("action", "autosave");
-      // getAttribute: form.action is shadowed by the buttons named "action".
-      fetch(form.getAttribute("action") || window.location.href, {
-        method: "POST", body: data, credentials: "same-origin", redirect: "manual",
+      return data;
+    }
+    function save() {
+      clearTimeout(timer);
+      waiting = false;
+      return fetch(url, {
+        method: "POST", body: payload(), credentials: "same-origin", redirect: "manual",
         headers: { "X-Requested-With": "fetch" }
       }).then(function (response) {
         // Only 204 means saved; a redirect (logged out, already sent) is not a save.
@@ -19,15 +26,37 @@
         if (status) status.textContent = status.dataset.offline || "";
       });
     }
-    form.addEventListener("change", function () {
+    function later(ms) {
       clearTimeout(timer);
-      timer = setTimeout(save, 300);
-    });
+      waiting = true;
+      timer = setTimeout(save, ms);
+    }
+    form.addEventListener("change", function () { later(300); });
     // Typed text (the plan, the coach's notes): saved as a draft a moment after typing stops.
     form.addEventListener("input", function (event) {
-      if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") return;
-      clearTimeout(timer);
-      timer = setTimeout(save, 1200);
+      if (event.target.tagName === "TEXTAREA" || event.target.type === "text") later(1200);
+    });
+    // Another form on the page ("Dit wil ik proberen") or a link leaves the page: what was just
+    // chosen or typed here is saved first, so it is not lost (the next page shows it).
+    document.addEventListener("submit", function (event) {
+      var other = event.target;
+      if (!waiting || other === form) return;  // this form itself sends everything anyway
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var button = event.submitter;
+      save().then(function () { other.requestSubmit(button || undefined); });
+    }, true);
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!waiting || !link || event.defaultPrevented || event.button || event.ctrlKey || event.metaKey ||
+          event.shiftKey || link.target || link.hasAttribute("download") ||
+          (link.pathname === window.location.pathname && link.search === window.location.search)) return;
+      event.preventDefault();
+      save().then(function () { window.location.href = link.href; });
+    });
+    // The back button or closing the tab: sent on the way out.
+    window.addEventListener("pagehide", function () {
+      if (waiting && navigator.sendBeacon) navigator.sendBeacon(url, payload());
     });
   });
   // Stop a second tap on a final button from sending the form twice (the server also guards).
