@@ -197,15 +197,33 @@ def test_not_started_needs_a_reason_and_the_verwijzer_sees_only_the_reason(app, 
     coach = _as(app, people, login_as, "coach")
     base = f"/coach/welzijn-op-recept/{referral.public_id}"
     coach.post_form(f"{base}/oppakken")
-    response = coach.post_form(f"{base}/niet-gestart", {"note": "zonder reden"})
+    response = coach.post_form(f"{base}/niet-gestart", {"colleague_note": "zonder reden"})
     assert response.status_code == 400 and "Kies waarom de begeleiding niet start." in response.get_data(as_text=True)
     assert _referral(app).status == "ontvangen"
-    coach.post_form(f"{base}/niet-gestart", {"reason": "wil_niet", "note": "Zoon regelt het al"})
+    coach.post_form(f"{base}/niet-gestart", {"reason": "wil_niet", "colleague_note": "Zoon regelt het al"})
     assert _referral(app).status == "niet_gestart"
     mine = client.get("/verwijzer").get_data(as_text=True)
     assert "Niet gestart: Wil op dit moment geen begeleiding" in mine and "Zoon regelt het al" not in mine
     assert coach.post_form(f"{base}/afronden").status_code == 302
     assert _referral(app).status == "niet_gestart"  # no step past the end
+
+
+def test_the_referral_page_of_ones_own_referral_has_each_id_once(app, client, people, login_as):
+    """Its forms (contact, not started) each have a note: one id for both sent a tap on one label
+    into the other form's field."""
+    import re
+    from collections import Counter
+
+    referral = _refer(app, client, people, login_as)
+    coach = _as(app, people, login_as, "coach")
+    base = f"/coach/welzijn-op-recept/{referral.public_id}"
+    coach.post_form(f"{base}/oppakken")
+    page = coach.get(base).get_data(as_text=True)
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
+    for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page):
+        assert ids[target] == 1, target
+    assert "Toelichting voor collega" in page and "Notitie voor uzelf en collega" in page
 
 
 def test_only_the_coach_who_picked_it_up_goes_on(app, client, people, login_as):
@@ -615,7 +633,7 @@ def test_a_referral_that_did_not_start_is_a_rejected_task_with_the_reason(app, c
     referral = _refer(app, client, people, login_as)
     coach, base = _as(app, people, login_as, "coach"), f"/coach/welzijn-op-recept/{referral.public_id}"
     coach.post_form(f"{base}/oppakken")
-    coach.post_form(f"{base}/niet-gestart", {"reason": "andere_hulp", "note": "Zoon regelt het"})
+    coach.post_form(f"{base}/niet-gestart", {"reason": "andere_hulp", "colleague_note": "Zoon regelt het"})
     request, task = _validate_fhir(_fhir(client, referral))
     assert (request["status"], task["status"]) == ("revoked", "rejected")
     assert task["statusReason"]["text"] == "Heeft al andere hulp"

@@ -68,6 +68,16 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     office.get_by_role("button", name="Contact noteren").click()
     expect(office.get_by_text("Het contact is genoteerd.")).to_be_visible()
     assert_no_axe_violations(office)
+    # Each fact's name stands beside its own value, one fact per line (they ran together in one line).
+    names, values = office.locator("dl.facts dt"), office.locator("dl.facts dd")
+    assert abs(names.first.bounding_box()["y"] - values.first.bounding_box()["y"]) < 2
+    assert names.nth(1).bounding_box()["y"] >= values.first.bounding_box()["y"] + values.first.bounding_box()["height"]
+    # Both forms have a note: tapping one's label writes in that form, not the other.
+    office.get_by_text("Toelichting voor collega's (niet verplicht").click()
+    assert office.evaluate("document.activeElement.form.getAttribute('action')").endswith("/niet-gestart")
+    office.set_viewport_size({"width": 390, "height": 844})
+    office.screenshot(path=artifacts_dir / "wor-coach-referral-phone.png", full_page=True)
+    office.set_viewport_size(DESKTOP)
     office.get_by_role("link", name="Bewoner inschrijven").click()
     office.get_by_label("Mondeling").check()
     office.get_by_label("Datum van de toestemming").fill(date.today().isoformat())

@@ -81,7 +81,8 @@ class NotStartedForm(FlaskForm):
     reason = RadioField(_l("Waarom start de begeleiding niet?"), choices=_choices(WorNotStarted),
                         description=_l("De verwijzer ziet deze reden."),
                         validators=[DataRequired(_l("Kies waarom de begeleiding niet start."))])
-    note = StringField(_l("Toelichting voor collega's (niet verplicht; de verwijzer ziet dit niet)"),
+    # Not "note": the contact form on the same page has one, and two fields with one id mix up their labels.
+    colleague_note = StringField(_l("Toelichting voor collega's (niet verplicht; de verwijzer ziet dit niet)"),
                        validators=[Optional(), Length(max=1000, message=_l("Gebruik hoogstens 1000 tekens."))])
 
 

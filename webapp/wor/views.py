@@ -241,7 +241,7 @@ def not_started(referral_id: str):
     if not form.validate_on_submit():
         return _detail(referral, 400, not_started_form=form)
     try:
-        wor.not_started(referral, form.reason.data, form.note.data)
+        wor.not_started(referral, form.reason.data, form.colleague_note.data)
     except wor.WorError as error:
         flash(str(PROBLEMS[str(error)]), "error")
     else:
