@@ -146,6 +146,40 @@ def test_double_submit_creates_exactly_one_checkin(app, client, make_resident, l
     assert "Doe de check-in" in client.get("/").get_data(as_text=True)
 
 
+def test_a_checkin_with_no_answer_at_all_is_not_stored_and_says_where_to_go(app, client, make_resident, login_as,
+                                                                            kort_items):
+    """Tapping "Volgende" on every screen skips every question: there is no result to show, and an
+    empty check-in would become the resident's "last check-in" and spoil the comparisons."""
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    answer_steps(client, draft, kort_items, scores={item: None for items in kort_items.values() for item in items})
+    page = client.get(f"/checkin/{draft}/klaar").get_data(as_text=True)
+    assert "U heeft nog geen enkele vraag beantwoord." in page and "Bekijk mijn uitslag" not in page
+    assert f"/checkin/{draft}/stap/1" in page
+    response = client.post_form(f"/checkin/{draft}/versturen")
+    assert response.status_code == 400 and "Er is niets opgeslagen." in response.get_data(as_text=True)
+    assert _count(app, Checkin) == 0
+    # One answer is enough: then it is a check-in (the rest counts as skipped).
+    first = next(iter(kort_items.values()))[0]
+    client.post_form(f"/checkin/{draft}/stap/1", {"action": "next", first: "4"})
+    assert client.post_form(f"/checkin/{draft}/versturen").status_code == 302
+    assert _count(app, Checkin) == 1
+
+
+def test_the_last_screen_names_each_skipped_question_and_leads_back_to_it(client, make_resident, login_as,
+                                                                        kort_items):
+    resident = make_resident()
+    login_as(client, resident["user"])
+    draft = start_checkin(client)
+    third_step = list(kort_items.values())[2]
+    answer_steps(client, draft, kort_items, scores={third_step[1]: None})
+    page = client.get(f"/checkin/{draft}/klaar").get_data(as_text=True)
+    assert "U heeft 1 vraag overgeslagen. Dat is niet erg." in page and "Welke vraag?" in page
+    assert f'href="/checkin/{draft}/stap/3#vraag-{third_step[1]}"' in page
+    assert "Bekijk mijn uitslag" in page
+
+
 def _tabs(app, login_as, user: str, count: int) -> list:
     """Several browser tabs of one logged-in resident."""
     tabs = [app.test_client() for _ in range(count)]

@@ -279,10 +279,14 @@ def _keep_followups_on_timeout() -> str | None:
 
 def _review_page(owner: Resident, draft: Draft, errors: dict | None = None, values: dict | None = None):
     """"U bent klaar", with the follow-up question for each activity the resident wanted to try."""
-    item_ids = questionnaire_for(draft).forms[draft.form].items
-    skipped = sum(1 for i in item_ids if (draft.answers or {}).get(i) is None)
+    answers = draft.answers or {}
+    pillars = questionnaire_for(draft).form_pillars(draft.form)
+    # (step, item) of every question without an answer, so the page can lead back to each one.
+    skipped = [(number, item) for number, (_pillar, items) in enumerate(pillars, start=1)
+               for item in items if answers.get(item.id) is None]
     return render_template(
-        "checkin/review.html", draft=draft, skipped=skipped, count=len(item_ids), step=REVIEW_STEP,
+        "checkin/review.html", draft=draft, skipped=skipped, count=sum(len(items) for _p, items in pillars),
+        step=REVIEW_STEP,
         total=REVIEW_STEP, pillar_steps=PILLAR_STEPS, form=CsrfForm(), followups=referrals.open_referrals(owner),
         errors=errors or {}, values=values or {},
     ), (400 if errors else 200)
@@ -304,6 +308,8 @@ def submit(resident: Resident, draft: Draft):
             errors[referral.public_id] = str(RATING_MISSING)
             continue
         answers[referral.public_id] = (referral, rating, request.form.get(f"toelichting_{referral.public_id}"))
+    if not any(value is not None for value in (draft.answers or {}).values()):
+        errors["_empty"] = True  # no result without a single answer (the page says so); nothing is stored
     if errors:
         return _review_page(resident, draft, errors, request.form)
     for referral, rating, text in answers.values():
