@@ -208,7 +208,6 @@ def test_check_in_together_continues_only_on_the_device_where_it_began(app, clie
     here = client.get(f"/coach/bewoner/{resident}").get_data(as_text=True)
     assert "bezig op dit apparaat" in here and "Verder op dit apparaat" in here
     assert "Opnieuw beginnen op dit apparaat" not in here
-    assert client.get(f"/coach/bewoner/{resident}/samen/opnieuw").location.endswith(f"/coach/bewoner/{resident}")
 
     phone = app.test_client()
     login_as(phone, visit["coach"])
@@ -235,6 +234,40 @@ def test_check_in_together_continues_only_on_the_device_where_it_began(app, clie
     # The tablet cannot go on with the old one, and is now the other device itself.
     assert client.get(f"/checkin/{draft}/stap/1").status_code == 404
     assert client.post_form(f"/coach/bewoner/{resident}/samen").location.endswith("/samen/opnieuw")
+
+
+def test_a_check_in_together_stopped_half_way_here_can_start_again_after_a_question(app, client, visit):
+    """The resident stopped part-way: its old answers must not carry into the next visit."""
+    resident = visit["resident"]
+    draft = _start_visit(client, resident)
+    _take_back(client)
+    here = client.get(f"/coach/bewoner/{resident}").get_data(as_text=True)
+    assert "Verder op dit apparaat" in here and f"/coach/bewoner/{resident}/samen/opnieuw" in here
+    confirm = client.get(f"/coach/bewoner/{resident}/samen/opnieuw").get_data(as_text=True)
+    assert "op dit apparaat, en is nog niet klaar" in confirm and "Ja, opnieuw beginnen" in confirm
+    assert "op een ander apparaat" not in confirm
+    with app.app_context():  # asking threw nothing away
+        assert db.session.scalar(select(Draft).where(Draft.public_id == draft)) is not None
+    started = client.post_form(f"/coach/bewoner/{resident}/samen/opnieuw")
+    assert started.location.endswith("/overdragen") and draft_id_from(started.location) != draft
+    assert "De antwoorden tot nu toe zijn weggegooid." in client.get(started.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Draft).where(Draft.public_id == draft)) is None
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "checkin.discard")) is not None
+
+
+@pytest.mark.parametrize("form, words", [(None, "De uitgebreide vragenlijst, op deze tablet."),
+                                         ("eenvoudig", "De eenvoudige vragenlijst met gezichtjes, op deze tablet."),
+                                         ("heel_eenvoudig", "De heel eenvoudige vragenlijst met 3 gezichtjes")])
+def test_the_resident_page_names_the_form_a_check_in_together_will_use(app, client, visit, form, words):
+    from webapp.checkin import service as drafts
+    from webapp.core.models import Resident
+
+    with app.app_context():
+        drafts.set_preferred_form(db.session.scalar(select(Resident).where(Resident.public_id == visit["resident"])),
+                                  form)
+        db.session.commit()
+    assert words in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
 
 
 def test_restart_without_a_valid_form_changes_nothing(app, client, visit, login_as):

@@ -83,21 +83,25 @@ def start(resident_id: str):
 @bp.route("/coach/bewoner/<resident_id>/samen/opnieuw", methods=["GET", "POST"])
 @role_required(*COACH_ROLES)
 def restart(resident_id: str):
-    """"Opnieuw beginnen op dit apparaat": the visit's device is gone; its unfinished answers are thrown away."""
+    """"Opnieuw beginnen": the unfinished check-in together is thrown away (after a question) and a new
+    one starts on this device, in the form the resident has now. For a visit whose device is gone, or
+    one stopped half-way here (its old answers must not carry into the next visit)."""
     resident = require_access(by_public_id(Resident, resident_id))
     existing = drafts.open_draft(resident, coach=current_user)
-    if existing is None or started_here(existing):
+    if existing is None:
         return redirect(url_for("caseload.resident", resident_id=resident.public_id))
+    here = started_here(existing)
     form = CsrfForm()
     if form.validate_on_submit():
         drafts.discard_draft(resident, existing)
         draft = drafts.start_draft(resident, visits.visit_form(resident), coach=current_user)
         remember_visit_draft(draft)
-        flash(_("De antwoorden van het andere apparaat zijn weggegooid. De check-in begint opnieuw, op dit apparaat."),
+        flash(_("De antwoorden tot nu toe zijn weggegooid. De check-in begint opnieuw.") if here else
+              _("De antwoorden van het andere apparaat zijn weggegooid. De check-in begint opnieuw, op dit apparaat."),
               "success")
         return redirect(url_for("visits.handover", draft_id=draft.public_id))
     audit.record("draft.view", resident, existing)  # the page names the resident
-    return render_form("visits/restart.html", form, resident=resident, draft=existing)
+    return render_form("visits/restart.html", form, resident=resident, draft=existing, here=here)
 
 
 @bp.get("/checkin/<draft_id>/overdragen")
