@@ -47,7 +47,10 @@ def test_email_reminders_need_a_verified_address(app, client, make_resident, log
     kees = make_resident(username="kees")
     login_as(client, kees["user"])
     refused = client.post_form("/volgende-check-in/herinnering", {"how": "email"})
-    assert refused.status_code == 400 and "bevestigd e-mailadres" in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "bevestigd e-mailadres" in page
+    # Said at the top of the page as well, leading to the choice far below.
+    assert page.index('class="error-summary"') < page.index('id="herinnering"') and 'href="#how-0"' in page
     with app.app_context():
         assert db.session.scalar(select(Resident.reminder)) == "geen"
     with app.app_context():
@@ -285,3 +288,12 @@ def test_the_job_costs_the_same_number_of_queries_for_few_and_many(app, make_res
     many = _count_statements(app, lambda: job.send_due(today, LINK))
     assert len(inbox.messages) == 33
     assert few == many, (few, many)
+
+
+def test_without_a_mail_server_no_e_mail_reminder_is_offered(app, client, make_resident, login_as):
+    """No mail server: "Mijn account" has no e-mail address either, so the choice would lead nowhere."""
+    assert not app.config.get("MAIL_SERVER")
+    login_as(client, make_resident(username="truus")["user"])
+    page = client.get("/volgende-check-in").get_data(as_text=True)
+    assert "Een e-mail op die dag" not in page and "bevestigd e-mailadres" not in page
+    assert "Zet de datum in de agenda van uw telefoon" in page
