@@ -171,7 +171,7 @@ def test_result_page_shows_three_suggestions_with_why(app, client, make_resident
         db.session.commit()
     resident = make_resident()
     scores = {**all_answers(kort_items, 8), **{i: 3 for i in kort_items["meedoen"]},
-              **{i: 4 for i in kort_items["lichaam"]}}
+              **{i: 4 for i in kort_items["lichaam"]}, **{i: 7 for i in kort_items["kwaliteit"]}}
     checkin = make_checkin(resident["resident"], scores, life_event="verhuizing")
     login_as(client, resident["user"])
     page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
@@ -183,7 +183,8 @@ def test_result_page_shows_three_suggestions_with_why(app, client, make_resident
     assert "Omdat uw cijfer voor Meedoen nu wat lager is en u bent verhuisd." in section
     assert "Rouwgroep" not in section and "Meer suggesties" in section
     more = client.get(f"/uitslag/{checkin}/suggesties").get_data(as_text=True)
-    # Everything fitting: also the budgetcoach (a move puts quality of life at risk later); not the rouwgroep.
+    # Everything fitting: also the budgetcoach (a move puts quality of life at risk later, and it is
+    # not doing well at 7); not the rouwgroep.
     assert more.count('class="card activity"') == 4 and "Budgetcoach" in more
 
 

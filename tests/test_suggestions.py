@@ -201,6 +201,23 @@ def test_unknown_age_does_not_exclude_age_limited_activities():
     assert "beweeg60" in [s.offer.id for s in rank(OFFERS, profile)]
 
 
+def test_unknown_age_offers_a_youth_activity_only_after_its_own_life_event():
+    widow = Profile({**S7, "dagelijks": 4.0, "meedoen": 4.0}, life_event="overlijden_naaste")
+    assert "jongerenloket" not in [s.offer.id for s in rank(OFFERS, widow)]
+    eighteen = Profile({**S7, "dagelijks": 4.0}, life_event="achttien_worden", event_first=("dagelijks",))
+    assert "jongerenloket" in [s.offer.id for s in rank(OFFERS, eighteen)]
+
+
+def test_a_life_event_alone_calls_for_nothing_where_the_resident_scores_well():
+    """A widow who scores 9 for her mood gets no "na een grote gebeurtenis" suggestion for it."""
+    doing_well = Profile({**S7, "mentaal": 9.0, "meedoen": 9.0}, life_event="overlijden_naaste",
+                         event_first=("mentaal", "meedoen"), age=78)
+    assert all(s.reasons[0] != ("event_pillar", "mentaal") for s in rank(OFFERS, doing_well) if s.reasons)
+    assert "ontspanning" not in [s.offer.id for s in rank(OFFERS, doing_well)]  # serves only mentaal
+    struggling = Profile({**S7, "mentaal": 7.0}, life_event="overlijden_naaste", event_first=("mentaal",), age=78)
+    assert "ontspanning" in [s.offer.id for s in rank(OFFERS, struggling)]
+
+
 def test_lower_score_means_more_need():
     lower = rank(OFFERS, Profile({**S7, "lichaam": 2.0}, age=70))[0].score
     higher = rank(OFFERS, Profile({**S7, "lichaam": 5.5}, age=70))[0].score

@@ -2,9 +2,12 @@
 
 Order of importance: the pillar the resident chose to work on, then pillars scoring low
 (below 6) and pillars with items marked "hier wil ik over praten", then the pillars a
-life-event puts at risk; the life-event counts fully for three months and then fades. Only
-activities meant for this resident are offered: the right age, and for an activity that is only
-for people after certain life-events (a carers' café), one of those events. What residents after
+life-event puts at risk (unless the resident scores well there); the life-event counts fully for
+three months and then fades. Only activities meant for this resident are offered: the right age,
+and for an activity that is only for people after certain life-events (a carers' café), one of
+those events. When the age is not known, an activity with an upper age limit (a youth desk) is
+offered only after one of its own life-events (turning 18): most residents are older, and such an
+activity reads as a mistake to them. What residents after
 the same life-event said of an activity moves it up (rated well) or down (often stopped), by a
 bounded amount, so that new activities still get shown. Free and nearby ones win when otherwise
 equal; the top three do not all serve one pillar when several pillars are weak.
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 import snowballstemmer
 
 LOW_SCORE = 6.0
+GOOD_SCORE = 8.0       # from here a pillar is doing well: a life-event alone no longer calls for help there
 NEED_FOCUS = 100.0
 NEED_LOW = 50.0        # plus 5 for every point below 6
 NEED_TALK = 40.0
@@ -117,6 +121,8 @@ def meant_for(offer: Offer, profile: Profile) -> bool:
     """The right age, and for an activity only for certain life-events, one of those."""
     if offer.for_event_only and profile.life_event not in offer.life_events:
         return False
+    if profile.age is None and offer.max_age is not None:
+        return profile.life_event in offer.life_events
     return fits_age(offer, profile.age)
 
 
@@ -136,9 +142,14 @@ def needs(profile: Profile) -> dict[str, tuple[float, str]]:
     for pillar in profile.talk_pillars:
         offer(pillar, NEED_TALK, "talk")
     weight = event_weight(profile.event_months_ago)
-    for pillar in profile.event_first:
+
+    def at_risk(pillar: str) -> bool:
+        score = profile.scores.get(pillar)
+        return score is None or score < GOOD_SCORE
+
+    for pillar in filter(at_risk, profile.event_first):
         offer(pillar, NEED_EVENT_FIRST * weight, "event_pillar")
-    for pillar in profile.event_later:
+    for pillar in filter(at_risk, profile.event_later):
         offer(pillar, NEED_EVENT_LATER * weight, "event_pillar")
     return result
 

@@ -222,7 +222,7 @@ def _clause(kind: str, subject: str, pillar_names: dict[str, str], locale: str) 
     if kind == "talk":
         return gettext("u over %(pillar)s wilt praten", pillar=pillar_names[subject])
     if kind == "event_pillar":
-        return gettext("%(pillar)s na een grote gebeurtenis vaak onder druk staat", pillar=pillar_names[subject])
+        return gettext("%(pillar)s na een grote gebeurtenis vaak moeilijker wordt", pillar=pillar_names[subject])
     if kind in ("event", "event_recent"):
         event = life_events().get(subject)
         if event and event.because:
