@@ -133,6 +133,7 @@ def test_public_catalogue_filters_and_search(app, client):
     assert "Eettafel" not in client.get("/wat-is-er-te-doen?rolstoel=1").get_data(as_text=True)
     by_pillar = client.get("/wat-is-er-te-doen?pijler=mentaal").get_data(as_text=True)
     assert "Rouwgroep" in by_pillar and "Wandelgroep" not in by_pillar
+    assert ">Gevoel<" in by_pillar and "Mentaal welbevinden" not in by_pillar  # the check-in's own words
     by_wijk = client.get("/wat-is-er-te-doen?wijk=Oosterhof").get_data(as_text=True)
     assert "2 activiteiten gevonden" in by_wijk
     assert "1 activiteit gevonden" in client.get("/wat-is-er-te-doen?zoek=VERLIES").get_data(as_text=True)

@@ -131,6 +131,20 @@ def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit
     assert NEXT_LONG in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
 
 
+def test_a_pillar_has_one_name_on_a_page_with_the_official_one_beside_it_for_staff(
+        client, make_resident, login_as, make_checkin, kort_items, make_staff):
+    """The spider chart writes the plain words ("Gevoel"); the table under it said "Mentaal
+    welbevinden" to the coach, so the two could not be matched while pointing at the chart."""
+    owner = make_resident()
+    checkin = make_checkin(owner["resident"], all_answers(kort_items, 5))
+    login_as(client, owner["user"])
+    own = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
+    assert ">Gevoel<" in own and "Gevoel (Mentaal welbevinden)" not in own  # (full names only on request)
+    login_as(client, make_staff(name="W", share_with=(owner["resident"],))["user"])
+    staff = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
+    assert "Gevoel (Mentaal welbevinden)" in staff and "Meedoen (Meedoen)" not in staff
+
+
 def test_only_the_visiting_coach_writes_the_conversation(app, client, make_resident, login_as, make_checkin,
                                                          kort_items, make_staff):
     owner = make_resident()

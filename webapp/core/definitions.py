@@ -33,3 +33,11 @@ def life_events() -> LifeEvents:
 def safety_net() -> SafetyNet | None:
     """Return the safety-net texts (None when the organisation removed the file)."""
     return definitions().safety_net
+
+
+def pillar_title(pillar, lang: str, staff: bool) -> str:
+    """How a page names a pillar: the resident's plain word, as the spider chart writes it; for staff
+    that word with the official Positive Health name beside it ("Gevoel (Mentaal welbevinden)"), so
+    that a chart and a table on one page name each pillar alike."""
+    short, official = pillar.short.get(lang), pillar.name.get(lang)
+    return f"{short} ({official})" if staff and short != official else short

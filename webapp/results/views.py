@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.core import audit, clock
 from webapp.core import history as past
 from webapp.core.assets import browser_has, name_body
-from webapp.core.definitions import life_events, questionnaire_for
+from webapp.core.definitions import life_events, pillar_title, questionnaire_for
 from webapp.core.extensions import db
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
@@ -53,7 +53,7 @@ def _pillar_rows(questionnaire, comparison, plain: bool):
         score = comparison.scores.get(pillar.id)
         rows.append({
             "id": pillar.id,
-            "name": (pillar.short if plain else pillar.name).get(lang),
+            "name": pillar_title(pillar, lang, staff=not plain),
             "full": pillar.name.get(lang),
             "score": score,
             "whole": whole_score(score),

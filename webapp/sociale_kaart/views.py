@@ -3,12 +3,13 @@ beheerder's catalogue pages (edit, CSV import and export)."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from webapp.core import audit, clock
-from webapp.core.definitions import current_questionnaire, life_events
+from webapp.core.definitions import current_questionnaire, life_events, pillar_title
 from webapp.core.forms import CsrfForm
 from webapp.core.i18n import locale
-from webapp.core.labels import COACH_ROLES, Role
+from webapp.core.labels import COACH_ROLES, STAFF_ROLES, Role
 from webapp.core.models import Activity
 from webapp.core.permissions import load_checkin, role_required
 from webapp.core.questionnaires import NO_LIFE_EVENT, PILLAR_IDS
@@ -22,7 +23,9 @@ bp = Blueprint("sociale_kaart", __name__)
 
 
 def _pillar_names() -> dict[str, str]:
-    return {p.id: p.name.get(locale()) for p in current_questionnaire().pillars}
+    """Residents and visitors read the plain words of their check-in; staff also the official names."""
+    staff = current_user.is_authenticated and current_user.has_role(*STAFF_ROLES)
+    return {p.id: pillar_title(p, locale(), staff) for p in current_questionnaire().pillars}
 
 
 @bp.get("/wat-is-er-te-doen")
