@@ -54,7 +54,8 @@
       event.preventDefault();
       save().then(function () { window.location.href = link.href; });
     });
-    // The back button or closing the tab: sent on the way out.
+    // The back button or closing the tab: sent on the way out. Best effort only: a browser may drop
+    // it (Chromium does at times while the service worker is asleep); the pause before saving is short.
     window.addEventListener("pagehide", function () {
       if (waiting && navigator.sendBeacon) navigator.sendBeacon(url, payload());
     });
