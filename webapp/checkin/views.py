@@ -308,8 +308,9 @@ def submit(resident: Resident, draft: Draft):
             errors[referral.public_id] = str(RATING_MISSING)
             continue
         answers[referral.public_id] = (referral, rating, request.form.get(f"toelichting_{referral.public_id}"))
-    if not any(value is not None for value in (draft.answers or {}).values()):
-        errors["_empty"] = True  # no result without a single answer (the page says so); nothing is stored
+    answers_given = draft.answers or {}  # {} once another tap has sent it: that one's check-in is found below
+    if answers_given and all(value is None for value in answers_given.values()):
+        errors["_empty"] = True  # every question skipped: no result (the page says so); nothing is stored
     if errors:
         return _review_page(resident, draft, errors, request.form)
     for referral, rating, text in answers.values():
