@@ -222,6 +222,12 @@ def test_resident_can_throw_away_a_draft_and_start_over(app, client, make_reside
     login_as(client, resident["user"])
     draft = start_checkin(client)
     answer_steps(client, draft, kort_items, upto=2)
+    # The home page asks first: one tap there throws nothing away.
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/checkin/{draft}/opnieuw-beginnen"' in home and f"/checkin/{draft}/weggooien" not in home
+    question = client.get(f"/checkin/{draft}/opnieuw-beginnen").get_data(as_text=True)
+    assert "Opnieuw beginnen?" in question and "Nee, verder met de check-in" in question
+    assert _count(app, Draft) == 1
     assert client.post_form(f"/checkin/{draft}/weggooien").status_code == 302
     assert _count(app, Draft) == 0
     assert start_checkin(client) != draft

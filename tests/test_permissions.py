@@ -70,6 +70,7 @@ MATRIX = {
     "checkin.review": ("GET", "/checkin/{draft}/klaar", {**OWN_DRAFT, "owner": 200}),
     "checkin.submit": ("POST", "/checkin/{draft}/versturen", {**OWN_DRAFT, "owner": 302}),
     "checkin.discard": ("POST", "/checkin/{draft}/weggooien", {**OWN_DRAFT, "owner": 302}),
+    "checkin.confirm_discard": ("GET", "/checkin/{draft}/opnieuw-beginnen", {**OWN_DRAFT, "owner": 200}),
     "results.result": ("GET", "/uitslag/{checkin}", SEEN_BY_SHARED_COACH),
     "results.summary_pdf": ("GET", "/uitslag/{checkin}/samenvatting.pdf", SEEN_BY_SHARED_COACH),
     "visits.handover": ("GET", "/checkin/{draft}/overdragen",

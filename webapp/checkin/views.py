@@ -113,6 +113,15 @@ def resume(draft_id: str):
     return finished_redirect(draft) or redirect(resume_url(draft))
 
 
+@bp.get("/<draft_id>/opnieuw-beginnen")
+@role_required(Role.BEWONER, *COACH_ROLES)
+@draft_screen()
+def confirm_discard(resident: Resident, draft: Draft):
+    """"Opnieuw beginnen?": one tap on the home page must not throw the answers away."""
+    audit.record("draft.view", resident, draft)
+    return render_template("checkin/discard.html", draft=draft, form=CsrfForm())
+
+
 @bp.post("/<draft_id>/weggooien")
 @role_required(Role.BEWONER, *COACH_ROLES)
 @draft_screen()
