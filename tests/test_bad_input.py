@@ -71,6 +71,29 @@ def test_missing_csrf_token_gives_session_expired_page(app, client, on_step_one)
     assert _draft_answers(app) == {}
 
 
+def test_a_form_sent_after_the_session_ended_leads_to_the_login_and_back_to_its_page(app, client, make_resident,
+                                                                                 make_checkin, kort_items):
+    """The page stayed open while the session ended (a background save noticed first, or another tab
+    logged out): the form's token is gone. Not a bare error page with 'niets opgeslagen' beside the
+    earlier 'is bewaard', but the login, and after it the same page."""
+    from tests.conftest import all_answers, log_in
+
+    owner = make_resident()
+    checkin = make_checkin(owner["resident"], all_answers(kort_items, 5))
+    log_in(client, owner["user"])
+    token = client.csrf_token()
+    client.get(client.post_form("/uitloggen").location)  # logged out in another tab; this page keeps its token
+    response = client.post(f"/uitslag/{checkin}", data={"plan_step": "Wandelen", "csrf_token": token},
+                           headers={"Referer": f"http://localhost/uitslag/{checkin}"})
+    assert response.status_code == 302
+    assert response.location == f"/inloggen?next=/uitslag/{checkin}"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Uw sessie is verlopen. Log opnieuw in." in page
+    # A stranger's site as the referrer is not followed back.
+    other = client.post(f"/uitslag/{checkin}", data={"csrf_token": token}, headers={"Referer": "https://evil.example/x"})
+    assert other.location == "/inloggen"
+
+
 def test_stale_csrf_token_from_another_session_is_refused(app, client, on_step_one):
     draft, items = on_step_one
     other = app.test_client()

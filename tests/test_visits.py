@@ -284,6 +284,23 @@ def test_the_resident_page_names_the_form_a_check_in_together_will_use(app, clie
     assert words in client.get(f"/coach/bewoner/{visit['resident']}").get_data(as_text=True)
 
 
+def test_a_session_that_times_out_while_the_resident_holds_the_tablet_tells_her_to_hand_it_back(
+        app, client, visit):
+    """The login page is the coach's (password and app code): the resident is not asked to log in."""
+    from datetime import UTC, datetime, timedelta
+
+    draft = _start_visit(client, visit["resident"])
+    app.config["CLOCK"] = lambda: datetime.now(UTC) + timedelta(hours=1)
+    try:
+        response = client.get(f"/checkin/{draft}/gebeurtenis")
+    finally:
+        app.config.pop("CLOCK")
+    assert response.location.startswith("/inloggen")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Geef de tablet terug aan uw coach. De coach logt opnieuw in" in page
+    assert "Log opnieuw in. Uw antwoorden zijn bewaard." not in page
+
+
 def test_restart_without_a_valid_form_changes_nothing(app, client, visit, login_as):
     draft = _start_visit(client, visit["resident"])
     _take_back(client)

@@ -1,7 +1,10 @@
 """Friendly Dutch error pages; never a stack trace."""
 
-from flask import Flask, g, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -10,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.checkin.service import DraftConflict
 from webapp.core.extensions import db, login_manager
+from webapp.core.urls import safe_next
 
 MESSAGES = {
     400: (_l("Dat ging niet goed"),
@@ -79,6 +83,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
         db.session.rollback()
+        needs_login = getattr(app.view_functions.get(request.endpoint), "allowed_roles", None)
+        if needs_login and not current_user.is_authenticated:
+            # The session ended (timed out, or logged out elsewhere) while the page stayed open: the form
+            # token went with it. Log in again and come back to that page, as any page needing a login
+            # does; what was typed there was kept as a draft while typing. Said once: a background save
+            # may already have said that the session ended.
+            if not session.get("_flashes"):
+                flash(_l("Uw sessie is verlopen. Log opnieuw in. Wat u net verstuurde, is niet opgeslagen."), "info")
+            referrer = urlsplit(request.referrer or "")
+            back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+            same_site = referrer.netloc in ("", request.host)
+            return redirect(url_for("accounts.login", next=safe_next(back) if same_site else None))
         return _render(
             400, _l("Uw sessie is verlopen"),
             _l("Voor uw veiligheid werkte dit formulier niet meer. Er is niets opgeslagen. "

@@ -348,13 +348,18 @@ def init_app(app: Flask) -> None:
 
     def _expired():
         known = current_user.is_authenticated  # timed out, not ended on the server
+        handed_over = known and bool(session.get(HANDOVER))  # the resident holds the coach's tablet
         kept = _keep_typed_text() if known else None
         carry = ({"user": current_user.public_id, "keys": {k: session[k] for k in CARRIED_KEYS if k in session}}
                  if known else None)
         end_session()
         if carry:
             session[CARRY] = carry
-        if request.method == "GET":
+        if handed_over:  # the login page is the coach's: the resident is told to hand the tablet back
+            flash(_l("Uw antwoorden zijn bewaard. Geef de tablet terug aan uw coach. De coach logt opnieuw in, "
+                     "daarna gaat u verder."), "info")
+            target = request.full_path.rstrip("?") if request.method == "GET" else kept
+        elif request.method == "GET":
             flash(_l("Uw sessie is verlopen. Log opnieuw in. Uw antwoorden zijn bewaard."), "info")
             target = request.full_path.rstrip("?")
         elif kept:
