@@ -88,6 +88,34 @@ def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resid
         assert event.action == "data.export" and event.resident_public_id == full_resident["me"]["resident"]
 
 
+def test_pdf_download_gives_an_easy_read_answer_as_the_face_that_was_chosen(app, client, make_resident, login_as):
+    """'Ik heb hoop voor later. 0' told the resident nothing: she chose the face 'Nee'."""
+    import io
+    import re
+    from datetime import UTC, datetime
+
+    from pypdf import PdfReader
+
+    from webapp.core.definitions import current_questionnaire
+    from webapp.core.models import Answer, Checkin
+
+    person = make_resident(username="truus")
+    with app.app_context():
+        questionnaire = current_questionnaire()
+        items = questionnaire.forms["eenvoudig"].items
+        resident = db.session.scalar(select(Resident).where(Resident.public_id == person["resident"]))
+        now = datetime.now(UTC)
+        db.session.add(Checkin(resident_id=resident.id, questionnaire_id="veerkracht",
+                               questionnaire_version=questionnaire.version, form="eenvoudig", life_event="geen",
+                               started_at=now, completed_at=now,
+                               answers=[Answer(item_id=item, score=7 if n else 0) for n, item in enumerate(items)]))
+        db.session.commit()
+    login_as(client, person["user"])
+    reader = PdfReader(io.BytesIO(client.get("/account/mijn-gegevens.pdf").data))
+    text = re.sub(r"\s+", " ", "".join(page.extract_text() for page in reader.pages))
+    assert "Nee (0)" in text and "Vaak wel (7)" in text
+
+
 def _rows_mentioning(app, public_ids: set[str], ids: dict) -> dict:
     """Every row in every table that still points at the erased resident or their user."""
     found = {}

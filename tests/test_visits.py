@@ -185,11 +185,35 @@ def test_summary_pdf_holds_scores_step_next_date_and_coach(app, client, visit, l
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
-    for expected in ("Lichaamsfuncties 7,0 (eerder 4,0)", "Naar de eettafel op woensdag", "Buurvrouw Els",
+    # The pillars in the resident's words, as the chart beside the table writes them.
+    for expected in ("Lichaam 7,0 (eerder 4,0)", "Naar de eettafel op woensdag", "Buurvrouw Els",
                      NEXT_LONG, "Marieke Jansen", "010 123 45 67", "mevr. T. Bakker"):
         assert expected in text, expected
     with app.app_context():
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "summary.export")) is not None
+
+
+def test_summary_pdf_names_the_activities_it_has_no_room_for(app, client, visit):
+    """Four activities chosen at the visit: two fit on the page, the other two are not left off silently."""
+    from webapp.core.models import Activity
+
+    items = _uitgebreid_items(app)
+    draft = _start_visit(client, visit["resident"])
+    _answer_all(client, draft, items)
+    url = client.post_form(f"/checkin/{draft}/versturen").location
+    _take_back(client)
+    with app.app_context():
+        for name in ("Koffieochtend De Schakel", "Eettafel Oosterhof", "Wandelgroep", "Koor"):
+            db.session.add(Activity(name=name, organisation="Welzijn", description="Samen.", pillars=["meedoen"],
+                                    last_verified_on=date.today()))
+        db.session.commit()
+        ids = [a.public_id for a in db.session.scalars(select(Activity).order_by(Activity.id))]
+    for activity in ids:
+        assert client.post_form(f"{url}/proberen/{activity}").status_code == 302
+    reader = PdfReader(io.BytesIO(client.get(f"{url}/samenvatting.pdf").data))
+    text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert "Koffieochtend De Schakel" in text and "Eettafel Oosterhof" in text  # the first ones chosen
+    assert "En nog 2 andere activiteiten. U ziet ze in Veerkracht." in text
 
 
 def test_summary_pdf_follows_the_permission_of_its_page(app, client, visit, make_resident, login_as, kort_items,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import matplotlib
 from flask import current_app
-from flask_babel import format_date, format_decimal, gettext
+from flask_babel import format_date, format_decimal, gettext, ngettext
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, charts, history, metrics, scoring
 from webapp.core.charts import lines_svg, spider_svg
-from webapp.core.definitions import life_events, questionnaire_for, safety_net
+from webapp.core.definitions import life_events, pillar_title, questionnaire_for, safety_net
 from webapp.core.extensions import db
 from webapp.core.history import scores_of
 from webapp.core.models import Activity, ChartImage, Checkin, CoachRelation, Resident, User
@@ -201,12 +201,15 @@ def _score(value: float | None) -> str:
     return gettext("te weinig ingevuld") if value is None else format_decimal(value, format="0.0")
 
 
-def chosen_activities(resident: Resident, checkin: Checkin) -> list[Activity]:
-    """The activities the resident chose to try at this check-in (at most two); else the newest one
-    they are still trying."""
-    still_trying = referrals.open_referrals(resident)
-    current = [r for r in still_trying if r.checkin_id == checkin.id] or still_trying[:1]
-    return [r.activity for r in current[:2]]
+PRINTED_ACTIVITIES = 2  # what fits beside the plan on the one printed page
+
+
+def chosen_activities(resident: Resident, checkin: Checkin) -> tuple[list[Activity], int]:
+    """The activities the resident chose to try at this check-in, the first chosen first (at most
+    PRINTED_ACTIVITIES), else the newest one they are still trying; and how many more there are."""
+    still_trying = referrals.open_referrals(resident)  # newest first
+    current = [r for r in still_trying if r.checkin_id == checkin.id][::-1] or still_trying[:1]
+    return [r.activity for r in current[:PRINTED_ACTIVITIES]], max(0, len(current) - PRINTED_ACTIVITIES)
 
 
 def activity_lines(activity: Activity) -> str:
@@ -238,8 +241,8 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
         value = _score(comparison.scores[pillar.id])
         if comparison.previous_scores is not None:
             value += " " + gettext("(eerder %(score)s)", score=_score(comparison.previous_scores[pillar.id]))
-        rows.append((pillar.name.get(locale), value))
-    focus = next((p.name.get(locale) for p in pillars if p.id == checkin.plan_pillar), None)
+        rows.append((pillar_title(pillar, locale, staff=False), value))  # the words of the chart beside it
+    focus = next((pillar_title(p, locale, staff=False) for p in pillars if p.id == checkin.plan_pillar), None)
     coach = db.session.get(User, checkin.coach_id) if checkin.coach_id else None
     next_on = reminders.date_for_checkin(resident, checkin)
     sections = [
@@ -250,7 +253,11 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     ]
     side = [(gettext("Volgende check-in"), format_date(next_on, "long") if next_on else None)]
     trying = gettext("Wat u gaat proberen")
-    side += [(trying, activity_lines(activity)) for activity in chosen_activities(resident, checkin)]
+    printed, more = chosen_activities(resident, checkin)
+    side += [(trying, activity_lines(activity)) for activity in printed]
+    if more:  # never left off without a word
+        side.append((trying, ngettext("En nog %(num)s andere activiteit. U ziet die in Veerkracht.",
+                                      "En nog %(num)s andere activiteiten. U ziet ze in Veerkracht.", more)))
     if coach is not None:
         contact = ", ".join(x for x in (coach.display_name, coach.organisation, coach.phone) if x)
         side.append((gettext("Uw coach"), contact))

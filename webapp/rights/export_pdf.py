@@ -31,9 +31,12 @@ def _day(value: str | None) -> str | None:
     return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), "d MMMM yyyy")
 
 
-def _answer_text(answer: dict | None) -> str:
+def _answer_text(answer: dict | None, faces: dict[int, str]) -> str:
+    """The answer as it was given: a face's word (with the number it is stored as), else the number."""
     if answer is None or answer["score"] is None:
         text = _("overgeslagen")
+    elif answer["score"] in faces:
+        text = f"{faces[answer['score']]} ({answer['score']})"
     else:
         text = str(answer["score"])
     if answer is not None and answer["wants_to_talk"]:
@@ -52,11 +55,12 @@ def _checkin(checkin: dict, events: dict) -> list:
         (_("Hoe"), CheckinMode.label_of(checkin["mode"])),
     ]
     answers = {answer["item"]: answer for answer in checkin["answers"]}
+    faces = {face.value: face.label.get(lang) for face in questionnaire.faces_for(checkin["form"]) or ()}
     for pillar, items in questionnaire.form_pillars(checkin["form"]):
         score = checkin["pillar_scores"].get(pillar.id)
         rows.append((_("Score %(pillar)s", pillar=pillar.name.get(lang)), one_decimal(score) if score is not None
                      else _("te weinig ingevuld")))
-        rows += [(item.text.get(lang), _answer_text(answers.get(item.id))) for item in items]
+        rows += [(item.text.get(lang), _answer_text(answers.get(item.id), faces)) for item in items]
     plan = checkin["plan"]
     plan_rows = [(_("Wat is belangrijk voor u?"), plan["important"]),
                  (_("Plan voor"), pillar_names.get(plan["pillar"], plan["pillar"])),
