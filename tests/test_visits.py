@@ -57,6 +57,15 @@ def _take_back(client, password=COACH_PASSWORD):
     return client.post_form("/overdracht/terug", {"password": password})
 
 
+def _finished_visit(app, client, resident_id, score=6) -> str:
+    """A whole check-in together, sent and the tablet taken back: the result page's URL."""
+    draft = _start_visit(client, resident_id)
+    _answer_all(client, draft, _uitgebreid_items(app), score)
+    url = client.post_form(f"/checkin/{draft}/versturen").location
+    _take_back(client)
+    return url
+
+
 def _answer_all(client, draft, items, score=6):
     assert client.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": "verhuizing"}).status_code == 302
     for step, item_ids in enumerate(items.values(), start=1):
@@ -110,11 +119,7 @@ def test_resident_draft_and_visit_draft_do_not_mix(app, client, visit, make_resi
 
 
 def test_conversation_saves_notes_and_next_date_with_defaults(app, client, visit):
-    items = _uitgebreid_items(app)
-    draft = _start_visit(client, visit["resident"])
-    _answer_all(client, draft, items)
-    checkin_url = client.post_form(f"/checkin/{draft}/versturen").location
-    _take_back(client)
+    checkin_url = _finished_visit(app, client, visit["resident"])
     response = client.post_form(checkin_url, {
         "plan_important": "Mijn tuin", "plan_pillar": "meedoen", "plan_step": "Naar de eettafel op woensdag",
         "plan_helper": "Buurvrouw Els", "coach_notes": "Wil meer onder de mensen komen.", "rhythm": "waakvlam",
@@ -197,11 +202,7 @@ def test_summary_pdf_names_the_activities_it_has_no_room_for(app, client, visit)
     """Four activities chosen at the visit: two fit on the page, the other two are not left off silently."""
     from webapp.core.models import Activity
 
-    items = _uitgebreid_items(app)
-    draft = _start_visit(client, visit["resident"])
-    _answer_all(client, draft, items)
-    url = client.post_form(f"/checkin/{draft}/versturen").location
-    _take_back(client)
+    url = _finished_visit(app, client, visit["resident"])
     with app.app_context():
         for name in ("Koffieochtend De Schakel", "Eettafel Oosterhof", "Wandelgroep", "Koor"):
             db.session.add(Activity(name=name, organisation="Welzijn", description="Samen.", pillars=["meedoen"],
@@ -224,11 +225,7 @@ def test_summary_pdf_follows_the_permission_of_its_page(app, client, visit, make
 
 
 def test_bad_conversation_input_stores_nothing(app, client, visit):
-    items = _uitgebreid_items(app)
-    draft = _start_visit(client, visit["resident"])
-    _answer_all(client, draft, items)
-    url = client.post_form(f"/checkin/{draft}/versturen").location
-    _take_back(client)
+    url = _finished_visit(app, client, visit["resident"])
     for bad in ({"next_checkin_on": "volgende week"}, {"coach_notes": "x" * 2001}, {"rhythm": "elke dag"},
                 {"plan_pillar": "geluk"}):
         response = client.post_form(url, {"plan_step": "Wandelen", **bad})
