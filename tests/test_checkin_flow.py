@@ -275,6 +275,8 @@ def test_history_lists_checkins_and_compares_any_two(client, make_resident, logi
     compare = client.get(f"/geschiedenis/vergelijken?a={old}&b={new}").get_data(as_text=True)
     assert f"/grafiek/{new}.svg?vs={old}" in compare  # newest filled, oldest dashed
     assert "+5,0" in compare
+    # The column says since when: the older one is not "last time" (the middle one was).
+    assert "Sinds de vorige keer" not in compare and "Sinds " in compare
 
 
 def test_empty_history_says_so(client, make_resident, login_as):

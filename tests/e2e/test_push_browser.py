@@ -57,9 +57,10 @@ def test_without_push_blocked_or_without_javascript_the_page_says_so_plainly(app
         section = _settings(phone)
         expect(section.get_by_text(PLAIN), name).to_be_visible()
         expect(section.get_by_role("button", name="Zet meldingen aan"), name).to_be_hidden()
-        # E-mail and the calendar are still offered on the same page.
+        # The calendar is still offered on the same page; e-mail only with a mail server (none here).
         expect(phone.get_by_role("link", name="Zet de datum in de agenda van uw telefoon"), name).to_be_visible()
-        expect(phone.get_by_label("Een e-mail op die dag"), name).to_be_visible()
+        expect(phone.get_by_label("Een e-mail op die dag"), name).to_have_count(0)
+        expect(section.get_by_text("Zet de datum daarom in de agenda van uw telefoon."), name).to_be_visible()
         if name == "blocked":
             expect(section.get_by_text("Meldingen van Veerkracht staan uit in de instellingen")).to_be_visible()
 
