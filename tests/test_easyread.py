@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.checkin_helpers import answer_steps, draft_id_from
+from tests.checkin_helpers import answer_steps, draft_id_from, start_checkin
 from tests.conftest import form_item_ids
 from webapp.core.questionnaires import DefinitionError, load_definitions
 
@@ -89,6 +89,21 @@ def test_resident_does_the_easy_checkin_without_javascript(app, client, make_res
         stored = db.session.scalar(select(Checkin).where(Checkin.public_id == checkin))
         assert (stored.form, stored.questionnaire_version) == ("eenvoudig", 2)
         assert {a.item_id: a.score for a in stored.answers}[easy["lichaam"][0]] == 7
+
+
+def test_the_easy_form_keeps_when_it_happened_one_tap_away(client, make_resident, login_as):
+    """The first screen of the easy form: the sentences, and the month and year only when asked for."""
+    login_as(client, make_resident()["user"])
+    draft = _start_easy(client)
+    page = client.get(f"/checkin/{draft}/gebeurtenis").get_data(as_text=True)
+    closed = page[page.index('<details class="when-easy">'):]
+    assert 'name="event_month"' in closed[:closed.index("</details>")]
+    # A half date is refused as on the other forms, and then the fields are shown open.
+    response = client.post_form(f"/checkin/{draft}/gebeurtenis", {"life_event": "verhuizing", "event_month": "3"})
+    assert response.status_code == 400 and '<details class="when-easy" open>' in response.get_data(as_text=True)
+    login_as(client, make_resident()["user"])  # someone on the short form: the fields as they were
+    kort = client.get(f"/checkin/{start_checkin(client)}/gebeurtenis").get_data(as_text=True)
+    assert "when-easy" not in kort and 'name="event_month"' in kort
 
 
 def test_a_value_between_the_faces_is_refused(client, make_resident, login_as):
