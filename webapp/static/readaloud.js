@@ -88,7 +88,9 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = big ? "read-aloud read-aloud-page" : "read-aloud";
-    button.dataset.label = big ? words.readAllLabel : words.readLabel;
+    // A table's own words: its button may stand right under another part's (a chart's caption).
+    button.dataset.label = big ? words.readAllLabel
+      : (element.tagName === "TABLE" && words.readTableLabel) || words.readLabel;
     reset(button);
     button.addEventListener("click", function () { say(button, element); });
     where(button);
