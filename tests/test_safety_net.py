@@ -53,6 +53,7 @@ def test_a_very_low_score_shows_who_to_talk_to(client, make_resident, make_check
     login_as(client, resident["user"])
     page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     assert "Praat erover met iemand" in page
+    assert "Uw cijfer voor Gevoel is nu laag." in page  # which part, in the words of the check-in
     assert "huisarts" in page and "113 Zelfmoordpreventie" in page and 'href="tel:08000113"' in page
     assert "Uw coach" not in page  # no coach: no line about one
     assert "danger" not in page and "alarm" not in page
@@ -80,6 +81,7 @@ def test_the_safety_net_in_english(client, make_resident, make_checkin, login_as
     client.post_form("/taal", {"lang": "en"})
     page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     assert "Talk to someone about it" in page and "113 Suicide Prevention" in page
+    assert "Your score for Feelings is low right now." in page
 
 
 def test_the_caseload_flags_a_very_low_score(client, make_resident, make_staff, make_checkin, login_as,

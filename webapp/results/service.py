@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, charts, history, metrics, scoring
 from webapp.core.charts import lines_svg, spider_svg
-from webapp.core.definitions import life_events, pillar_title, questionnaire_for, safety_net
+from webapp.core.definitions import current_questionnaire, life_events, pillar_title, questionnaire_for, safety_net
 from webapp.core.extensions import db
 from webapp.core.history import scores_of
 from webapp.core.models import Activity, ChartImage, Checkin, CoachRelation, Resident, User
@@ -325,9 +325,12 @@ def safety_message(resident: Resident, scores: dict, locale: str) -> SafetyMessa
     """The safety net's texts (questionnaires/safety-net.yaml) when a score is very low, else None.
     The line about the resident's own coach is only there when they have one."""
     net = safety_net()
-    if net is None or not scoring.very_low(scores, net.pillars, net.threshold):
+    low = scoring.very_low(scores, net.pillars, net.threshold) if net is not None else []
+    if not low:
         return None
     coaches = gettext(" of ").join(coach_names(resident))
     lines = [SafetyLine(c.text.get(locale).replace("{coach}", coaches), c.phone, c.url)
              for c in net.contacts if c.id != "coach" or coaches]
-    return SafetyMessage(net.heading.get(locale), net.intro.get(locale), lines)
+    words = {p.id: p.short.get(locale) for p in current_questionnaire().pillars}  # the resident's own words
+    named = gettext(" en ").join(words.get(p, p) for p in low)
+    return SafetyMessage(net.heading.get(locale), net.intro.get(locale).replace("{pillar}", named), lines)
