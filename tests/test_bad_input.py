@@ -89,6 +89,10 @@ def test_a_form_sent_after_the_session_ended_leads_to_the_login_and_back_to_its_
     assert response.location == f"/inloggen?next=/uitslag/{checkin}"
     page = client.get(response.location).get_data(as_text=True)
     assert "Uw sessie is verlopen. Log opnieuw in." in page
+    # A page shown after a failed POST has a POST-only URL: not a page to come back to.
+    back = client.post(f"/uitslag/{checkin}", data={"csrf_token": token},
+                       headers={"Referer": "http://localhost/volgende-check-in/herinnering"})
+    assert back.location == "/inloggen"
     # A stranger's site as the referrer is not followed back.
     other = client.post(f"/uitslag/{checkin}", data={"csrf_token": token}, headers={"Referer": "https://evil.example/x"})
     assert other.location == "/inloggen"

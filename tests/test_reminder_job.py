@@ -297,3 +297,15 @@ def test_without_a_mail_server_no_e_mail_reminder_is_offered(app, client, make_r
     page = client.get("/volgende-check-in").get_data(as_text=True)
     assert "Een e-mail op die dag" not in page and "bevestigd e-mailadres" not in page
     assert "Zet de datum in de agenda van uw telefoon" in page
+
+
+def test_an_e_mail_choice_from_before_can_still_be_undone_without_a_mail_server(app, client, make_resident,
+                                                                                login_as):
+    person = make_resident(username="kees")
+    with app.app_context():
+        db.session.scalar(select(Resident).where(Resident.public_id == person["resident"])).reminder = "email"
+        db.session.commit()
+    login_as(client, person["user"])
+    assert 'value="geen"' in client.get("/volgende-check-in").get_data(as_text=True)
+    assert client.post_form("/volgende-check-in/herinnering", {"how": "geen"}).status_code == 302
+    assert "Een e-mail op die dag" not in client.get("/volgende-check-in").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -37,6 +37,15 @@ MESSAGES = {
 # Dutch, without needing the database themselves.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 RETRY_AFTER_SECONDS = 60
+
+
+def _a_page(path: str) -> bool:
+    """Whether a GET of this path reaches a page (a form shown after a failed POST has a POST-only URL)."""
+    try:
+        current_app.url_map.bind("").match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
 
 
 def _render(code: int, title=None, message=None):
@@ -94,7 +103,8 @@ def init_app(app: Flask) -> None:
             referrer = urlsplit(request.referrer or "")
             back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
             same_site = referrer.netloc in ("", request.host)
-            return redirect(url_for("accounts.login", next=safe_next(back) if same_site else None))
+            return redirect(url_for("accounts.login", next=safe_next(back) if same_site and _a_page(referrer.path)
+                                    else None))
         return _render(
             400, _l("Uw sessie is verlopen"),
             _l("Voor uw veiligheid werkte dit formulier niet meer. Er is niets opgeslagen. "

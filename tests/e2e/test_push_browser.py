@@ -99,7 +99,9 @@ def test_the_service_worker_shows_a_pushed_reminder_as_a_notification(app, new_p
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
     phone.wait_for_timeout(200)  # the registration event arrives right after enable
-    [registration] = [r for r in registrations if r["scopeURL"] == live_server + "/" and not r["isDeleted"]]
+    # One registration; the event may report it more than once (an update while the worker installs).
+    [registration] = {r["registrationId"]: r for r in registrations
+                      if r["scopeURL"] == live_server + "/" and not r["isDeleted"]}.values()
     reminder = {"title": "Veerkracht", "body": "Het is tijd voor uw Veerkracht check-in", "url": live_server + "/"}
     cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server, "registrationId":
                                                   registration["registrationId"], "data": json.dumps(reminder)})

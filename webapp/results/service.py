@@ -183,7 +183,7 @@ def progress_svg(checkins: list[Checkin], locale: str, narrow: bool = False) -> 
     scores = [scores_of(m) for m in ordered]
     series = [(p.name.get(locale), [s.get(p.id) for s in scores]) for p in questionnaire.pillars]
     labels = [format_date(m.completed_at, "d MMM yy") for m in ordered]
-    key = cache_key("progress-narrow" if narrow else "progress", labels, series)
+    key = cache_key("progress-narrow" if narrow else "progress", drawing_version(), labels, series)
     cached = _stored_chart(key)
     if cached is not None:
         return cached

@@ -37,22 +37,32 @@
       if (event.target.tagName === "TEXTAREA" || event.target.type === "text") later(1200);
     });
     // Another form on the page ("Dit wil ik proberen") or a link leaves the page: what was just
-    // chosen or typed here is saved first, so it is not lost (the next page shows it).
+    // chosen or typed here is saved first, so it is not lost (the next page shows it). At most two
+    // seconds: on a slow network the tap must not seem dead. A second tap meanwhile does nothing.
+    var leaving = null;
+    var released = false;  // the saved-first submit itself, sent again: let it go
+    function saveThen(go) {
+      if (!leaving) {
+        var pause = new Promise(function (done) { setTimeout(done, 2000); });
+        leaving = Promise.race([save(), pause]).then(go);
+      }
+    }
+    form.addEventListener("submit", function () { clearTimeout(timer); waiting = false; });  // sends it all
     document.addEventListener("submit", function (event) {
       var other = event.target;
-      if (!waiting || other === form) return;  // this form itself sends everything anyway
+      if (released || other === form || !(waiting || leaving) || !other.requestSubmit) return;  // old: the beacon
       event.preventDefault();
       event.stopImmediatePropagation();
       var button = event.submitter;
-      save().then(function () { other.requestSubmit(button || undefined); });
+      saveThen(function () { released = true; other.requestSubmit(button || undefined); });
     }, true);
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href]");
-      if (!waiting || !link || event.defaultPrevented || event.button || event.ctrlKey || event.metaKey ||
-          event.shiftKey || link.target || link.hasAttribute("download") ||
+      if (!(waiting || leaving) || !link || event.defaultPrevented || event.button || event.ctrlKey ||
+          event.metaKey || event.shiftKey || link.target || link.hasAttribute("download") ||
           (link.pathname === window.location.pathname && link.search === window.location.search)) return;
       event.preventDefault();
-      save().then(function () { window.location.href = link.href; });
+      saveThen(function () { window.location.href = link.href; });
     });
     // The back button or closing the tab: sent on the way out. Best effort only: a browser may drop
     // it (Chromium does at times while the service worker is asleep); the pause before saving is short.
