@@ -119,7 +119,7 @@ async function sendOne(record) {
     record.sent_time = answer.sent_time;
     await wipe(record);
     document.dispatchEvent(new CustomEvent("veerkracht:sent", { detail: answer }));
-  } else {  // refused: nothing changed on the server; keep everything and say why
+  } else {  // refused: nothing changed; keep it all and say why
     record.status = "refused";
     record.error = answer.error;
     await put("visits", record);
@@ -273,7 +273,7 @@ function render(record, state) {
   const form = (submit, children) => h("form", { novalidate: "", onsubmit: e => { e.preventDefault(); submit(); } }, children);
   const screen = record.status === "pending" ? total + 1 : state.screen, kept = () => keep(record, state);
 
-  if (screen === 0) {  // what happened, and in which month: as the online screen
+  if (screen === 0) {  // what happened and when, as online
     const f = clone("offline-event", ""), error = f.querySelector(".error"), w = state.when = state.when || {};
     bind(f, w, kept);
     return show([progress(0), form(() => {
@@ -288,7 +288,7 @@ function render(record, state) {
   if (screen <= q.pillars.length) {
     const pillar = q.pillars[screen - 1];
     const fields = pillar.items.map(item => {
-      const f = clone(q.faces ? "offline-" + q.form : "offline-item", item.id);  // the faces or 0-10
+      const f = clone(q.faces ? "offline-" + q.form : "offline-item", item.id);
       f.querySelector("legend span").textContent = item.text;
       if (q.faces) f.querySelector("legend").prepend(
         h("img", { class: "picto", src: "/static/" + item.picture, alt: "", width: 56, height: 56 }));
@@ -330,7 +330,7 @@ function render(record, state) {
   resultScreen(record, state);
 }
 
-function chart(q, now, before) {  // the frame is in the page; the scores are drawn here
+function chart(q, now, before) {  // the page holds the frame; the scores go in here
   const svg = clone("offline-chart", ""), n = q.pillars.length;
   const points = values => q.pillars.map((p, i) => {
     const angle = -Math.PI / 2 + 2 * Math.PI * i / n, d = 12 * (values[p.id] || 0);

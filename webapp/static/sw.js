@@ -2,13 +2,13 @@
 "use strict";
 const CACHE = "veerkracht-offline-1";
 const SHELL = "/bezoek-zonder-internet";
-// The pictures a visit shows: filled in by the server.
+// Pictures: filled in by the server.
 const PICTURES = [/* pictures */];
 const CORE = [SHELL, "/static/app.css", "/static/offline.js", "/static/favicon.svg",
   "/static/icons/veerkracht-192.png", "/manifest.webmanifest"];
 const FILES = [...CORE, ...PICTURES];
 
-// Each picture on its own: one missing picture must not keep the visit page from being kept.
+// One by one: a missing picture must not stop the install.
 self.addEventListener("install", event => {
   event.waitUntil(caches.open(CACHE).then(cache => cache.addAll(CORE)
     .then(() => Promise.allSettled(PICTURES.map(p => cache.add(p))))).then(() => self.skipWaiting()));
