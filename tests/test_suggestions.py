@@ -222,3 +222,19 @@ def test_lower_score_means_more_need():
     lower = rank(OFFERS, Profile({**S7, "lichaam": 2.0}, age=70))[0].score
     higher = rank(OFFERS, Profile({**S7, "lichaam": 5.5}, age=70))[0].score
     assert lower > higher
+
+
+def test_of_otherwise_equal_activities_the_focused_one_comes_before_a_broad_one():
+    # Found using the app: debt help (it lists mood too) came first for every low mood score.
+    offers = [Offer("a-schuldhulp", ("kwaliteit", "dagelijks", "mentaal")),
+              Offer("b-mindfulness", ("mentaal", "lichaam")), Offer("c-praatgroep", ("mentaal",))]
+    ranked = rank(offers, Profile({**S7, "mentaal": 3.0}, age=70))
+    assert [s.offer.id for s in ranked] == ["c-praatgroep", "b-mindfulness", "a-schuldhulp"]
+    # A broad activity that serves two weak pillars is not held back: each one in need counts more.
+    ranked = rank(offers, Profile({**S7, "mentaal": 3.0, "kwaliteit": 3.0}, age=70))
+    assert ranked[0].offer.id == "a-schuldhulp"
+    # Free and in the resident's own wijk still count for more than being focused.
+    offers = [Offer("a-schuldhulp", ("kwaliteit", "dagelijks", "mentaal"), wijk="Centrum"),
+              Offer("c-praatgroep", ("mentaal",), free=False)]
+    ranked = rank(offers, Profile({**S7, "mentaal": 3.0}, age=70, wijk="Centrum"))
+    assert [s.offer.id for s in ranked] == ["a-schuldhulp", "c-praatgroep"]

@@ -7,10 +7,11 @@ three months and then fades. Only activities meant for this resident are offered
 and for an activity that is only for people after certain life-events (a carers' café), one of
 those events. When the age is not known, an activity with an upper age limit (a youth desk) is
 offered only after one of its own life-events (turning 18): most residents are older, and such an
-activity reads as a mistake to them. What residents after
-the same life-event said of an activity moves it up (rated well) or down (often stopped), by a
-bounded amount, so that new activities still get shown. Free and nearby ones win when otherwise
-equal; the top three do not all serve one pillar when several pillars are weak.
+activity reads as a mistake to them. What residents after the same life-event said of an
+activity moves it up (rated well) or down (often stopped), by a bounded amount, so that new
+activities still get shown. Free and nearby ones win when otherwise equal, and then the focused
+ones: an activity that also serves pillars this resident does not need comes after one that
+serves just the need. The top three do not all serve one pillar when several pillars are weak.
 """
 
 import re
@@ -30,6 +31,9 @@ NEED_EVENT_LATER = 15.0
 WEAK = NEED_TALK       # pillars with at least this need count as "weak" for spreading the top 3
 EVENT_MATCH = 20.0     # the activity is meant for this very life-event
 EXTRA_PILLAR = 5.0     # for each further pillar in need that the activity also serves
+BROAD = 0.4            # less for each pillar it serves that this resident does not need: of otherwise
+                       # equal ones the focused activity first (not debt help for every low mood because
+                       # it also lists "mentaal"); less than TIE_BREAK, so free and nearby still win
 TIE_BREAK = 0.5        # free, and in the resident's own wijk
 RECENT_MONTHS = 3      # a life-event this recent counts fully and is called "kort geleden"
 FADED_MONTHS = 12      # ... and fades to FADED_WEIGHT by a year
@@ -167,7 +171,7 @@ def score_offer(offer: Offer, profile: Profile, need: dict[str, tuple[float, str
     if not served and not event_match:
         return None
     main_need, main = served[0] if served else (0.0, offer.pillars[0])
-    score = main_need + EXTRA_PILLAR * (len(served) - 1)
+    score = main_need + EXTRA_PILLAR * (len(served) - 1) - BROAD * (len(offer.pillars) - len(served))
     score += EVENT_MATCH * event_weight(profile.event_months_ago) if event_match else 0.0
     bonus = learned(offer.feedback)
     score += bonus
