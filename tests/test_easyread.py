@@ -47,6 +47,14 @@ def test_every_easy_statement_is_short_and_has_a_picture_that_exists():
     assert (STATIC / "faces" / "ATTRIBUTION.md").is_file()
 
 
+def test_every_pillar_of_every_version_has_its_picture():
+    definitions = load_definitions(DATA)
+    for version in (1, 2):
+        for pillar in definitions.get("veerkracht", version).pillars:
+            assert pillar.picture == f"pillars/{pillar.id}.svg"  # offline.js builds the same path
+            assert (STATIC / pillar.picture).is_file()
+
+
 def test_face_form_without_faces_is_refused(tmp_path):
     shutil.copy(DATA / "life-events.yaml", tmp_path / "life-events.yaml")
     data = yaml.safe_load((DATA / "veerkracht-v2.yaml").read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.core import clock, templating
 from webapp.core.extensions import babel
-from webapp.core.labels import ReferralStatus
+from webapp.core.labels import EASY_FORMS, ReferralStatus
 
 
 def select_locale() -> str:
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["cents"] = lambda cents: format_decimal((cents or 0) / 100, format="0.00")
     app.jinja_env.globals["resident_name"] = resident_name
     app.jinja_env.globals["local_day"] = clock.local_day
+    app.jinja_env.globals["EASY_FORMS"] = EASY_FORMS  # templates ask "an easy-read form?" with it
 
     @app.context_processor
     def _inject_locale() -> dict:

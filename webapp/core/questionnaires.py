@@ -66,6 +66,11 @@ class Pillar(_Strict):
             raise ValueError(f"onbekende pijler '{value}', kies uit {', '.join(PILLAR_IDS)}")
         return value
 
+    @property
+    def picture(self) -> str:
+        """The pillar's picture, a path under static/ (one per known pillar, shipped with the app)."""
+        return f"pillars/{self.id}.svg"
+
 
 class Scale(_Strict):
     min: int

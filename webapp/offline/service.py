@@ -50,7 +50,7 @@ def pictures() -> list[str]:
     """Every picture a visit in the current questionnaire can show, as a path under static/: the
     pillars' and, for the easy-read forms, the statements' and the faces'."""
     questionnaire = current_questionnaire()
-    found = {f"pillars/{pillar.id}.svg" for pillar in questionnaire.pillars}
+    found = {pillar.picture for pillar in questionnaire.pillars}
     for form in questionnaire.forms:
         found.update(face.picture for face in questionnaire.faces_for(form) or ())
         found.update(item.picture for _pillar, items in questionnaire.form_pillars(form) for item in items
