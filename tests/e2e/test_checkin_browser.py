@@ -157,7 +157,7 @@ def test_resident_completes_checkin_on_phone_with_javascript(new_page, resident,
 
     # The result: chart, scores (mean of the two answers, Dutch decimal comma), what to talk about.
     expect_result_page(page, [name for name, _ in pillars], [f"{step + 2},5" for step in range(1, 7)])
-    expect(page.get_by_text("Gebeurtenis: Verhuizing.")).to_be_visible()
+    expect(page.get_by_text("Wat er gebeurde: „Ik ben verhuisd”.")).to_be_visible()  # her own words
     chart = page.get_by_role("img", name=re.compile(r"^Spinnenweb met uw cijfers"))
     expect(chart).to_be_visible()
     page.wait_for_function("img => img.complete", arg=chart.element_handle())
@@ -215,7 +215,7 @@ def test_resident_completes_checkin_without_javascript(new_page, pillars):
     page.get_by_role("button", name="Bekijk mijn uitslag").click()
 
     expect_result_page(page, [name for name, _ in pillars], expected)
-    expect(page.get_by_text("Gebeurtenis:")).to_have_count(0)
+    expect(page.get_by_text("Wat er gebeurde:")).to_have_count(0)
     expect(page.get_by_role("heading", name="Hier wilt u over praten")).to_have_count(0)
 
 

@@ -266,7 +266,7 @@ def build_summary(resident: Resident, checkin: Checkin, locale: str) -> bytes:
     if resident.display_name:
         subtitle = f"{resident.display_name} · {subtitle}"
     if event and event.id != NO_LIFE_EVENT:
-        subtitle += f" · {event.short.get(locale)}"
+        subtitle += f" · {event.name.get(locale)}"  # the resident's own sentence, as on the result page
     score_heading = gettext("Uw cijfers (0 tot en met 10)")
     summary = Summary(
         title=gettext("Hoe gaat het met u?"),

@@ -51,7 +51,7 @@ def _checkin(checkin: dict, events: dict) -> list:
     pillar_names = {p.id: p.name.get(lang) for p in questionnaire.pillars}
     rows = [
         (_("Vragenlijst"), FormKind.label_of(checkin["form"])),
-        (_("Gebeurtenis"), events.get(checkin["life_event"], checkin["life_event"])),
+        (_("Wat er gebeurde"), events.get(checkin["life_event"], checkin["life_event"])),
         (_("Hoe"), CheckinMode.label_of(checkin["mode"])),
     ]
     answers = {answer["item"]: answer for answer in checkin["answers"]}
@@ -75,7 +75,7 @@ def _checkin(checkin: dict, events: dict) -> list:
 
 def export_document(data: dict) -> Document:
     """Lay the export (rights.export) out as sections with headings and plain labels."""
-    events = {e.id: e.short.get(locale()) for e in life_events().events}
+    events = {e.id: e.name.get(locale()) for e in life_events().events}  # the sentence the resident chose
     profile = data["profile"]
     checkins = [block for checkin in reversed(data["checkins"]) for block in _checkin(checkin, events)]
     drafts = [Rows([(_("Begonnen op"), _moment(d["created_at"])),
