@@ -31,8 +31,8 @@ def month_names() -> list[tuple[int, str]]:
 
 
 def one_decimal(value: float) -> str:
-    """Format a score the local way: 7,5 in Dutch, 7.5 in English."""
-    return format_decimal(value, format="0.0")
+    """Format a score the local way: 7,5 in Dutch, 7.5 in English (and -0,04 as 0,0, not -0,0)."""
+    return format_decimal(round(value, 1) + 0.0, format="0.0")
 
 
 def init_app(app: Flask) -> None:

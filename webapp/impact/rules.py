@@ -45,8 +45,23 @@ class Estimate:
     def suppressed(self) -> bool:
         return self.n is None
 
+    @property
+    def uncertain(self) -> bool:
+        """Enough residents, but the interval too wide to say anything: "te onzeker" (no mean shown)."""
+        return self.n is not None and self.mean is None
+
+    @property
+    def shown(self) -> bool:
+        return self.mean is not None
+
 
 SUPPRESSED = Estimate(n=None)
+# A 95% interval wider than this many points (half of the -4 to +4 a change can be) says nothing a
+# reader can use, so its mean is not shown: on the noise of a small group most read "-4,0 tot 4,0".
+WIDEST_INTERVAL = 4.0
+# A row of its own (an activity) is listed only when its noisy count is this many standard
+# deviations of its noise above MIN_GROUP: with less, a row might be noise around nobody at all.
+LISTED_SDS = 2.0
 
 
 def wijk_groups(sizes: Mapping[str | None, int], other: str, minimum: int = MIN_GROUP) -> list[str]:
@@ -357,15 +372,22 @@ def _count(value: float) -> int:
     return max(0, round(value))
 
 
-def _estimate(total: float, n: float, spread: float, sum_noise: float, n_noise: float) -> Estimate:
-    """A noisy mean with a 95% interval that holds both the spread between residents and the noise."""
-    size = _count(n)
+def _estimate(total: float, n: float, spread: float, sum_noise: float, n_noise: float,
+              at_most: int | None = None) -> Estimate:
+    """A noisy mean with a 95% interval that holds both the spread between residents and the noise.
+
+    `at_most`: the noisy size of a group this one lies within (residents with a change among those
+    after a life-event), so that the page never shows a subgroup larger than its group."""
+    size = _count(n) if at_most is None else min(_count(n), at_most)
     if size < max(MIN_GROUP, 2):
         return SUPPRESSED
     mean = max(-CHANGE_LIMIT, min(CHANGE_LIMIT, total / n))
     variance = spread / n + (sum_noise + mean * mean * n_noise) / (n * n)
     margin = t_quantile(0.975, size - 1) * math.sqrt(variance)
-    return Estimate(n=size, mean=mean, low=max(-CHANGE_LIMIT, mean - margin), high=min(CHANGE_LIMIT, mean + margin))
+    low, high = max(-CHANGE_LIMIT, mean - margin), min(CHANGE_LIMIT, mean + margin)
+    if high - low > WIDEST_INTERVAL:
+        return Estimate(n=size)  # "te onzeker"
+    return Estimate(n=size, mean=mean, low=low, high=high)
 
 
 def _spread(noisy: Tally, pillar: str) -> float:
@@ -395,24 +417,29 @@ def view_figures(noisy: Tally, groups: int, epsilon: float, pillars: Sequence[st
     events = {e: _count(noisy["events"][e]) for e in cells["events"]}
     spread = {p: _spread(noisy, p) for p in pillars}
 
-    def estimates(table: str, key: str, n: float) -> dict[str, Estimate]:
+    def estimates(table: str, key: str, n: float, at_most: int | None = None) -> dict[str, Estimate]:
         return {p: _estimate(noisy[f"{table}_sum"][_cell(key, p)], n, spread[p], noise(f"{table}_sum"),
-                             noise(f"{table}_n")) for p in pillars}
+                             noise(f"{table}_n"), at_most) for p in pillars}
 
+    # Post-processing of the noise only (no privacy spent): a subgroup is never shown larger than
+    # its group, nor shown where its group is hidden; a row needs a count clearly above the noise.
     change_n = noisy["change_n"]["all"]
+    shown_events = suppress_counts(events)
     hidden_events = hidden_keys({e: _count(noisy["event_n"][e]) for e in cells["events"]})
+    hidden_events |= {e for e, n in shown_events.items() if n is None}
     by_event = {e: ({p: SUPPRESSED for p in pillars} if e in hidden_events else
-                    estimates("event", e, noisy["event_n"][e])) for e in cells["events"]}
-    listed = [a for a in cells["activities"] if _count(noisy["activity_n"][a]) >= MIN_GROUP]
+                    estimates("event", e, noisy["event_n"][e], events[e])) for e in cells["events"]}
+    clearly = MIN_GROUP + LISTED_SDS * math.sqrt(noise("activity_n"))
+    listed = [a for a in cells["activities"] if _count(noisy["activity_n"][a]) >= clearly]
     outcomes = {s: _count(noisy["outcomes"][s]) for s in cells["outcomes"]}
     referred = _count(sum(noisy["outcomes"].values()))
     return Figures(
         pillars=list(pillars),
         months=[(m, count_if_enough(_count(noisy["months"][m]), _count(noisy["months"][m]))) for m in cells["months"]],
         residents=residents,
-        by_event=list(suppress_counts(events).items()),
-        change=estimates("change", "all", change_n),
-        change_residents=total({"all": _count(change_n)}),
+        by_event=list(shown_events.items()),
+        change=estimates("change", "all", change_n, residents),
+        change_residents=total({"all": min(_count(change_n), residents)}),
         change_by_event=list(by_event.items()),
         change_by_activity=[(a, estimates("activity", a, noisy["activity_n"][a])) for a in listed],
         outcomes=list(suppress_counts(outcomes).items()),

@@ -380,7 +380,7 @@ class Labels:
 
 def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], list[list]]:
     """The figures of the page as rows: hidden groups say "te weinig gegevens" here too."""
-    hidden = _("te weinig gegevens")
+    hidden, uncertain = _("te weinig gegevens"), _("te onzeker")
     header = [_("onderdeel"), _("groep"), _("pijler"), _("aantal bewoners"), _("waarde"),
               _("ondergrens 95%"), _("bovengrens 95%")]
     if data is None or labels is None:  # the whole view is too small to show
@@ -392,8 +392,12 @@ def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], li
     def estimate_rows(part: str, group: str, estimates: dict[str, Estimate]):
         for pillar in data.pillars:
             e = estimates[pillar]
-            yield ([part, group, labels.pillars[pillar], hidden, hidden, hidden, hidden] if e.suppressed else
-                   [part, group, labels.pillars[pillar], e.n, _two(e.mean), _two(e.low), _two(e.high)])
+            if e.suppressed:
+                yield [part, group, labels.pillars[pillar], hidden, hidden, hidden, hidden]
+            elif e.uncertain:
+                yield [part, group, labels.pillars[pillar], e.n, uncertain, uncertain, uncertain]
+            else:
+                yield [part, group, labels.pillars[pillar], e.n, _two(e.mean), _two(e.low), _two(e.high)]
 
     rows: list[list] = []
     part = _("Bewoners per maand van hun eerste check-in")
@@ -414,4 +418,4 @@ def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], li
 
 def _two(value: float) -> str:
     """One decimal, as on the page: more digits would let two downloads be subtracted more exactly."""
-    return format_decimal(round(value, 1), format="0.0")
+    return format_decimal(round(value, 1) + 0.0, format="0.0")  # never "-0,0"

@@ -78,7 +78,7 @@ def _draw_chart(name: str, narrow: bool, data, labels: impact.Labels) -> bytes:
                                  hidden, narrow=narrow)
     return charts.changes_svg(
         [labels.pillars[p] for p in data.pillars],
-        [None if e.suppressed else (round(e.mean, 1), round(e.low, 1), round(e.high, 1))
+        [(round(e.mean, 1), round(e.low, 1), round(e.high, 1)) if e.shown else None
          for e in (data.change[p] for p in data.pillars)],
         hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
 
