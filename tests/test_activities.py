@@ -181,7 +181,7 @@ def test_result_page_shows_three_suggestions_with_why(app, client, make_resident
     assert section.count('class="card activity"') == 3
     assert section.index("Buurtmaatje") < section.index("Beweegles")
     # When it happened was not asked here ("weet ik niet"): so no "kort geleden".
-    assert "Omdat uw cijfer voor Meedoen nu wat lager is en u bent verhuisd." in section
+    assert "Omdat uw cijfer voor Meedoen laag is en u bent verhuisd." in section
     assert "Rouwgroep" not in section and "Meer suggesties" in section
     more = client.get(f"/uitslag/{checkin}/suggesties").get_data(as_text=True)
     # Everything fitting: also the budgetcoach (a move puts quality of life at risk later, and it is

@@ -53,10 +53,21 @@ def test_a_very_low_score_shows_who_to_talk_to(client, make_resident, make_check
     login_as(client, resident["user"])
     page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     assert "Praat erover met iemand" in page
-    assert "Uw cijfer voor Gevoel is nu laag." in page  # which part, in the words of the check-in
+    assert "U gaf nu een laag cijfer voor Gevoel." in page  # which part, in the words of the check-in
     assert "huisarts" in page and "113 Zelfmoordpreventie" in page and 'href="tel:08000113"' in page
     assert "Uw coach" not in page  # no coach: no line about one
     assert "danger" not in page and "alarm" not in page
+
+
+def test_two_low_parts_are_named_in_one_sentence_that_reads_well(client, make_resident, make_checkin, login_as,
+                                                                 kort_items):
+    # Found using the app: "Uw cijfer voor Gevoel en Zin in het leven is nu laag" (one score, two parts).
+    resident = make_resident()
+    answers = _answers(kort_items, 3) | dict.fromkeys(kort_items["zingeving"], 2)
+    checkin = make_checkin(resident["resident"], answers)
+    login_as(client, resident["user"])
+    page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
+    assert "U gaf nu een laag cijfer voor Gevoel en Zin in het leven." in page
 
 
 def test_the_residents_own_coach_is_named(client, make_resident, make_staff, make_checkin, login_as, kort_items):
@@ -81,7 +92,7 @@ def test_the_safety_net_in_english(client, make_resident, make_checkin, login_as
     client.post_form("/taal", {"lang": "en"})
     page = client.get(f"/uitslag/{checkin}").get_data(as_text=True)
     assert "Talk to someone about it" in page and "113 Suicide Prevention" in page
-    assert "Your score for Feelings is low right now." in page
+    assert "You gave a low score for Feelings this time." in page
 
 
 def test_the_caseload_flags_a_very_low_score(client, make_resident, make_staff, make_checkin, login_as,

@@ -37,7 +37,7 @@ def test_from_result_to_dit_wil_ik_proberen_on_a_phone(new_page, resident, make_
     page.goto(f"/uitslag/{checkin}")
     suggestion = page.locator("#suggesties article").first
     expect(suggestion).to_contain_text("Wandelgroep De Beemden")
-    expect(suggestion).to_contain_text("Omdat uw cijfer voor Lichaam nu wat lager is.")
+    expect(suggestion).to_contain_text("Omdat uw cijfer voor Lichaam laag is.")
     suggestion.get_by_role("button", name="Dit wil ik proberen").click()
     expect(page.get_by_text("Genoteerd: Wandelgroep De Beemden.")).to_be_visible()
     tries = page.locator("#proberen")

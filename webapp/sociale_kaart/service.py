@@ -218,7 +218,7 @@ def _clause(kind: str, subject: str, pillar_names: dict[str, str], locale: str) 
     if kind == "focus":
         return gettext("u wilt werken aan %(pillar)s", pillar=pillar_names[subject])
     if kind == "low":
-        return gettext("uw cijfer voor %(pillar)s nu wat lager is", pillar=pillar_names[subject])
+        return gettext("uw cijfer voor %(pillar)s laag is", pillar=pillar_names[subject])  # a level, not a change
     if kind == "talk":
         return gettext("u over %(pillar)s wilt praten", pillar=pillar_names[subject])
     if kind == "event_pillar":
