@@ -447,16 +447,22 @@ def test_attack_subtracting_wijk_views_from_the_total_yields_only_noise(app, kor
     b_residents = impact.noise_scale("residents", production_noise)
     b_sum = impact.noise_scale("change_sum", production_noise)
     count_errors, sum_errors = [], []
-    for _seed in range(SEEDS):
+    # About half the releases show no total change at all ("te onzeker": nothing to subtract from), so
+    # there are more of them here, until the change attack too was tried on SEEDS // 2 releases.
+    for _seed in range(3 * SEEDS):
+        if len(count_errors) >= SEEDS and len(sum_errors) >= SEEDS // 2:
+            break
         _forget_releases(app)
         wijken, everyone = _view(app)
         named = [w for w in wijken if w != "overig"]
         shown = {w: _view(app, wijk=w)[1] for w in named}
-        if everyone is None or not everyone.change["mentaal"].shown:
+        if everyone is None:
             continue
         # The attacker subtracts every wijk view that shows a figure; a hidden one stays in the guess.
         rest = sum(sizes.values()) - sum(sizes[w] for w in named)
         count_errors.append(everyone.residents - rest - sum(d.residents for d in shown.values() if d and d.residents))
+        if not everyone.change["mentaal"].shown:
+            continue
         # The same with the change (+1 for everyone): the rest's sum of changes is `rest`.
         total = everyone.change["mentaal"].mean * everyone.change["mentaal"].n
         sum_errors.append(total - rest - sum(d.change["mentaal"].mean * d.change["mentaal"].n
