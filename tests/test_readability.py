@@ -88,3 +88,11 @@ def test_every_resident_page_reads_easily(resident_pages):
             failing.append(line)
     print("\n".join(report))
     assert not failing, "\n".join(failing)
+
+
+def test_no_resident_page_names_a_thing_twice_in_a_row(resident_pages):
+    # Found using the app: the help page said "Meedoen (Meedoen)" (the plain word and the official
+    # name are the same there).
+    for url, html in resident_pages.items():
+        doubled = re.search(r"\b(\w[\w ]{2,40}?) \(\1\)", _main_text(html))
+        assert doubled is None, f"{url}: {doubled.group(0)}"

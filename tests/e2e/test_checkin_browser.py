@@ -171,7 +171,7 @@ def test_resident_completes_checkin_on_phone_with_javascript(new_page, resident,
     small_step = "Elke week mijn nieuwe buurvrouw groeten."
     page.get_by_label("Wat is één kleine stap die u kunt zetten?").fill(small_step)
     page.get_by_role("button", name="Plan opslaan").click()
-    expect(page.get_by_role("status").filter(has_text="Uw plan is opgeslagen.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Uw plan is opgeslagen.")).to_be_in_viewport()
     expect(plan_pillar).to_be_checked()
     expect(page.get_by_label("Wat is één kleine stap die u kunt zetten?")).to_have_value(small_step)
 

@@ -35,7 +35,8 @@ def home():
         draft = drafts.open_draft(resident)
         checkins_so_far = history.checkins_of(resident)
         latest = checkins_so_far[0] if checkins_so_far else None
-        next_date = reminders.next_checkin(resident, latest).on
+        if latest is not None:  # before the first check-in, "your next one" is the one on this page
+            next_date = reminders.next_checkin(resident, latest).on
         tries = referrals.open_referrals(resident)
         easy_first = resident.preferred_form if resident.preferred_form in EASY_FORMS else None
         audit.record("home.view", resident, resident)

@@ -167,13 +167,14 @@ def _trend(items: list, pillars: list) -> dict | None:
     (latest, now, _event), (first, then, _first_event) = items[0], items[-1]
     if latest.completed_at < first.completed_at:
         (latest, now), (first, then) = (first, then), (latest, now)
-    words = {}
+    words, lower = {}, False
     for pillar in pillars:
         change = None if now.get(pillar.id) is None or then.get(pillar.id) is None \
             else now[pillar.id] - then[pillar.id]
         word = change_word(change)
         words[pillar.id] = CHANGE_WORDS[word] if word else None
-    return {"since": first.completed_at, "words": words}
+        lower = lower or word in ("iets_minder", "minder")
+    return {"since": first.completed_at, "words": words, "lower": lower}  # "lower": say a lower score is fine
 
 
 @bp.get("/geschiedenis/vergelijken")

@@ -78,6 +78,13 @@
       });
     });
   });
+  // A form that comes back to its own section (#plan, #proberen) says "saved" there: at the top of a
+  // long page, where the message stands without JavaScript, nobody saw it.
+  var section = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  var at = section && section.querySelector("h2");
+  if (at) {
+    document.querySelectorAll("main > .flash").forEach(function (flash) { at.after(flash); at = flash; });
+  }
   // After a failed submit, the error summary takes the focus (autofocus does this too where supported).
   var summary = document.querySelector(".error-summary[tabindex]");
   if (summary && document.activeElement === document.body) summary.focus();
