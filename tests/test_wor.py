@@ -1,6 +1,8 @@
 """Welzijn op Recept: a verwijzer refers, a welzijnscoach picks it up and enrols, the verwijzer hears back
 only what the resident agreed to."""
 
+import html
+import re
 from datetime import date, datetime
 
 import pytest
@@ -656,3 +658,16 @@ def test_the_fhir_pair_validates_for_every_sharing_and_status(status, sharing):
     values = [o.get("valueString") for o in task.get("output", [])]
     assert (NOTE in values) == (sharing == "status_notitie" and status in ("in_begeleiding", "afgerond"))
     assert ("Beter" in values) == (sharing in ("status", "status_notitie") and status == "afgerond")
+
+
+def test_a_long_pasted_reason_is_refused_with_a_message_and_kept_not_cut_off(app, client, people, login_as):
+    # Found using the app: the browser cut a pasted reason at the textarea's maxlength, mid-word, unsaid.
+    login_as(client, people["verwijzer"]["user"])
+    form = client.get("/verwijzer/nieuw").get_data(as_text=True)
+    assert re.search(r"<textarea[^>]*maxlength", form) is None
+    long_reason = "Eenzaam sinds de verhuizing. " * 40  # 1,160 characters
+    response = client.post_form("/verwijzer/nieuw", {**REFERRAL, "reason": long_reason})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Gebruik hoogstens 1000 tekens." in page
+    assert long_reason.strip() in html.unescape(page)  # to shorten, not to type again
+    assert _count(app, WorReferral) == 0
