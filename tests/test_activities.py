@@ -1,5 +1,6 @@
 """The sociale kaart: CSV import and export, the public catalogue, and suggestions on the result page."""
 
+import html
 import io
 from datetime import date, timedelta
 
@@ -67,6 +68,22 @@ def test_good_import_then_reimporting_the_export_changes_nothing(app, client, ad
     assert "0 nieuw, 0 gewijzigd, 2 ongewijzigd" in client.get("/beheer/activiteiten").get_data(as_text=True)
     with app.app_context():
         assert {a.public_id: a.updated_at for a in db.session.scalars(select(Activity))} == before
+
+
+def test_importing_the_same_new_rows_again_is_refused_instead_of_listing_them_twice(app, client, admin):
+    # Found using the app: a file with a new row (no id) imported twice listed the activity twice,
+    # on the public page too, and the admin pages have no way to delete one.
+    assert _upload(client, csv_bytes(line())).status_code == 302
+    response = _upload(client, csv_bytes(line(name="wandelgroep  centrum"), line(name="Eettafel")))
+    page = html.unescape(response.get_data(as_text=True))
+    with app.app_context():
+        known = db.session.scalar(select(Activity.public_id))
+    assert response.status_code == 400 and _count(app) == 1
+    assert (f"Rij 2, kolom 'naam': deze activiteit staat al in de sociale kaart; zet haar id '{known}' "
+            "in de kolom 'id' om haar bij te werken") in page
+    response = _upload(client, csv_bytes(line(name="Eettafel"), line(name="Eettafel")))
+    assert response.status_code == 400 and _count(app) == 1
+    assert "Rij 3, kolom 'naam': deze activiteit staat al in rij 2" in html.unescape(response.get_data(as_text=True))
 
 
 def test_excel_style_file_with_bom_and_commas_is_read(app, client, admin):

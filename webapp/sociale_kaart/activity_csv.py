@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -169,8 +170,17 @@ def _cells(a: dict) -> list:
     ]
 
 
-def parse(data: bytes, life_event_ids: set[str], today: date) -> tuple[list[dict], list[Problem]]:
-    """Read a CSV file (';' or ',', with or without Excel's BOM); every problem is reported, none is fixed."""
+def same_activity(name: str, organisation: str) -> tuple[str, str]:
+    """What makes two rows one activity: its name at one organisation, whatever the case or spaces."""
+    return " ".join(name.split()).casefold(), " ".join(organisation.split()).casefold()
+
+
+def parse(data: bytes, life_event_ids: set[str], today: date,
+          known: Mapping[tuple[str, str], str] | None = None) -> tuple[list[dict], list[Problem]]:
+    """Read a CSV file (';' or ',', with or without Excel's BOM); every problem is reported, none is fixed.
+
+    `known`: the catalogue's activities (same_activity -> id). A row without an id that names one of
+    them, or names an earlier new row, is refused: importing a file twice must not list it twice."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -198,6 +208,7 @@ def parse(data: bytes, life_event_ids: set[str], today: date) -> tuple[list[dict
     reader.fieldnames = header
     rows = []
     seen_ids: set[str] = set()
+    new_rows: dict[tuple[str, str], int] = {}  # same_activity -> line, for rows without an id
     try:
         for raw in reader:
             line = reader.line_num
@@ -212,6 +223,14 @@ def parse(data: bytes, life_event_ids: set[str], today: date) -> tuple[list[dict
                 if row["public_id"] in seen_ids:
                     problems.append(Problem(line, "id", "deze id staat twee keer in het bestand"))
                 seen_ids.add(row["public_id"])
+            elif row.get("name") and row.get("organisation"):
+                key = same_activity(row["name"], row["organisation"])
+                if key in (known or {}):
+                    problems.append(Problem(line, "naam", f"deze activiteit staat al in de sociale kaart; zet haar "
+                                                          f"id '{known[key]}' in de kolom 'id' om haar bij te werken"))
+                elif key in new_rows:
+                    problems.append(Problem(line, "naam", f"deze activiteit staat al in rij {new_rows[key]}"))
+                new_rows.setdefault(key, line)
             rows.append(row)
             if len(rows) > MAX_ROWS:
                 return [], [Problem(line, "-", f"te veel rijen (hoogstens {MAX_ROWS})")]
