@@ -47,6 +47,8 @@ MATRIX = {
     "accounts.second_step": ("GET", "/inloggen/tweede-stap", {"anonymous": LOGIN, "*": 302}),
     "accounts.reset_second_factor": ("POST", "/beheer/medewerker/{staff}/tweede-stap-herstellen",
                                      {"anonymous": LOGIN, "beheerder": 302, "*": 403}),
+    "accounts.staff_reset_code": ("POST", "/beheer/medewerker/{staff}/herstelcode",
+                                  {"anonymous": LOGIN, "beheerder": 200, "*": 403}),
     "accounts.change_password": ("GET", "/wachtwoord-wijzigen", {"anonymous": LOGIN, "*": 200}),
     "accounts.two_factor": ("GET", "/account/tweede-stap", RESIDENT_ONLY),
     # E-mail exists only with a mail server (none in this matrix; tests/test_email.py has one).
@@ -239,7 +241,8 @@ def test_admin_roles_exist():
 # Endpoints whose POST changes what later requests see (a submitted or thrown-away draft, an ended
 # relation, every session ended): each gets a world of its own. The others share one world.
 CHANGES_THE_WORLD = {"checkin.submit", "checkin.discard", "accounts.stop_sharing", "accounts.close",
-                     "accounts.logout_everywhere", "accounts.block_staff", "accounts.reset_second_factor"}
+                     "accounts.logout_everywhere", "accounts.block_staff", "accounts.reset_second_factor",
+                     "accounts.staff_reset_code"}
 
 
 def build_world(app) -> dict:

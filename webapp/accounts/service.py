@@ -22,6 +22,7 @@ from webapp.core.models import (
     CoachRelation,
     RecoveryCode,
     Resident,
+    StaffResetCode,
     User,
     UserRole,
     WorReferral,
@@ -232,10 +233,69 @@ def check_activation_code(code: str) -> ActivationCode:
 
 
 def reset_password(code: str, password: str) -> User:
-    """Set a new password with a printed reset code; the code works once, every session ends."""
-    record = check_code(code, CodePurpose.HERSTEL)
+    """Set a new password with a printed reset code (a resident's, or a staff member's); the code
+    works once, every session ends."""
+    try:
+        record = check_code(code, CodePurpose.HERSTEL)
+    except CodeError:
+        return _reset_staff_password(code, password)
     record.used_at = clock.now()
     user = db.session.get(Resident, record.resident_id).user
+    _new_password(user, password, "password.reset")
+    return user
+
+
+# --- a staff member who forgot the password ---------------------------------------------------
+
+# After a password code was printed for a staff account, its second factor cannot be cleared for
+# this long: the beheerder, who sees the code, never holds both steps of a coach's login at once.
+STAFF_RESET_GUARD = timedelta(days=30)
+
+
+class StaffResetRefused(ValueError):
+    """No password code for this account now: "own" (change it yourself) or "no_second_factor"."""
+
+
+def issue_staff_reset_code(by: User, user: User) -> tuple[str, StaffResetCode]:
+    """A printed one-time code with which a staff member sets a new password; an older unused code
+    stops working. Returns the plain code once.
+
+    The code sets the password only, so it opens no account by itself: the second factor is still
+    asked at login. It is refused while the account has no second factor (it was cleared), unless
+    the account never logged in (its first password came from the beheerder anyway); and clearing
+    the second factor is refused for STAFF_RESET_GUARD after a code (reset_second_factor).
+    """
+    if by.id == user.id:
+        raise StaffResetRefused("own")
+    if not (user.has_totp or user.has_passkey) and user.last_login_at is not None:
+        raise StaffResetRefused("no_second_factor")
+    now = clock.now()
+    for old in db.session.scalars(select(StaffResetCode).where(StaffResetCode.user_id == user.id,
+                                                               StaffResetCode.used_at.is_(None))):
+        old.expires_at = now
+    code = new_code(3)
+    record = StaffResetCode(user_id=user.id, code_hash=hash_code(code), created_by_id=by.id,
+                            expires_at=now + timedelta(days=current_app.config["RESET_DAYS"]))
+    db.session.add(record)
+    db.session.flush()
+    audit.record("staff_reset.issue", None, user, object_type="user")
+    return code, record
+
+
+def recent_staff_reset(user: User):
+    """When a password code was last printed for this account, when that is within STAFF_RESET_GUARD."""
+    last = db.session.scalar(select(func.max(StaffResetCode.created_at)).where(StaffResetCode.user_id == user.id))
+    return last if last is not None and as_utc(last) > clock.now() - STAFF_RESET_GUARD else None
+
+
+def _reset_staff_password(code: str, password: str) -> User:
+    record = db.session.scalar(select(StaffResetCode).where(StaffResetCode.code_hash == hash_code(code)))
+    if record is None or record.used_at is not None or as_utc(record.expires_at) <= clock.now():
+        raise CodeError(code)
+    user = db.session.get(User, record.user_id)
+    if user is None or not user.is_enabled:
+        raise CodeError(code)
+    record.used_at = clock.now()
     _new_password(user, password, "password.reset")
     return user
 
@@ -473,7 +533,10 @@ def turn_off_second_factor(user: User) -> None:
 
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
-    is set up again. Passkeys go too (they may be on the lost phone). Every session of the account ends."""
+    is set up again. Passkeys go too (they may be on the lost phone). Every session of the account ends.
+    Refused (StaffResetRefused "recent_reset") within STAFF_RESET_GUARD of a printed password code."""
+    if recent_staff_reset(user) is not None:
+        raise StaffResetRefused("recent_reset")
     end_all_sessions(user)
     user.passkeys = []
     _clear_second_factor(user)

@@ -4,9 +4,9 @@ resident's own account page, enrolling residents, and the beheerder's staff acco
 import hashlib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -436,9 +436,14 @@ def activation_code(resident_id: str):
 
 def _reset_code_page(resident: Resident, back_url: str):
     code, record = people.issue_code(current_user, resident, CodePurpose.HERSTEL)
-    return render_template("accounts/reset_code.html", resident=resident, code=code, record=record,
-                           address=public_address(url_for("accounts.reset_password")),
-                           back_url=back_url)
+    return _print_reset_code(code, record, resident.display_name, resident.user.username, back_url, staff=False)
+
+
+def _print_reset_code(code: str, record, name: str | None, username: str, back_url: str, staff: bool):
+    """The sheet to print or copy: where to go, the code, until when (a resident's or a staff member's)."""
+    return render_template("accounts/reset_code.html", name=name, username=username, code=code, record=record,
+                           address=public_address(url_for("accounts.reset_password")), back_url=back_url,
+                           staff=staff)
 
 
 @bp.post("/coach/bewoner/<resident_id>/herstelcode")
@@ -564,11 +569,34 @@ def block_staff(user_id: str):
     return redirect(url_for("accounts.staff"))
 
 
+@bp.post("/beheer/medewerker/<user_id>/herstelcode")
+@role_required(Role.BEHEERDER)
+def staff_reset_code(user_id: str):
+    """A forgotten password: the beheerder prints a one-time code; the second factor stays."""
+    user = _staff_account(user_id)
+    back = url_for("accounts.edit_staff", user_id=user.public_id)
+    try:
+        code, record = people.issue_staff_reset_code(current_user, user)
+    except people.StaffResetRefused as refused:
+        flash(_("Uw eigen wachtwoord wijzigt u zelf, bij Mijn account.") if str(refused) == "own" else
+              _("Eerst moet deze medewerker de tweede stap weer instellen, met het oude wachtwoord. Zo kan "
+                "niemand anders met alleen een code in het account."), "error")
+        return redirect(back)
+    return _print_reset_code(code, record, user.display_name, user.username, back, staff=True)
+
+
 @bp.post("/beheer/medewerker/<user_id>/tweede-stap-herstellen")
 @role_required(Role.BEHEERDER)
 def reset_second_factor(user_id: str):
     """A lost phone: the coach sets the authenticator app up again at the next login."""
     user = _staff_account(user_id)
+    if (printed := people.recent_staff_reset(user)) is not None:
+        flash(_("De tweede stap kan nu niet worden gewist: op %(date)s is een code voor een nieuw wachtwoord "
+                "gemaakt. Zo kan niemand met een code en een nieuwe app in het account. Dit kan weer vanaf "
+                "%(until)s, of de medewerker gebruikt een van de herstelcodes op papier.",
+                date=format_date(printed, "long"), until=format_date(printed + people.STAFF_RESET_GUARD, "long")),
+              "error")
+        return redirect(url_for("accounts.edit_staff", user_id=user.public_id))
     people.reset_second_factor(user)
     flash(_("De tweede stap van %(name)s is gewist. Bij de volgende keer inloggen stelt deze medewerker de app "
             "opnieuw in.", name=user.display_name or user.username), "success")

@@ -18,6 +18,7 @@ from webapp.core.models.people import (
     Passkey,
     RecoveryCode,
     Resident,
+    StaffResetCode,
     User,
     UserRole,
 )
@@ -33,6 +34,6 @@ __all__ = [
     "ChartImage", "ChartJob", "CoachRelation", "ImpactRelease", "LoginSession", "Passkey", "RecoveryCode", "Draft",
     "Checkin",
     "OfflineVisit", "PushSubscription",
-    "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "User", "UserRole", "WorContactAttempt",
-    "WorPractice", "WorPrice", "WorReferral",
+    "ReminderCall", "ReminderSent", "Resident", "ResidentSummary", "StaffResetCode", "User", "UserRole",
+    "WorContactAttempt", "WorPractice", "WorPrice", "WorReferral",
 ]

@@ -158,6 +158,20 @@ class ActivationCode(db.Model):
     purpose: Mapped[str] = mapped_column(String(20), default=CodePurpose.ACTIVATIE, server_default="activatie")
 
 
+class StaffResetCode(db.Model):
+    """A one-time code the beheerder prints for a staff member who forgot the password. It sets the
+    password only: the second factor stays, so the code alone opens no staff account (see
+    accounts.service.issue_staff_reset_code for the rules that keep it so)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class RecoveryCode(db.Model):
     """One of ten one-time codes for logging in when the phone with the authenticator app is lost."""
 
