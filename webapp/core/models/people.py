@@ -144,32 +144,32 @@ class CoachRelation(db.Model):
         return self.ended_at is None
 
 
-class ActivationCode(db.Model):
-    """A one-time code staff print for a resident: to activate an enrolled resident's own login,
-    or to set a new password when the resident forgot theirs (see CodePurpose)."""
+class _PrintedCode:
+    """What a one-time code printed on paper keeps: its hash (never the code), who printed it, until
+    when it works and when it was used."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ActivationCode(_PrintedCode, db.Model):
+    """A one-time code staff print for a resident: to activate an enrolled resident's own login,
+    or to set a new password when the resident forgot theirs (see CodePurpose)."""
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(20), default=CodePurpose.ACTIVATIE, server_default="activatie")
 
 
-class StaffResetCode(db.Model):
+class StaffResetCode(_PrintedCode, db.Model):
     """A one-time code the beheerder prints for a staff member who forgot the password. It sets the
     password only: the second factor stays, so the code alone opens no staff account (see
     accounts.service.issue_staff_reset_code for the rules that keep it so)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RecoveryCode(db.Model):
