@@ -2,6 +2,7 @@
 "never suggest X to Y" rules, the fading life-event and what others' feedback does."""
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -238,3 +239,16 @@ def test_of_otherwise_equal_activities_the_focused_one_comes_before_a_broad_one(
               Offer("c-praatgroep", ("mentaal",), free=False)]
     ranked = rank(offers, Profile({**S7, "mentaal": 3.0}, age=70, wijk="Centrum"))
     assert [s.offer.id for s in ranked] == ["a-schuldhulp", "c-praatgroep"]
+
+
+def test_after_a_death_with_every_score_low_the_grief_group_comes_first():
+    # Found using the app: a widow scoring 5 everywhere got three broad activities (each serves three
+    # low pillars); the grief group, made for people after a death, stood ninth.
+    offers = [Offer("rouwgroep", ("mentaal", "zingeving"), ("overlijden_naaste",), for_event_only=True),
+              Offer("huisbezoek", ("meedoen", "mentaal", "zingeving"), ("overlijden_naaste", "pensioen")),
+              Offer("telefooncirkel", ("meedoen", "mentaal", "dagelijks"), ("overlijden_naaste", "ziekte")),
+              Offer("eettafel", ("meedoen", "lichaam", "kwaliteit"), ("overlijden_naaste", "verhuizing"))]
+    widow = Profile(dict.fromkeys(S7, 5.0), life_event="overlijden_naaste", event_first=("mentaal", "meedoen"),
+                    event_later=("dagelijks", "kwaliteit"), event_months_ago=1)
+    assert rank(offers, widow)[0].offer.id == "rouwgroep"
+    assert rank(offers, replace(widow, event_months_ago=None))[0].offer.id == "rouwgroep"  # "weet ik niet"

@@ -5,7 +5,8 @@ Order of importance: the pillar the resident chose to work on, then pillars scor
 life-event puts at risk (unless the resident scores well there); the life-event counts fully for
 three months and then fades. Only activities meant for this resident are offered: the right age,
 and for an activity that is only for people after certain life-events (a carers' café), one of
-those events. When the age is not known, an activity with an upper age limit (a youth desk) is
+those events; such an activity, made for exactly what happened to this resident (a grief group
+after a death), comes before broader ones that serve the same pillars. When the age is not known, an activity with an upper age limit (a youth desk) is
 offered only after one of its own life-events (turning 18): most residents are older, and such an
 activity reads as a mistake to them. What residents after the same life-event said of an
 activity moves it up (rated well) or down (often stopped), by a bounded amount, so that new
@@ -30,6 +31,7 @@ NEED_EVENT_FIRST = 25.0
 NEED_EVENT_LATER = 15.0
 WEAK = NEED_TALK       # pillars with at least this need count as "weak" for spreading the top 3
 EVENT_MATCH = 20.0     # the activity is meant for this very life-event
+MADE_FOR_EVENT = 10.0  # ... and only for people after it (a grief group after a death): the closest fit
 EXTRA_PILLAR = 5.0     # for each further pillar in need that the activity also serves
 BROAD = 0.4            # less for each pillar it serves that this resident does not need: of otherwise
                        # equal ones the focused activity first (not debt help for every low mood because
@@ -173,6 +175,7 @@ def score_offer(offer: Offer, profile: Profile, need: dict[str, tuple[float, str
     main_need, main = served[0] if served else (0.0, offer.pillars[0])
     score = main_need + EXTRA_PILLAR * (len(served) - 1) - BROAD * (len(offer.pillars) - len(served))
     score += EVENT_MATCH * event_weight(profile.event_months_ago) if event_match else 0.0
+    score += MADE_FOR_EVENT * event_weight(profile.event_months_ago) if event_match and offer.for_event_only else 0.0
     bonus = learned(offer.feedback)
     score += bonus
     score += TIE_BREAK * offer.free + TIE_BREAK * (bool(profile.wijk) and offer.wijk == profile.wijk)
