@@ -6,9 +6,9 @@ life-event puts at risk (unless the resident scores well there); the life-event 
 three months and then fades. Only activities meant for this resident are offered: the right age,
 and for an activity that is only for people after certain life-events (a carers' café), one of
 those events; such an activity, made for exactly what happened to this resident (a grief group
-after a death), comes before broader ones that serve the same pillars. When the age is not known, an activity with an upper age limit (a youth desk) is
-offered only after one of its own life-events (turning 18): most residents are older, and such an
-activity reads as a mistake to them. What residents after the same life-event said of an
+after a death), comes before broader ones that serve the same pillars. When the age is not
+known, an activity with an upper age limit (a youth desk) is offered only after one of its own
+life-events (turning 18): most residents are older, and such an activity reads as a mistake to them. What residents after the same life-event said of an
 activity moves it up (rated well) or down (often stopped), by a bounded amount, so that new
 activities still get shown. Free and nearby ones win when otherwise equal, and then the focused
 ones: an activity that also serves pillars this resident does not need comes after one that
