@@ -62,6 +62,11 @@ def test_resident_tries_a_suggestion_once(app, client, login_as, setting):
     assert _referral(app).status == "voorgesteld"
     home = client.get("/").get_data(as_text=True)
     assert "Wat u wilt proberen" in home and "Wandelgroep De Beemden" in home
+    # Found using the app: a chosen suggestion still offered "Dit wil ik proberen", here and on
+    # "Meer suggesties"; it now says it was chosen.
+    for page in (client.get(f"/uitslag/{setting['checkin']}"), client.get(f"/uitslag/{setting['checkin']}/suggesties")):
+        text = page.get_data(as_text=True)
+        assert url not in text and "U wilt dit al proberen." in text
 
 
 def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, login_as, setting):

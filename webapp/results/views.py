@@ -125,7 +125,8 @@ def result(checkin_id: str):
     own = is_own(current_user, resident)
     return render_template(
         "results/result.html", suggested=suggested[:3], more=len(suggested) > 3,
-        referrals=referrals.referrals_of(resident), button=CsrfForm(), checkin=checkin,
+        referrals=referrals.referrals_of(resident), chosen=suggestions.chosen_activities(resident),
+        button=CsrfForm(), checkin=checkin,
         comparison=comparison, rows=rows, lowest=[names[p] for p in lowest_pillars(comparison.scores)],
         talk_items=talk_items, event=life_events().get(checkin.life_event), form=form,
         is_own=own, is_visit=writer == "visit", resident=resident,

@@ -1,18 +1,19 @@
 """Rank local activities for one check-in, and say why, in plain Python (no Flask, no database).
 
-Order of importance: the pillar the resident chose to work on, then pillars scoring low
-(below 6) and pillars with items marked "hier wil ik over praten", then the pillars a
-life-event puts at risk (unless the resident scores well there); the life-event counts fully for
-three months and then fades. Only activities meant for this resident are offered: the right age,
-and for an activity that is only for people after certain life-events (a carers' café), one of
-those events; such an activity, made for exactly what happened to this resident (a grief group
-after a death), comes before broader ones that serve the same pillars. When the age is not
-known, an activity with an upper age limit (a youth desk) is offered only after one of its own
-life-events (turning 18): most residents are older, and such an activity reads as a mistake to them. What residents after the same life-event said of an
-activity moves it up (rated well) or down (often stopped), by a bounded amount, so that new
-activities still get shown. Free and nearby ones win when otherwise equal, and then the focused
-ones: an activity that also serves pillars this resident does not need comes after one that
-serves just the need. The top three do not all serve one pillar when several pillars are weak.
+Order of importance: the pillar the resident chose to work on, then pillars scoring low (below 6)
+and pillars with items marked "hier wil ik over praten", then the pillars a life-event puts at
+risk (unless the resident scores well there); the life-event counts fully for three months and
+then fades. Only activities meant for this resident are offered: the right age, and for an
+activity that is only for people after certain life-events (a carers' café), one of those events;
+such an activity, made for exactly what happened to this resident (a grief group after a death),
+comes before broader ones that serve the same pillars. When the age is not known, an activity with
+an upper age limit (a youth desk) is offered only after one of its own life-events (turning 18):
+most residents are older, and such an activity reads as a mistake to them. What residents after
+the same life-event said of an activity moves it up (rated well) or down (often stopped), by a
+bounded amount, so that new activities still get shown. Free and nearby ones win when otherwise
+equal, and then the focused ones: an activity that also serves pillars this resident does not need
+comes after one that serves just the need. The top three do not all serve one pillar when several
+pillars are weak.
 """
 
 import re

@@ -11,7 +11,7 @@ from webapp.core import clock, history
 from webapp.core.clock import months_between
 from webapp.core.definitions import life_events, questionnaire_for
 from webapp.core.extensions import db
-from webapp.core.labels import ReferralStatus
+from webapp.core.labels import OPEN_REFERRAL_STATUSES, ReferralStatus
 from webapp.core.models import Activity, Checkin, Referral, Resident
 from webapp.core.models._base import as_utc
 from webapp.core.questionnaires import NO_LIFE_EVENT
@@ -250,6 +250,13 @@ def why(reasons: list[tuple[str, str]], pillar_names: dict[str, str], locale: st
             continue
         clauses.append(clause)
     return gettext("Omdat %(reasons)s.", reasons=gettext(" en ").join(clauses)) if clauses else ""
+
+
+def chosen_activities(resident: Resident) -> set[int]:
+    """The activities this resident wants to try or tries now (an open referral): a suggestion card
+    says so instead of offering "Dit wil ik proberen" again."""
+    return set(db.session.scalars(select(Referral.activity_id).where(
+        Referral.resident_id == resident.id, Referral.status.in_(OPEN_REFERRAL_STATUSES))))
 
 
 def for_checkin(resident: Resident, checkin: Checkin, today: date, locale: str) -> list[Suggested]:

@@ -63,7 +63,8 @@ def suggestions(checkin_id: str):
     resident, checkin = load_checkin(checkin_id)
     audit.record("suggestions.view", resident, checkin)
     suggested = activities.for_checkin(resident, checkin, clock.today(), locale())
-    return render_template("sociale_kaart/suggestions.html", checkin=checkin, suggested=suggested)
+    return render_template("sociale_kaart/suggestions.html", checkin=checkin, suggested=suggested,
+                           chosen=activities.chosen_activities(resident))
 
 
 def _admin_list(form: ImportForm, problems=(), status: int = 200):
