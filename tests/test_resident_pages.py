@@ -1,6 +1,7 @@
 """What a resident reads on her own pages: found by using the app as a resident would."""
 
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -56,3 +57,15 @@ def test_a_new_resident_is_not_told_of_a_next_check_in_before_the_first(client, 
     assert "Uw volgende check-in" not in client.get("/").get_data(as_text=True)  # the first one is this page's
     make_checkin(owner["resident"], all_answers(kort_items, 5))
     assert "Uw volgende check-in" in client.get("/").get_data(as_text=True)
+
+
+def test_two_check_ins_of_one_day_are_told_apart_by_their_time(client, make_resident, login_as, make_checkin,
+                                                                kort_items):
+    owner = make_resident()
+    older = make_checkin(owner["resident"], all_answers(kort_items, 5))
+    newer = make_checkin(owner["resident"], all_answers(kort_items, 7))
+    login_as(client, owner["user"])
+    page = client.get(f"/geschiedenis/vergelijken?a={older}&b={newer}").get_data(as_text=True)
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S).group(1)
+    assert re.search(r"De blauwe lijn is \d+ \w+ \d{4}, \d{1,2}:\d\d\. De oranje stippellijn is \d+ \w+ \d{4}, "
+                     r"\d{1,2}:\d\d\.", " ".join(caption.split())), caption
