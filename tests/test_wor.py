@@ -671,3 +671,13 @@ def test_a_long_pasted_reason_is_refused_with_a_message_and_kept_not_cut_off(app
     assert response.status_code == 400 and "Gebruik hoogstens 1000 tekens." in page
     assert long_reason.strip() in html.unescape(page)  # to shorten, not to type again
     assert _count(app, WorReferral) == 0
+
+
+def test_a_name_with_one_endless_word_is_refused(app, client, people, login_as):
+    # Found using the app: a 100-letter name without spaces pushed every other column of the GP's list
+    # and the coach's queue off the screen.
+    login_as(client, people["verwijzer"]["user"])
+    response = client.post_form("/verwijzer/nieuw", {**REFERRAL, "patient_name": "mevr. " + "a" * 40})
+    assert response.status_code == 400 and "een woord van meer dan 30 letters" in response.get_data(as_text=True)
+    assert _count(app, WorReferral) == 0
+    assert _refer(app, client, people, login_as, patient_name="mevr. M. Wolters-van der Heijden")

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from webapp.core import clock
-from webapp.core.forms import DayField, WholeNumberField
+from webapp.core.forms import DayField, WholeNumberField, no_long_word
 from webapp.core.labels import STAFF_ROLES, ConsentMethod, Role
 from webapp.core.passwords import MIN_LENGTH, is_common
 
@@ -175,7 +175,7 @@ class EnrolForm(FlaskForm):
     display_name = StringField(
         _l("Naam of initialen"),
         description=_l("Zoals u de bewoner wilt herkennen, bijvoorbeeld 'mevr. J. de V.'."),
-        validators=[DataRequired(_l("Vul een naam of initialen in.")), Length(max=100)],
+        validators=[DataRequired(_l("Vul een naam of initialen in.")), Length(max=100), no_long_word],
     )
     birth_year = WholeNumberField(
         _l("Geboortejaar"),
@@ -224,7 +224,7 @@ class StaffDetailsForm(FlaskForm):
 
     display_name = StringField(
         _l("Naam"), description=_l("Bewoners zien deze naam."),
-        validators=[DataRequired(_l("Vul een naam in.")), Length(max=100)],
+        validators=[DataRequired(_l("Vul een naam in.")), Length(max=100), no_long_word],
     )
     organisation = StringField(_l("Organisatie"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Telefoonnummer voor bewoners"), validators=[Optional(), Length(max=40)])

@@ -15,6 +15,17 @@ class CsrfForm(FlaskForm):
     """A form with only the CSRF token: for buttons and for hand-written inputs."""
 
 
+LONGEST_WORD = 30  # a name with a "word" longer than this (no spaces) is a typing or paste error
+
+
+def no_long_word(form, field) -> None:
+    """A person's name shows in narrow table columns: one 100-letter word pushed every other column
+    off a phone's and a tablet's screen. Dutch names stay far below 30 letters per word."""
+    if field.data and any(len(word) > LONGEST_WORD for word in str(field.data).split()):
+        raise ValidationError(_l("Een naam met een woord van meer dan %(n)s letters klopt niet. Zet spaties "
+                                 "tussen de delen van de naam.", n=LONGEST_WORD))
+
+
 class WholeNumberField(IntegerField):
     """A whole number typed with the digits 0-9: "１９４８", "1_948", "+5" or a thousand digits are refused
     with a clear message (WTForms' own field accepts the first two and overflows on the last)."""

@@ -18,7 +18,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from webapp.accounts.forms import EnrolForm
 from webapp.core.definitions import life_events
-from webapp.core.forms import WholeNumberField
+from webapp.core.forms import WholeNumberField, no_long_word
 from webapp.core.i18n import locale
 from webapp.core.labels import WorAttemptOutcome, WorImproved, WorNotStarted, WorSharing, WorUrgency
 from webapp.wor.labels import PROBLEMS
@@ -36,7 +36,7 @@ class ReferralForm(FlaskForm):
         _l("Naam of initialen van de patiënt"),
         description=_l("Zoals de welzijnscoach de patiënt aanspreekt, bijvoorbeeld 'mevr. J. de Vries'."),
         validators=[DataRequired(_l("Vul een naam of initialen in.")),
-                    Length(max=100, message=_l("Gebruik hoogstens 100 tekens."))],
+                    Length(max=100, message=_l("Gebruik hoogstens 100 tekens.")), no_long_word],
     )
     contact = StringField(
         _l("Hoe bereikt de welzijnscoach de patiënt?"),
