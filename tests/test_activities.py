@@ -156,6 +156,24 @@ def test_public_catalogue_filters_and_search(app, client):
     assert "1 activiteit gevonden" in client.get("/wat-is-er-te-doen?zoek=VERLIES").get_data(as_text=True)
 
 
+def test_an_activity_at_home_does_not_invite_to_drop_by_and_the_website_is_a_link(app, client):
+    # Found using the app: a telephone circle ("Bij u thuis") said "of gewoon langskomen" and
+    # "geschikt voor rolstoel", and its website could not be tapped.
+    at_home = line(name="Telefooncirkel", location="thuis")
+    with app.app_context():
+        activities.import_csv(csv_bytes(at_home, line()))
+        for activity in db.session.scalars(select(Activity)):
+            activity.organisation_url = "https://welzijn.example.nl"
+        db.session.commit()
+        home, place = (db.session.scalar(select(Activity.public_id).where(Activity.name == n))
+                       for n in ("Telefooncirkel", "Wandelgroep Centrum"))
+    page = client.get(f"/wat-is-er-te-doen/{home}").get_data(as_text=True)
+    assert "U kunt zelf contact opnemen." in page and "langskomen" not in page and "Toegankelijk" not in page
+    assert '<a class="tap" href="https://welzijn.example.nl" rel="noopener noreferrer">' in page
+    page = client.get(f"/wat-is-er-te-doen/{place}").get_data(as_text=True)
+    assert "gewoon langskomen" in page and "geschikt voor rolstoel" in page
+
+
 def test_activity_page_says_how_to_join_and_hides_stale_activities(app, client):
     with app.app_context():
         activities.import_csv(csv_bytes(line(join="huisarts"), line(name="Oude groep", verified=OLD)))
