@@ -317,6 +317,18 @@ def test_wijk_filter_offers_only_groups_of_ten_and_gathers_the_rest(client, popu
         assert response.status_code == 400 and "Deze wijk kunnen we niet apart tonen" in response.get_data(as_text=True)
 
 
+def test_the_hint_names_the_pooled_group_only_where_the_filter_offers_it(app, client, kort_items, coach_id,
+                                                                          beheerder):
+    # Found using the app: the hint sent the beheerder to "Overige wijken en onbekend", not in the list.
+    before, after = NOW - timedelta(days=60), NOW - timedelta(days=10)
+    with app.app_context():
+        add_residents(kort_items, "Aa", 12, [(before, 5, "pensioen"), (after, 6, None)], "Aa", coach_id=coach_id)
+        db.session.commit()
+    page = client.get("/beheer/impact").get_data(as_text=True)
+    assert re.findall(r'<option value="([^"]*)"', page.split('id="wijk"')[1].split("</select>")[0]) == ["", "Aa"]
+    assert "Overige wijken en onbekend" not in page and "U kunt alleen wijken kiezen met minstens 10" in page
+
+
 def test_a_period_with_fewer_than_ten_residents_shows_nothing_but_too_little_data(client, population, beheerder):
     period = str(OLD.year)
     response = client.get(f"/beheer/impact?periode={period}")

@@ -41,7 +41,8 @@ def _impact_request(make: bool = True):
     filters = impact.Filters(period if "period" not in problems else None, wijk if "wijk" not in problems else None)
     choices = {"periods": [(key, _period_label(key)) for key in periods],
                "wijken": [(key, _("Overige wijken en onbekend") if key == impact.OTHER_WIJKEN else key)
-                          for key in wijken]}
+                          for key in wijken],
+               "pooled": impact.OTHER_WIJKEN in wijken}  # the hint names that group only where it is offered
     if problems:
         return filters, choices, None, [FILTER_PROBLEMS[p] for p in problems]
     questionnaire = current_questionnaire()
