@@ -90,7 +90,7 @@ def test_a_verwijzer_refers_and_the_coaches_see_it_in_the_queue(app, client, peo
     assert (referral.status, referral.urgency, referral.life_event) == ("ontvangen", "snel", "overlijden_naaste")
     assert "mevr. J. de Vries" in client.get("/verwijzer").get_data(as_text=True)
     page = _as(app, people, login_as, "coach").get("/coach/welzijn-op-recept").get_data(as_text=True)
-    assert "mevr. J. de Vries" in page and "0 dagen" in page and "Dokter Bos" in page
+    assert "mevr. J. de Vries" in page and "sinds vandaag" in page and "Dokter Bos" in page
 
 
 def test_a_referral_sent_twice_is_stored_once(app, client, people, login_as):
@@ -101,17 +101,20 @@ def test_a_referral_sent_twice_is_stored_once(app, client, people, login_as):
     assert _count(app, WorReferral) == 2
 
 
-def test_the_queue_shows_the_oldest_first_with_waiting_days(app, client, people, login_as):
-    _refer(app, client, people, login_as, patient_name="Nieuwste")
+def test_the_queue_shows_the_quick_ones_then_the_oldest_first_with_waiting_days(app, client, people, login_as):
+    _refer(app, client, people, login_as, patient_name="Nieuwste", urgency="gewoon")
     with app.app_context():
-        old = WorReferral(referrer_id=db.session.scalar(select(User.id).where(
-            User.public_id == people["verwijzer"]["user"])), patient_name="Oudste", contact="06", reason="x",
-            urgency="gewoon", created_at=datetime(2026, 1, 5, 10, 0))
-        db.session.add(old)
+        referrer = db.session.scalar(select(User.id).where(User.public_id == people["verwijzer"]["user"]))
+        db.session.add(WorReferral(referrer_id=referrer, patient_name="Oudste", contact="06", reason="x",
+                                   urgency="gewoon", created_at=datetime(2026, 1, 5, 10, 0)))
         db.session.commit()
     page = _as(app, people, login_as, "coach").get("/coach/welzijn-op-recept").get_data(as_text=True)
     assert page.index("Oudste") < page.index("Nieuwste")
     assert "dagen" in page[page.index("Oudste"):page.index("Nieuwste")]
+    # Found using the app: "Graag snel" from the GP waited at the bottom of a long queue.
+    _refer(app, client, people, login_as, patient_name="Snelste", urgency="snel")
+    page = _as(app, people, login_as, "coach").get("/coach/welzijn-op-recept").get_data(as_text=True)
+    assert page.index("Snelste") < page.index("Oudste") < page.index("Nieuwste")
 
 
 def test_a_referral_without_the_patients_agreement_stores_nothing(app, client, people, login_as):

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import yaml
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from webapp.accounts import service as people
 from webapp.core import audit, clock
 from webapp.core.extensions import db
-from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus
+from webapp.core.labels import WorAttemptOutcome, WorNotStarted, WorSharing, WorStatus, WorUrgency
 from webapp.core.models import (
     Activity,
     CoachRelation,
@@ -93,11 +93,13 @@ def referrals_by(referrer: User) -> list[WorReferral]:
 
 
 def new_referrals() -> list[WorReferral]:
-    """The queue: referrals nobody has picked up (or that were given back), oldest first."""
+    """The queue: referrals nobody has picked up (or that were given back): those the verwijzer asked
+    to be quick about first, then the oldest first."""
+    quick_first = case((WorReferral.urgency == WorUrgency.SNEL, 0), else_=1)
     return list(db.session.scalars(
         select(WorReferral).where(WorReferral.coach_id.is_(None),
                                   WorReferral.status.in_((WorStatus.ONTVANGEN, WorStatus.CONTACT_GELEGD)))
-        .order_by(WorReferral.created_at, WorReferral.id)))
+        .order_by(quick_first, WorReferral.created_at, WorReferral.id)))
 
 
 def open_referrals_of(coach: User) -> list[WorReferral]:
