@@ -350,7 +350,7 @@ def test_csv_holds_the_same_figures_as_the_page(client, population, beheerder):
     assert rows[0][:5] == ["onderdeel", "groep", "pijler", "aantal bewoners", "waarde"]
     change = {r[2]: r for r in rows if r[0] == "Verandering eerste tot laatste check-in"}
     assert change["Meedoen"][3:] == ["13", "2,0", "2,0", "2,0"]  # everyone rose exactly 2: no spread
-    assert ["Verwijzingen", "Verwezen, in totaal", "", "", "13", "", ""] in rows
+    assert ["Verwijzingen naar activiteiten", "Verwezen, in totaal", "", "", "13", "", ""] in rows
     assert "Noordbewoner" not in text
 
 

@@ -410,7 +410,7 @@ def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], li
         rows += estimate_rows(_("Verandering per levensgebeurtenis"), labels.events.get(event, event), estimates)
     for name, estimates in data.change_by_activity:
         rows += estimate_rows(_("Verandering voor en na een activiteit"), name, estimates)
-    part = _("Verwijzingen")
+    part = _("Verwijzingen naar activiteiten")
     rows += [[part, labels.outcomes[status], "", "", count(n), "", ""] for status, n in data.outcomes]
     rows.append([part, _("Verwezen, in totaal"), "", "", count(data.referred), "", ""])
     return header, rows
