@@ -28,6 +28,7 @@ def test_a_new_coach_sets_the_app_up_at_the_first_login(app, client, make_staff)
     assert client.get("/coach").location.startswith("/inloggen")  # nobody is logged in yet
     page = client.get("/inloggen/tweede-stap").get_data(as_text=True)
     assert "Tweede stap instellen" in page and 'src="data:image/svg+xml' in page
+    assert "herstelcodes" not in page.split("<form", 1)[1]  # found using the app: none exist before this step
     secret = "".join(re.search(r'<strong class="code">([A-Z2-7 ]+)</strong>', page).group(1).split())
 
     wrong = client.post_form("/inloggen/tweede-stap", {"code": "000000"})

@@ -125,6 +125,16 @@ class SecondFactorForm(FlaskForm):
     )
 
 
+class SetUpSecondFactorForm(SecondFactorForm):
+    """The first code from a newly set up app: no recovery codes exist yet (they come right after)."""
+
+    code = StringField(
+        _l("Code uit de app"),
+        description=_l("De zes cijfers die de app nu laat zien."),
+        validators=[DataRequired(_l("Vul de code in.")), Length(max=20)],
+    )
+
+
 class ChangePasswordForm(NewPasswordForm):
     """The account's owner chooses a new password, after typing the current one."""
 

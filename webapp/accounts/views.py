@@ -26,6 +26,7 @@ from webapp.accounts.forms import (
     ResetPasswordForm,
     ResidentNumberForm,
     SecondFactorForm,
+    SetUpSecondFactorForm,
     ShareForm,
     StaffDetailsForm,
     StaffForm,
@@ -244,7 +245,7 @@ def two_factor():
 def _set_up_second_factor(user: User, on_confirmed, next_url: str | None, for_resident: bool = False):
     """The set-up page: QR code and key, then the first code from the app. Once it is right,
     `on_confirmed()` marks the session and the ten recovery codes are shown, once."""
-    form = SecondFactorForm()
+    form = SetUpSecondFactorForm()
     secret = people.totp_secret_for_setup(user)
     if form.validate_on_submit():
         codes = people.confirm_totp(user, form.code.data)
