@@ -118,3 +118,14 @@ def test_the_demo_catalogue_marks_activities_only_for_carers_mourners_and_newcom
     only = {r["name"] for r in rows if r["for_event_only"]}
     assert {"Mantelzorgmaatje", "Mantelzorgcafé Veerstad", "Buddy voor nieuwkomers", "Rouwgroep Samen Verder"} <= only
     assert "Wandelgroep De Beemden" not in only
+
+
+def test_the_admin_list_names_each_status_in_the_page_language(app, admin_client):
+    # Found using the app: the English list said "actief", the CSV's code.
+    with app.app_context():
+        catalogue.seed_demo_activities()
+        db.session.commit()
+    dutch = admin_client.get("/beheer/activiteiten").get_data(as_text=True)
+    assert 'data-label="Status">Actief</td>' in dutch and 'data-label="Status">actief</td>' not in dutch
+    admin_client.post_form("/taal", {"lang": "en"})
+    assert 'data-label="Status">Active</td>' in admin_client.get("/beheer/activiteiten").get_data(as_text=True)

@@ -1,6 +1,9 @@
-"""The sociale kaart's words: what each CSV column holds, for the import page."""
+"""The sociale kaart's words: what each CSV column holds, for the import page, and the statuses."""
 
 from flask_babel import lazy_gettext as _l
+
+# An activity's status as the beheerder reads it (the CSV keeps the Dutch codes).
+STATUS_LABELS = {"actief": _l("Actief"), "gepauzeerd": _l("Gepauzeerd"), "gestopt": _l("Gestopt")}
 
 COLUMN_HELP = {
     "id": _l("Leeg voor een nieuwe activiteit; de id uit de download om een bestaande bij te werken."),

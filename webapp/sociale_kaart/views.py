@@ -17,7 +17,7 @@ from webapp.core.views import by_public_id, get_or_404
 from webapp.sociale_kaart import activity_csv
 from webapp.sociale_kaart import service as activities
 from webapp.sociale_kaart.forms import ImportForm
-from webapp.sociale_kaart.labels import COLUMN_HELP
+from webapp.sociale_kaart.labels import COLUMN_HELP, STATUS_LABELS
 
 bp = Blueprint("sociale_kaart", __name__)
 
@@ -73,6 +73,7 @@ def _admin_list(form: ImportForm, problems=(), status: int = 200):
         "sociale_kaart/admin_list.html", activities=every,
         to_check=activities.to_check(clock.today(), every), form=form, problems=problems, button=CsrfForm(),
         columns=[(c, c in activity_csv.REQUIRED, COLUMN_HELP[c]) for c in activity_csv.COLUMNS],
+        status_labels=STATUS_LABELS,
     ), status
 
 
@@ -120,6 +121,7 @@ def _edit(activity: Activity | None):
             return redirect(url_for("sociale_kaart.admin_list"))
     return render_template(
         "sociale_kaart/admin_form.html", activity=activity, values=values, problems=problems, form=CsrfForm(),
+        statuses=list(STATUS_LABELS.items()),
         pillars=list(_pillar_names().items()),
         events=[(e.id, e.short.get(locale())) for e in life_events().events if e.id != NO_LIFE_EVENT],
     ), (400 if problems else 200)
