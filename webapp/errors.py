@@ -23,8 +23,7 @@ MESSAGES = {
     405: (_l("Dat kan zo niet"), _l("Deze pagina werkt niet op deze manier. Ga terug naar de startpagina.")),
     409: (_l("Tegelijk veranderd"),
           _l("Dit werd op een ander scherm tegelijk veranderd. Laad de pagina opnieuw en kijk of alles klopt.")),
-    413: (_l("Te veel gegevens"),
-          _l("U heeft te veel tekst of een te groot bestand verstuurd. Er is niets opgeslagen.")),
+    413: (_l("Te veel gegevens"), None),  # the message names the limit: see _render
     429: (_l("Even wachten"), _l("U heeft het te vaak geprobeerd. Wacht een paar minuten en probeer het dan opnieuw.")),
     500: (_l("Er ging iets mis"),
           _l("Er ging bij ons iets mis. Uw eerdere antwoorden zijn bewaard. Probeer het later opnieuw.")),
@@ -48,11 +47,23 @@ def _a_page(path: str) -> bool:
     return True
 
 
+def _back() -> str | None:
+    """The page the request came from, when it is a page of this site (a form's page): the way back."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc not in ("", request.host) or not referrer.path or not _a_page(referrer.path):
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
 def _render(code: int, title=None, message=None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    if code == 413:  # say how much fits
+        default_message = _l("U heeft te veel tekst of een te groot bestand verstuurd: hoogstens %(mb)s MB. Er is "
+                             "niets opgeslagen.", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
     return render_template(
         "errors/error.html", code=code, title=title or default_title,
         message=message or default_message,
+        back=_back() if request.method == "POST" else None,  # a form that failed: back to it, not only home
     ), code
 
 
@@ -100,11 +111,7 @@ def init_app(app: Flask) -> None:
             # may already have said that the session ended.
             if not session.get("_flashes"):
                 flash(_l("Uw sessie is verlopen. Log opnieuw in. Wat u net verstuurde, is niet opgeslagen."), "info")
-            referrer = urlsplit(request.referrer or "")
-            back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-            same_site = referrer.netloc in ("", request.host)
-            return redirect(url_for("accounts.login", next=safe_next(back) if same_site and _a_page(referrer.path)
-                                    else None))
+            return redirect(url_for("accounts.login", next=_back()))
         return _render(
             400, _l("Uw sessie is verlopen"),
             _l("Voor uw veiligheid werkte dit formulier niet meer. Er is niets opgeslagen. "
