@@ -107,14 +107,14 @@ def test_broken_rows_are_reported_by_row_and_column_and_nothing_is_imported(app,
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"", "het bestand is leeg"),
-    (b"naam;iets\r\nx;y\r\n", "deze kolom ontbreekt"),
-    ("\xe9\xe8".encode("latin-1"), "niet als UTF-8"),
-    (csv_bytes(line(ident="bestaat-niet")), "onbekende id"),
+    (b"", "Het bestand is leeg."),  # not "Rij 1, kolom '-'": the whole file
+    (b"naam;iets\r\nx;y\r\n", "Rij 1, kolom 'organisatie': deze kolom ontbreekt"),
+    ("\xe9\xe8".encode("latin-1"), "Het bestand is niet als UTF-8 opgeslagen"),
+    (csv_bytes(line(ident="bestaat-niet")), "Rij 2, kolom 'id': onbekende id 'bestaat-niet'"),  # not "Rij 0"
 ])
 def test_broken_files_get_a_dutch_message(app, client, admin, data, message):
     response = _upload(client, data)
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html.unescape(response.get_data(as_text=True))
     assert _count(app) == 0
 
 

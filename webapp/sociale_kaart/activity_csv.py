@@ -32,11 +32,15 @@ LIMITS = {"naam": 150, "organisatie": 150, "organisatie_website": 255, "organisa
 
 @dataclass
 class Problem:
-    row: int      # the line number as Excel shows it (the header is row 1)
-    column: str
+    row: int      # the line number as Excel shows it (the header is row 1); 0: the whole file
+    column: str   # "-": no one column
     message: str
 
     def __str__(self) -> str:
+        if self.row == 0:
+            return self.message[:1].upper() + self.message[1:] + "."
+        if self.column == "-":
+            return f"Rij {self.row}: {self.message}"
         return f"Rij {self.row}, kolom '{self.column}': {self.message}"
 
 
@@ -179,19 +183,20 @@ def parse(data: bytes, life_event_ids: set[str], today: date,
           known: Mapping[tuple[str, str], str] | None = None) -> tuple[list[dict], list[Problem]]:
     """Read a CSV file (';' or ',', with or without Excel's BOM); every problem is reported, none is fixed.
 
-    `known`: the catalogue's activities (same_activity -> id). A row without an id that names one of
-    them, or names an earlier new row, is refused: importing a file twice must not list it twice."""
+    `known`: the catalogue's activities (same_activity -> id). A row with an id not among them is
+    refused, and so is a row without an id that names one of them, or names an earlier new row:
+    importing a file twice must not list it twice."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [Problem(1, "-", "het bestand is niet als UTF-8 opgeslagen (kies in Excel 'CSV UTF-8')")]
+        return [], [Problem(0, "-", "het bestand is niet als UTF-8 opgeslagen (kies in Excel 'CSV UTF-8')")]
     position = find_control_character(text, multiline=True)
     if position is not None:  # the same characters the app refuses in every form (webapp.core.edge)
         line = text.count("\n", 0, position) + 1
         return [], [Problem(line, "-", f"er staat een onzichtbaar stuurteken in (teken {ord(text[position]):#06x}); "
                                        "haal het weg en sla het bestand opnieuw op")]
     if not text.strip():
-        return [], [Problem(1, "-", "het bestand is leeg")]
+        return [], [Problem(0, "-", "het bestand is leeg")]
     header_line = text.splitlines()[0]
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -220,6 +225,8 @@ def parse(data: bytes, life_event_ids: set[str], today: date,
             raw = {key: read_cell((text or "").strip()) for key, text in raw.items()}  # undo export's guard
             row = _row(raw, line, life_event_ids, today, problems)
             if row["public_id"]:
+                if known is not None and row["public_id"] not in known.values():
+                    problems.append(Problem(line, "id", f"onbekende id '{row['public_id']}'"))
                 if row["public_id"] in seen_ids:
                     problems.append(Problem(line, "id", "deze id staat twee keer in het bestand"))
                 seen_ids.add(row["public_id"])

@@ -83,9 +83,6 @@ def import_csv(data: bytes) -> tuple[int, int, int, list[activity_csv.Problem]]:
     existing = {a.public_id: a for a in all_activities()}
     known = {activity_csv.same_activity(a.name, a.organisation): a.public_id for a in existing.values()}
     rows, problems = activity_csv.parse(data, {e.id for e in life_events().events}, clock.today(), known)
-    for row in rows:
-        if row["public_id"] and row["public_id"] not in existing:
-            problems.append(activity_csv.Problem(0, "id", f"onbekende id '{row['public_id']}'"))
     if problems:
         return 0, 0, 0, problems
     new = changed = unchanged = 0
