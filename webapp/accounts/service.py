@@ -247,27 +247,27 @@ def reset_password(code: str, password: str) -> User:
 
 # --- a staff member who forgot the password ---------------------------------------------------
 
-# After a password code was printed for a staff account, its second factor cannot be cleared for
-# this long: the beheerder, who sees the code, never holds both steps of a coach's login at once.
-STAFF_RESET_GUARD = timedelta(days=30)
-
-
 class StaffResetRefused(ValueError):
-    """No password code for this account now: "own" (change it yourself) or "no_second_factor"."""
+    """No password code for this account now: "own" (change it yourself), "blocked", or
+    "no_second_factor" (the code would be the whole login)."""
 
 
 def issue_staff_reset_code(by: User, user: User) -> tuple[str, StaffResetCode]:
     """A printed one-time code with which a staff member sets a new password; an older unused code
     stops working. Returns the plain code once.
 
-    The code sets the password only, so it opens no account by itself: the second factor is still
-    asked at login. It is refused while the account has no second factor (it was cleared), unless
-    the account never logged in (its first password came from the beheerder anyway); and clearing
-    the second factor is refused for STAFF_RESET_GUARD after a code (reset_second_factor).
+    The code sets the password only, so it opens no account by itself: the app's code is still asked
+    at login. The beheerder, who sees the code, must never hold both steps of a coach's login:
+    - no code for an account without the app set up (it was cleared), unless the account never
+      logged in (its first password came from the beheerder anyway);
+    - the app cannot be cleared while a code is unused, nor after a code was used until the
+      account's owner logged in fully again (reset_blocks_clearing).
     """
     if by.id == user.id:
         raise StaffResetRefused("own")
-    if not (user.has_totp or user.has_passkey) and user.last_login_at is not None:
+    if not user.is_enabled:
+        raise StaffResetRefused("blocked")
+    if not user.has_totp and user.last_login_at is not None:
         raise StaffResetRefused("no_second_factor")
     now = clock.now()
     for old in db.session.scalars(select(StaffResetCode).where(StaffResetCode.user_id == user.id,
@@ -282,10 +282,18 @@ def issue_staff_reset_code(by: User, user: User) -> tuple[str, StaffResetCode]:
     return code, record
 
 
-def recent_staff_reset(user: User):
-    """When a password code was last printed for this account, when that is within STAFF_RESET_GUARD."""
-    last = db.session.scalar(select(func.max(StaffResetCode.created_at)).where(StaffResetCode.user_id == user.id))
-    return last if last is not None and as_utc(last) > clock.now() - STAFF_RESET_GUARD else None
+def reset_blocks_clearing(user: User) -> bool:
+    """Whether a password code stands in the way of clearing this account's second factor: one that
+    still works, or one that was used while the owner has not logged in fully since (whoever used
+    it chose the password: with a new app of their own it would be their account)."""
+    now = clock.now()
+    for record in db.session.scalars(select(StaffResetCode).where(StaffResetCode.user_id == user.id)):
+        if record.used_at is None and as_utc(record.expires_at) > now:
+            return True
+        if record.used_at is not None and (user.last_login_at is None
+                                           or as_utc(user.last_login_at) <= as_utc(record.used_at)):
+            return True
+    return False
 
 
 def _reset_staff_password(code: str, password: str) -> User:
@@ -534,9 +542,9 @@ def turn_off_second_factor(user: User) -> None:
 def reset_second_factor(user: User) -> None:
     """The beheerder turns a staff member's second factor off (a lost phone): at the next login it
     is set up again. Passkeys go too (they may be on the lost phone). Every session of the account ends.
-    Refused (StaffResetRefused "recent_reset") within STAFF_RESET_GUARD of a printed password code."""
-    if recent_staff_reset(user) is not None:
-        raise StaffResetRefused("recent_reset")
+    Refused (StaffResetRefused "reset") while a password code stands in the way (reset_blocks_clearing)."""
+    if reset_blocks_clearing(user):
+        raise StaffResetRefused("reset")
     end_all_sessions(user)
     user.passkeys = []
     _clear_second_factor(user)

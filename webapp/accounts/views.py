@@ -4,9 +4,9 @@ resident's own account page, enrolling residents, and the beheerder's staff acco
 import hashlib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -554,7 +554,8 @@ def edit_staff(user_id: str):
                                 (form.organisation.data or "").strip() or None, (form.phone.data or "").strip() or None)
             flash(_("Het account is aangepast."), "success")
             return redirect(url_for("accounts.staff"))
-    return render_form("accounts/edit_staff.html", form, user=user, button=CsrfForm())
+    return render_form("accounts/edit_staff.html", form, user=user, button=CsrfForm(),
+                       second_factor_kept=people.reset_blocks_clearing(user) and SECOND_FACTOR_KEPT)
 
 
 @bp.post("/beheer/medewerker/<user_id>/blokkeren")
@@ -570,6 +571,20 @@ def block_staff(user_id: str):
     return redirect(url_for("accounts.staff"))
 
 
+STAFF_RESET_REFUSED = {
+    "own": _l("Uw eigen wachtwoord wijzigt u zelf, bij Mijn account."),
+    "blocked": _l("Dit account is geblokkeerd. Laat het eerst weer toe."),
+    "no_second_factor": _l("Deze medewerker heeft geen app voor de tweede stap meer. Een code zou dan het hele "
+                           "inloggen zijn. Maak daarom een nieuw account voor deze medewerker en draag de bewoners "
+                           "over."),
+}
+SECOND_FACTOR_KEPT = _l(
+    "De tweede stap kan nu niet worden gewist. Er is een code voor een nieuw wachtwoord gemaakt, en de medewerker "
+    "heeft daarna nog niet zelf ingelogd. Zo kan niemand met die code en een nieuwe app in het account. Heeft de "
+    "medewerker de app en de herstelcodes op papier allebei niet meer? Maak dan een nieuw account en draag de "
+    "bewoners over.")
+
+
 @bp.post("/beheer/medewerker/<user_id>/herstelcode")
 @role_required(Role.BEHEERDER)
 def staff_reset_code(user_id: str):
@@ -579,9 +594,7 @@ def staff_reset_code(user_id: str):
     try:
         code, record = people.issue_staff_reset_code(current_user, user)
     except people.StaffResetRefused as refused:
-        flash(_("Uw eigen wachtwoord wijzigt u zelf, bij Mijn account.") if str(refused) == "own" else
-              _("Eerst moet deze medewerker de tweede stap weer instellen, met het oude wachtwoord. Zo kan "
-                "niemand anders met alleen een code in het account."), "error")
+        flash(STAFF_RESET_REFUSED[str(refused)], "error")
         return redirect(back)
     return _print_reset_code(code, record, user.display_name, user.username, back, staff=True)
 
@@ -591,12 +604,8 @@ def staff_reset_code(user_id: str):
 def reset_second_factor(user_id: str):
     """A lost phone: the coach sets the authenticator app up again at the next login."""
     user = _staff_account(user_id)
-    if (printed := people.recent_staff_reset(user)) is not None:
-        flash(_("De tweede stap kan nu niet worden gewist: op %(date)s is een code voor een nieuw wachtwoord "
-                "gemaakt. Zo kan niemand met een code en een nieuwe app in het account. Dit kan weer vanaf "
-                "%(until)s, of de medewerker gebruikt een van de herstelcodes op papier.",
-                date=format_date(printed, "long"), until=format_date(printed + people.STAFF_RESET_GUARD, "long")),
-              "error")
+    if people.reset_blocks_clearing(user):
+        flash(SECOND_FACTOR_KEPT, "error")
         return redirect(url_for("accounts.edit_staff", user_id=user.public_id))
     people.reset_second_factor(user)
     flash(_("De tweede stap van %(name)s is gewist. Bij de volgende keer inloggen stelt deze medewerker de app "
