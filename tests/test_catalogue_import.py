@@ -108,6 +108,25 @@ def test_the_edit_form_sets_only_for_people_after_an_event(app, admin_client):
     assert refused.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Activity)) == 1
+    # The same activity made twice in the form would be listed twice, as a second import did.
+    twice = admin_client.post_form("/beheer/activiteiten/nieuw", {**data, "naam": "mantelzorgmaatje "})
+    assert twice.status_code == 400 and "Deze activiteit staat al in de sociale kaart" in twice.get_data(as_text=True)
+    with app.app_context():
+        existing = db.session.scalar(select(Activity.public_id))
+    edited = admin_client.post_form(f"/beheer/activiteiten/{existing}", {**data, "beschrijving": "Anders."})
+    assert edited.status_code == 302  # editing it is not making it twice
+
+
+def test_an_export_of_two_alike_activities_imports_again(app):
+    # A review found two activities alike in name and organisation (made before the duplicate check)
+    # made their own export fail: "onbekende id" for the one whose id the name lookup had lost.
+    with app.app_context():
+        catalogue.import_csv(csv_bytes(line(name="Koffie")))
+        db.session.add(Activity(**{**activity_csv.parse(csv_bytes(line(name="koffie")), EVENTS, TODAY)[0][0],
+                                   "public_id": "tweede-koffie"}))
+        db.session.commit()
+        new, changed, unchanged, problems = catalogue.import_csv(catalogue.export_csv().encode())
+        assert problems == [] and (new, changed, unchanged) == (0, 0, 2)
 
 
 def test_the_demo_catalogue_marks_activities_only_for_carers_mourners_and_newcomers(app):

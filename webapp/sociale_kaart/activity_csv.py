@@ -179,13 +179,13 @@ def same_activity(name: str, organisation: str) -> tuple[str, str]:
     return " ".join(name.split()).casefold(), " ".join(organisation.split()).casefold()
 
 
-def parse(data: bytes, life_event_ids: set[str], today: date,
-          known: Mapping[tuple[str, str], str] | None = None) -> tuple[list[dict], list[Problem]]:
+def parse(data: bytes, life_event_ids: set[str], today: date, known: Mapping[tuple[str, str], str] | None = None,
+          known_ids: set[str] | None = None) -> tuple[list[dict], list[Problem]]:
     """Read a CSV file (';' or ',', with or without Excel's BOM); every problem is reported, none is fixed.
 
-    `known`: the catalogue's activities (same_activity -> id). A row with an id not among them is
-    refused, and so is a row without an id that names one of them, or names an earlier new row:
-    importing a file twice must not list it twice."""
+    `known_ids`: the catalogue's ids; a row with another id is refused. `known`: its activities by
+    same_activity (two alike keep one id); a row without an id that names one of them, or names an
+    earlier new row, is refused: importing a file twice must not list it twice."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -225,7 +225,7 @@ def parse(data: bytes, life_event_ids: set[str], today: date,
             raw = {key: read_cell((text or "").strip()) for key, text in raw.items()}  # undo export's guard
             row = _row(raw, line, life_event_ids, today, problems)
             if row["public_id"]:
-                if known is not None and row["public_id"] not in known.values():
+                if known_ids is not None and row["public_id"] not in known_ids:
                     problems.append(Problem(line, "id", f"onbekende id '{row['public_id']}'"))
                 if row["public_id"] in seen_ids:
                     problems.append(Problem(line, "id", "deze id staat twee keer in het bestand"))

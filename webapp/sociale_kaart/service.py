@@ -82,7 +82,8 @@ def import_csv(data: bytes) -> tuple[int, int, int, list[activity_csv.Problem]]:
     """Check every row first; with any problem nothing is imported. Returns (new, changed, unchanged, problems)."""
     existing = {a.public_id: a for a in all_activities()}
     known = {activity_csv.same_activity(a.name, a.organisation): a.public_id for a in existing.values()}
-    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events}, clock.today(), known)
+    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events}, clock.today(), known,
+                                        set(existing))
     if problems:
         return 0, 0, 0, problems
     new = changed = unchanged = 0
@@ -136,6 +137,13 @@ def form_values(activity: Activity | None, today: date) -> dict:
 def save_from_form(activity: Activity | None, values: dict) -> tuple[Activity | None, dict[str, str]]:
     """Check the form with the same rules as the CSV import; save only when everything is right."""
     fields, problems = activity_csv.check_row(values, {e.id for e in life_events().events}, clock.today())
+    if not problems:  # the same name at the same organisation would list one activity twice
+        key = activity_csv.same_activity(fields["name"], fields["organisation"])
+        twin = next((a for a in all_activities() if activity_csv.same_activity(a.name, a.organisation) == key
+                     and a is not activity), None)
+        if twin is not None:
+            problems = {"naam": gettext("Deze activiteit staat al in de sociale kaart. Pas die aan in plaats van "
+                                        "een nieuwe te maken.")}
     if problems:
         return None, problems
     fields.pop("public_id", None)
