@@ -90,6 +90,15 @@ def test_the_impact_charts_for_a_phone_have_no_small_words():
         assert "te weinig gegevens" in svg
 
 
+def test_the_impact_change_chart_says_too_uncertain_as_the_table_does():
+    # A review found the chart wrote "te weinig gegevens" where the table said "te onzeker".
+    from webapp.core.charts import changes_svg
+
+    svg = changes_svg(["Lichaam", "Gevoel", "Meedoen"], [(1.0, 0.2, 1.8), "te onzeker", None],
+                      "te weinig gegevens", "Gemiddelde verandering").decode()
+    assert "te onzeker" in svg and "te weinig gegevens" in svg
+
+
 def test_the_spider_chart_has_no_small_words():
     """A resident reads it on a phone: 440 wide, shown about 360 wide. The ring numbers too."""
     svg = spider_svg(LABELS, [5, 6, 7, 4, 8, 6], [4, 5, 6, 5, 7, 5], "Deze check-in", "Vorige check-in").decode()

@@ -78,6 +78,7 @@ def test_at_production_noise_no_activity_without_residents_is_listed_nor_a_subgr
         noisy = impact.combine(impact.release_tally(exact, epsilon) for _ in range(groups))
         data = impact.view_figures(noisy, groups, epsilon, pillars, cells)
         listed += len(data.change_by_activity)
+        assert data.activity_minimum == 68  # 10 + 2 x the noise's spread over six groups: the page says so
         counts = dict(data.by_event)
         for life_event, estimates in data.change_by_event:
             change = estimates["mentaal"]
@@ -295,6 +296,7 @@ def test_impact_page_shows_the_change_with_its_interval_and_no_names(client, pop
     assert "te weinig gegevens" in _cell(page, "Scheiding") and "te weinig gegevens" in _cell(page, "Verhuizing")
     # Per activity: the 13 residents of Noord went from 4 to 6 around their referral.
     assert "Wandelclub (Buurthuis)" in page and "+2,0" in page
+    assert "Alleen activiteiten met minstens 10 van zulke bewoners" in page  # no noise in these tests
     # Referral outcomes: 3 afgerond is hidden, so 13 gestart is too (16 referred in total is shown).
     assert "te weinig gegevens" in _cell(page, "Gestart")
     assert _cell(page, "Verwezen, in totaal") == "<strong>16</strong>"

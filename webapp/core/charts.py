@@ -168,9 +168,10 @@ def counts_svg(labels: Sequence[str], counts: Sequence[int | None], suppressed_l
     return _svg(fig)
 
 
-def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, float] | None],
+def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, float] | str | None],
                 suppressed_label: str, axis_label: str, narrow: bool = False) -> bytes:
-    """Mean change per pillar as a dot with its 95% interval; hidden groups are written out.
+    """Mean change per pillar as a dot with its 95% interval; hidden groups are written out: None as
+    `suppressed_label`, a string as itself (why no dot is drawn, in the table's words).
     `narrow`: for a phone (440 wide; the pillars' names wrap onto two lines)."""
     height = 0.55 * len(labels) + 1.3
     if narrow:
@@ -181,13 +182,13 @@ def changes_svg(labels: Sequence[str], estimates: Sequence[tuple[float, float, f
     FigureCanvasAgg(fig)
     left, width = (0.4, 0.55) if narrow else (0.3, 0.65)
     ax = fig.add_axes((left, 1.0 / height, width, 1 - 1.4 / height))
-    reach = max([2.0] + [max(abs(e[1]), abs(e[2])) for e in estimates if e is not None])
+    reach = max([2.0] + [max(abs(e[1]), abs(e[2])) for e in estimates if isinstance(e, tuple)])
     reach = min(10.0, math.ceil(reach + 0.5))
     rows = list(range(len(labels)))[::-1]
     for row, estimate in zip(rows, estimates, strict=True):
-        if estimate is None:
-            ax.text(0, row, suppressed_label, ha="center", va="center", fontsize=PHONE_TEXT if narrow else 11,
-                    color="#444444", style="italic")
+        if not isinstance(estimate, tuple):
+            ax.text(0, row, estimate or suppressed_label, ha="center", va="center",
+                    fontsize=PHONE_TEXT if narrow else 11, color="#444444", style="italic")
             continue
         mean, low, high = estimate
         ax.plot([low, high], [row, row], color=CURRENT_COLOUR, linewidth=2.5)

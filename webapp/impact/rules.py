@@ -366,6 +366,7 @@ class Figures:
     outcomes: list[tuple[str, int | None]] = field(default_factory=list)  # (status, residents)
     referred: int | None = None
     epsilon: float | None = None  # what the release these figures come from cost
+    activity_minimum: int = MIN_GROUP  # an activity is listed from this many residents (LISTED_SDS)
 
 
 def _count(value: float) -> int:
@@ -429,7 +430,7 @@ def view_figures(noisy: Tally, groups: int, epsilon: float, pillars: Sequence[st
     hidden_events |= {e for e, n in shown_events.items() if n is None}
     by_event = {e: ({p: SUPPRESSED for p in pillars} if e in hidden_events else
                     estimates("event", e, noisy["event_n"][e], events[e])) for e in cells["events"]}
-    clearly = MIN_GROUP + LISTED_SDS * math.sqrt(noise("activity_n"))
+    clearly = MIN_GROUP + round(LISTED_SDS * math.sqrt(noise("activity_n")))  # the page names this number
     listed = [a for a in cells["activities"] if _count(noisy["activity_n"][a]) >= clearly]
     outcomes = {s: _count(noisy["outcomes"][s]) for s in cells["outcomes"]}
     referred = _count(sum(noisy["outcomes"].values()))
@@ -445,6 +446,7 @@ def view_figures(noisy: Tally, groups: int, epsilon: float, pillars: Sequence[st
         outcomes=list(suppress_counts(outcomes).items()),
         referred=total({"all": referred}),
         epsilon=epsilon,
+        activity_minimum=clearly,
     )
 
 

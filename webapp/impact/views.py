@@ -79,7 +79,8 @@ def _draw_chart(name: str, narrow: bool, data, labels: impact.Labels) -> bytes:
                                  hidden, narrow=narrow)
     return charts.changes_svg(
         [labels.pillars[p] for p in data.pillars],
-        [(round(e.mean, 1), round(e.low, 1), round(e.high, 1)) if e.shown else None
+        [(round(e.mean, 1), round(e.low, 1), round(e.high, 1)) if e.shown else _("te onzeker") if e.uncertain
+         else None
          for e in (data.change[p] for p in data.pillars)],
         hidden, _("Gemiddelde verandering (punten, 0-10)"), narrow=narrow)
 
