@@ -135,7 +135,8 @@ def test_oversized_upload_is_refused_before_it_is_read(app, client, admin):
     page = response.get_data(as_text=True)
     assert "Te veel gegevens" in page and _count(app) == 0
     # Found using the app: no limit was named, and the only way on was the start page.
-    assert "hoogstens 2 MB" in page and '<a class="button" href="/beheer/activiteiten">' in page
+    assert "Het bestand is te groot: hoogstens 2 MB" in page
+    assert '<a class="button" href="/beheer/activiteiten">' in page
     response = client.post("/beheer/activiteiten/import", data=body,
                            content_type=f"multipart/form-data; boundary={boundary}",
                            headers={"Referer": "https://elders.example/beheer/activiteiten"})

@@ -137,7 +137,8 @@ def test_oversized_body_is_refused_with_a_dutch_page(app, client, on_step_one):
     draft, items = on_step_one
     response = client.post_form(f"/checkin/{draft}/stap/1", {items[0]: "5", "filler": "x" * 100_000})
     assert response.status_code == 413
-    assert "Te veel gegevens" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Te veel gegevens" in page and "veel te veel tekst" in page and "MB" not in page  # a form, not a file
     assert _draft_answers(app) == {}
 
 

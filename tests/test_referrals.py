@@ -66,7 +66,7 @@ def test_resident_tries_a_suggestion_once(app, client, login_as, setting):
     # "Meer suggesties"; it now says it was chosen.
     for page in (client.get(f"/uitslag/{setting['checkin']}"), client.get(f"/uitslag/{setting['checkin']}/suggesties")):
         text = page.get_data(as_text=True)
-        assert url not in text and "U wilt dit al proberen." in text
+        assert url not in text and "Dit staat al bij wat u wilt proberen." in text
 
 
 def test_resident_moves_the_referral_along_and_stops_with_a_reason(app, client, login_as, setting):

@@ -234,11 +234,12 @@ def test_of_otherwise_equal_activities_the_focused_one_comes_before_a_broad_one(
     # A broad activity that serves two weak pillars is not held back: each one in need counts more.
     ranked = rank(offers, Profile({**S7, "mentaal": 3.0, "kwaliteit": 3.0}, age=70))
     assert ranked[0].offer.id == "a-schuldhulp"
-    # Free and in the resident's own wijk still count for more than being focused.
-    offers = [Offer("a-schuldhulp", ("kwaliteit", "dagelijks", "mentaal"), wijk="Centrum"),
-              Offer("c-praatgroep", ("mentaal",), free=False)]
-    ranked = rank(offers, Profile({**S7, "mentaal": 3.0}, age=70, wijk="Centrum"))
-    assert [s.offer.id for s in ranked] == ["a-schuldhulp", "c-praatgroep"]
+    # Free, or in the resident's own wijk, each still counts for more than being focused.
+    broad = ("lichaam", "zingeving", "kwaliteit", "dagelijks", "meedoen", "mentaal")  # five it need not
+    for broad_one, focused in ((Offer("b", broad), Offer("f", ("mentaal",), free=False)),
+                               (Offer("b", broad, wijk="Centrum"), Offer("f", ("mentaal",), wijk="Oost"))):
+        ranked = rank([broad_one, focused], Profile({**S7, "mentaal": 3.0}, age=70, wijk="Centrum"))
+        assert [s.offer.id for s in ranked] == ["b", "f"]
 
 
 def test_after_a_death_with_every_score_low_the_grief_group_comes_first():

@@ -57,9 +57,12 @@ def _back() -> str | None:
 
 def _render(code: int, title=None, message=None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
-    if code == 413:  # say how much fits
-        default_message = _l("U heeft te veel tekst of een te groot bestand verstuurd: hoogstens %(mb)s MB. Er is "
-                             "niets opgeslagen.", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+    if code == 413 and request.mimetype == "multipart/form-data":  # a file: say how large it may be
+        default_message = _l("Het bestand is te groot: hoogstens %(mb)s MB. Er is niets opgeslagen.",
+                             mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+    elif code == 413:  # a form (security.FORM_BODY_LIMIT): far more than any form needs
+        default_message = _l("U heeft veel te veel tekst verstuurd. Er is niets opgeslagen. Maak de tekst korter "
+                             "en probeer het opnieuw.")
     return render_template(
         "errors/error.html", code=code, title=title or default_title,
         message=message or default_message,

@@ -47,15 +47,19 @@ def compare(current: Checkin, previous: Checkin | None) -> Comparison:
 PLAN_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper")
 
 
-# Every field of the conversation form with the most characters it keeps (the form's own limits).
-DRAFT_FIELDS = {"plan_important": 1000, "plan_pillar": 20, "plan_step": 500, "plan_helper": 500,
-                "coach_notes": 2000, "rhythm": 20, "next_checkin_on": 20}
+# Every field of the conversation form.
+DRAFT_FIELDS = ("plan_important", "plan_pillar", "plan_step", "plan_helper", "coach_notes", "rhythm",
+                "next_checkin_on")
+# A draft keeps what was typed, also past a field's limit: saving it for real says "Gebruik hoogstens
+# ... tekens" and shows the whole text to shorten (cut here, it came back cut mid-word after a reload).
+# This only bounds the row; a form's body is at most security.FORM_BODY_LIMIT anyway.
+DRAFT_KEEPS = 10_000
 
 
 def save_conversation_draft(resident: Resident, checkin: Checkin, form: dict, visit: bool) -> None:
     """Keep the conversation as it is being typed (raw values, checked when it is saved for real)."""
     names = DRAFT_FIELDS if visit else PLAN_FIELDS
-    checkin.conversation_draft = {name: str(form.get(name, ""))[:DRAFT_FIELDS[name]] for name in names}
+    checkin.conversation_draft = {name: str(form.get(name, ""))[:DRAFT_KEEPS] for name in names}
     db.session.flush()
     audit.record("plan.draft", resident, checkin)
 

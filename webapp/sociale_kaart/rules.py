@@ -34,9 +34,10 @@ WEAK = NEED_TALK       # pillars with at least this need count as "weak" for spr
 EVENT_MATCH = 20.0     # the activity is meant for this very life-event
 MADE_FOR_EVENT = 10.0  # ... and only for people after it (a grief group after a death): the closest fit
 EXTRA_PILLAR = 5.0     # for each further pillar in need that the activity also serves
-BROAD = 0.4            # less for each pillar it serves that this resident does not need: of otherwise
+BROAD = 0.08           # less for each pillar it serves that this resident does not need: of otherwise
                        # equal ones the focused activity first (not debt help for every low mood because
-                       # it also lists "mentaal"); less than TIE_BREAK, so free and nearby still win
+                       # it also lists "mentaal"). Five such pillars cost less than one TIE_BREAK, so
+                       # free, or in the resident's own wijk, still wins
 TIE_BREAK = 0.5        # free, and in the resident's own wijk
 RECENT_MONTHS = 3      # a life-event this recent counts fully and is called "kort geleden"
 FADED_MONTHS = 12      # ... and fades to FADED_WEIGHT by a year

@@ -80,7 +80,9 @@
   });
   // A form that comes back to its own section (#plan, #proberen) says "saved" there: at the top of a
   // long page, where the message stands without JavaScript, nobody saw it.
-  var section = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  var section = null;
+  try { section = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))); }
+  catch (e) { /* a malformed #%E0: no section */ }
   var at = section && section.querySelector("h2");
   if (at) {
     document.querySelectorAll("main > .flash").forEach(function (flash) { at.after(flash); at = flash; });
