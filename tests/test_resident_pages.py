@@ -69,3 +69,9 @@ def test_two_check_ins_of_one_day_are_told_apart_by_their_time(client, make_resi
     caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S).group(1)
     assert re.search(r"De blauwe lijn is \d+ \w+ \d{4}, \d{1,2}:\d\d\. De oranje stippellijn is \d+ \w+ \d{4}, "
                      r"\d{1,2}:\d\d\.", " ".join(caption.split())), caption
+
+
+def test_the_account_page_leads_to_the_next_check_in_and_reminders(client, make_resident, login_as):
+    # Found using the app: reminders were only behind a link on the home page.
+    login_as(client, make_resident()["user"])
+    assert 'href="/volgende-check-in"' in client.get("/account").get_data(as_text=True)
