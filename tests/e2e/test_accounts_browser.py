@@ -68,6 +68,8 @@ def test_the_beheerder_blocks_a_coach_who_leaves(new_page, make_staff):
     admin.goto("/beheer")
     admin.get_by_role("link", name="Karin Vertrek").click()
     assert_no_axe_violations(admin)
+    expect(admin.get_by_role("button", name="Account blokkeren")).to_be_hidden()  # not one tap away
+    admin.get_by_text("Account blokkeren…").click()
     admin.get_by_role("button", name="Account blokkeren").click()
     expect(admin.get_by_text("Het account van Karin Vertrek is geblokkeerd.")).to_be_visible()
     assert_no_axe_violations(admin)

@@ -34,6 +34,12 @@ def test_a_practice_refers_with_its_code_and_the_coach_sees_it(new_page, make_st
     admin.get_by_role("link", name="Terug naar de praktijkcodes").click()
     expect(admin.get_by_role("row", name=re.compile("Huisartsenpraktijk De Linde"))).to_contain_text("Werkt")
     expect(admin.get_by_text(code)).to_have_count(0)  # shown once only
+    # A new code stops the old one at once: a step further, not one tap (found using the app).
+    expect(admin.get_by_role("button", name="Nieuwe code voor Huisartsenpraktijk De Linde")).to_be_hidden()
+    admin.get_by_text("Nieuwe code voor Huisartsenpraktijk De Linde…").click()
+    expect(admin.get_by_text("De oude code werkt dan meteen niet meer.")).to_be_visible()
+    assert_no_axe_violations(admin)
+    admin.screenshot(path=artifacts_dir / "practice-renew-step.png", full_page=True)
 
     # Someone at the practice, on a phone, without an account.
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
