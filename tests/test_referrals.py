@@ -128,6 +128,15 @@ def test_next_checkin_asks_how_it_went(app, client, login_as, setting, kort_item
         assert db.session.scalar(select(func.count()).select_from(Checkin)) == 1  # only the earlier one
     assert _referral(app).followup_at is None
 
+    # A long text is refused with a message and shown whole to shorten, never cut off unsaid.
+    long_text = "Gezellig, wel moe. " * 60  # 1,140 characters
+    too_long = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
+                                                                 f"toelichting_{referral}": long_text})
+    page = too_long.get_data(as_text=True)
+    assert too_long.status_code == 400 and "schrijf hoogstens 1000 tekens" in page and long_text.strip() in page
+    assert re.search(rf'<textarea id="toelichting-{referral}"[^>]*maxlength', page) is None
+    assert _referral(app).followup_at is None
+
     good = client.post_form(f"/checkin/{draft}/versturen", {f"hoe_{referral}": "4",
                                                              f"toelichting_{referral}": "Gezellig, wel moe."})
     assert good.status_code == 302

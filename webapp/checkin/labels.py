@@ -19,3 +19,5 @@ EVENT_DATE_ERRORS = {
     "future": _l("Die maand moet nog komen. Kies een maand die al geweest is."),
 }
 RATING_MISSING = _l("Kies een cijfer van 1 tot en met 5, of 'Nog niet geweest'.")
+FOLLOWUP_LONGEST = 1000  # characters of "Wilt u er iets over vertellen?" (referrals.save_followup keeps as many)
+FOLLOWUP_TOO_LONG = _l("Uw tekst is te lang: schrijf hoogstens %(n)s tekens.", n=FOLLOWUP_LONGEST)

@@ -7,7 +7,14 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 
 from webapp.checkin import service as drafts
-from webapp.checkin.labels import ERROR_TEXT, EVENT_DATE_ERRORS, LIFE_EVENT_MISSING, RATING_MISSING
+from webapp.checkin.labels import (
+    ERROR_TEXT,
+    EVENT_DATE_ERRORS,
+    FOLLOWUP_LONGEST,
+    FOLLOWUP_TOO_LONG,
+    LIFE_EVENT_MISSING,
+    RATING_MISSING,
+)
 from webapp.checkin.rules import event_years, parse_event_month, parse_step
 from webapp.checkin.widgets import scale_buttons
 from webapp.core import audit, clock
@@ -270,8 +277,8 @@ def _keep_followups(resident: Resident, draft: Draft) -> None:
     values = {}
     for referral in referrals.open_referrals(resident):
         for key in (f"hoe_{referral.public_id}", f"toelichting_{referral.public_id}"):
-            if key in request.form:
-                values[key] = request.form[key][:1000]
+            if key in request.form:  # kept whole (bounded): "Bekijk mijn uitslag" asks to shorten a long text
+                values[key] = request.form[key][:10 * FOLLOWUP_LONGEST]
     drafts.keep_followups(draft, values)
     audit.record("draft.update", resident, draft)
 
@@ -316,7 +323,11 @@ def submit(resident: Resident, draft: Draft):
         except ValueError:
             errors[referral.public_id] = str(RATING_MISSING)
             continue
-        answers[referral.public_id] = (referral, rating, request.form.get(f"toelichting_{referral.public_id}"))
+        text = request.form.get(f"toelichting_{referral.public_id}")
+        if text and len(text.strip()) > FOLLOWUP_LONGEST:  # said, and shown whole to shorten, never cut off
+            errors[referral.public_id] = str(FOLLOWUP_TOO_LONG)
+            continue
+        answers[referral.public_id] = (referral, rating, text)
     answers_given = draft.answers or {}  # {} once another tap has sent it: that one's check-in is found below
     if answers_given and all(value is None for value in answers_given.values()):
         errors["_empty"] = True  # every question skipped: no result (the page says so); nothing is stored
