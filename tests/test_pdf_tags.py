@@ -14,7 +14,7 @@ from tests.pdf_tags import Node, catalog, structure
 from tests.test_document_pdf import small_document
 from tests.test_wor import CLOSE, _in_coaching, _referral, people  # noqa: F401 (a fixture)
 from webapp.accounts import service as people_service
-from webapp.core.definitions import current_questionnaire
+from webapp.core.definitions import current_questionnaire, pillar_title
 from webapp.core.extensions import db
 from webapp.core.models import Resident, User
 from webapp.core.pdf import clean
@@ -55,9 +55,10 @@ def resident_with_two_checkins(app, client, make_resident, make_checkin, kort_it
 
 
 def _pillar_names(app, lang: str, plain: bool = False) -> dict[str, str]:
-    """The official names (the data download), or the resident's plain words (the summary, as its chart)."""
+    """The resident's plain words with the official names beside them (the data download, a full
+    record), or the plain words alone (the summary, as its chart)."""
     with app.app_context():
-        return {p.id: (p.short if plain else p.name).get(lang) for p in current_questionnaire().pillars}
+        return {p.id: pillar_title(p, lang, staff=not plain) for p in current_questionnaire().pillars}
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

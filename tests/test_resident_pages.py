@@ -75,3 +75,31 @@ def test_the_account_page_leads_to_the_next_check_in_and_reminders(client, make_
     # Found using the app: reminders were only behind a link on the home page.
     login_as(client, make_resident()["user"])
     assert 'href="/volgende-check-in"' in client.get("/account").get_data(as_text=True)
+
+
+def test_the_data_download_says_when_it_happened_and_who_else_looked(app, client, make_resident, login_as,
+                                                                    make_checkin, kort_items, make_staff):
+    # Found using the app: 6 pages for 2 check-ins, mostly "bekeken · uzelf", and the month she gave
+    # for the life-event was missing.
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from webapp.core.extensions import db
+    from webapp.core.models import Checkin
+
+    owner = make_resident()
+    checkin = make_checkin(owner["resident"], all_answers(kort_items, 5), life_event="verhuizing")
+    with app.app_context():
+        db.session.scalar(select(Checkin).where(Checkin.public_id == checkin)).life_event_on = date(2026, 10, 1)
+        db.session.commit()
+    coach = make_staff(name="Coach Kijkt", share_with=(owner["resident"],))
+    login_as(client, coach["user"])
+    client.get(f"/uitslag/{checkin}")
+    login_as(client, owner["user"])
+    for _ in range(5):
+        client.get(f"/uitslag/{checkin}")
+    pdf = client.get("/account/mijn-gegevens.pdf").data
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "oktober 2026" in text
+    assert "welzijnscoach" in text and "· uzelf" not in text and "Wat u zelf deed" in text

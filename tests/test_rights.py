@@ -72,7 +72,7 @@ def test_pdf_download_reads_the_same_data_in_plain_words(app, client, full_resid
     reader = PdfReader(io.BytesIO(response.data))
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
     for expected in ("MijnGegevens", "vera", "Uwcheck-ins(2)", "Elkedagnaarbuiten", "CoachX", "Wandelgroep",
-                     "Wilikproberen", "Check-in ingevuld", "Wieheeftuwgegevensbekeken",
+                     "Wilikproberen", "Wieheeftuwgegevensbekeken", "Watuzelfdeed",
                      "Volgendecheck-inenherinneringen", "Geenherinnering",
                      full_resident["me"]["resident"]):
         assert expected.replace(" ", "").lower() in text.lower(), expected

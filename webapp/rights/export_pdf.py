@@ -3,13 +3,13 @@
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp.core import clock
 from webapp.core.audit import ACTION_LABELS
-from webapp.core.definitions import life_events, questionnaire_for
+from webapp.core.definitions import life_events, pillar_title, questionnaire_for
 from webapp.core.i18n import locale, one_decimal
 from webapp.core.labels import CheckinMode, FormKind, ReferralStatus, RelationOrigin
 from webapp.reminders.labels import CHANNEL_LABELS
@@ -29,6 +29,13 @@ def _day(value: str | None) -> str | None:
     if not value:
         return None
     return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), "d MMMM yyyy")
+
+
+def _month(value: str | None) -> str | None:
+    """When a life-event happened, as the resident gave it: a month and a year."""
+    if not value:
+        return None
+    return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), "MMMM yyyy")
 
 
 def _answer_text(answer: dict | None, faces: dict[int, str]) -> str:
@@ -52,13 +59,15 @@ def _checkin(checkin: dict, events: dict) -> list:
     rows = [
         (_("Vragenlijst"), FormKind.label_of(checkin["form"])),
         (_("Wat er gebeurde"), events.get(checkin["life_event"], checkin["life_event"])),
+        (_("Wanneer"), _month(checkin.get("life_event_on"))),
         (_("Hoe"), CheckinMode.label_of(checkin["mode"])),
     ]
     answers = {answer["item"]: answer for answer in checkin["answers"]}
     faces = {face.value: face.label.get(lang) for face in questionnaire.faces_for(checkin["form"]) or ()}
     for pillar, items in questionnaire.form_pillars(checkin["form"]):
         score = checkin["pillar_scores"].get(pillar.id)
-        rows.append((_("Score %(pillar)s", pillar=pillar.name.get(lang)), one_decimal(score) if score is not None
+        rows.append((_("Score %(pillar)s", pillar=pillar_title(pillar, lang, staff=True)),
+                     one_decimal(score) if score is not None
                      else _("te weinig ingevuld")))
         rows += [(item.text.get(lang), _answer_text(answers.get(item.id), faces)) for item in items]
     plan = checkin["plan"]
@@ -100,9 +109,17 @@ def export_document(data: dict) -> Document:
           for r in reminder["sent"]],
         *[(_("Gebeld op %(day)s", day=_day(c["called_at"])), c["note"] or "") for c in reminder["calls"]],
     ])]
+    # Who else looked, as on the web page: the resident's own actions (every page she opened) filled
+    # pages and hid the others'. They are counted here; the JSON download holds every one.
+    others = [e for e in data["access_log"] if e["by_role"] != "bewoner"]
+    own = len(data["access_log"]) - len(others)
     access = [Rows([(_moment(e["at"]), f"{ACTION_LABELS.get(e['action'], e['action'])} · "
                                         f"{ROLES.get(e['by_role'], e['by_role'] or _('onbekend'))}")
-                    for e in data["access_log"]])] if data["access_log"] else []
+                    for e in others])] if others else [Paragraph(_("Niemand anders."))]
+    if own:
+        access.append(Paragraph(ngettext(
+            "Wat u zelf deed (%(num)s keer), staat hier niet bij. Het JSON-bestand heeft alles.",
+            "Wat u zelf deed (%(num)s keer), staat hier niet bij. Het JSON-bestand heeft alles.", own)))
     return Document(
         title=_("Mijn gegevens"),
         subtitle=_("Alles wat Veerkracht over u bewaart, op %(day)s.", day=format_date(clock.now(), "d MMMM yyyy")),
@@ -119,7 +136,7 @@ def export_document(data: dict) -> Document:
             Section(_("Delen met een coach"), relations or [Paragraph(_("U deelt met niemand."))]),
             Section(_("Activiteiten"), referrals or [Paragraph(_("Geen."))]),
             Section(_("Volgende check-in en herinneringen"), reminder_rows),
-            Section(_("Wie heeft uw gegevens bekeken"), access or [Paragraph(_("Geen."))]),
+            Section(_("Wie heeft uw gegevens bekeken"), access),
         ],
         footer=_("Veerkracht · Mijn gegevens · Ook als JSON-bestand te downloaden bij Mijn account."),
     )
