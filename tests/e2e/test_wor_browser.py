@@ -60,7 +60,7 @@ def test_a_referral_from_the_practice_to_feedback(new_page, make_staff, artifact
     office = new_page(viewport=DESKTOP)
     staff_log_in(office, coach["username"], STAFF_PASSWORD)
     office.get_by_role("link", name="Welzijn op Recept").first.click()
-    expect(office.get_by_role("row", name="mevr. J. de Vries")).to_contain_text("0 dagen")
+    expect(office.get_by_role("row", name="mevr. J. de Vries")).to_contain_text("sinds vandaag")
     assert_no_axe_violations(office)
     office.get_by_role("link", name="mevr. J. de Vries").click()
     office.get_by_role("button", name="Deze verwijzing oppakken").click()
