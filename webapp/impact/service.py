@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.core import clock
 from webapp.core.definitions import definitions
 from webapp.core.extensions import db
+from webapp.core.i18n import one_decimal
 from webapp.core.labels import CheckinMode, ReferralStatus, RelationOrigin
 from webapp.core.models import Activity, Checkin, CoachRelation, ImpactRelease, Referral, Resident
 from webapp.core.models._base import as_utc
@@ -418,4 +418,4 @@ def csv_rows(data: Figures | None, labels: Labels | None) -> tuple[list[str], li
 
 def _two(value: float) -> str:
     """One decimal, as on the page: more digits would let two downloads be subtracted more exactly."""
-    return format_decimal(round(value, 1) + 0.0, format="0.0")  # never "-0,0"
+    return one_decimal(value)

@@ -24,18 +24,11 @@ def _moment(value: str | None) -> str | None:
     return format_datetime(datetime.fromisoformat(value), "d MMMM yyyy, HH:mm") if value else None
 
 
-def _day(value: str | None) -> str | None:
-    """A stored moment (ISO, UTC) or a plain date, as a local day."""
+def _day(value: str | None, pattern: str = "d MMMM yyyy") -> str | None:
+    """A stored moment (ISO, UTC) or a plain date, as a local day (or, with "MMMM yyyy", a month)."""
     if not value:
         return None
-    return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), "d MMMM yyyy")
-
-
-def _month(value: str | None) -> str | None:
-    """When a life-event happened, as the resident gave it: a month and a year."""
-    if not value:
-        return None
-    return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), "MMMM yyyy")
+    return format_date(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value), pattern)
 
 
 def _answer_text(answer: dict | None, faces: dict[int, str]) -> str:
@@ -59,7 +52,7 @@ def _checkin(checkin: dict, events: dict) -> list:
     rows = [
         (_("Vragenlijst"), FormKind.label_of(checkin["form"])),
         (_("Wat er gebeurde"), events.get(checkin["life_event"], checkin["life_event"])),
-        (_("Wanneer"), _month(checkin.get("life_event_on"))),
+        (_("Wanneer"), _day(checkin.get("life_event_on"), "MMMM yyyy")),  # a month, as the resident gave it
         (_("Hoe"), CheckinMode.label_of(checkin["mode"])),
     ]
     answers = {answer["item"]: answer for answer in checkin["answers"]}

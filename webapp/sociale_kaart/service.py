@@ -78,12 +78,16 @@ def search(activities: list[Activity], pillar: str | None = None, wijk: str | No
     return [a for a in chosen if a.public_id in found]
 
 
+def _by_name(activities) -> dict[tuple[str, str], str]:
+    """The catalogue's activities by name and organisation (activity_csv.same_activity) -> id."""
+    return {activity_csv.same_activity(a.name, a.organisation): a.public_id for a in activities}
+
+
 def import_csv(data: bytes) -> tuple[int, int, int, list[activity_csv.Problem]]:
     """Check every row first; with any problem nothing is imported. Returns (new, changed, unchanged, problems)."""
     existing = {a.public_id: a for a in all_activities()}
-    known = {activity_csv.same_activity(a.name, a.organisation): a.public_id for a in existing.values()}
-    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events}, clock.today(), known,
-                                        set(existing))
+    rows, problems = activity_csv.parse(data, {e.id for e in life_events().events}, clock.today(),
+                                        _by_name(existing.values()), set(existing))
     if problems:
         return 0, 0, 0, problems
     new = changed = unchanged = 0
@@ -138,10 +142,8 @@ def save_from_form(activity: Activity | None, values: dict) -> tuple[Activity | 
     """Check the form with the same rules as the CSV import; save only when everything is right."""
     fields, problems = activity_csv.check_row(values, {e.id for e in life_events().events}, clock.today())
     if not problems:  # the same name at the same organisation would list one activity twice
-        key = activity_csv.same_activity(fields["name"], fields["organisation"])
-        twin = next((a for a in all_activities() if activity_csv.same_activity(a.name, a.organisation) == key
-                     and a is not activity), None)
-        if twin is not None:
+        twin = _by_name(all_activities()).get(activity_csv.same_activity(fields["name"], fields["organisation"]))
+        if twin not in (None, activity.public_id if activity else None):
             problems = {"naam": gettext("Deze activiteit staat al in de sociale kaart. Pas die aan in plaats van "
                                         "een nieuwe te maken.")}
     if problems:
