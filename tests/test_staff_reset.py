@@ -136,3 +136,13 @@ def test_the_beheerders_own_page_offers_no_code(beheer, make_staff):
     with beheer.application.app_context():
         own = db.session.scalar(select(User.public_id).where(User.username == "beheer-r"))
     assert "Code voor een nieuw wachtwoord maken" not in _page(beheer.get(f"/beheer/medewerker/{own}"))
+
+
+def test_a_tampered_or_residents_account_id_gets_a_404_and_stores_no_code(app, beheer, make_resident):
+    resident = make_resident()
+    for user_id in ("bestaat-niet", resident["user"], "x" * 500):
+        assert beheer.post_form(f"/beheer/medewerker/{user_id}/herstelcode").status_code == 404
+    assert beheer.post_form("/beheer/medewerker/%00/herstelcode").status_code == 400  # a control character
+    assert _codes(app) == 0
+    page = app.test_client().post_form("/wachtwoord-herstellen", {**FORM, "code": "ABCD-EFGH-JKLM"})
+    assert page.status_code == 400 and "al gebruikt of is verlopen" in _page(page)
